@@ -1,0 +1,70 @@
+// Command alertgate is an alert routing and noise-reduction gateway between
+// monitoring tools (Prometheus Alertmanager, CloudWatch via SNS, New Relic)
+// and the people who get paged.
+//
+// Usage:
+//
+//	alertgate serve        --config FILE [--listen ADDR] [--store memory|redis]
+//	alertgate check-config --config FILE
+//	alertgate --version
+//
+// Every flag can also be set with an ALERTGATE_* environment variable
+// (ALERTGATE_CONFIG, ALERTGATE_LISTEN, ...); flags win. Exit codes: 0
+// success, 1 a finding (invalid configuration), 2 usage error.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes shared by every subcommand.
+const (
+	exitOK      = 0
+	exitFinding = 1
+	exitUsage   = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv))
+}
+
+// env is how the CLI reads the environment; os.LookupEnv in main.
+type env func(string) (string, bool)
+
+func run(args []string, stdout, stderr io.Writer, getenv env) int {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, stdout, stderr, getenv)
+	case "check-config":
+		return checkConfig(args, stdout, stderr, getenv)
+	case "version":
+		fmt.Fprintln(stdout, "alertgate", version)
+		return exitOK
+	case "help":
+		usage(stdout)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "alertgate: unknown command %q\n\n", cmd)
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage:
+  alertgate serve        --config FILE [--listen ADDR] [--store memory|redis]
+  alertgate check-config --config FILE
+  alertgate --version
+
+Flags can also be set as ALERTGATE_<FLAG> environment variables
+(for example ALERTGATE_CONFIG, ALERTGATE_LISTEN); flags win.
+`)
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/enrich"
+	"github.com/alertgate/alertgate/router"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/store/memory"
+)
+
+// serveFlags are serve's command-line settings.
+type serveFlags struct {
+	config    string
+	listen    string
+	store     string
+	logLevel  string
+	logFormat string
+}
+
+func serve(args []string, stdout, stderr io.Writer, getenv env) int {
+	var f serveFlags
+	fs := newFlagSet("serve", stderr)
+	fs.StringVar(&f.config, "config", "", "configuration `FILE` (required)")
+	fs.StringVar(&f.listen, "listen", "", "listen `ADDR`, overriding server.listen")
+	fs.StringVar(&f.store, "store", "", "state store, memory or redis, overriding store.backend")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json or text")
+	if code := parseFlags(fs, args, stdout, getenv); code >= 0 {
+		return code
+	}
+	log, err := newLogger(stderr, f.logLevel, f.logFormat)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if f.config == "" {
+		fmt.Fprintln(stderr, "alertgate serve: --config is required")
+		return exitUsage
+	}
+	cfg, err := f.load(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFinding
+	}
+	if err := runServer(cfg, &f, getenv, log); err != nil {
+		log.Error("alertgate stopped", "err", err)
+		return exitFinding
+	}
+	return exitOK
+}
+
+// load reads the configuration and applies flag overrides.
+func (f *serveFlags) load(getenv env) (*config.Config, error) {
+	cfg, err := config.LoadFile(f.config, config.Getenv(getenv))
+	if err != nil {
+		return nil, err
+	}
+	if f.listen != "" {
+		cfg.Server.Listen = f.listen
+	}
+	if f.store != "" {
+		cfg.Store.Backend = f.store
+		if err := cfg.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	return cfg, nil
+}
+
+func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	st, err := openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	host, _ := os.Hostname()
+	rt, err := router.New(router.Options{
+		Config:   cfg,
+		Store:    st,
+		Enricher: enrich.New(),
+		Registry: reg,
+		Logger:   log,
+		Consumer: host,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.Server.Listen,
+		Handler:           rt.Handler(),
+		ReadHeaderTimeout: time.Duration(cfg.Server.ReadHeaderTimeout),
+		ReadTimeout:       time.Duration(cfg.Server.ReadTimeout),
+		WriteTimeout:      time.Duration(cfg.Server.WriteTimeout),
+		IdleTimeout:       time.Duration(cfg.Server.IdleTimeout),
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	log.Info("alertgate listening", "addr", ln.Addr().String(), "version", version, "store", cfg.Store.Backend, "dry_run", cfg.Notify.DryRun)
+	return supervise(srv, ln, rt, f, getenv, time.Duration(cfg.Server.ShutdownTimeout), log)
+}
+
+// supervise serves until SIGTERM or SIGINT, reloading on SIGHUP, then
+// shuts down in order: stop being ready, finish in-flight requests, stop
+// the background stages, and drain the outbox within the shutdown timeout.
+func supervise(srv *http.Server, ln net.Listener, rt *router.Router, f *serveFlags, getenv env, grace time.Duration, log *slog.Logger) error {
+	runCtx, stopRun := context.WithCancel(context.Background())
+	defer stopRun()
+	drainCtx, stopDrain := context.WithCancel(context.Background())
+	defer stopDrain()
+	done := make(chan struct{})
+	go func() { rt.Run(runCtx, drainCtx); close(done) }()
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	for {
+		select {
+		case err := <-serveErr:
+			return fmt.Errorf("http server: %w", err)
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				reload(rt, f, getenv, log)
+				continue
+			}
+			log.Info("shutting down", "signal", sig.String(), "grace", grace)
+			return shutdown(srv, rt, stopRun, drainCtx, stopDrain, done, grace, log)
+		}
+	}
+}
+
+func shutdown(srv *http.Server, rt *router.Router, stopRun context.CancelFunc, drainCtx context.Context, stopDrain context.CancelFunc, done <-chan struct{}, grace time.Duration, log *slog.Logger) error {
+	rt.SetReady(false)
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("in-flight requests did not finish in time", "err", err)
+	}
+	stopRun()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		stopDrain()
+		<-done
+		log.Warn("shutdown grace expired before the outbox drained; undelivered entries stay in the store")
+	}
+	log.Info("alertgate stopped")
+	return nil
+}
+
+func reload(rt *router.Router, f *serveFlags, getenv env, log *slog.Logger) {
+	cfg, err := f.load(getenv)
+	if err == nil {
+		err = rt.Reload(cfg)
+	}
+	if err != nil {
+		log.Error("configuration reload failed; the running configuration stays", "err", err)
+	}
+}
+
+// routerStore is a store the router can run on and close.
+type routerStore interface {
+	router.Store
+	Close() error
+}
+
+func openStore(cfg *config.Config) (routerStore, error) {
+	switch cfg.Store.Backend {
+	case "memory":
+		return memory.New(store.Options{}), nil
+	}
+	return nil, fmt.Errorf("store backend %q is not available", cfg.Store.Backend)
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be json or text, got %q", format)
+}

@@ -1,0 +1,165 @@
+package config
+
+import (
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// Config is the whole alertgate configuration file.
+type Config struct {
+	Server    Server     `yaml:"server"`
+	Sources   Sources    `yaml:"sources"`
+	Store     Store      `yaml:"store"`
+	Dedup     Dedup      `yaml:"dedup"`
+	Notify    Notify     `yaml:"notify"`
+	Receivers []Receiver `yaml:"receivers"`
+	Route     *Route     `yaml:"route"`
+}
+
+// Server configures the HTTP listener and its protections.
+type Server struct {
+	// Listen is the address for the webhook and API endpoints.
+	Listen string `yaml:"listen"`
+	// MaxBodyBytes caps a request body; larger bodies get 413.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ReadHeaderTimeout bounds slow clients sending headers (slowloris).
+	ReadHeaderTimeout model.Duration `yaml:"read_header_timeout"`
+	// ReadTimeout bounds reading a whole request.
+	ReadTimeout model.Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds writing a response.
+	WriteTimeout model.Duration `yaml:"write_timeout"`
+	// IdleTimeout closes idle keep-alive connections.
+	IdleTimeout model.Duration `yaml:"idle_timeout"`
+	// ShutdownTimeout is how long SIGTERM waits for in-flight requests and
+	// deliveries before exiting.
+	ShutdownTimeout model.Duration `yaml:"shutdown_timeout"`
+}
+
+// Sources configures the webhook endpoints.
+type Sources struct {
+	Alertmanager WebhookSource    `yaml:"alertmanager"`
+	NewRelic     WebhookSource    `yaml:"newrelic"`
+	CloudWatch   CloudWatchSource `yaml:"cloudwatch"`
+}
+
+// WebhookSource configures a source that authenticates with a bearer token.
+type WebhookSource struct {
+	// Disabled turns the endpoint off (404).
+	Disabled bool `yaml:"disabled"`
+	// Token is the bearer token senders must present. An empty token
+	// means the endpoint accepts unauthenticated requests, which
+	// Validate only allows together with AllowUnauthenticated.
+	Token Secret `yaml:"token"`
+	// AllowUnauthenticated accepts requests without a token; for local
+	// trials only.
+	AllowUnauthenticated bool `yaml:"allow_unauthenticated"`
+	// MaxAlerts caps alerts per request (413 above).
+	MaxAlerts int `yaml:"max_alerts"`
+}
+
+// CloudWatchSource configures the SNS endpoint. SNS cannot send a bearer
+// token; messages are authenticated by their signature and topic.
+type CloudWatchSource struct {
+	Disabled bool `yaml:"disabled"`
+	// TopicARNs lists the SNS topics whose messages are accepted.
+	TopicARNs []string `yaml:"topic_arns"`
+	// AutoConfirm confirms subscriptions to allowed topics.
+	AutoConfirm bool `yaml:"auto_confirm"`
+	// SkipSignatureVerification accepts unsigned sample messages, for
+	// local trials only: it is allowed only with notify.dry_run.
+	SkipSignatureVerification bool `yaml:"skip_signature_verification"`
+}
+
+// Store selects and configures the state store.
+type Store struct {
+	// Backend is "memory" (default, single replica) or "redis".
+	Backend string `yaml:"backend"`
+}
+
+// Dedup configures how repeated and flapping alerts are suppressed.
+type Dedup struct {
+	// RepeatInterval is how long a still-firing alert stays quiet after a
+	// notification, unless its route says otherwise.
+	RepeatInterval model.Duration `yaml:"repeat_interval"`
+}
+
+// Notify configures delivery.
+type Notify struct {
+	// DryRun logs every notification instead of sending it, and allows
+	// receivers without credentials. For trials and CI.
+	DryRun bool `yaml:"dry_run"`
+}
+
+// Receiver names where notifications go: a PagerDuty service, a Slack
+// channel, a log line, or several of these.
+type Receiver struct {
+	Name      string           `yaml:"name"`
+	PagerDuty *PagerDutyTarget `yaml:"pagerduty,omitempty"`
+	Slack     *SlackTarget     `yaml:"slack,omitempty"`
+	Log       *LogTarget       `yaml:"log,omitempty"`
+}
+
+// PagerDutyTarget is a PagerDuty service reached through its Events API v2
+// integration.
+type PagerDutyTarget struct {
+	// RoutingKey is the integration key of the service.
+	RoutingKey Secret `yaml:"routing_key"`
+}
+
+// SlackTarget is a Slack channel.
+type SlackTarget struct {
+	// Channel is the channel name or ID to post to.
+	Channel string `yaml:"channel"`
+}
+
+// LogTarget writes notifications to alertgate's own log.
+type LogTarget struct{}
+
+// Targets lists the target kinds a receiver has, in a fixed order.
+func (r *Receiver) Targets() []string {
+	var t []string
+	if r.PagerDuty != nil {
+		t = append(t, "pagerduty")
+	}
+	if r.Slack != nil {
+		t = append(t, "slack")
+	}
+	if r.Log != nil {
+		t = append(t, "log")
+	}
+	return t
+}
+
+// Default values, applied by Load to keys the file leaves out.
+const (
+	DefaultListen       = ":9095"
+	DefaultMaxBodyBytes = 1 << 20
+	DefaultMaxAlerts    = 1000
+)
+
+// applyDefaults fills keys the file leaves out. It is the only place
+// defaults live, so the configuration reference in the README can be
+// checked against it.
+func (c *Config) applyDefaults() {
+	s := &c.Server
+	setDefault(&s.Listen, DefaultListen)
+	setDefault(&s.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&s.ReadHeaderTimeout, model.Duration(5*time.Second))
+	setDefault(&s.ReadTimeout, model.Duration(15*time.Second))
+	setDefault(&s.WriteTimeout, model.Duration(15*time.Second))
+	setDefault(&s.IdleTimeout, model.Duration(2*time.Minute))
+	setDefault(&s.ShutdownTimeout, model.Duration(25*time.Second))
+	for _, src := range []*WebhookSource{&c.Sources.Alertmanager, &c.Sources.NewRelic} {
+		setDefault(&src.MaxAlerts, DefaultMaxAlerts)
+	}
+	setDefault(&c.Store.Backend, "memory")
+	setDefault(&c.Dedup.RepeatInterval, model.Duration(4*time.Hour))
+}
+
+func setDefault[T comparable](p *T, v T) {
+	var zero T
+	if *p == zero {
+		*p = v
+	}
+}

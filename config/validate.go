@@ -1,0 +1,176 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// Validate checks the whole configuration and returns every problem it
+// finds (joined), each naming its key path, so check-config can list them
+// all at once.
+func (c *Config) Validate() error {
+	var v validator
+	c.validateServer(&v)
+	c.validateSources(&v)
+	c.validateStore(&v)
+	c.validateReceivers(&v)
+	c.validateRoute(&v)
+	return v.err()
+}
+
+// validator collects errors.
+type validator struct{ errs []error }
+
+func (v *validator) add(path, format string, args ...any) {
+	v.errs = append(v.errs, Errorf(path, format, args...))
+}
+
+func (v *validator) positive(path string, d model.Duration) {
+	if d <= 0 {
+		v.add(path, "must be a positive duration, got %s", d)
+	}
+}
+
+func (v *validator) err() error { return errors.Join(v.errs...) }
+
+const maxBodyLimit = 64 << 20
+
+func (c *Config) validateServer(v *validator) {
+	s := c.Server
+	if s.Listen == "" {
+		v.add("server.listen", "must not be empty")
+	}
+	if s.MaxBodyBytes <= 0 || s.MaxBodyBytes > maxBodyLimit {
+		v.add("server.max_body_bytes", "must be between 1 and %d, got %d", maxBodyLimit, s.MaxBodyBytes)
+	}
+	v.positive("server.read_header_timeout", s.ReadHeaderTimeout)
+	v.positive("server.read_timeout", s.ReadTimeout)
+	v.positive("server.write_timeout", s.WriteTimeout)
+	v.positive("server.idle_timeout", s.IdleTimeout)
+	v.positive("server.shutdown_timeout", s.ShutdownTimeout)
+}
+
+var topicARN = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$`)
+
+func (c *Config) validateSources(v *validator) {
+	for name, s := range map[string]WebhookSource{"alertmanager": c.Sources.Alertmanager, "newrelic": c.Sources.NewRelic} {
+		path := "sources." + name
+		if s.Disabled {
+			continue
+		}
+		if !s.Token.IsSet() && !s.AllowUnauthenticated {
+			v.add(path+".token", "must be set (or set allow_unauthenticated: true for a local trial)")
+		}
+		if s.MaxAlerts <= 0 {
+			v.add(path+".max_alerts", "must be positive, got %d", s.MaxAlerts)
+		}
+	}
+	cw := c.Sources.CloudWatch
+	if cw.Disabled {
+		return
+	}
+	if cw.SkipSignatureVerification && !c.Notify.DryRun {
+		v.add("sources.cloudwatch.skip_signature_verification", "only allowed with notify.dry_run: true (it would let anyone who can reach alertgate page people)")
+	}
+	if len(cw.TopicARNs) == 0 {
+		v.add("sources.cloudwatch.topic_arns", "must list the SNS topics to accept (or set disabled: true)")
+	}
+	for i, arn := range cw.TopicARNs {
+		if !topicARN.MatchString(arn) {
+			v.add(fmt.Sprintf("sources.cloudwatch.topic_arns[%d]", i), "%q is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", arn)
+		}
+	}
+}
+
+func (c *Config) validateStore(v *validator) {
+	switch c.Store.Backend {
+	case "memory", "redis":
+	default:
+		v.add("store.backend", "must be memory or redis, got %q", c.Store.Backend)
+	}
+}
+
+func (c *Config) validateReceivers(v *validator) {
+	if len(c.Receivers) == 0 {
+		v.add("receivers", "at least one receiver is required")
+	}
+	seen := map[string]bool{}
+	for i, r := range c.Receivers {
+		path := fmt.Sprintf("receivers[%d]", i)
+		switch {
+		case r.Name == "":
+			v.add(path+".name", "must not be empty")
+		case seen[r.Name]:
+			v.add(path+".name", "duplicate receiver name %q", r.Name)
+		}
+		seen[r.Name] = true
+		if len(r.Targets()) == 0 {
+			v.add(path, "receiver %q has no target (pagerduty, slack or log)", r.Name)
+		}
+		if r.PagerDuty != nil && !r.PagerDuty.RoutingKey.IsSet() && !c.Notify.DryRun {
+			v.add(path+".pagerduty.routing_key", "must be set (or run with notify.dry_run: true)")
+		}
+		if r.Slack != nil && r.Slack.Channel == "" {
+			v.add(path+".slack.channel", "must not be empty")
+		}
+	}
+}
+
+func (c *Config) validateRoute(v *validator) {
+	if c.Route == nil {
+		v.add("route", "a root route is required")
+		return
+	}
+	if c.Route.Receiver == "" {
+		v.add("route.receiver", "the root route must name a receiver")
+	}
+	if len(c.Route.Matchers)+len(c.Route.Match)+len(c.Route.MatchRE) > 0 {
+		v.add("route.matchers", "the root route must not have matchers: it catches every alert")
+	}
+	known := map[string]bool{}
+	for _, r := range c.Receivers {
+		known[r.Name] = true
+	}
+	c.Route.visit("route", func(path string, r *Route) {
+		if r.Receiver != "" && !known[r.Receiver] {
+			v.add(path+".receiver", "unknown receiver %q", r.Receiver)
+		}
+		if r.GroupInterval != nil && time.Duration(*r.GroupInterval) <= 0 {
+			v.add(path+".group_interval", "must be positive")
+		}
+		if r.RepeatInterval != nil && time.Duration(*r.RepeatInterval) <= 0 {
+			v.add(path+".repeat_interval", "must be positive")
+		}
+		if err := checkGroupBy(r.GroupBy); err != "" {
+			v.add(path+".group_by", "%s", err)
+		}
+	})
+}
+
+// visit walks the tree top-down with each node's key path.
+func (r *Route) visit(path string, f func(string, *Route)) {
+	f(path, r)
+	for i, c := range r.Routes {
+		c.visit(fmt.Sprintf("%s.routes[%d]", path, i), f)
+	}
+}
+
+func checkGroupBy(labels []string) string {
+	seen := map[string]bool{}
+	for _, l := range labels {
+		switch {
+		case l == "..." && len(labels) > 1:
+			return "cannot have ... and other labels at the same time"
+		case l != "..." && !model.LabelName(l).IsValid():
+			return fmt.Sprintf("invalid label name %q", l)
+		case seen[l]:
+			return fmt.Sprintf("duplicated label %q", l)
+		}
+		seen[l] = true
+	}
+	return ""
+}

@@ -1,0 +1,112 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/router/source"
+)
+
+// Receiver parses one source's webhook request into alerts.
+type Receiver interface {
+	Receive(ctx context.Context, h http.Header, body []byte) (source.Batch, error)
+}
+
+// endpoint is one source's webhook endpoint.
+type endpoint struct {
+	source   alert.Source
+	receiver Receiver
+	// token is the bearer token required; empty when the source
+	// authenticates itself (SNS signatures) or runs unauthenticated.
+	token config.Secret
+}
+
+// ingestResponse is the body of a successful webhook response.
+type ingestResponse struct {
+	Status string `json:"status"`
+	Result
+	Truncated int    `json:"truncated,omitempty"`
+	Note      string `json:"note,omitempty"`
+}
+
+// handleIngest serves POST /api/v1/alerts/{source}.
+func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		st := rt.state.Load()
+		ep, ok := st.endpoints[src]
+		if !ok {
+			writeError(w, http.StatusNotFound, "", "source "+string(src)+" is disabled")
+			return
+		}
+		log := rt.log.With("source", src, "remote", r.RemoteAddr)
+		reject := func(code int, outcome, field, reason string) {
+			rt.metrics.requests.WithLabelValues(string(src), outcome).Inc()
+			log.Warn("webhook rejected", "status", code, "field", field, "reason", reason)
+			writeError(w, code, field, reason)
+		}
+		if err := checkBearer(r, ep.token); err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="alertgate"`)
+			reject(http.StatusUnauthorized, outcomeUnauthorized, "", err.Error())
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, st.maxBody))
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				reject(http.StatusRequestEntityTooLarge, outcomeTooLarge, "", "request body larger than "+itoa(tooLarge.Limit)+" bytes")
+				return
+			}
+			reject(http.StatusBadRequest, outcomeBadRequest, "", "reading body: "+err.Error())
+			return
+		}
+		batch, err := ep.receiver.Receive(r.Context(), r.Header, body)
+		if err != nil {
+			var se *source.Error
+			if errors.As(err, &se) {
+				reject(se.Status, outcomeFor(se.Status), se.Field, se.Reason)
+				return
+			}
+			log.Error("webhook could not be processed", "err", err)
+			rt.metrics.requests.WithLabelValues(string(src), outcomeUnavailable).Inc()
+			writeError(w, http.StatusServiceUnavailable, "", "temporarily unable to process the request; retry")
+			return
+		}
+		rt.accept(w, r, log, src, batch)
+	}
+}
+
+func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logger, src alert.Source, batch source.Batch) {
+	if batch.Truncated > 0 {
+		log.Warn("sender truncated alerts (Alertmanager max_alerts); the missing ones were never received", "truncated", batch.Truncated)
+	}
+	res, err := rt.pipeline.Ingest(r.Context(), src, batch.Alerts)
+	if err != nil {
+		log.Error("alerts could not be accepted", "alerts", len(batch.Alerts), "err", err)
+		rt.metrics.requests.WithLabelValues(string(src), outcomeUnavailable).Inc()
+		writeError(w, http.StatusServiceUnavailable, "", "temporarily unable to accept alerts; retry")
+		return
+	}
+	rt.metrics.requests.WithLabelValues(string(src), outcomeAccepted).Inc()
+	rt.metrics.received.WithLabelValues(string(src)).Add(float64(len(batch.Alerts)))
+	if batch.Note != "" {
+		log.Info("webhook accepted", "note", batch.Note)
+	}
+	writeJSON(w, http.StatusOK, ingestResponse{Status: "ok", Result: res, Truncated: batch.Truncated, Note: batch.Note})
+}
+
+func outcomeFor(status int) string {
+	switch status {
+	case http.StatusUnauthorized:
+		return outcomeUnauthorized
+	case http.StatusForbidden:
+		return outcomeForbidden
+	case http.StatusRequestEntityTooLarge:
+		return outcomeTooLarge
+	}
+	return outcomeBadRequest
+}

@@ -1,0 +1,57 @@
+package router
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// metrics are the router's own series. All alertgate series are named
+// alertgate_* and registered on the Registerer given to New, never on a
+// global registry.
+type metrics struct {
+	requests  *prometheus.CounterVec
+	received  *prometheus.CounterVec
+	decisions *prometheus.CounterVec
+	degraded  prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alertgate_requests_total",
+			Help: "Webhook requests by source and outcome (accepted, or the reason for rejecting them).",
+		}, []string{"source", "outcome"}),
+		received: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alertgate_alerts_received_total",
+			Help: "Alerts received in accepted requests, by source.",
+		}, []string{"source"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alertgate_alerts_decided_total",
+			Help: "Deduplication decisions by source, action (notify, suppress, drop) and reason.",
+		}, []string{"source", "action", "reason"}),
+		degraded: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "alertgate_degraded_alerts_total",
+			Help: "Alerts delivered without deduplication because the store was unreachable.",
+		}),
+	}
+	reg.MustRegister(m.requests, m.received, m.decisions, m.degraded)
+	return m
+}
+
+// Request outcomes, the values of alertgate_requests_total's outcome label.
+const (
+	outcomeAccepted     = "accepted"
+	outcomeUnauthorized = "unauthorized"
+	outcomeForbidden    = "forbidden"
+	outcomeTooLarge     = "too_large"
+	outcomeBadRequest   = "bad_request"
+	outcomeUnavailable  = "unavailable"
+)
+
+// initRequests makes every source/outcome series exist from the start, so
+// dashboards and alert rules see zeros rather than nothing.
+func (m *metrics) initRequests(sources []string) {
+	for _, s := range sources {
+		for _, o := range []string{outcomeAccepted, outcomeUnauthorized, outcomeForbidden, outcomeTooLarge, outcomeBadRequest, outcomeUnavailable} {
+			m.requests.WithLabelValues(s, o)
+		}
+		m.received.WithLabelValues(s)
+	}
+}

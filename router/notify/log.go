@@ -1,0 +1,36 @@
+package notify
+
+import (
+	"context"
+	"log/slog"
+)
+
+// Log is a notifier that writes each notification as one structured log
+// line. It is the target of `log` receivers and of every target in dry-run
+// mode, so a local trial shows the whole path with no external service.
+type Log struct {
+	Logger *slog.Logger
+}
+
+// Notify logs n.
+func (l Log) Notify(ctx context.Context, n *Notification) error {
+	fps := make([]string, 0, len(n.Members))
+	for _, m := range n.Members {
+		fps = append(fps, string(m.Fingerprint))
+	}
+	l.Logger.LogAttrs(ctx, slog.LevelInfo, "notification",
+		slog.String("target", n.Target.String()),
+		slog.String("incident", n.Incident),
+		slog.Int64("seq", n.Seq),
+		slog.String("kind", string(n.Kind)),
+		slog.String("status", string(n.Status)),
+		slog.String("severity", string(n.Severity)),
+		slog.String("title", n.Title),
+		slog.Int("firing", len(n.Firing())),
+		slog.Int("members", len(n.Members)),
+		slog.Any("fingerprints", fps),
+		slog.String("summary", n.Enrichment.Summary),
+		slog.Any("notes", n.Notes),
+	)
+	return nil
+}

@@ -1,0 +1,121 @@
+package notify
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+)
+
+// Kind is what a notification does to the incident at its target.
+type Kind string
+
+// Notification kinds.
+const (
+	// KindTrigger opens the incident: a page, a new Slack message.
+	KindTrigger Kind = "trigger"
+	// KindUpdate reports new or changed members of an open incident.
+	KindUpdate Kind = "update"
+	// KindRepeat reminds that the incident is still firing.
+	KindRepeat Kind = "repeat"
+	// KindResolve closes the incident.
+	KindResolve Kind = "resolve"
+)
+
+// Target is one place a receiver delivers to. It holds no secret: the
+// notifier for Type looks up credentials for Receiver in its own
+// configuration, so outbox entries in Redis never carry routing keys or
+// tokens.
+type Target struct {
+	// Type is the notifier: "pagerduty", "slack" or "log".
+	Type string `json:"type"`
+	// Receiver is the configured receiver the target belongs to.
+	Receiver string `json:"receiver"`
+}
+
+func (t Target) String() string { return t.Type + ":" + t.Receiver }
+
+// Member is one alert of the incident, with what changed about it since
+// the previous notification.
+type Member struct {
+	alert.Alert
+	// Change is empty, or new, resolved, repeat, flapping, flap-settled.
+	Change string `json:"change,omitempty"`
+	// Flapping is true while the alert is flapping.
+	Flapping bool `json:"flapping,omitempty"`
+}
+
+// Runbook is the part of a matched runbook a notification shows.
+type Runbook struct {
+	ID    string   `json:"id"`
+	Title string   `json:"title"`
+	URL   string   `json:"url,omitempty"`
+	Steps []string `json:"steps,omitempty"`
+}
+
+// Enrichment is what alertgate adds to an incident for the person
+// reading it.
+type Enrichment struct {
+	Runbook *Runbook `json:"runbook,omitempty"`
+	// Summary is a short explanation of the incident.
+	Summary string `json:"summary,omitempty"`
+	// SummarySource says who wrote Summary: "llm" or "fallback".
+	SummarySource string `json:"summarySource,omitempty"`
+	// OnCall is who is on call for the receiver now.
+	OnCall string `json:"onCall,omitempty"`
+}
+
+// Notification is one message about one incident to one target.
+type Notification struct {
+	// ID identifies this notification (incident, sequence, target).
+	ID string `json:"id"`
+	// Incident is the incident (group) key: PagerDuty's dedup_key and the
+	// key of the Slack thread.
+	Incident string `json:"incident"`
+	// Seq orders the notifications of one incident; a target never
+	// applies an older one after a newer one.
+	Seq  int64 `json:"seq"`
+	Kind Kind  `json:"kind"`
+	// Target is where this notification goes.
+	Target Target `json:"target"`
+	// Status is firing while any member fires.
+	Status alert.Status `json:"status"`
+	// Severity is the highest severity among firing members.
+	Severity alert.Severity `json:"severity"`
+	// Title is a one-line description of the incident.
+	Title string `json:"title"`
+	// GroupLabels are the labels all members share by construction.
+	GroupLabels map[string]string `json:"groupLabels,omitempty"`
+	// Members are the incident's alerts, firing first.
+	Members []Member `json:"members"`
+	// Enrichment is the runbook, summary and on-call.
+	Enrichment Enrichment `json:"enrichment"`
+	// Notes are remarks the reader must see (degraded mode, fallback).
+	Notes []string `json:"notes,omitempty"`
+	// CreatedAt is when alertgate decided to send it.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Firing returns the firing members.
+func (n *Notification) Firing() []Member {
+	var out []Member
+	for _, m := range n.Members {
+		if m.Status == alert.StatusFiring {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Encode serializes n for the outbox.
+func (n *Notification) Encode() ([]byte, error) { return json.Marshal(n) }
+
+// Decode parses an outbox payload.
+func Decode(b []byte) (*Notification, error) {
+	var n Notification
+	if err := json.Unmarshal(b, &n); err != nil {
+		return nil, fmt.Errorf("decode notification: %w", err)
+	}
+	return &n, nil
+}

@@ -1,0 +1,210 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/alertgate/alertgate/router/store"
+)
+
+// Notifier delivers a notification to one kind of target.
+type Notifier interface {
+	Notify(ctx context.Context, n *Notification) error
+}
+
+// Outbox is the durable queue the worker consumes.
+type Outbox interface {
+	ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]store.Entry, error)
+	Ack(ctx context.Context, id string) error
+	Retry(ctx context.Context, e store.Entry, at time.Time, lastErr string) error
+	DeadLetter(ctx context.Context, now time.Time, e store.Entry, reason string) error
+}
+
+// WorkerOptions configure a Worker.
+type WorkerOptions struct {
+	// Consumer names this worker in the outbox's consumer group; unique
+	// per replica.
+	Consumer string
+	// MinBackoff and MaxBackoff bound the exponential backoff between
+	// attempts.
+	MinBackoff, MaxBackoff time.Duration
+	// MaxAge is how long a notification is retried before it is
+	// dead-lettered as undeliverable.
+	MaxAge time.Duration
+	// Batch is how many entries one claim takes.
+	Batch int
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Registerer receives the worker's metrics; nil means none.
+	Registerer prometheus.Registerer
+}
+
+// Worker delivers outbox entries to notifiers.
+type Worker struct {
+	outbox    Outbox
+	notifiers atomic.Pointer[map[string]Notifier]
+	opts      WorkerOptions
+	metrics   *workerMetrics
+}
+
+// NewWorker returns a worker over outbox delivering with notifiers, keyed
+// by Target.Type.
+func NewWorker(outbox Outbox, notifiers map[string]Notifier, opts WorkerOptions) *Worker {
+	if opts.Consumer == "" {
+		opts.Consumer = "alertgate"
+	}
+	if opts.MinBackoff <= 0 {
+		opts.MinBackoff = time.Second
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 5 * time.Minute
+	}
+	if opts.MaxAge <= 0 {
+		opts.MaxAge = 24 * time.Hour
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 16
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	w := &Worker{outbox: outbox, opts: opts, metrics: newWorkerMetrics(opts.Registerer)}
+	w.SetNotifiers(notifiers)
+	return w
+}
+
+// SetNotifiers replaces the notifiers, on configuration reload.
+func (w *Worker) SetNotifiers(n map[string]Notifier) { w.notifiers.Store(&n) }
+
+// Run delivers until ctx is done.
+func (w *Worker) Run(ctx context.Context) {
+	for ctx.Err() == nil {
+		if _, err := w.RunOnce(ctx, time.Second); err != nil && ctx.Err() == nil {
+			w.opts.Logger.Warn("outbox claim failed", "err", err)
+			sleep(ctx, time.Second)
+		}
+	}
+}
+
+// RunOnce claims one batch, waiting up to wait for entries, and delivers
+// it. It returns how many entries it handled.
+func (w *Worker) RunOnce(ctx context.Context, wait time.Duration) (int, error) {
+	entries, err := w.outbox.ClaimOutbox(ctx, w.opts.Now(), w.opts.Consumer, w.opts.Batch, wait)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range entries {
+		w.deliver(ctx, e)
+	}
+	return len(entries), nil
+}
+
+func (w *Worker) deliver(ctx context.Context, e store.Entry) {
+	n, err := Decode(e.Payload)
+	if err != nil {
+		w.deadLetter(ctx, e, nil, err)
+		return
+	}
+	log := w.opts.Logger.With("incident", n.Incident, "target", n.Target.String(), "kind", n.Kind, "attempt", e.Attempts+1)
+	notifier, ok := (*w.notifiers.Load())[n.Target.Type]
+	if !ok {
+		w.deadLetter(ctx, e, n, errors.New("no notifier for target type "+n.Target.Type))
+		return
+	}
+	err = notifier.Notify(ctx, n)
+	now := w.opts.Now()
+	if err == nil {
+		w.metrics.result(n, "sent")
+		w.metrics.latency.WithLabelValues(n.Target.Type).Observe(now.Sub(n.CreatedAt).Seconds())
+		if err := w.outbox.Ack(ctx, e.ID); err != nil {
+			log.Warn("outbox ack failed; the notification may be delivered again", "err", err)
+		}
+		log.Debug("delivered")
+		return
+	}
+	permanent, after := classify(err)
+	if permanent || now.Sub(e.Enqueued) > w.opts.MaxAge {
+		w.deadLetter(ctx, e, n, err)
+		return
+	}
+	wait := max(w.backoff(e.Attempts), after)
+	w.metrics.result(n, "retried")
+	log.Warn("delivery failed, will retry", "err", err, "retry_in", wait)
+	if err := w.outbox.Retry(ctx, e, now.Add(wait), err.Error()); err != nil {
+		log.Error("outbox retry failed; the entry will be reclaimed", "err", err)
+	}
+}
+
+func (w *Worker) deadLetter(ctx context.Context, e store.Entry, n *Notification, cause error) {
+	w.metrics.deadLetters.Inc()
+	log := w.opts.Logger.With("entry", e.ID, "attempts", e.Attempts+1)
+	if n != nil {
+		w.metrics.result(n, "dead")
+		log = log.With("incident", n.Incident, "target", n.Target.String())
+	}
+	log.Error("notification dead-lettered", "err", cause)
+	if err := w.outbox.DeadLetter(ctx, w.opts.Now(), e, cause.Error()); err != nil {
+		log.Error("dead-letter write failed", "err", err)
+	}
+}
+
+// backoff is exponential in the attempts made, with full jitter in its
+// upper half so that replicas retrying the same provider spread out.
+func (w *Worker) backoff(attempts int) time.Duration {
+	d := w.opts.MinBackoff << min(attempts, 20)
+	if d <= 0 || d > w.opts.MaxBackoff {
+		d = w.opts.MaxBackoff
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+type workerMetrics struct {
+	results     *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	deadLetters prometheus.Counter
+}
+
+func newWorkerMetrics(reg prometheus.Registerer) *workerMetrics {
+	m := &workerMetrics{
+		results: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alertgate_notifications_total",
+			Help: "Notification delivery attempts by receiver, target type and result (sent, retried, dead).",
+		}, []string{"receiver", "target", "result"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "alertgate_delivery_latency_seconds",
+			Help:    "Time from the decision to notify until the provider accepted the notification.",
+			Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
+		}, []string{"target"}),
+		deadLetters: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "alertgate_dead_letters_total",
+			Help: "Notifications given up as undeliverable.",
+		}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.results, m.latency, m.deadLetters)
+	}
+	return m
+}
+
+func (m *workerMetrics) result(n *Notification, result string) {
+	m.results.WithLabelValues(n.Target.Receiver, n.Target.Type, result).Inc()
+}

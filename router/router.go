@@ -1,0 +1,255 @@
+// Package router is alertgate's HTTP server and the place the pipeline is
+// wired: webhook endpoints with authentication and limits, the ingest
+// pipeline, the flusher that turns due groups into notifications, the
+// outbox workers, health, readiness, metrics and reload.
+package router
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/source/alertmanager"
+	"github.com/alertgate/alertgate/router/source/cloudwatch"
+	"github.com/alertgate/alertgate/router/source/newrelic"
+	"github.com/alertgate/alertgate/rules"
+)
+
+// Store is everything the router needs from the state store.
+type Store interface {
+	Deduper
+	GroupStore
+	notify.Outbox
+	Ping(ctx context.Context) error
+}
+
+// Options are the router's dependencies. Config, Store and Registry are
+// required.
+type Options struct {
+	Config   *config.Config
+	Store    Store
+	Enricher Enricher
+	// Registry serves /metrics and receives every alertgate metric.
+	Registry *prometheus.Registry
+	Logger   *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// HTTPClient fetches SNS certificates and confirms subscriptions;
+	// nil means a default client with timeouts.
+	HTTPClient *http.Client
+	// Consumer names this replica in the outbox consumer group.
+	Consumer string
+	// Workers is the number of outbox workers; 0 means 4.
+	Workers int
+}
+
+// Router serves alertgate's HTTP API and runs its background stages.
+type Router struct {
+	opts     Options
+	log      *slog.Logger
+	metrics  *metrics
+	rules    atomic.Pointer[rules.Rules]
+	state    atomic.Pointer[state]
+	pipeline *Pipeline
+	flusher  *Flusher
+	worker   *notify.Worker
+	ready    atomic.Bool
+	mux      *http.ServeMux
+}
+
+// state is the part of the router a reload replaces.
+type state struct {
+	cfg       *config.Config
+	endpoints map[alert.Source]endpoint
+	maxBody   int64
+}
+
+// New wires a router from its configuration and dependencies.
+func New(opts Options) (*Router, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Enricher == nil {
+		opts.Enricher = noEnrichment{}
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	rt := &Router{opts: opts, log: opts.Logger, metrics: newMetrics(opts.Registry)}
+	rt.metrics.initRequests([]string{string(alert.SourceAlertmanager), string(alert.SourceCloudWatch), string(alert.SourceNewRelic)})
+	if err := rt.apply(opts.Config); err != nil {
+		return nil, err
+	}
+	rt.flusher = &Flusher{rules: &rt.rules, groups: opts.Store, enrich: opts.Enricher, now: opts.Now, log: rt.log, kick: make(chan struct{}, 1)}
+	rt.pipeline = &Pipeline{rules: &rt.rules, dedup: opts.Store, flusher: rt.flusher, now: opts.Now, log: rt.log, metrics: rt.metrics}
+	rt.worker = notify.NewWorker(opts.Store, notifiers(opts.Config, rt.log), notify.WorkerOptions{
+		Consumer:   opts.Consumer,
+		Now:        opts.Now,
+		Logger:     rt.log,
+		Registerer: opts.Registry,
+	})
+	rt.mux = rt.routes()
+	return rt, nil
+}
+
+// apply compiles cfg and swaps it in; on error nothing changes.
+func (rt *Router) apply(cfg *config.Config) error {
+	rs, err := rules.New(cfg)
+	if err != nil {
+		return err
+	}
+	st := &state{cfg: cfg, endpoints: rt.endpoints(cfg), maxBody: cfg.Server.MaxBodyBytes}
+	rt.rules.Store(rs)
+	rt.state.Store(st)
+	return nil
+}
+
+// Reload replaces the configuration. A configuration that does not
+// compile is rejected and the running one stays.
+func (rt *Router) Reload(cfg *config.Config) error {
+	if err := rt.apply(cfg); err != nil {
+		return fmt.Errorf("reload rejected, keeping the running configuration: %w", err)
+	}
+	rt.worker.SetNotifiers(notifiers(cfg, rt.log))
+	rt.log.Info("configuration reloaded")
+	return nil
+}
+
+func (rt *Router) endpoints(cfg *config.Config) map[alert.Source]endpoint {
+	eps := map[alert.Source]endpoint{}
+	s := cfg.Sources
+	if !s.Alertmanager.Disabled {
+		eps[alert.SourceAlertmanager] = endpoint{
+			receiver: alertmanager.Parser{Now: rt.opts.Now, MaxAlerts: s.Alertmanager.MaxAlerts},
+			token:    s.Alertmanager.Token,
+		}
+	}
+	if !s.NewRelic.Disabled {
+		eps[alert.SourceNewRelic] = endpoint{
+			receiver: newrelic.Parser{Now: rt.opts.Now, MaxAlerts: s.NewRelic.MaxAlerts},
+			token:    s.NewRelic.Token,
+		}
+	}
+	if !s.CloudWatch.Disabled {
+		eps[alert.SourceCloudWatch] = endpoint{receiver: cloudwatch.New(cloudwatch.Config{
+			TopicARNs:   s.CloudWatch.TopicARNs,
+			AutoConfirm: s.CloudWatch.AutoConfirm,
+			HTTPClient:  rt.opts.HTTPClient,
+			Logger:      rt.log.With("source", alert.SourceCloudWatch),
+			Now:         rt.opts.Now,
+			SkipVerify:  s.CloudWatch.SkipSignatureVerification,
+		})}
+	}
+	for src, ep := range eps {
+		ep.source = src
+		eps[src] = ep
+	}
+	return eps
+}
+
+// notifiers maps target types to notifiers for cfg. In dry-run mode every
+// target is logged instead of sent.
+func notifiers(cfg *config.Config, log *slog.Logger) map[string]notify.Notifier {
+	logN := notify.Log{Logger: log.With("dry_run", cfg.Notify.DryRun)}
+	return map[string]notify.Notifier{"log": logN, "pagerduty": logN, "slack": logN}
+}
+
+// Handler returns the HTTP handler for every endpoint.
+func (rt *Router) Handler() http.Handler { return rt.mux }
+
+func (rt *Router) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	for _, src := range []alert.Source{alert.SourceAlertmanager, alert.SourceCloudWatch, alert.SourceNewRelic} {
+		mux.Handle("POST /api/v1/alerts/"+string(src), rt.handleIngest(src))
+		mux.Handle("/api/v1/alerts/"+string(src), methodNotAllowed("POST"))
+	}
+	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "healthy"})
+	})
+	mux.HandleFunc("GET /-/ready", rt.handleReady)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(rt.opts.Registry, promhttp.HandlerOpts{Registry: rt.opts.Registry}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path)
+	})
+	return mux
+}
+
+// handleReady answers 503 until the router runs and while it shuts down.
+// An unreachable store does not make it unready: alertgate then delivers
+// without deduplication (fail open), and taking every replica out of the
+// Service would drop alerts instead.
+func (rt *Router) handleReady(w http.ResponseWriter, r *http.Request) {
+	if !rt.ready.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+	defer cancel()
+	if err := rt.opts.Store.Ping(ctx); err != nil {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "degraded", "store": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// Run runs the flusher and the outbox workers until ctx ends, then drains:
+// it flushes due groups and delivers what the outbox holds, until drain
+// ends, so a memory-store replica loses as little as possible on SIGTERM.
+func (rt *Router) Run(ctx, drain context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { rt.flusher.Run(ctx, time.Second) })
+	for range rt.opts.Workers {
+		wg.Go(func() { rt.worker.Run(ctx) })
+	}
+	rt.ready.Store(true)
+	<-ctx.Done()
+	rt.ready.Store(false)
+	wg.Wait()
+	rt.drain(drain)
+}
+
+// SetReady marks the router ready or not, for shutdown sequencing.
+func (rt *Router) SetReady(ok bool) { rt.ready.Store(ok) }
+
+func (rt *Router) drain(ctx context.Context) {
+	if err := rt.flusher.FlushDue(ctx); err != nil {
+		rt.log.Warn("final flush failed", "err", err)
+	}
+	for ctx.Err() == nil {
+		n, err := rt.worker.RunOnce(ctx, 0)
+		if err != nil || n == 0 {
+			return
+		}
+	}
+}
+
+// Flusher exposes the flusher, for tests and replay that drive time.
+func (rt *Router) Flusher() *Flusher { return rt.flusher }
+
+// Worker exposes the outbox worker, for tests and replay.
+func (rt *Router) Worker() *notify.Worker { return rt.worker }
+
+// methodNotAllowed answers 405 in JSON, like every other error.
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeError(w, http.StatusMethodNotAllowed, "", r.Method+" not allowed, use "+allow)
+	}
+}
+
+type noEnrichment struct{}
+
+func (noEnrichment) Enrich(context.Context, *notify.Notification) {}

@@ -1,0 +1,170 @@
+package alertmanager
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/prometheus/alertmanager/template"
+	"github.com/prometheus/common/model"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/source"
+)
+
+// unnamed is the name of an alert that has no alertname label anywhere in
+// its notification.
+const unnamed = "unnamed"
+
+// group holds what the alerts of one notification share.
+type group struct {
+	now         time.Time
+	status      string
+	commonName  string
+	groupKey    string
+	externalURL string
+}
+
+func newGroup(d *template.Data, groupKey string, now time.Time) group {
+	return group{
+		now:         now,
+		status:      d.Status,
+		commonName:  d.CommonLabels[string(model.AlertNameLabel)],
+		groupKey:    groupKey,
+		externalURL: d.ExternalURL,
+	}
+}
+
+// parseAlert decodes and normalizes one alert of the group; path is the
+// alert's place in the payload ("alerts[3]"), for errors.
+func (g group) parseAlert(path string, raw json.RawMessage) (alert.Alert, error) {
+	ta, err := decodeAlert(raw)
+	if err != nil {
+		return alert.Alert{}, within(path, err)
+	}
+	if len(ta.Labels) == 0 {
+		return alert.Alert{}, source.BadRequest(path+".labels", "an alert needs at least one label to be identified")
+	}
+	a := g.convert(ta)
+	a.SetRaw(raw)
+	a.Normalize()
+	if err := a.Validate(); err != nil {
+		return alert.Alert{}, source.Invalid(path, err)
+	}
+	return a, nil
+}
+
+// convert maps a decoded alert onto the canonical model, deriving what the
+// sender left out.
+func (g group) convert(ta template.Alert) alert.Alert {
+	status := g.alertStatus(ta)
+	a := alert.Alert{
+		Source:       alert.SourceAlertmanager,
+		Name:         g.name(ta.Labels),
+		Status:       status,
+		Severity:     severity(ta.Labels),
+		Labels:       truncated(ta.Labels, alert.MaxLabelValueLen),
+		Annotations:  truncated(ta.Annotations, alert.MaxAnnotationLen),
+		StartsAt:     ta.StartsAt,
+		GeneratorURL: ta.GeneratorURL,
+		SourceURL:    g.externalURL,
+		GroupKey:     g.groupKey,
+		Fingerprint:  fingerprint(ta),
+	}
+	if a.StartsAt.IsZero() {
+		a.StartsAt = g.now
+	}
+	if status == alert.StatusResolved {
+		a.EndsAt = resolvedAt(ta.EndsAt, g.now)
+	}
+	return a
+}
+
+// alertStatus is the alert's own status or, from an Alertmanager that did
+// not send one, what its endsAt and the group status imply.
+func (g group) alertStatus(ta template.Alert) alert.Status {
+	if s, ok := parseStatus(ta.Status); ok {
+		return s
+	}
+	if !ta.EndsAt.IsZero() && !ta.EndsAt.After(g.now) {
+		return alert.StatusResolved
+	}
+	if s, ok := parseStatus(g.status); ok {
+		return s
+	}
+	return alert.StatusFiring
+}
+
+func parseStatus(s string) (alert.Status, bool) {
+	st := alert.Status(strings.ToLower(strings.TrimSpace(s)))
+	return st, st.Valid()
+}
+
+// resolvedAt is a resolved alert's end. Alertmanager sends the zero time
+// ("0001-01-01T00:00:00Z") for firing alerts and always sets it for
+// resolved ones, so zero here means a sender that left it out. Times keep
+// the sender's offset: converted to UTC, a valid RFC 3339 time late in
+// year 9999 would no longer fit in RFC 3339 and break serialization.
+func resolvedAt(endsAt, now time.Time) time.Time {
+	if endsAt.IsZero() {
+		return now
+	}
+	return endsAt
+}
+
+// name is the alert's alertname, bounded like a label value because
+// Normalize copies it into the alertname label when the alert has none.
+func (g group) name(labels template.KV) string {
+	n := labels[string(model.AlertNameLabel)]
+	if n == "" {
+		n = g.commonName
+	}
+	if n == "" {
+		return unnamed
+	}
+	return alert.Truncate(n, alert.MaxLabelValueLen)
+}
+
+// severity maps the severity label onto alertgate's scale. The label itself
+// is left as the sender wrote it, since routes match on it.
+func severity(labels template.KV) alert.Severity {
+	if s, ok := alert.ParseSeverity(labels[alert.LabelSeverity]); ok {
+		return s
+	}
+	return alert.SeverityWarning
+}
+
+// fingerprint is Alertmanager's own fingerprint of the alert, computed from
+// the labels the same way Alertmanager does when an older version did not
+// send it, so both spellings of one alert deduplicate.
+func fingerprint(ta template.Alert) alert.Fingerprint {
+	fp := strings.TrimSpace(ta.Fingerprint)
+	if fp == "" {
+		fp = labelFingerprint(ta.Labels)
+	}
+	return alert.NewFingerprint(alert.SourceAlertmanager, fp)
+}
+
+// labelFingerprint is model.LabelSet.Fingerprint of labels, as
+// Alertmanager's template.Data reports it.
+func labelFingerprint(labels template.KV) string {
+	ls := make(model.LabelSet, len(labels))
+	for k, v := range labels {
+		ls[model.LabelName(k)] = model.LabelValue(v)
+	}
+	return ls.Fingerprint().String()
+}
+
+// truncated copies m, shortening values to at most n bytes. A nil or empty
+// map stays nil.
+func truncated(m template.KV, n int) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	// Room for the three labels Normalize may add.
+	out := make(map[string]string, len(m)+3)
+	for k, v := range m {
+		out[k] = alert.Truncate(v, n)
+	}
+	return out
+}

@@ -1,0 +1,69 @@
+package cloudwatch
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha1" // SignatureVersion 1 is SHA1withRSA; SNS still sends it by default.
+	"crypto/sha256"
+	"encoding/base64"
+	"time"
+
+	"github.com/alertgate/alertgate/router/source"
+)
+
+// verify checks that m was signed by SNS: the certificate URL is an SNS
+// host (checked before any request is made), the certificate is within its
+// validity period, and its RSA key verifies the signature over the
+// canonical string. The chain is not checked here: the certificate is only
+// ever fetched over TLS from an AWS host, and that TLS connection is what
+// authenticates it.
+func (r *Receiver) verify(ctx context.Context, m *envelope) error {
+	hash, err := signatureHash(m.SignatureVersion)
+	if err != nil {
+		return err
+	}
+	sig, err := base64.StdEncoding.DecodeString(m.Signature)
+	if err != nil {
+		return source.BadRequest("Signature", "not base64: %v", err)
+	}
+	if _, err := checkCertURL(m.SigningCertURL); err != nil {
+		return forbidden("SigningCertURL", "%s is not an SNS certificate URL: %v", m.SigningCertURL, err)
+	}
+	cert, err := r.certificate(ctx, m.SigningCertURL)
+	if err != nil {
+		return err
+	}
+	if now := r.now(); now.Before(cert.NotBefore) || now.After(cert.NotAfter) {
+		return forbidden("SigningCertURL", "certificate at %s is valid only from %s to %s",
+			m.SigningCertURL, cert.NotBefore.Format(time.RFC3339), cert.NotAfter.Format(time.RFC3339))
+	}
+	key, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return forbidden("SigningCertURL", "certificate at %s has a %T key, SNS signs with RSA", m.SigningCertURL, cert.PublicKey)
+	}
+	if err := rsa.VerifyPKCS1v15(key, hash, digest(hash, m.stringToSign()), sig); err != nil {
+		return forbidden("Signature", "signature does not match the message")
+	}
+	return nil
+}
+
+// signatureHash maps SNS's SignatureVersion to the hash it signs with.
+func signatureHash(version string) (crypto.Hash, error) {
+	switch version {
+	case "1":
+		return crypto.SHA1, nil
+	case "2":
+		return crypto.SHA256, nil
+	}
+	return 0, source.BadRequest("SignatureVersion", "unsupported signature version %q, want 1 or 2", version)
+}
+
+func digest(h crypto.Hash, b []byte) []byte {
+	if h == crypto.SHA1 {
+		sum := sha1.Sum(b)
+		return sum[:]
+	}
+	sum := sha256.Sum256(b)
+	return sum[:]
+}

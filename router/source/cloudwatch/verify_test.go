@@ -1,0 +1,307 @@
+package cloudwatch_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alertgate/alertgate/router/source"
+	"github.com/alertgate/alertgate/router/source/cloudwatch"
+	"github.com/alertgate/alertgate/router/source/cloudwatch/snstest"
+)
+
+// wantInternal fails unless err is trouble on our side: not a
+// *source.Error, and wrapping ErrUpstream.
+func wantInternal(t testing.TB, err error) {
+	t.Helper()
+	var se *source.Error
+	switch {
+	case err == nil:
+		t.Fatal("no error, want an internal one")
+	case errors.As(err, &se):
+		t.Fatalf("error %v is a *source.Error (%d), want an internal error", err, se.Status)
+	case !errors.Is(err, cloudwatch.ErrUpstream):
+		t.Errorf("error %v does not wrap ErrUpstream", err)
+	}
+}
+
+func TestReceive_AcceptsBothSignatureVersions(t *testing.T) {
+	s := snstest.New(t)
+	r := newReceiver(s, autoConfirm)
+	for _, version := range []string{"1", "2"} {
+		for _, name := range []string{"notification-alarm", "notification-plain-text", "subscription-confirmation", "unsubscribe-confirmation"} {
+			t.Run("SignatureVersion "+version+"/"+name, func(t *testing.T) {
+				m := load(t, name)
+				body := s.SignedBody(m, version)
+				if _, err := r.Receive(context.Background(), m.Header(), body); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+	}
+}
+
+func TestReceive_RejectsTamperedMessages(t *testing.T) {
+	s := snstest.New(t)
+	r := newReceiver(s, autoConfirm)
+	tests := []struct {
+		name   string
+		file   string
+		tamper func(*snstest.Message)
+	}{
+		{"Message changed", "notification-alarm", func(m *snstest.Message) {
+			m.Message = strings.Replace(m.Message, `"ALARM"`, `"OK"`, 1)
+		}},
+		{"Subject changed", "notification-alarm", func(m *snstest.Message) { m.Subject = "OK: all good" }},
+		{"Subject removed", "notification-alarm", func(m *snstest.Message) { m.Subject = "" }},
+		{"Subject added", "notification-event-json", func(m *snstest.Message) { m.Subject = "added" }},
+		{"Timestamp changed", "notification-alarm", func(m *snstest.Message) { m.Timestamp = "2026-03-04T05:06:08.180Z" }},
+		{"MessageId changed", "notification-alarm", func(m *snstest.Message) { m.MessageID = "00000000-0000-0000-0000-000000000000" }},
+		{"TopicArn changed to another allowed topic", "notification-alarm", func(m *snstest.Message) { m.TopicArn = topicVirginia }},
+		{"SubscribeURL changed", "subscription-confirmation", func(m *snstest.Message) {
+			m.SubscribeURL = strings.Replace(m.SubscribeURL, "Token=", "Token=0", 1)
+		}},
+		{"Token changed", "subscription-confirmation", func(m *snstest.Message) { m.Token += "0" }},
+		{"signature from another version", "notification-alarm", func(m *snstest.Message) { m.SignatureVersion = "1" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := load(t, tt.file)
+			s.Sign(m, "2")
+			tt.tamper(m)
+			_, err := r.Receive(context.Background(), nil, m.Body())
+			wantSourceError(t, err, http.StatusForbidden, "Signature")
+		})
+	}
+	if n := len(s.Confirmations()); n != 0 {
+		t.Errorf("%d subscriptions confirmed from tampered messages", n)
+	}
+}
+
+func TestReceive_RejectsSignatureByAnotherKey(t *testing.T) {
+	s := snstest.New(t)
+	impostor := snstest.New(t)
+	r := newReceiver(s)
+	m := snstest.AlarmNotification(topicTokyo, snstest.Alarm{})
+	m.SigningCertURL = s.CertURL("ap-northeast-1") // the real certificate...
+	impostor.Sign(m, "2")                          // ...but the impostor's key
+	_, err := r.Receive(context.Background(), m.Header(), m.Body())
+	wantSourceError(t, err, http.StatusForbidden, "Signature")
+}
+
+func TestReceive_RejectsCertificateURLsOffSNSHostsWithoutRequestingThem(t *testing.T) {
+	for _, u := range []string{
+		"http://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem",
+		"https://sns.us-east-1.amazonaws.com.evil.com/SimpleNotificationService-test.pem",
+		"https://evil.com@sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem",
+		"https://sns.us-east-1.amazonaws.com@evil.com/SimpleNotificationService-test.pem",
+		"https://sns.us-east-1.amazonaws.com:8443/SimpleNotificationService-test.pem",
+		"https://sns.us-east-1.amazonaws.com:443/SimpleNotificationService-test.pem",
+		"https://sns.us-east-1.amazonaws.com:/SimpleNotificationService-test.pem",
+		"https://sns%2eus-east-1.amazonaws.com/SimpleNotificationService-test.pem",
+		"https://sns.us-east-1.amazonaws%2ecom/SimpleNotificationService-test.pem",
+		"https://SNS.US-EAST-1.AMAZONAWS.COM/SimpleNotificationService-test.pem",
+		"https://sns.us-east-1.amazonaws.com./SimpleNotificationService-test.pem",
+		"HTTPS://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem",
+		"https://sns.us-east-1.amazonaws.co/SimpleNotificationService-test.pem",
+		"https://sns.us_east_1.amazonaws.com/SimpleNotificationService-test.pem",
+		"https://s3.amazonaws.com/SimpleNotificationService-test.pem",
+		"https://sns.amazonaws.com/SimpleNotificationService-test.pem",
+		"https://evilsns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem",
+		"https://sns.us-east-1.amazonaws.com.cn.evil.com/SimpleNotificationService-test.pem",
+		"https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.txt",
+		"https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem?x=.pem",
+		"https://sns.us-east-1.amazonaws.com/x?.pem",
+		"https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem#frag",
+		"https://sns.us-east-1.amazonaws.com",
+		"https:sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem",
+		"//sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem",
+		"https://[::1]/SimpleNotificationService-test.pem",
+		"https://127.0.0.1/SimpleNotificationService-test.pem",
+		"https://sns.us-east-1.amazonaws.com\\@evil.com/SimpleNotificationService-test.pem",
+		" https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem",
+		"file:///etc/passwd.pem",
+	} {
+		t.Run(u, func(t *testing.T) {
+			s := snstest.New(t)
+			r := newReceiver(s)
+			m := snstest.AlarmNotification(topicVirginia, snstest.Alarm{})
+			m.SigningCertURL = u
+			_, err := receive(t, r, s, m)
+			wantSourceError(t, err, http.StatusForbidden, "SigningCertURL")
+			if reqs := s.Requests(); len(reqs) != 0 {
+				t.Errorf("requested %v", reqs)
+			}
+		})
+	}
+}
+
+func TestReceive_AcceptsCertificateURLsOnSNSHosts(t *testing.T) {
+	for _, region := range []string{"us-east-1", "ap-northeast-1", "eu-central-2"} {
+		t.Run(region, func(t *testing.T) {
+			s := snstest.New(t)
+			r := newReceiver(s)
+			m := snstest.AlarmNotification(topicTokyo, snstest.Alarm{})
+			m.SigningCertURL = s.CertURL(region)
+			mustReceive(t, r, s, m)
+		})
+	}
+	t.Run("China partition", func(t *testing.T) {
+		s := snstest.New(t)
+		r := newReceiver(s)
+		m := snstest.AlarmNotification(topicTokyo, snstest.Alarm{})
+		m.SigningCertURL = "https://sns.cn-north-1.amazonaws.com.cn" + snstest.CertPath
+		mustReceive(t, r, s, m)
+	})
+}
+
+func TestReceive_RejectsCertificateOutsideItsValidity(t *testing.T) {
+	s := snstest.New(t)
+	cert := s.Certificate()
+	for name, now := range map[string]time.Time{
+		"expired":       cert.NotAfter.Add(time.Second),
+		"not yet valid": cert.NotBefore.Add(-time.Second),
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newReceiver(s, func(c *cloudwatch.Config) { c.Now = func() time.Time { return now } })
+			_, err := receive(t, r, s, snstest.AlarmNotification(topicTokyo, snstest.Alarm{}))
+			wantSourceError(t, err, http.StatusForbidden, "SigningCertURL")
+		})
+	}
+}
+
+func TestReceive_RejectsTopicsNotInTheAllowList(t *testing.T) {
+	const other = "arn:aws:sns:ap-northeast-1:999999999999:someone-elses-topic"
+	tests := []struct {
+		name   string
+		topics []string
+		msg    *snstest.Message
+	}{
+		{"notification from another topic", []string{topicTokyo}, snstest.AlarmNotification(other, snstest.Alarm{})},
+		{"subscription to another topic", []string{topicTokyo}, snstest.SubscriptionConfirmation(other)},
+		{"unsubscribe from another topic", []string{topicTokyo}, snstest.UnsubscribeConfirmation(other)},
+		{"empty allow-list rejects all", nil, snstest.AlarmNotification(topicTokyo, snstest.Alarm{})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := snstest.New(t)
+			r := cloudwatch.New(cloudwatch.Config{TopicARNs: tt.topics, AutoConfirm: true, HTTPClient: s.Client()})
+			_, err := receive(t, r, s, tt.msg)
+			wantSourceError(t, err, http.StatusForbidden, "TopicArn")
+			if n := len(s.Confirmations()); n != 0 {
+				t.Errorf("%d subscriptions confirmed", n)
+			}
+		})
+	}
+}
+
+func TestReceive_FetchesEachCertificateOnce(t *testing.T) {
+	s := snstest.New(t)
+	r := newReceiver(s)
+	for range 3 {
+		mustReceive(t, r, s, snstest.AlarmNotification(topicTokyo, snstest.Alarm{}))
+	}
+	if n := certFetches(s); n != 1 {
+		t.Errorf("certificate fetched %d times for 3 messages, want once", n)
+	}
+	// A certificate for another URL is another fetch.
+	m := snstest.AlarmNotification(topicTokyo, snstest.Alarm{})
+	m.SigningCertURL = s.CertURL("us-east-1")
+	mustReceive(t, r, s, m)
+	if n := certFetches(s); n != 2 {
+		t.Errorf("certificate fetched %d times for 2 URLs, want twice", n)
+	}
+}
+
+func TestReceive_CertificateFetchFailures(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int // the fake's answer; 0 for a normal one
+		internal bool
+	}{
+		{"AWS 500 is internal", http.StatusInternalServerError, true},
+		{"AWS 503 is internal", http.StatusServiceUnavailable, true},
+		{"AWS 404 is forbidden", http.StatusNotFound, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := snstest.New(t)
+			r := newReceiver(s)
+			s.FailWith(tt.status)
+			_, err := receive(t, r, s, snstest.AlarmNotification(topicTokyo, snstest.Alarm{}))
+			if tt.internal {
+				wantInternal(t, err)
+				return
+			}
+			wantSourceError(t, err, http.StatusForbidden, "SigningCertURL")
+		})
+	}
+	t.Run("unknown certificate path is forbidden", func(t *testing.T) {
+		s := snstest.New(t)
+		r := newReceiver(s)
+		m := snstest.AlarmNotification(topicTokyo, snstest.Alarm{})
+		m.SigningCertURL = "https://sns.ap-northeast-1.amazonaws.com/SimpleNotificationService-other.pem"
+		_, err := receive(t, r, s, m)
+		wantSourceError(t, err, http.StatusForbidden, "SigningCertURL")
+	})
+}
+
+func TestReceive_CertificateNetworkFailureIsInternal(t *testing.T) {
+	s := snstest.New(t)
+	tests := map[string]http.RoundTripper{
+		"connection refused": roundTripFunc(func(*http.Request) (*http.Response, error) {
+			return nil, errors.New("dial tcp: connection refused")
+		}),
+		"body cut off": roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 200, Body: io.NopCloser(&failingReader{}), Request: r}, nil
+		}),
+	}
+	for name, rt := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := newReceiver(s, func(c *cloudwatch.Config) { c.HTTPClient = &http.Client{Transport: rt} })
+			_, err := receive(t, r, s, snstest.AlarmNotification(topicTokyo, snstest.Alarm{}))
+			wantInternal(t, err)
+		})
+	}
+	t.Run("context canceled", func(t *testing.T) {
+		r := newReceiver(s)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		m := snstest.AlarmNotification(topicTokyo, snstest.Alarm{})
+		_, err := r.Receive(ctx, m.Header(), s.SignedBody(m, "2"))
+		wantInternal(t, err)
+	})
+}
+
+type failingReader struct{}
+
+func (*failingReader) Read([]byte) (int, error) { return 0, errors.New("connection reset by peer") }
+
+func TestReceive_NeverFollowsRedirects(t *testing.T) {
+	s := snstest.New(t)
+	var requested []string
+	redirecting := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		requested = append(requested, r.URL.String())
+		return &http.Response{
+			StatusCode: http.StatusFound,
+			Header:     http.Header{"Location": {"https://evil.example.com/cert.pem"}},
+			Body:       http.NoBody,
+			Request:    r,
+		}, nil
+	})
+	// Even a client that explicitly follows redirects must not.
+	client := &http.Client{Transport: redirecting, CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+	r := newReceiver(s, func(c *cloudwatch.Config) { c.HTTPClient = client })
+	_, err := receive(t, r, s, snstest.AlarmNotification(topicTokyo, snstest.Alarm{}))
+	wantSourceError(t, err, http.StatusForbidden, "SigningCertURL")
+	if len(requested) != 1 || strings.Contains(requested[0], "evil") {
+		t.Errorf("requested %v, want only the certificate URL", requested)
+	}
+	if client.CheckRedirect == nil {
+		t.Error("the caller's client was modified")
+	}
+}

@@ -1,0 +1,193 @@
+package store
+
+import (
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+)
+
+// Action is what the pipeline does with an observed alert.
+type Action string
+
+// The three outcomes of an observation.
+const (
+	// Notify: the alert changed in a way people must hear about.
+	Notify Action = "notify"
+	// Suppress: the alert is known and nothing changed; it is counted.
+	Suppress Action = "suppress"
+	// Drop: a resolve for something nobody was told about; counted.
+	Drop Action = "drop"
+)
+
+// Reason says why an observation got its Action. Reasons are stable
+// strings: they appear in logs, metrics and the incident timeline.
+type Reason string
+
+// Reasons for each Action.
+const (
+	ReasonNew         Reason = "new"          // first firing, or firing again after a resolve
+	ReasonRepeat      Reason = "repeat"       // still firing after the repeat interval
+	ReasonResolved    Reason = "resolved"     // resolved after a notified firing
+	ReasonFlapping    Reason = "flapping"     // started flapping: one notification, then quiet
+	ReasonFlapSettled Reason = "flap-settled" // stable again after flapping: final state
+	ReasonDegraded    Reason = "degraded"     // the store is unreachable: notify without dedup
+
+	ReasonDuplicate      Reason = "duplicate"       // HA twin or re-send inside the repeat interval
+	ReasonStale          Reason = "stale"           // a late report of an episode already resolved
+	ReasonFlapSuppressed Reason = "flap-suppressed" // a transition while flapping
+
+	ReasonUnnotified Reason = "unnotified" // resolved before anyone was notified
+)
+
+// FlapPolicy says when an alert counts as flapping: Transitions status
+// changes within Window. A flapping alert stays quiet until it has been
+// stable for Quiet.
+type FlapPolicy struct {
+	Transitions int
+	Window      time.Duration
+	Quiet       time.Duration
+}
+
+// DefaultFlapPolicy is 4 transitions in 30 minutes, settled after 15
+// quiet minutes.
+var DefaultFlapPolicy = FlapPolicy{Transitions: 4, Window: 30 * time.Minute, Quiet: 15 * time.Minute}
+
+// Observation is one alert as received, with what routing already decided
+// about it.
+type Observation struct {
+	Alert alert.Alert
+	// RepeatInterval is how long a still-firing alert stays quiet after a
+	// notification.
+	RepeatInterval time.Duration
+	// Groups are the notification groups the alert joins when it notifies.
+	Groups []GroupRef
+}
+
+// Verdict is the store's decision about one Observation.
+type Verdict struct {
+	Fingerprint alert.Fingerprint `json:"fingerprint"`
+	Action      Action            `json:"action"`
+	Reason      Reason            `json:"reason"`
+	// Suppressed counts the suppressed observations of this fingerprint
+	// so far, this one included.
+	Suppressed int `json:"suppressed,omitempty"`
+}
+
+// AlertState is what the store remembers about one fingerprint.
+type AlertState struct {
+	Status         alert.Status `json:"status"`
+	StartsAt       time.Time    `json:"startsAt"`
+	ResolvedAt     time.Time    `json:"resolvedAt"`
+	FirstSeen      time.Time    `json:"firstSeen"`
+	LastSeen       time.Time    `json:"lastSeen"`
+	LastNotified   time.Time    `json:"lastNotified"`
+	NotifiedStatus alert.Status `json:"notifiedStatus"`
+	Notifications  int          `json:"notifications"`
+	Suppressed     int          `json:"suppressed"`
+	// Transitions are the times of recent status changes, oldest first,
+	// pruned to the flap window.
+	Transitions []time.Time `json:"transitions,omitempty"`
+	Flapping    bool        `json:"flapping,omitempty"`
+	// SettleAt is when a flapping alert counts as stable if nothing
+	// changes before then.
+	SettleAt time.Time `json:"settleAt,omitzero"`
+}
+
+// Decide applies one observation to st and returns the verdict. It is the
+// reference implementation of alertgate's deduplication rules; the Redis
+// store's Lua script mirrors it line by line.
+func Decide(st *AlertState, a *alert.Alert, repeat time.Duration, p FlapPolicy, now time.Time) Verdict {
+	v := Verdict{Fingerprint: a.Fingerprint}
+	known := !st.FirstSeen.IsZero()
+	if !known {
+		st.FirstSeen = now
+	}
+	st.LastSeen = now
+	if known && st.Status == alert.StatusResolved && a.Status == alert.StatusFiring &&
+		!a.StartsAt.IsZero() && a.StartsAt.Before(st.ResolvedAt) {
+		return st.suppress(v, ReasonStale)
+	}
+	changed := known && a.Status != st.Status
+	st.record(a, now)
+	if changed {
+		st.Transitions = append(st.Transitions, now)
+	}
+	st.pruneTransitions(now.Add(-p.Window))
+	if st.Flapping {
+		if changed {
+			st.SettleAt = now.Add(p.Quiet)
+		}
+		return st.suppress(v, ReasonFlapSuppressed)
+	}
+	if changed && p.Transitions > 0 && len(st.Transitions) >= p.Transitions {
+		st.Flapping = true
+		st.SettleAt = now.Add(p.Quiet)
+		return st.notify(v, ReasonFlapping, now)
+	}
+	if a.Status == alert.StatusFiring {
+		switch {
+		case st.NotifiedStatus != alert.StatusFiring:
+			return st.notify(v, ReasonNew, now)
+		case now.Sub(st.LastNotified) >= repeat:
+			return st.notify(v, ReasonRepeat, now)
+		}
+		return st.suppress(v, ReasonDuplicate)
+	}
+	switch st.NotifiedStatus {
+	case alert.StatusFiring:
+		return st.notify(v, ReasonResolved, now)
+	case alert.StatusResolved:
+		return st.suppress(v, ReasonDuplicate)
+	}
+	v.Action, v.Reason = Drop, ReasonUnnotified
+	return v
+}
+
+// Settle ends flapping for an alert that has been stable for the quiet
+// period. The second result is false if st is not due.
+func Settle(st *AlertState, fp alert.Fingerprint, now time.Time) (Verdict, bool) {
+	if !st.Flapping || now.Before(st.SettleAt) {
+		return Verdict{}, false
+	}
+	st.Flapping = false
+	st.SettleAt = time.Time{}
+	st.Transitions = nil
+	return st.notify(Verdict{Fingerprint: fp}, ReasonFlapSettled, now), true
+}
+
+func (st *AlertState) record(a *alert.Alert, now time.Time) {
+	st.Status = a.Status
+	if a.Status == alert.StatusFiring {
+		if !a.StartsAt.IsZero() {
+			st.StartsAt = a.StartsAt
+		}
+		st.ResolvedAt = time.Time{}
+		return
+	}
+	st.ResolvedAt = a.EndsAt
+	if st.ResolvedAt.IsZero() {
+		st.ResolvedAt = now
+	}
+}
+
+func (st *AlertState) pruneTransitions(since time.Time) {
+	i := 0
+	for i < len(st.Transitions) && st.Transitions[i].Before(since) {
+		i++
+	}
+	st.Transitions = st.Transitions[i:]
+}
+
+func (st *AlertState) notify(v Verdict, r Reason, now time.Time) Verdict {
+	st.LastNotified = now
+	st.NotifiedStatus = st.Status
+	st.Notifications++
+	v.Action, v.Reason = Notify, r
+	return v
+}
+
+func (st *AlertState) suppress(v Verdict, r Reason) Verdict {
+	st.Suppressed++
+	v.Action, v.Reason, v.Suppressed = Suppress, r, st.Suppressed
+	return v
+}

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"errors"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+)
+
+// GroupRef names a notification group an alert belongs to: one route's
+// group (Alertmanager's group_by) or a correlated incident. Alerts of one
+// group are notified together, as one incident.
+type GroupRef struct {
+	// Key identifies the group across replicas; it becomes the PagerDuty
+	// dedup_key and the Slack thread of the incident.
+	Key string `json:"key"`
+	// Route identifies the route that formed the group.
+	Route string `json:"route"`
+	// Receiver is the route's receiver.
+	Receiver string `json:"receiver"`
+	// Labels are the group's common labels (the group_by values).
+	Labels map[string]string `json:"labels,omitempty"`
+	// Wait is how long a new group collects alerts before its first
+	// notification (group_wait).
+	Wait time.Duration `json:"wait"`
+	// Interval is the minimum time between two notifications of the group
+	// (group_interval).
+	Interval time.Duration `json:"interval"`
+}
+
+// Member is one alert of a group as a flush sees it.
+type Member struct {
+	Alert alert.Alert `json:"alert"`
+	// Reason is the notifying verdict that touched the member since the
+	// group's last flush; empty when the member has no news.
+	Reason Reason `json:"reason,omitempty"`
+	// Flushed is the status last included in a flush of this group; empty
+	// if the member has never been flushed.
+	Flushed alert.Status `json:"flushed,omitempty"`
+	// Flapping is true while the alert is flapping.
+	Flapping bool `json:"flapping,omitempty"`
+	// Version changes whenever the member changes, so a flush completes
+	// only what it saw.
+	Version int64 `json:"version"`
+}
+
+// Changed reports whether the member has news since the last flush.
+func (m Member) Changed() bool { return m.Reason != "" }
+
+// Flush is a group claimed for notification. Its holder must call
+// CompleteFlush (or let the lease expire, after which another replica
+// claims the group again).
+type Flush struct {
+	Group GroupRef `json:"group"`
+	// Seq numbers the group's flushes from 1, so a delivery can tell a
+	// newer notification of the same incident from an older one.
+	Seq int64 `json:"seq"`
+	// Members are the group's alerts, in fingerprint order.
+	Members []Member `json:"members"`
+	// Lease identifies this claim; CompleteFlush checks it.
+	Lease string `json:"lease"`
+	// LeaseUntil is when another replica may claim the group again.
+	LeaseUntil time.Time `json:"leaseUntil"`
+}
+
+// ErrLeaseLost is returned by CompleteFlush when the lease expired and the
+// group was claimed by someone else; the caller must not deliver.
+var ErrLeaseLost = errors.New("group lease lost")

@@ -1,0 +1,168 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/store"
+)
+
+// group is one notification group.
+type group struct {
+	ref        store.GroupRef
+	members    map[alert.Fingerprint]*store.Member
+	lastFlush  time.Time
+	due        time.Time // zero: nothing to flush
+	seq        int64
+	lease      string
+	leaseUntil time.Time
+}
+
+// join adds or updates t's alert in each of its groups and schedules the
+// groups: a new group after its group_wait, a known one no sooner than
+// group_interval after its last flush.
+func (s *Store) join(t *tracked, r store.Reason, now time.Time) {
+	for _, ref := range t.groups {
+		g := s.groups[ref.Key]
+		if g == nil {
+			g = &group{members: map[alert.Fingerprint]*store.Member{}, due: now.Add(ref.Wait)}
+			s.groups[ref.Key] = g
+		}
+		g.ref = ref
+		if g.due.IsZero() {
+			g.due = later(now, g.lastFlush.Add(ref.Interval))
+		}
+		m := g.members[t.alert.Fingerprint]
+		if m == nil {
+			m = &store.Member{}
+			g.members[t.alert.Fingerprint] = m
+		}
+		m.Alert, m.Reason, m.Flapping = t.alert, r, t.state.Flapping
+		m.Version++
+	}
+}
+
+// touch updates t's alert in its groups without scheduling them: the
+// status of a flapping alert is kept current for the flush that settles
+// it, but is not news.
+func (s *Store) touch(t *tracked) {
+	for _, ref := range t.groups {
+		if g := s.groups[ref.Key]; g != nil {
+			if m := g.members[t.alert.Fingerprint]; m != nil {
+				m.Alert, m.Flapping = t.alert, t.state.Flapping
+				m.Version++
+			}
+		}
+	}
+}
+
+// ClaimGroups leases up to limit groups whose flush is due, earliest
+// first.
+func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]store.Flush, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var due []*group
+	for _, g := range s.groups {
+		if !g.due.IsZero() && !g.due.After(now) && (g.lease == "" || !now.Before(g.leaseUntil)) {
+			due = append(due, g)
+		}
+	}
+	slices.SortFunc(due, func(a, b *group) int {
+		return cmp.Or(a.due.Compare(b.due), cmp.Compare(a.ref.Key, b.ref.Key))
+	})
+	if len(due) > limit {
+		due = due[:limit]
+	}
+	out := make([]store.Flush, 0, len(due))
+	for _, g := range due {
+		s.leaseSeq++
+		g.seq++
+		g.lease = strconv.FormatInt(s.leaseSeq, 10)
+		g.leaseUntil = now.Add(s.opts.LeaseTTL)
+		out = append(out, g.snapshot())
+	}
+	return out, nil
+}
+
+func (g *group) snapshot() store.Flush {
+	f := store.Flush{Group: g.ref, Seq: g.seq, Lease: g.lease, LeaseUntil: g.leaseUntil}
+	f.Members = make([]store.Member, 0, len(g.members))
+	for _, m := range g.members {
+		c := *m
+		c.Alert = m.Alert.Clone()
+		f.Members = append(f.Members, c)
+	}
+	slices.SortFunc(f.Members, func(a, b store.Member) int {
+		return cmp.Compare(a.Alert.Fingerprint, b.Alert.Fingerprint)
+	})
+	return f
+}
+
+// CompleteFlush enqueues the flush's notifications and marks what the
+// flush saw as notified, atomically. Members that changed after the claim
+// keep their news and the group is scheduled again after group_interval.
+func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f store.Flush, entries [][]byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[f.Group.Key]
+	if g == nil || g.lease != f.Lease {
+		return store.ErrLeaseLost
+	}
+	s.outbox.add(now, entries...)
+	for _, seen := range f.Members {
+		m := g.members[seen.Alert.Fingerprint]
+		if m == nil || m.Version != seen.Version {
+			continue
+		}
+		if m.Alert.Status == alert.StatusResolved {
+			delete(g.members, seen.Alert.Fingerprint)
+			continue
+		}
+		m.Flushed, m.Reason = m.Alert.Status, ""
+	}
+	g.lastFlush, g.lease, g.due = now, "", time.Time{}
+	if len(g.members) == 0 {
+		delete(s.groups, f.Group.Key)
+		return nil
+	}
+	for _, m := range g.members {
+		if m.Changed() {
+			g.due = now.Add(g.ref.Interval)
+			break
+		}
+	}
+	return nil
+}
+
+// Postpone releases a claimed group without notifying, to be flushed
+// again at until (a route muted by a time interval, say).
+func (s *Store) Postpone(ctx context.Context, f store.Flush, until time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[f.Group.Key]
+	if g == nil || g.lease != f.Lease {
+		return store.ErrLeaseLost
+	}
+	g.lease, g.due = "", until
+	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,122 @@
+package memory
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/store"
+)
+
+// Store is the in-memory state store. It is safe for concurrent use.
+type Store struct {
+	opts store.Options
+
+	mu       sync.Mutex
+	alerts   map[alert.Fingerprint]*tracked
+	flapping map[alert.Fingerprint]struct{}
+	groups   map[string]*group
+	outbox   outbox
+	leaseSeq int64
+}
+
+// tracked is everything known about one fingerprint.
+type tracked struct {
+	state  store.AlertState
+	alert  alert.Alert
+	groups []store.GroupRef
+}
+
+// New returns an empty store.
+func New(opts store.Options) *Store {
+	s := &Store{
+		opts:     opts.WithDefaults(),
+		alerts:   map[alert.Fingerprint]*tracked{},
+		flapping: map[alert.Fingerprint]struct{}{},
+		groups:   map[string]*group{},
+	}
+	s.outbox.init()
+	return s
+}
+
+// Observe decides every observation of a batch under one lock, the
+// in-process equivalent of the Redis store's single script call.
+func (s *Store) Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]store.Verdict, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]store.Verdict, len(obs))
+	for i := range obs {
+		out[i] = s.observe(&obs[i], now)
+	}
+	return out, nil
+}
+
+func (s *Store) observe(o *store.Observation, now time.Time) store.Verdict {
+	a := &o.Alert
+	t := s.alerts[a.Fingerprint]
+	if t == nil {
+		t = &tracked{}
+		s.alerts[a.Fingerprint] = t
+	}
+	v := store.Decide(&t.state, a, o.RepeatInterval, s.opts.Flap, now)
+	if t.state.Flapping {
+		s.flapping[a.Fingerprint] = struct{}{}
+	}
+	switch v.Action {
+	case store.Notify:
+		t.alert = a.Clone()
+		t.groups = o.Groups
+		s.join(t, v.Reason, now)
+	case store.Suppress:
+		if v.Reason == store.ReasonFlapSuppressed {
+			t.alert = a.Clone()
+			s.touch(t)
+		}
+	}
+	return v
+}
+
+// Settle ends flapping for alerts that have been stable for the quiet
+// period and schedules their groups, so the final state is delivered
+// even if the source never sends again.
+func (s *Store) Settle(ctx context.Context, now time.Time) ([]store.Verdict, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []store.Verdict
+	for fp := range s.flapping {
+		t := s.alerts[fp]
+		if t == nil {
+			delete(s.flapping, fp)
+			continue
+		}
+		v, ok := store.Settle(&t.state, fp, now)
+		if !ok {
+			continue
+		}
+		delete(s.flapping, fp)
+		s.join(t, v.Reason, now)
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// Ping reports whether the store is usable; the memory store always is.
+func (s *Store) Ping(context.Context) error { return nil }
+
+// Close releases nothing; it exists to satisfy the same interface as the
+// Redis store.
+func (s *Store) Close() error { return nil }
+
+// Len returns the number of tracked fingerprints.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.alerts)
+}

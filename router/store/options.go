@@ -1,0 +1,37 @@
+package store
+
+import "time"
+
+// Options are the tunables both stores share.
+type Options struct {
+	// Flap is the flap-detection policy.
+	Flap FlapPolicy
+	// Retention is how long the state of an alert that has not been seen
+	// is kept. It must exceed the longest repeat interval, or a re-sent
+	// alert looks new.
+	Retention time.Duration
+	// LeaseTTL is how long a claimed group flush may take before another
+	// replica takes it over.
+	LeaseTTL time.Duration
+	// ReclaimAfter is how long an outbox entry may stay claimed by a
+	// consumer before another consumer takes it over (the consumer is
+	// presumed dead).
+	ReclaimAfter time.Duration
+}
+
+// WithDefaults returns o with zero fields set to their defaults.
+func (o Options) WithDefaults() Options {
+	if o.Flap == (FlapPolicy{}) {
+		o.Flap = DefaultFlapPolicy
+	}
+	if o.Retention <= 0 {
+		o.Retention = 7 * 24 * time.Hour
+	}
+	if o.LeaseTTL <= 0 {
+		o.LeaseTTL = 30 * time.Second
+	}
+	if o.ReclaimAfter <= 0 {
+		o.ReclaimAfter = time.Minute
+	}
+	return o
+}

@@ -1,0 +1,221 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/store"
+)
+
+var team = store.GroupRef{Key: "g-team", Route: "{}/0", Receiver: "team", Labels: map[string]string{"service": "api"}, Wait: 30 * time.Second, Interval: 5 * time.Minute}
+
+func claim(t *testing.T, s Store, now time.Time) []store.Flush {
+	t.Helper()
+	f, err := s.ClaimGroups(t.Context(), now, 100)
+	if err != nil {
+		t.Fatalf("ClaimGroups: %v", err)
+	}
+	return f
+}
+
+func complete(t *testing.T, s Store, now time.Time, f store.Flush, entries ...string) {
+	t.Helper()
+	var b [][]byte
+	for _, e := range entries {
+		b = append(b, []byte(e))
+	}
+	if err := s.CompleteFlush(t.Context(), now, f, b); err != nil {
+		t.Fatalf("CompleteFlush: %v", err)
+	}
+}
+
+func members(f store.Flush) map[string]store.Member {
+	m := map[string]store.Member{}
+	for _, x := range f.Members {
+		m[string(x.Alert.Fingerprint)] = x
+	}
+	return m
+}
+
+func runGroups(t *testing.T, newStore Factory) {
+	fire := func(fp string) store.Observation { return obs(newAlert(fp, alert.StatusFiring, t0), team) }
+
+	t.Run("NewGroupIsDueAfterGroupWait", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		observe(t, s, t0, fire("a"), fire("b"))
+		if f := claim(t, s, t0.Add(team.Wait-time.Second)); len(f) != 0 {
+			t.Fatalf("claimed %d groups before group_wait", len(f))
+		}
+		f := claim(t, s, t0.Add(team.Wait))
+		if len(f) != 1 {
+			t.Fatalf("claimed %d groups, want 1", len(f))
+		}
+		g := f[0]
+		if g.Group.Key != team.Key || g.Group.Receiver != "team" || g.Seq != 1 || len(g.Members) != 2 {
+			t.Errorf("flush = %+v, want group g-team, receiver team, seq 1, 2 members", g)
+		}
+		for fp, m := range members(g) {
+			if m.Reason != store.ReasonNew || m.Flushed != "" || m.Alert.Annotations["summary"] == "" {
+				t.Errorf("member %s = %+v, want reason new, never flushed, with its annotations", fp, m)
+			}
+		}
+	})
+	t.Run("AClaimedGroupIsNotClaimedAgainWhileLeased", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		observe(t, s, t0, fire("a"))
+		now := t0.Add(team.Wait)
+		if n := len(claim(t, s, now)); n != 1 {
+			t.Fatalf("first claim got %d", n)
+		}
+		if n := len(claim(t, s, now.Add(testOptions.LeaseTTL-time.Second))); n != 0 {
+			t.Errorf("second claim inside the lease got %d groups, want 0", n)
+		}
+	})
+	t.Run("ExpiredLeaseIsReclaimedAndTheOldHolderLosesIt", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		observe(t, s, t0, fire("a"))
+		now := t0.Add(team.Wait)
+		first := claim(t, s, now)[0]
+		second := claim(t, s, now.Add(testOptions.LeaseTTL))
+		if len(second) != 1 || second[0].Seq <= first.Seq {
+			t.Fatalf("reclaim = %+v, want the group with a higher seq than %d", second, first.Seq)
+		}
+		err := s.CompleteFlush(t.Context(), now.Add(testOptions.LeaseTTL), first, [][]byte{[]byte("x")})
+		if !errors.Is(err, store.ErrLeaseLost) {
+			t.Errorf("CompleteFlush with the expired lease = %v, want ErrLeaseLost", err)
+		}
+		if d := depth(t, s); d != 0 {
+			t.Errorf("outbox depth = %d after a lost lease, want 0", d)
+		}
+		complete(t, s, now.Add(testOptions.LeaseTTL), second[0], "y")
+		if d := depth(t, s); d != 1 {
+			t.Errorf("outbox depth = %d, want 1", d)
+		}
+	})
+	t.Run("CompleteEnqueuesAndMarksMembersFlushed", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		observe(t, s, t0, fire("a"))
+		now := t0.Add(team.Wait)
+		complete(t, s, now, claim(t, s, now)[0], "n1", "n2")
+		if d := depth(t, s); d != 2 {
+			t.Errorf("outbox depth = %d, want 2", d)
+		}
+		if f := claim(t, s, now.Add(time.Hour)); len(f) != 0 {
+			t.Errorf("a group without news was due again: %+v", f)
+		}
+	})
+	t.Run("NewsAfterAFlushWaitsForGroupInterval", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		observe(t, s, t0, fire("a"))
+		first := t0.Add(team.Wait)
+		complete(t, s, first, claim(t, s, first)[0])
+		observe(t, s, first.Add(time.Minute), fire("b"))
+		if f := claim(t, s, first.Add(team.Interval-time.Second)); len(f) != 0 {
+			t.Fatalf("group flushed before group_interval: %+v", f)
+		}
+		f := claim(t, s, first.Add(team.Interval))
+		if len(f) != 1 {
+			t.Fatalf("claimed %d after group_interval, want 1", len(f))
+		}
+		m := members(f[0])
+		if m["a"].Flushed != alert.StatusFiring || m["a"].Changed() {
+			t.Errorf("member a = %+v, want flushed firing with no news", m["a"])
+		}
+		if m["b"].Reason != store.ReasonNew || m["b"].Flushed != "" {
+			t.Errorf("member b = %+v, want new and never flushed", m["b"])
+		}
+	})
+	t.Run("ChangeDuringAFlushIsKeptForTheNextOne", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		observe(t, s, t0, fire("a"))
+		now := t0.Add(team.Wait)
+		f := claim(t, s, now)[0]
+		resolved := newAlert("a", alert.StatusResolved, t0)
+		observe(t, s, now.Add(time.Second), obs(resolved, team))
+		complete(t, s, now.Add(2*time.Second), f)
+		next := claim(t, s, now.Add(2*time.Second).Add(team.Interval))
+		if len(next) != 1 {
+			t.Fatalf("the resolve that arrived during the flush was lost: %d groups due", len(next))
+		}
+		m := members(next[0])["a"]
+		if m.Alert.Status != alert.StatusResolved || m.Reason != store.ReasonResolved {
+			t.Errorf("member = %+v, want the pending resolve", m)
+		}
+	})
+	t.Run("ResolvedMembersLeaveAndAnEmptyGroupIsGone", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		observe(t, s, t0, fire("a"))
+		now := t0.Add(team.Wait)
+		complete(t, s, now, claim(t, s, now)[0])
+		observe(t, s, now.Add(time.Minute), obs(newAlert("a", alert.StatusResolved, t0), team))
+		later := now.Add(team.Interval)
+		f := claim(t, s, later)
+		if len(f) != 1 {
+			t.Fatalf("resolve not due: %d", len(f))
+		}
+		complete(t, s, later, f[0], "resolve")
+		// The same alert firing again is a new group: group_wait again.
+		again := newAlert("a", alert.StatusFiring, later.Add(time.Minute))
+		observe(t, s, later.Add(time.Minute), obs(again, team))
+		if f := claim(t, s, later.Add(time.Minute).Add(team.Wait-time.Second)); len(f) != 0 {
+			t.Errorf("a re-formed group skipped group_wait: %+v", f)
+		}
+		f = claim(t, s, later.Add(time.Minute).Add(team.Wait))
+		if len(f) != 1 || len(f[0].Members) != 1 || f[0].Members[0].Flushed != "" {
+			t.Errorf("re-formed group = %+v, want one never-flushed member", f)
+		}
+	})
+	t.Run("DuplicatesDoNotScheduleTheGroup", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		observe(t, s, t0, fire("a"))
+		now := t0.Add(team.Wait)
+		complete(t, s, now, claim(t, s, now)[0])
+		observe(t, s, now.Add(time.Minute), fire("a"))
+		if f := claim(t, s, now.Add(time.Hour)); len(f) != 0 {
+			t.Errorf("a duplicate made the group due: %+v", f)
+		}
+	})
+	t.Run("PostponeReleasesWithoutMarking", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		observe(t, s, t0, fire("a"))
+		now := t0.Add(team.Wait)
+		f := claim(t, s, now)[0]
+		if err := s.Postpone(t.Context(), f, now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got := claim(t, s, now.Add(time.Hour-time.Second)); len(got) != 0 {
+			t.Fatalf("postponed group due early")
+		}
+		got := claim(t, s, now.Add(time.Hour))
+		if len(got) != 1 || members(got[0])["a"].Reason != store.ReasonNew {
+			t.Errorf("postponed group = %+v, want member a still new", got)
+		}
+	})
+	t.Run("SettledFlapSchedulesTheGroup", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		at := t0
+		for i := range 5 {
+			status := alert.StatusFiring
+			if i%2 == 1 {
+				status = alert.StatusResolved
+			}
+			a := newAlert("a", status, at)
+			observe(t, s, at, obs(a, team))
+			for _, f := range claim(t, s, at.Add(team.Wait+team.Interval)) {
+				complete(t, s, at.Add(team.Wait+team.Interval), f)
+			}
+			at = at.Add(team.Wait + team.Interval + time.Second)
+		}
+		// Transitions 6 minutes apart: 4 of them within 30 minutes.
+		settleAt := at.Add(testOptions.Flap.Quiet)
+		if got := settle(t, s, settleAt); len(got) != 1 {
+			t.Fatalf("settled %d, want 1", len(got))
+		}
+		f := claim(t, s, settleAt.Add(team.Interval))
+		if len(f) != 1 || members(f[0])["a"].Reason != store.ReasonFlapSettled {
+			t.Errorf("after settling, flush = %+v, want member a with reason flap-settled", f)
+		}
+	})
+}

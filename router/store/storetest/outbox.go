@@ -1,0 +1,126 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/alertgate/alertgate/router/store"
+)
+
+func depth(t *testing.T, s Store) int64 {
+	t.Helper()
+	d, err := s.OutboxDepth(t.Context())
+	if err != nil {
+		t.Fatalf("OutboxDepth: %v", err)
+	}
+	return d
+}
+
+func claimOutbox(t *testing.T, s Store, now time.Time, consumer string, limit int) []store.Entry {
+	t.Helper()
+	e, err := s.ClaimOutbox(t.Context(), now, consumer, limit, 0)
+	if err != nil {
+		t.Fatalf("ClaimOutbox: %v", err)
+	}
+	return e
+}
+
+func payloads(es []store.Entry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, string(e.Payload))
+	}
+	return out
+}
+
+func runOutbox(t *testing.T, newStore Factory) {
+	t.Run("EntriesComeOutInOrderOnce", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		if err := s.Enqueue(t.Context(), t0, []byte("1"), []byte("2"), []byte("3")); err != nil {
+			t.Fatal(err)
+		}
+		got := claimOutbox(t, s, t0, "a", 2)
+		got = append(got, claimOutbox(t, s, t0, "b", 10)...)
+		if p := payloads(got); len(p) != 3 || p[0] != "1" || p[1] != "2" || p[2] != "3" {
+			t.Fatalf("claimed %v, want [1 2 3]", p)
+		}
+		if more := claimOutbox(t, s, t0, "c", 10); len(more) != 0 {
+			t.Errorf("claimed again: %v", payloads(more))
+		}
+		if got[0].Enqueued.IsZero() || got[0].ID == "" {
+			t.Errorf("entry = %+v, want an ID and an enqueue time", got[0])
+		}
+		for _, e := range got {
+			if err := s.Ack(t.Context(), e.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if d := depth(t, s); d != 0 {
+			t.Errorf("depth after acking all = %d", d)
+		}
+	})
+	t.Run("RetryComesBackNoSoonerThanAsked", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		_ = s.Enqueue(t.Context(), t0, []byte("x"))
+		e := claimOutbox(t, s, t0, "a", 1)[0]
+		if err := s.Retry(t.Context(), e, t0.Add(2*time.Second), "HTTP 429"); err != nil {
+			t.Fatal(err)
+		}
+		if got := claimOutbox(t, s, t0.Add(2*time.Second-time.Millisecond), "a", 1); len(got) != 0 {
+			t.Fatalf("retry handed out early")
+		}
+		got := claimOutbox(t, s, t0.Add(2*time.Second), "a", 1)
+		if len(got) != 1 || got[0].Attempts != 1 || got[0].LastError != "HTTP 429" || string(got[0].Payload) != "x" {
+			t.Errorf("retried entry = %+v, want attempt 1 with its last error", got)
+		}
+		if d := depth(t, s); d != 1 {
+			t.Errorf("depth = %d, want 1 (claimed, not acked)", d)
+		}
+	})
+	t.Run("DeadLettersAreListedNewestFirst", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		_ = s.Enqueue(t.Context(), t0, []byte("x"), []byte("y"))
+		for i, e := range claimOutbox(t, s, t0, "a", 2) {
+			if err := s.DeadLetter(t.Context(), t0.Add(time.Duration(i)*time.Second), e, "HTTP 400 invalid routing key"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dl, err := s.DeadLetters(t.Context(), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dl) != 2 || string(dl[0].Payload) != "y" || dl[0].Reason != "HTTP 400 invalid routing key" || !dl[0].At.Equal(t0.Add(time.Second)) {
+			t.Errorf("dead letters = %+v, want y then x with reason and time", dl)
+		}
+		if d := depth(t, s); d != 0 {
+			t.Errorf("depth = %d after dead-lettering, want 0", d)
+		}
+	})
+	t.Run("AbandonedEntryIsReclaimedByAnotherConsumer", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		_ = s.Enqueue(t.Context(), t0, []byte("x"))
+		if got := claimOutbox(t, s, t0, "dead-replica", 1); len(got) != 1 {
+			t.Fatal("first claim got nothing")
+		}
+		if got := claimOutbox(t, s, t0, "live-replica", 1); len(got) != 0 {
+			t.Fatalf("claimed entry handed out again before the reclaim timeout")
+		}
+		// The Redis store measures idleness with the server's clock
+		// (XAUTOCLAIM), so this waits out the 20 ms reclaim timeout in
+		// real time as well as advancing the fake one.
+		var got []store.Entry
+		deadline := time.Now().Add(5 * time.Second)
+		for len(got) == 0 && time.Now().Before(deadline) {
+			got = claimOutbox(t, s, t0.Add(testOptions.ReclaimAfter), "live-replica", 1)
+		}
+		if len(got) != 1 || string(got[0].Payload) != "x" {
+			t.Fatalf("reclaim got %v, want x", payloads(got))
+		}
+		if err := s.Ack(t.Context(), got[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if d := depth(t, s); d != 0 {
+			t.Errorf("depth = %d, want 0", d)
+		}
+	})
+}

@@ -1,0 +1,96 @@
+// Package storetest is the conformance suite every state store must pass.
+// The memory and Redis stores run the same tests, so the Redis store's
+// Lua scripts and the Go reference implementation cannot drift apart.
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/store"
+)
+
+// Store is everything the suite exercises.
+type Store interface {
+	Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]store.Verdict, error)
+	Settle(ctx context.Context, now time.Time) ([]store.Verdict, error)
+	ClaimGroups(ctx context.Context, now time.Time, limit int) ([]store.Flush, error)
+	CompleteFlush(ctx context.Context, now time.Time, f store.Flush, entries [][]byte) error
+	Postpone(ctx context.Context, f store.Flush, until time.Time) error
+	Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) error
+	ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]store.Entry, error)
+	Ack(ctx context.Context, id string) error
+	Retry(ctx context.Context, e store.Entry, at time.Time, lastErr string) error
+	DeadLetter(ctx context.Context, now time.Time, e store.Entry, reason string) error
+	DeadLetters(ctx context.Context, limit int) ([]store.DeadLetter, error)
+	OutboxDepth(ctx context.Context) (int64, error)
+}
+
+// Factory returns a new, empty store with opts. The suite calls it once
+// per test.
+type Factory func(t *testing.T, opts store.Options) Store
+
+// Run runs the whole suite.
+func Run(t *testing.T, newStore Factory) {
+	t.Run("Dedup", func(t *testing.T) { runDedup(t, newStore) })
+	t.Run("Flapping", func(t *testing.T) { runFlapping(t, newStore) })
+	t.Run("Groups", func(t *testing.T) { runGroups(t, newStore) })
+	t.Run("Outbox", func(t *testing.T) { runOutbox(t, newStore) })
+}
+
+// t0 is a Monday morning; tests move time forward from it explicitly.
+var t0 = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+
+const repeat = 4 * time.Hour
+
+// testOptions are short enough to exercise every timer with a fake clock.
+var testOptions = store.Options{
+	Flap:         store.FlapPolicy{Transitions: 4, Window: 30 * time.Minute, Quiet: 10 * time.Minute},
+	Retention:    24 * time.Hour,
+	LeaseTTL:     30 * time.Second,
+	ReclaimAfter: 20 * time.Millisecond,
+}
+
+// newAlert returns a valid alert with fingerprint fp.
+func newAlert(fp string, status alert.Status, startsAt time.Time) alert.Alert {
+	a := alert.Alert{
+		Source:      alert.SourceAlertmanager,
+		Name:        "HighErrorRate",
+		Status:      status,
+		Severity:    alert.SeverityCritical,
+		Labels:      map[string]string{"alertname": "HighErrorRate", "service": "api", "fp": fp},
+		Annotations: map[string]string{"summary": "5xx above 5%"},
+		StartsAt:    startsAt,
+		Fingerprint: alert.Fingerprint(fp),
+	}
+	a.Normalize()
+	if status == alert.StatusResolved {
+		a.EndsAt = startsAt.Add(time.Minute)
+	}
+	return a
+}
+
+func obs(a alert.Alert, groups ...store.GroupRef) store.Observation {
+	return store.Observation{Alert: a, RepeatInterval: repeat, Groups: groups}
+}
+
+func observe(t *testing.T, s Store, now time.Time, o ...store.Observation) []store.Verdict {
+	t.Helper()
+	v, err := s.Observe(context.Background(), now, o)
+	if err != nil {
+		t.Fatalf("Observe: %v", err)
+	}
+	if len(v) != len(o) {
+		t.Fatalf("Observe returned %d verdicts for %d observations", len(v), len(o))
+	}
+	return v
+}
+
+func want(t *testing.T, got store.Verdict, action store.Action, reason store.Reason) {
+	t.Helper()
+	if got.Action != action || got.Reason != reason {
+		t.Errorf("verdict = %s/%s, want %s/%s", got.Action, got.Reason, action, reason)
+	}
+}

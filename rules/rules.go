@@ -1,0 +1,122 @@
+package rules
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/prometheus/alertmanager/dispatch"
+	"github.com/prometheus/common/model"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/config"
+)
+
+// Rules is a compiled configuration's routing policy.
+type Rules struct {
+	root      *dispatch.Route
+	routes    map[string]*Route
+	receivers map[string]config.Receiver
+}
+
+// Route is one node of the compiled route tree.
+type Route struct {
+	// ID identifies the route stably for a given configuration.
+	ID string
+	// Opts are the route's effective options, inherited as Alertmanager
+	// inherits them.
+	Opts dispatch.RouteOpts
+	// Config is the route's own configuration node, with alertgate's
+	// extensions.
+	Config *config.Route
+}
+
+// Match is one route an alert matched, with the group it joins there.
+type Match struct {
+	Route *Route
+	// GroupKey identifies the group (incident) the alert joins on this
+	// route.
+	GroupKey string
+	// GroupLabels are the alert's values of the route's group_by labels.
+	GroupLabels map[string]string
+}
+
+// New compiles cfg's route tree. cfg must have passed Validate.
+func New(cfg *config.Config) (*Rules, error) {
+	if cfg.Route == nil {
+		return nil, fmt.Errorf("rules: no root route")
+	}
+	r := &Rules{
+		root:      dispatch.NewRoute(cfg.Route.Alertmanager(), nil),
+		routes:    map[string]*Route{},
+		receivers: map[string]config.Receiver{},
+	}
+	for _, rc := range cfg.Receivers {
+		r.receivers[rc.Name] = rc
+	}
+	nodes := map[int]*config.Route{}
+	cfg.Route.Walk(func(idx int, n *config.Route) { nodes[idx] = n })
+	r.root.Walk(func(ar *dispatch.Route) {
+		r.routes[ar.ID()] = &Route{ID: ar.ID(), Opts: ar.RouteOpts, Config: nodes[ar.Idx]}
+	})
+	return r, nil
+}
+
+// Match returns the routes a and its groups, in Alertmanager's order.
+func (r *Rules) Match(a *alert.Alert) []Match {
+	ls := labelSet(a.Labels)
+	matched := r.root.Match(ls)
+	out := make([]Match, 0, len(matched))
+	for _, ar := range matched {
+		route := r.routes[ar.ID()]
+		gl := groupLabels(a.Labels, &ar.RouteOpts)
+		out = append(out, Match{Route: route, GroupKey: GroupKey(route.ID, gl), GroupLabels: gl})
+	}
+	return out
+}
+
+// Route returns the route with the given ID.
+func (r *Rules) Route(id string) (*Route, bool) {
+	rt, ok := r.routes[id]
+	return rt, ok
+}
+
+// Receiver returns the named receiver.
+func (r *Rules) Receiver(name string) (config.Receiver, bool) {
+	rc, ok := r.receivers[name]
+	return rc, ok
+}
+
+// RepeatInterval is the route's repeat_interval.
+func (rt *Route) RepeatInterval() time.Duration { return rt.Opts.RepeatInterval }
+
+// GroupKey derives a group's key from its route and group labels. It is
+// short and stable (PagerDuty allows 255 characters for a dedup_key) and
+// the same on every replica.
+func GroupKey(routeID string, groupLabels map[string]string) string {
+	return string(alert.NewFingerprint("group", routeID, alert.LabelsIdentity(groupLabels)))
+}
+
+func groupLabels(labels map[string]string, o *dispatch.RouteOpts) map[string]string {
+	if o.GroupByAll {
+		out := make(map[string]string, len(labels))
+		for k, v := range labels {
+			out[k] = v
+		}
+		return out
+	}
+	out := make(map[string]string, len(o.GroupBy))
+	for ln := range o.GroupBy {
+		if v, ok := labels[string(ln)]; ok {
+			out[string(ln)] = v
+		}
+	}
+	return out
+}
+
+func labelSet(labels map[string]string) model.LabelSet {
+	ls := make(model.LabelSet, len(labels))
+	for k, v := range labels {
+		ls[model.LabelName(k)] = model.LabelValue(v)
+	}
+	return ls
+}
