@@ -3,6 +3,8 @@ package config
 import (
 	"time"
 
+	amcommon "github.com/prometheus/alertmanager/config/common"
+	"github.com/prometheus/alertmanager/timeinterval"
 	"github.com/prometheus/common/model"
 )
 
@@ -15,6 +17,12 @@ type Config struct {
 	Notify    Notify     `yaml:"notify"`
 	Receivers []Receiver `yaml:"receivers"`
 	Route     *Route     `yaml:"route"`
+
+	TimeIntervals      []TimeInterval         `yaml:"time_intervals"`
+	BusinessHours      BusinessHours          `yaml:"business_hours"`
+	InhibitRules       []amcommon.InhibitRule `yaml:"inhibit_rules"`
+	MaintenanceWindows []MaintenanceWindow    `yaml:"maintenance_windows"`
+	OnCall             []OnCall               `yaml:"oncall"`
 }
 
 // Server configures the HTTP listener and its protections.
@@ -94,7 +102,10 @@ type Notify struct {
 // Receiver names where notifications go: a PagerDuty service, a Slack
 // channel, a log line, or several of these.
 type Receiver struct {
-	Name      string           `yaml:"name"`
+	Name string `yaml:"name"`
+	// OnCall names the on-call schedule shown in this receiver's
+	// notifications.
+	OnCall    string           `yaml:"oncall,omitempty"`
 	PagerDuty *PagerDutyTarget `yaml:"pagerduty,omitempty"`
 	Slack     *SlackTarget     `yaml:"slack,omitempty"`
 	Log       *LogTarget       `yaml:"log,omitempty"`
@@ -155,6 +166,27 @@ func (c *Config) applyDefaults() {
 	}
 	setDefault(&c.Store.Backend, "memory")
 	setDefault(&c.Dedup.RepeatInterval, model.Duration(4*time.Hour))
+	c.BusinessHours.applyDefaults()
+	for i := range c.OnCall {
+		if pd := c.OnCall[i].PagerDuty; pd != nil {
+			setDefault(&pd.URL, "https://api.pagerduty.com")
+			setDefault(&pd.CacheFor, model.Duration(5*time.Minute))
+		}
+		if r := c.OnCall[i].Rotation; r != nil {
+			setDefault(&r.Location, c.BusinessHours.Location)
+		}
+	}
+}
+
+func (b *BusinessHours) applyDefaults() {
+	setDefault(&b.Location, "Asia/Tokyo")
+	setDefault(&b.Holidays, "jp")
+	if len(b.Weekdays) == 0 {
+		b.Weekdays = []timeinterval.WeekdayRange{{InclusiveRange: timeinterval.InclusiveRange{Begin: 1, End: 5}}}
+	}
+	if len(b.Times) == 0 {
+		b.Times = []timeinterval.TimeRange{{StartMinute: 10 * 60, EndMinute: 19 * 60}}
+	}
 }
 
 func setDefault[T comparable](p *T, v T) {

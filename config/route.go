@@ -22,6 +22,10 @@ type Route struct {
 	GroupWait           *model.Duration       `yaml:"group_wait,omitempty"`
 	GroupInterval       *model.Duration       `yaml:"group_interval,omitempty"`
 	RepeatInterval      *model.Duration       `yaml:"repeat_interval,omitempty"`
+
+	// Escalate sends the route's incidents to another receiver when they
+	// are not acknowledged in time. It is not inherited.
+	Escalate *Escalation `yaml:"escalate,omitempty"`
 }
 
 // Alertmanager returns the route tree as Alertmanager's own configuration

@@ -19,6 +19,11 @@ func (c *Config) Validate() error {
 	c.validateStore(&v)
 	c.validateReceivers(&v)
 	c.validateRoute(&v)
+	c.validateTime(&v)
+	c.validateEscalations(&v)
+	c.validateInhibitRules(&v)
+	c.validateMaintenance(&v)
+	c.validateOnCall(&v)
 	return v.err()
 }
 
@@ -131,10 +136,7 @@ func (c *Config) validateRoute(v *validator) {
 	if len(c.Route.Matchers)+len(c.Route.Match)+len(c.Route.MatchRE) > 0 {
 		v.add("route.matchers", "the root route must not have matchers: it catches every alert")
 	}
-	known := map[string]bool{}
-	for _, r := range c.Receivers {
-		known[r.Name] = true
-	}
+	known := c.receiverNames()
 	c.Route.visit("route", func(path string, r *Route) {
 		if r.Receiver != "" && !known[r.Receiver] {
 			v.add(path+".receiver", "unknown receiver %q", r.Receiver)

@@ -29,6 +29,9 @@ func build(f *store.Flush, now time.Time) *notify.Notification {
 		GroupLabels: f.Group.Labels,
 		CreatedAt:   now,
 	}
+	if f.Seq == 0 {
+		n.Notes = append(n.Notes, "alertgate's state store was unreachable: this was sent without deduplication and may repeat")
+	}
 	for _, m := range f.Members {
 		n.Members = append(n.Members, notify.Member{Alert: m.Alert, Change: string(m.Reason), Flapping: m.Flapping})
 		if m.Flapping {

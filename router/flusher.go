@@ -4,20 +4,30 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/rules"
 )
 
-// GroupStore holds notification groups until they are due.
+// GroupStore holds notification groups until they are due, and the state
+// the mute stages and escalations read.
 type GroupStore interface {
 	Settle(ctx context.Context, now time.Time) ([]store.Verdict, error)
 	ClaimGroups(ctx context.Context, now time.Time, limit int) ([]store.Flush, error)
 	CompleteFlush(ctx context.Context, now time.Time, f store.Flush, entries [][]byte) error
 	Postpone(ctx context.Context, f store.Flush, until time.Time) error
+	Silences(ctx context.Context, now time.Time) ([]store.Silence, error)
+	Inhibitors(ctx context.Context, keys []string) (map[string][]alert.Fingerprint, error)
+	Group(ctx context.Context, key string) (store.GroupState, bool, error)
+	ScheduleTimer(ctx context.Context, t store.Timer) error
+	ClaimTimers(ctx context.Context, now time.Time, limit int) ([]store.Timer, error)
+	CompleteTimer(ctx context.Context, now time.Time, t store.Timer, entries [][]byte) error
 }
 
 // Enricher adds runbook, summary and on-call to a notification. It must
@@ -27,15 +37,21 @@ type Enricher interface {
 	Enrich(ctx context.Context, n *notify.Notification)
 }
 
-// Flusher turns due groups into notifications in the outbox. Any replica
-// may run it: a group is claimed by one replica at a time.
+// Flusher turns due groups into notifications in the outbox, and fires
+// escalation timers. Any replica may run it: a group or timer is claimed
+// by one replica at a time.
 type Flusher struct {
-	rules  *atomic.Pointer[rules.Rules]
-	groups GroupStore
-	enrich Enricher
-	now    func() time.Time
-	log    *slog.Logger
-	kick   chan struct{}
+	rules   *atomic.Pointer[rules.Rules]
+	groups  GroupStore
+	enrich  Enricher
+	now     func() time.Time
+	log     *slog.Logger
+	metrics *metrics
+	kick    chan struct{}
+
+	// silences is the last list read from the store, kept so that a
+	// store outage does not unsilence everything.
+	silences []store.Silence
 }
 
 // flushBatch bounds the groups claimed at once, so one replica does not
@@ -68,7 +84,8 @@ func (f *Flusher) Run(ctx context.Context, tick time.Duration) {
 	}
 }
 
-// FlushDue settles flapping alerts and flushes every due group.
+// FlushDue settles flapping alerts, flushes every due group and fires
+// every due escalation.
 func (f *Flusher) FlushDue(ctx context.Context) error {
 	now := f.now()
 	settled, err := f.groups.Settle(ctx, now)
@@ -77,6 +94,11 @@ func (f *Flusher) FlushDue(ctx context.Context) error {
 	}
 	for _, v := range settled {
 		f.log.Info("flapping settled", "fingerprint", v.Fingerprint)
+	}
+	if sil, err := f.groups.Silences(ctx, now); err == nil {
+		f.silences = sil
+	} else {
+		f.log.Warn("reading silences failed; using the last known ones", "err", err)
 	}
 	for {
 		due, err := f.groups.ClaimGroups(ctx, now, flushBatch)
@@ -89,45 +111,82 @@ func (f *Flusher) FlushDue(ctx context.Context) error {
 			}
 		}
 		if len(due) < flushBatch {
-			return nil
+			break
 		}
 	}
+	return f.escalate(ctx, now)
 }
 
 func (f *Flusher) flush(ctx context.Context, now time.Time, fl store.Flush) error {
 	rs := f.rules.Load()
-	receiver, ok := rs.Receiver(fl.Group.Receiver)
-	if !ok {
-		f.log.Error("group's receiver no longer exists; notifying nobody", "group", fl.Group.Key, "receiver", fl.Group.Receiver)
-	}
-	proto := build(&fl, now)
-	var entries [][]byte
-	if proto != nil && ok {
-		f.enrich.Enrich(ctx, proto)
-		var err error
-		if entries, err = encodeForTargets(proto, receiver.Targets()); err != nil {
-			return err
+	route, routed := rs.Route(fl.Group.Route)
+	if routed {
+		if reason, muted := rs.TimeMuted(route, now); muted {
+			f.metrics.muted.WithLabelValues("time_interval").Add(float64(len(fl.Members)))
+			f.log.Debug("group muted", "group", fl.Group.Key, "route", route.ID, "reason", reason)
+			return f.groups.Postpone(ctx, fl, now.Add(fl.Group.Interval))
 		}
 	}
-	err := f.groups.CompleteFlush(ctx, now, fl, entries)
+	visible, err := f.unmuted(ctx, rs, now, fl)
+	if err != nil {
+		return err
+	}
+	fl.Members = visible
+	entries, proto, err := f.prepare(ctx, now, &fl)
+	if err != nil {
+		return err
+	}
+	err = f.groups.CompleteFlush(ctx, now, fl, entries)
 	if errors.Is(err, store.ErrLeaseLost) {
 		f.log.Warn("group lease lost to another replica; not delivering", "group", fl.Group.Key)
 		return nil
 	}
-	if err == nil && proto != nil {
-		f.log.Info("incident flushed", "group", fl.Group.Key, "receiver", fl.Group.Receiver, "kind", proto.Kind, "members", len(proto.Members), "targets", len(entries))
+	if err != nil || proto == nil {
+		return err
 	}
-	return err
+	f.log.Info("incident flushed", "group", fl.Group.Key, "receiver", fl.Group.Receiver, "kind", proto.Kind, "members", len(proto.Members), "targets", len(entries))
+	if routed && proto.Kind == notify.KindTrigger && route.Config.Escalate != nil {
+		return f.scheduleEscalation(ctx, now, fl.Group.Key, route.Config.Escalate)
+	}
+	return nil
 }
 
-// encodeForTargets copies the notification once per target of the
-// receiver.
-func encodeForTargets(proto *notify.Notification, targets []string) ([][]byte, error) {
-	out := make([][]byte, 0, len(targets))
-	for _, t := range targets {
+// prepare builds, enriches and encodes the notifications of a flush, one
+// per target of the group's receiver and of every receiver the incident
+// was escalated to. It returns no entries when there is nothing to tell.
+func (f *Flusher) prepare(ctx context.Context, now time.Time, fl *store.Flush) ([][]byte, *notify.Notification, error) {
+	proto := build(fl, now)
+	if proto == nil {
+		return nil, nil, nil
+	}
+	if route, ok := f.rules.Load().Route(fl.Group.Route); ok && proto.Kind == notify.KindTrigger && route.Config.Escalate != nil {
+		e := route.Config.Escalate
+		proto.Notes = append(proto.Notes, "escalates to "+e.Receiver+" if not acknowledged within "+e.After.String())
+	}
+	f.enrich.Enrich(ctx, proto)
+	var entries [][]byte
+	for _, name := range append([]string{fl.Group.Receiver}, fl.Escalated...) {
+		e, err := f.encode(proto, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		entries = append(entries, e...)
+	}
+	return entries, proto, nil
+}
+
+// encode copies the notification once per target of the named receiver.
+func (f *Flusher) encode(proto *notify.Notification, receiver string) ([][]byte, error) {
+	rc, ok := f.rules.Load().Receiver(receiver)
+	if !ok {
+		f.log.Error("receiver no longer exists; notifying nobody there", "incident", proto.Incident, "receiver", receiver)
+		return nil, nil
+	}
+	out := make([][]byte, 0, 2)
+	for _, t := range rc.Targets() {
 		n := *proto
-		n.Target = notify.Target{Type: t, Receiver: proto.Target.Receiver}
-		n.ID = proto.Incident + "/" + itoa(proto.Seq) + "/" + t
+		n.Target = notify.Target{Type: t, Receiver: receiver}
+		n.ID = proto.Incident + "/" + itoa(proto.Seq) + "/" + receiver + "/" + t
 		b, err := n.Encode()
 		if err != nil {
 			return nil, err
@@ -135,4 +194,117 @@ func encodeForTargets(proto *notify.Notification, targets []string) ([][]byte, e
 		out = append(out, b)
 	}
 	return out, nil
+}
+
+// unmuted returns the members that are neither silenced nor inhibited.
+// Muted members are left out of the flush, so they keep their news and
+// are looked at again after group_interval: when the silence ends or the
+// inhibiting alert resolves, they are notified, as in Alertmanager.
+func (f *Flusher) unmuted(ctx context.Context, rs *rules.Rules, now time.Time, fl store.Flush) ([]store.Member, error) {
+	silencer := rs.Silencer(f.silences, now)
+	targets := make([][]string, len(fl.Members))
+	var keys []string
+	for i, m := range fl.Members {
+		targets[i] = rs.InhibitedBy(m.Alert.Labels)
+		keys = append(keys, targets[i]...)
+	}
+	holders := map[string][]alert.Fingerprint{}
+	if len(keys) > 0 {
+		var err error
+		if holders, err = f.groups.Inhibitors(ctx, keys); err != nil {
+			return nil, err
+		}
+	}
+	visible := make([]store.Member, 0, len(fl.Members))
+	for i, m := range fl.Members {
+		if by := silencer.Silenced(m.Alert.Labels); by != "" {
+			f.mute(fl.Group.Key, m, "silenced", by)
+			continue
+		}
+		if by := inhibitor(holders, targets[i], m.Alert.Fingerprint); by != "" {
+			f.mute(fl.Group.Key, m, "inhibited", "alert "+string(by))
+			continue
+		}
+		visible = append(visible, m)
+	}
+	return visible, nil
+}
+
+func (f *Flusher) mute(group string, m store.Member, reason, by string) {
+	if !m.Changed() {
+		return
+	}
+	f.metrics.muted.WithLabelValues(reason).Inc()
+	f.log.Info("alert muted", "group", group, "fingerprint", m.Alert.Fingerprint, "alertname", m.Alert.Name, "reason", reason, "by", by)
+}
+
+// inhibitor returns an alert other than self holding one of keys.
+func inhibitor(holders map[string][]alert.Fingerprint, keys []string, self alert.Fingerprint) alert.Fingerprint {
+	for _, k := range keys {
+		for _, fp := range holders[k] {
+			if fp != self {
+				return fp
+			}
+		}
+	}
+	return ""
+}
+
+func (f *Flusher) scheduleEscalation(ctx context.Context, now time.Time, group string, e *config.Escalation) error {
+	t := store.Timer{Group: group, Receiver: e.Receiver, At: now.Add(time.Duration(e.After))}
+	if err := f.groups.ScheduleTimer(ctx, t); err != nil {
+		return err
+	}
+	f.log.Info("escalation scheduled", "group", group, "receiver", e.Receiver, "at", t.At)
+	return nil
+}
+
+// escalate fires due escalation timers: an incident still firing and not
+// acknowledged goes to the escalation receiver.
+func (f *Flusher) escalate(ctx context.Context, now time.Time) error {
+	timers, err := f.groups.ClaimTimers(ctx, now, flushBatch)
+	if err != nil {
+		return err
+	}
+	for _, t := range timers {
+		entries, err := f.escalation(ctx, now, t)
+		if err == nil {
+			err = f.groups.CompleteTimer(ctx, now, t, entries)
+		}
+		if err != nil {
+			f.log.Warn("escalation failed; it will be retried when its lease expires", "group", t.Group, "err", err)
+		}
+	}
+	return nil
+}
+
+func (f *Flusher) escalation(ctx context.Context, now time.Time, t store.Timer) ([][]byte, error) {
+	g, ok, err := f.groups.Group(ctx, t.Group)
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok || !g.Firing():
+		return nil, nil
+	case g.AckedBy != "":
+		f.log.Info("escalation not needed: acknowledged", "group", t.Group, "by", g.AckedBy)
+		return nil, nil
+	case slices.Contains(g.Escalated, t.Receiver):
+		return nil, nil
+	}
+	fl := g.Flush
+	rs := f.rules.Load()
+	if fl.Members, err = f.unmuted(ctx, rs, now, fl); err != nil {
+		return nil, err
+	}
+	for i := range fl.Members {
+		fl.Members[i].Reason, fl.Members[i].Flushed = store.ReasonNew, ""
+	}
+	proto := build(&fl, now)
+	if proto == nil || proto.Status != alert.StatusFiring {
+		return nil, nil
+	}
+	proto.Notes = append(proto.Notes, "escalated to "+t.Receiver+": nobody acknowledged it in time")
+	f.enrich.Enrich(ctx, proto)
+	f.log.Warn("incident escalated", "group", t.Group, "receiver", t.Receiver)
+	return f.encode(proto, t.Receiver)
 }

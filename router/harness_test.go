@@ -131,13 +131,15 @@ func (h *harness) deliver() {
 	if err := h.rt.Flusher().FlushDue(h.t.Context()); err != nil {
 		h.t.Fatalf("flush: %v", err)
 	}
-	for {
-		n, err := h.rt.Worker().RunOnce(h.t.Context(), 0)
-		if err != nil {
-			h.t.Fatalf("worker: %v", err)
-		}
-		if n == 0 {
-			return
+	for _, w := range h.rt.Workers() {
+		for {
+			n, err := w.RunOnce(h.t.Context(), 0)
+			if err != nil {
+				h.t.Fatalf("worker: %v", err)
+			}
+			if n == 0 {
+				break
+			}
 		}
 	}
 }

@@ -10,6 +10,7 @@ type metrics struct {
 	received  *prometheus.CounterVec
 	decisions *prometheus.CounterVec
 	degraded  prometheus.Counter
+	muted     *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -30,8 +31,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "alertgate_degraded_alerts_total",
 			Help: "Alerts delivered without deduplication because the store was unreachable.",
 		}),
+		muted: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alertgate_alerts_muted_total",
+			Help: "Alerts held back at flush time, by reason (time_interval, silenced, inhibited).",
+		}, []string{"reason"}),
 	}
-	reg.MustRegister(m.requests, m.received, m.decisions, m.degraded)
+	reg.MustRegister(m.requests, m.received, m.decisions, m.degraded, m.muted)
 	return m
 }
 

@@ -22,12 +22,15 @@ import (
 	"github.com/alertgate/alertgate/router/source/alertmanager"
 	"github.com/alertgate/alertgate/router/source/cloudwatch"
 	"github.com/alertgate/alertgate/router/source/newrelic"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/store/memory"
 	"github.com/alertgate/alertgate/rules"
 )
 
 // Store is everything the router needs from the state store.
 type Store interface {
 	Deduper
+	Acknowledger
 	GroupStore
 	notify.Outbox
 	Ping(ctx context.Context) error
@@ -63,6 +66,10 @@ type Router struct {
 	pipeline *Pipeline
 	flusher  *Flusher
 	worker   *notify.Worker
+	// fallback is the replica-local outbox for fail-open delivery, and
+	// fallbackWorker drains it.
+	fallback       *memory.Store
+	fallbackWorker *notify.Worker
 	ready    atomic.Bool
 	mux      *http.ServeMux
 }
@@ -93,14 +100,16 @@ func New(opts Options) (*Router, error) {
 	if err := rt.apply(opts.Config); err != nil {
 		return nil, err
 	}
-	rt.flusher = &Flusher{rules: &rt.rules, groups: opts.Store, enrich: opts.Enricher, now: opts.Now, log: rt.log, kick: make(chan struct{}, 1)}
-	rt.pipeline = &Pipeline{rules: &rt.rules, dedup: opts.Store, flusher: rt.flusher, now: opts.Now, log: rt.log, metrics: rt.metrics}
+	rt.flusher = &Flusher{rules: &rt.rules, groups: opts.Store, enrich: opts.Enricher, now: opts.Now, log: rt.log, metrics: rt.metrics, kick: make(chan struct{}, 1)}
+	rt.fallback = memory.New(store.Options{})
+	rt.pipeline = &Pipeline{rules: &rt.rules, dedup: opts.Store, acks: opts.Store, flusher: rt.flusher, fallback: rt.fallback, now: opts.Now, log: rt.log, metrics: rt.metrics}
 	rt.worker = notify.NewWorker(opts.Store, notifiers(opts.Config, rt.log), notify.WorkerOptions{
 		Consumer:   opts.Consumer,
 		Now:        opts.Now,
 		Logger:     rt.log,
 		Registerer: opts.Registry,
 	})
+	rt.fallbackWorker = rt.worker.For(rt.fallback, opts.Consumer+"-local")
 	rt.mux = rt.routes()
 	return rt, nil
 }
@@ -214,6 +223,7 @@ func (rt *Router) Run(ctx, drain context.Context) {
 	for range rt.opts.Workers {
 		wg.Go(func() { rt.worker.Run(ctx) })
 	}
+	wg.Go(func() { rt.fallbackWorker.Run(ctx) })
 	rt.ready.Store(true)
 	<-ctx.Done()
 	rt.ready.Store(false)
@@ -228,10 +238,12 @@ func (rt *Router) drain(ctx context.Context) {
 	if err := rt.flusher.FlushDue(ctx); err != nil {
 		rt.log.Warn("final flush failed", "err", err)
 	}
-	for ctx.Err() == nil {
-		n, err := rt.worker.RunOnce(ctx, 0)
-		if err != nil || n == 0 {
-			return
+	for _, w := range []*notify.Worker{rt.fallbackWorker, rt.worker} {
+		for ctx.Err() == nil {
+			n, err := w.RunOnce(ctx, 0)
+			if err != nil || n == 0 {
+				break
+			}
 		}
 	}
 }
@@ -239,8 +251,9 @@ func (rt *Router) drain(ctx context.Context) {
 // Flusher exposes the flusher, for tests and replay that drive time.
 func (rt *Router) Flusher() *Flusher { return rt.flusher }
 
-// Worker exposes the outbox worker, for tests and replay.
-func (rt *Router) Worker() *notify.Worker { return rt.worker }
+// Workers exposes the outbox workers (store, then replica-local), for tests
+// and replay.
+func (rt *Router) Workers() []*notify.Worker { return []*notify.Worker{rt.worker, rt.fallbackWorker} }
 
 // methodNotAllowed answers 405 in JSON, like every other error.
 func methodNotAllowed(allow string) http.HandlerFunc {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/prometheus/alertmanager/dispatch"
@@ -13,9 +14,14 @@ import (
 
 // Rules is a compiled configuration's routing policy.
 type Rules struct {
-	root      *dispatch.Route
-	routes    map[string]*Route
-	receivers map[string]config.Receiver
+	root        *dispatch.Route
+	routes      map[string]*Route
+	receivers   map[string]config.Receiver
+	calendar    *Calendar
+	intervals   *intervals
+	inhibit     []inhibitRule
+	maintenance []maintenance
+	oncall      map[string]onCall
 }
 
 // Route is one node of the compiled route tree.
@@ -45,10 +51,23 @@ func New(cfg *config.Config) (*Rules, error) {
 	if cfg.Route == nil {
 		return nil, fmt.Errorf("rules: no root route")
 	}
+	calendar, err := NewCalendar(cfg.BusinessHours)
+	if err != nil {
+		return nil, fmt.Errorf("rules: business hours: %w", err)
+	}
+	oncall, err := compileOnCall(cfg.OnCall)
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
 	r := &Rules{
-		root:      dispatch.NewRoute(cfg.Route.Alertmanager(), nil),
-		routes:    map[string]*Route{},
-		receivers: map[string]config.Receiver{},
+		root:        dispatch.NewRoute(cfg.Route.Alertmanager(), nil),
+		routes:      map[string]*Route{},
+		receivers:   map[string]config.Receiver{},
+		calendar:    calendar,
+		intervals:   newIntervals(cfg, calendar),
+		inhibit:     compileInhibitRules(cfg.InhibitRules),
+		maintenance: compileMaintenance(cfg.MaintenanceWindows),
+		oncall:      oncall,
 	}
 	for _, rc := range cfg.Receivers {
 		r.receivers[rc.Name] = rc
@@ -84,6 +103,29 @@ func (r *Rules) Route(id string) (*Route, bool) {
 func (r *Rules) Receiver(name string) (config.Receiver, bool) {
 	rc, ok := r.receivers[name]
 	return rc, ok
+}
+
+// TimeMuted reports whether the route is muted at t by its time
+// intervals, with Alertmanager's semantics: muted inside any of its
+// mute_time_intervals, and outside all of its active_time_intervals. The
+// reason names the interval.
+func (r *Rules) TimeMuted(rt *Route, t time.Time) (reason string, muted bool) {
+	if name, ok := r.intervals.anyContains(rt.Opts.MuteTimeIntervals, t); ok {
+		return "mute_time_intervals " + name, true
+	}
+	if len(rt.Opts.ActiveTimeIntervals) == 0 {
+		return "", false
+	}
+	if _, ok := r.intervals.anyContains(rt.Opts.ActiveTimeIntervals, t); ok {
+		return "", false
+	}
+	return "outside active_time_intervals " + strings.Join(rt.Opts.ActiveTimeIntervals, ", "), true
+}
+
+// BusinessHours reports whether t is a working hour, and the holiday it
+// falls on, if any.
+func (r *Rules) BusinessHours(t time.Time) (working bool, holiday string) {
+	return r.intervals.businessHours(t), r.calendar.Holiday(t)
 }
 
 // RepeatInterval is the route's repeat_interval.

@@ -48,9 +48,14 @@ type WorkerOptions struct {
 
 // Worker delivers outbox entries to notifiers.
 type Worker struct {
-	outbox    Outbox
+	outbox Outbox
+	opts   WorkerOptions
+	*shared
+}
+
+// shared is what workers over different outboxes have in common.
+type shared struct {
 	notifiers atomic.Pointer[map[string]Notifier]
-	opts      WorkerOptions
 	metrics   *workerMetrics
 }
 
@@ -78,12 +83,22 @@ func NewWorker(outbox Outbox, notifiers map[string]Notifier, opts WorkerOptions)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	w := &Worker{outbox: outbox, opts: opts, metrics: newWorkerMetrics(opts.Registerer)}
+	w := &Worker{outbox: outbox, opts: opts, shared: &shared{metrics: newWorkerMetrics(opts.Registerer)}}
 	w.SetNotifiers(notifiers)
 	return w
 }
 
-// SetNotifiers replaces the notifiers, on configuration reload.
+// For returns a worker that delivers from another outbox with the same
+// notifiers and metrics (the replica-local fallback outbox used while the
+// store is unreachable, say).
+func (w *Worker) For(outbox Outbox, consumer string) *Worker {
+	c := &Worker{outbox: outbox, opts: w.opts, shared: w.shared}
+	c.opts.Consumer = consumer
+	return c
+}
+
+// SetNotifiers replaces the notifiers, on configuration reload; workers
+// made with For see the change too.
 func (w *Worker) SetNotifiers(n map[string]Notifier) { w.notifiers.Store(&n) }
 
 // Run delivers until ctx is done.

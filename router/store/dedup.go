@@ -61,6 +61,11 @@ type Observation struct {
 	RepeatInterval time.Duration
 	// Groups are the notification groups the alert joins when it notifies.
 	Groups []GroupRef
+	// Inhibits are the inhibition keys this alert holds while it fires:
+	// for each inhibit rule whose source matchers it matches, the rule and
+	// the values of the rule's equal labels. A target alert is inhibited
+	// while another alert holds one of its keys.
+	Inhibits []string
 }
 
 // Verdict is the store's decision about one Observation.

@@ -61,8 +61,14 @@ type Flush struct {
 	Lease string `json:"lease"`
 	// LeaseUntil is when another replica may claim the group again.
 	LeaseUntil time.Time `json:"leaseUntil"`
+	// Escalated lists receivers the incident was escalated to; the flush
+	// notifies them as well as the group's own receiver.
+	Escalated []string `json:"escalated,omitempty"`
 }
 
 // ErrLeaseLost is returned by CompleteFlush when the lease expired and the
 // group was claimed by someone else; the caller must not deliver.
 var ErrLeaseLost = errors.New("group lease lost")
+
+// ErrNotFound is returned for an unknown silence or group.
+var ErrNotFound = errors.New("not found")

@@ -20,6 +20,9 @@ type group struct {
 	seq        int64
 	lease      string
 	leaseUntil time.Time
+	ackedBy    string
+	ackedAt    time.Time
+	escalated  []string
 }
 
 // join adds or updates t's alert in each of its groups and schedules the
@@ -92,7 +95,7 @@ func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]st
 }
 
 func (g *group) snapshot() store.Flush {
-	f := store.Flush{Group: g.ref, Seq: g.seq, Lease: g.lease, LeaseUntil: g.leaseUntil}
+	f := store.Flush{Group: g.ref, Seq: g.seq, Lease: g.lease, LeaseUntil: g.leaseUntil, Escalated: slices.Clone(g.escalated)}
 	f.Members = make([]store.Member, 0, len(g.members))
 	for _, m := range g.members {
 		c := *m
@@ -133,6 +136,7 @@ func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f store.Flush,
 	g.lastFlush, g.lease, g.due = now, "", time.Time{}
 	if len(g.members) == 0 {
 		delete(s.groups, f.Group.Key)
+		s.cancelTimers(f.Group.Key)
 		return nil
 	}
 	for _, m := range g.members {

@@ -17,6 +17,9 @@ type Store struct {
 	alerts   map[alert.Fingerprint]*tracked
 	flapping map[alert.Fingerprint]struct{}
 	groups   map[string]*group
+	inhibits map[string]map[alert.Fingerprint]struct{}
+	silences map[string]store.Silence
+	timers   map[string]*timer
 	outbox   outbox
 	leaseSeq int64
 }
@@ -35,6 +38,9 @@ func New(opts store.Options) *Store {
 		alerts:   map[alert.Fingerprint]*tracked{},
 		flapping: map[alert.Fingerprint]struct{}{},
 		groups:   map[string]*group{},
+		inhibits: map[string]map[alert.Fingerprint]struct{}{},
+		silences: map[string]store.Silence{},
+		timers:   map[string]*timer{},
 	}
 	s.outbox.init()
 	return s
@@ -63,6 +69,9 @@ func (s *Store) observe(o *store.Observation, now time.Time) store.Verdict {
 		s.alerts[a.Fingerprint] = t
 	}
 	v := store.Decide(&t.state, a, o.RepeatInterval, s.opts.Flap, now)
+	if v.Reason != store.ReasonStale {
+		s.holdInhibits(a, o.Inhibits)
+	}
 	if t.state.Flapping {
 		s.flapping[a.Fingerprint] = struct{}{}
 	}

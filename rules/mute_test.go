@@ -1,0 +1,221 @@
+package rules
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/store"
+)
+
+func routeFor(t *testing.T, r *Rules, ls map[string]string) *Route {
+	t.Helper()
+	m := r.Match(&alert.Alert{Labels: ls})
+	if len(m) != 1 {
+		t.Fatalf("%v matched %d routes", ls, len(m))
+	}
+	return m[0].Route
+}
+
+func TestTimeMuted_MuteAndActiveIntervals(t *testing.T) {
+	r := mustRules(t, base+`
+  routes:
+    - matchers: ['batch="nightly"']
+      mute_time_intervals: [night]
+    - matchers: ['severity="critical"']
+      active_time_intervals: [business_hours]
+    - matchers: ['severity="page"']
+      mute_time_intervals: [business_hours]
+time_intervals:
+  - name: night
+    time_intervals:
+      - times: [{start_time: "01:00", end_time: "05:00"}]
+        location: Asia/Tokyo
+`)
+	batch := routeFor(t, r, map[string]string{"batch": "nightly"})
+	inHours := routeFor(t, r, map[string]string{"severity": "critical"})
+	outOfHours := routeFor(t, r, map[string]string{"severity": "page"})
+	tests := []struct {
+		route *Route
+		at    string
+		muted bool
+	}{
+		{batch, "2026-01-13 02:00", true},
+		{batch, "2026-01-13 05:00", false},
+		{inHours, "2026-01-13 14:00", false},
+		{inHours, "2026-01-13 03:00", true},
+		{inHours, "2026-01-12 14:00", true}, // Coming of Age Day
+		{outOfHours, "2026-01-13 14:00", true},
+		{outOfHours, "2026-01-13 03:00", false},
+	}
+	for _, tt := range tests {
+		reason, muted := r.TimeMuted(tt.route, jst(t, tt.at))
+		if muted != tt.muted || muted && reason == "" {
+			t.Errorf("%s at %s: muted = %v (%q), want %v", tt.route.ID, tt.at, muted, reason, tt.muted)
+		}
+	}
+}
+
+func TestInhibition_NodeDownInhibitsPodsOnThatNode(t *testing.T) {
+	r := mustRules(t, base+`
+inhibit_rules:
+  - source_matchers: ['alertname="KubeNodeNotReady"']
+    target_matchers: ['alertname=~"KubePod.*"']
+    equal: [node]
+  - source_matchers: ['severity="critical"']
+    target_matchers: ['severity="warning"']
+    equal: [alertname]
+`)
+	node := map[string]string{"alertname": "KubeNodeNotReady", "node": "n1", "severity": "critical"}
+	podSame := map[string]string{"alertname": "KubePodCrashLooping", "node": "n1", "severity": "warning"}
+	podOther := map[string]string{"alertname": "KubePodCrashLooping", "node": "n2", "severity": "warning"}
+	held := r.InhibitKeys(node)
+	if len(held) != 2 {
+		t.Fatalf("node alert holds %v, want a key for each rule it is a source of", held)
+	}
+	if !hasAny(r.InhibitedBy(podSame), held) {
+		t.Error("a pod on the failed node is not inhibited")
+	}
+	if hasAny(r.InhibitedBy(podOther), held) {
+		t.Error("a pod on another node is inhibited")
+	}
+	if len(r.InhibitKeys(podSame)) != 0 {
+		t.Error("a pod alert holds inhibition keys it is not a source of")
+	}
+	// Two critical/warning alerts with the same name: the warning one is
+	// inhibited; an alert that matches both sides of a rule does not
+	// inhibit another one that does.
+	crit := map[string]string{"alertname": "X", "severity": "critical"}
+	warn := map[string]string{"alertname": "X", "severity": "warning"}
+	if !hasAny(r.InhibitedBy(warn), r.InhibitKeys(crit)) {
+		t.Error("critical does not inhibit warning of the same alertname")
+	}
+}
+
+func TestInhibition_TwoSidedMatchDoesNotInhibitItsTwin(t *testing.T) {
+	r := mustRules(t, base+`
+inhibit_rules:
+  - source_matchers: ['team="db"']
+    target_matchers: ['team="db"']
+    equal: [cluster]
+`)
+	a := map[string]string{"team": "db", "cluster": "c1", "alertname": "A"}
+	b := map[string]string{"team": "db", "cluster": "c1", "alertname": "B"}
+	if hasAny(r.InhibitedBy(b), r.InhibitKeys(a)) {
+		t.Error("two alerts matching both sides of a rule inhibit each other (Alertmanager does not)")
+	}
+}
+
+func hasAny(keys, held []string) bool {
+	for _, k := range keys {
+		if slices.Contains(held, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSilencer_SilencesAndMaintenanceWindows(t *testing.T) {
+	r := mustRules(t, base+`
+maintenance_windows:
+  - name: weekly-db-maintenance
+    matchers: ['service="aurora-main"']
+    time_intervals:
+      - weekdays: [sunday]
+        times: [{start_time: "03:00", end_time: "04:00"}]
+        location: Asia/Tokyo
+`)
+	now := jst(t, "2026-01-13 14:00")
+	sils := []store.Silence{
+		{ID: "s1", Matchers: []string{`service="api"`, `alertname=~"High.*"`}, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(time.Hour)},
+		{ID: "old", Matchers: []string{`service="web"`}, StartsAt: now.Add(-2 * time.Hour), EndsAt: now.Add(-time.Hour)},
+		{ID: "bad", Matchers: []string{`service=~"(`}, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(time.Hour)},
+	}
+	s := r.Silencer(sils, now)
+	for _, tt := range []struct {
+		labels map[string]string
+		want   string
+	}{
+		{map[string]string{"service": "api", "alertname": "HighErrorRate"}, "silence s1"},
+		{map[string]string{"service": "api", "alertname": "Other"}, ""},
+		{map[string]string{"service": "web"}, ""},
+	} {
+		if got := s.Silenced(tt.labels); got != tt.want {
+			t.Errorf("Silenced(%v) = %q, want %q", tt.labels, got, tt.want)
+		}
+	}
+	db := map[string]string{"service": "aurora-main"}
+	if got := r.Silencer(nil, jst(t, "2026-01-18 03:30")).Silenced(db); got != "maintenance weekly-db-maintenance" {
+		t.Errorf("inside the window: %q", got)
+	}
+	if got := r.Silencer(nil, jst(t, "2026-01-18 04:00")).Silenced(db); got != "" {
+		t.Errorf("after the window: %q", got)
+	}
+}
+
+func TestOnCall_WeeklyRotation(t *testing.T) {
+	r := mustRules(t, strings.Replace(base, "{name: team, slack", "{name: team, oncall: platform, slack", 1)+`
+oncall:
+  - name: platform
+    rotation:
+      members: [alice, bob, carol]
+      handover: "monday 10:00"
+      start: 2026-01-05
+`)
+	for _, tt := range []struct {
+		at, want string
+	}{
+		{"2026-01-05 10:00", "alice"},
+		{"2026-01-12 09:59", "alice"},
+		{"2026-01-12 10:00", "bob"},
+		{"2026-01-21 03:00", "carol"},
+		{"2026-01-26 10:00", "alice"},
+		{"2026-01-05 09:00", "carol"}, // before the start: the previous week
+	} {
+		got, schedule, err := r.OnCall(context.Background(), "team", jst(t, tt.at))
+		if err != nil || got != tt.want || !strings.Contains(schedule, "alice, bob, carol") {
+			t.Errorf("on call at %s = %q (%s), %v; want %q", tt.at, got, schedule, err, tt.want)
+		}
+	}
+	if got, _, _ := r.OnCall(context.Background(), "oncall", jst(t, "2026-01-05 10:00")); got != "" {
+		t.Errorf("a receiver without a schedule has %q on call", got)
+	}
+}
+
+func TestOnCall_PagerDutyScheduleIsAskedAndCached(t *testing.T) {
+	var calls int
+	pd := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if r.URL.Path != "/oncalls" || r.URL.Query().Get("schedule_ids[]") != "PSCHED1" || r.Header.Get("Authorization") != "Token token=pd-read-token" {
+			t.Errorf("unexpected request %s %s auth %q", r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization"))
+			http.Error(w, "bad", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"oncalls":[{"user":{"id":"PU1","type":"user_reference","summary":"Hanako Yamada"},"escalation_level":1,"start":"2026-01-12T01:00:00Z","end":"2026-01-19T01:00:00Z"}],"limit":25,"offset":0,"more":false}`))
+	}))
+	defer pd.Close()
+	r := mustRules(t, strings.Replace(base, "{name: oncall, pagerduty", "{name: oncall, oncall: primary, pagerduty", 1)+`
+oncall:
+  - name: primary
+    pagerduty: {schedule_id: PSCHED1, token: pd-read-token, url: "`+pd.URL+`", cache_for: 5m}
+`)
+	now := jst(t, "2026-01-13 03:00")
+	for i := range 3 {
+		got, _, err := r.OnCall(context.Background(), "oncall", now.Add(time.Duration(i)*time.Minute))
+		if err != nil || got != "Hanako Yamada" {
+			t.Fatalf("on call = %q, %v", got, err)
+		}
+	}
+	if calls != 1 {
+		t.Errorf("PagerDuty was asked %d times within the cache period, want 1", calls)
+	}
+	if _, _, err := r.OnCall(context.Background(), "oncall", now.Add(6*time.Minute)); err != nil || calls != 2 {
+		t.Errorf("after the cache period: calls = %d, err %v; want a second call", calls, err)
+	}
+}

@@ -1,0 +1,158 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	amconfig "github.com/prometheus/alertmanager/config"
+	"github.com/prometheus/alertmanager/dispatch"
+	"github.com/prometheus/common/model"
+
+	"github.com/alertgate/alertgate/alert"
+)
+
+// amTree is Alertmanager's own routing test tree (dispatch/route_test.go,
+// TestRouteMatch) plus matchers in the newer syntax: regex, negative
+// equality, negative regex, continue.
+const amTree = `
+  receiver: 'notify-def'
+  routes:
+  - match:
+      owner: 'team-A'
+    receiver: 'notify-A'
+    routes:
+    - match:
+        env: 'testing'
+      receiver: 'notify-testing'
+      group_by: [...]
+    - match:
+        env: "production"
+      receiver: 'notify-productionA'
+      group_wait: 1m
+      continue: true
+    - match_re:
+        env: "produ.*"
+        job: ".*"
+      receiver: 'notify-productionB'
+      group_wait: 30s
+      group_interval: 5m
+      repeat_interval: 1h
+      group_by: ['job']
+  - match_re:
+      owner: 'team-(B|C)'
+    group_by: ['foo', 'bar']
+    group_wait: 2m
+    receiver: 'notify-BC'
+  - match:
+      group_by: 'role'
+    group_by: ['role']
+    routes:
+    - match:
+        env: 'testing'
+      receiver: 'notify-testing'
+      routes:
+      - match:
+          wait: 'long'
+        group_wait: 2m
+  - matchers: ['severity=~"critical|page"', 'env!="staging"']
+    receiver: 'pager'
+    continue: true
+  - matchers: ['alertname!~"Watchdog|InfoInhibitor"', 'team="db"']
+    receiver: 'db'
+`
+
+var amReceivers = []string{"notify-def", "notify-A", "notify-testing", "notify-productionA", "notify-productionB", "notify-BC", "pager", "db"}
+
+func TestRoute_SameReceiversAndOptionsAsAlertmanager(t *testing.T) {
+	var recv strings.Builder
+	for _, n := range amReceivers {
+		fmt.Fprintf(&recv, "  - {name: %s, log: {}}\n", n)
+	}
+	ours := mustRules(t, strings.Split(base, "receivers:")[0]+"receivers:\n"+recv.String()+"route:"+amTree)
+
+	var amRecv strings.Builder
+	for _, n := range amReceivers {
+		fmt.Fprintf(&amRecv, "  - name: %s\n", n)
+	}
+	amCfg, err := amconfig.Load("route:" + amTree + "receivers:\n" + amRecv.String())
+	if err != nil {
+		t.Fatalf("alertmanager config: %v", err)
+	}
+	theirs := dispatch.NewRoute(amCfg.Route, nil)
+
+	tests := []struct {
+		labels map[string]string
+		want   []string // receivers, in order
+	}{
+		{map[string]string{"owner": "team-A"}, []string{"notify-A"}},
+		{map[string]string{"owner": "team-A", "env": "unset"}, []string{"notify-A"}},
+		{map[string]string{"owner": "team-C"}, []string{"notify-BC"}},
+		{map[string]string{"owner": "team-A", "env": "testing"}, []string{"notify-testing"}},
+		{map[string]string{"owner": "team-A", "env": "production"}, []string{"notify-productionA", "notify-productionB"}},
+		{map[string]string{"group_by": "role"}, []string{"notify-def"}},
+		{map[string]string{"group_by": "role", "env": "testing"}, []string{"notify-testing"}},
+		{map[string]string{"group_by": "role", "env": "testing", "wait": "long"}, []string{"notify-testing"}},
+		{map[string]string{"severity": "page", "env": "prod"}, []string{"pager"}},
+		{map[string]string{"severity": "critical", "env": "staging"}, []string{"notify-def"}},
+		{map[string]string{"severity": "critical", "team": "db", "alertname": "DiskFull"}, []string{"pager", "db"}},
+		{map[string]string{"team": "db", "alertname": "Watchdog"}, []string{"notify-def"}},
+		{map[string]string{}, []string{"notify-def"}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.labels), func(t *testing.T) {
+			a := &alert.Alert{Labels: tt.labels}
+			got := ours.Match(a)
+			var gotRecv []string
+			for _, m := range got {
+				gotRecv = append(gotRecv, m.Route.Opts.Receiver)
+			}
+			if !slices.Equal(gotRecv, tt.want) {
+				t.Errorf("receivers = %v, want %v", gotRecv, tt.want)
+			}
+			ls := model.LabelSet{}
+			for k, v := range tt.labels {
+				ls[model.LabelName(k)] = model.LabelValue(v)
+			}
+			am := theirs.Match(ls)
+			if len(am) != len(got) {
+				t.Fatalf("Alertmanager matched %d routes, alertgate %d", len(am), len(got))
+			}
+			for i := range am {
+				o, g := am[i].RouteOpts, got[i].Route.Opts
+				if o.Receiver != g.Receiver || o.GroupWait != g.GroupWait || o.GroupInterval != g.GroupInterval ||
+					o.RepeatInterval != g.RepeatInterval || o.GroupByAll != g.GroupByAll || len(o.GroupBy) != len(g.GroupBy) {
+					t.Errorf("route %d: alertgate %v, Alertmanager %v", i, &g, &o)
+				}
+			}
+		})
+	}
+}
+
+func TestMatch_GroupKeysFollowGroupBy(t *testing.T) {
+	r := mustRules(t, base+`
+  group_by: [alertname, service]
+  routes:
+    - matchers: ['everything="yes"']
+      receiver: oncall
+      group_by: ['...']
+`)
+	key := func(ls map[string]string) string { return r.Match(&alert.Alert{Labels: ls})[0].GroupKey }
+	a := key(map[string]string{"alertname": "A", "service": "api", "pod": "p1"})
+	b := key(map[string]string{"alertname": "A", "service": "api", "pod": "p2"})
+	c := key(map[string]string{"alertname": "A", "service": "web", "pod": "p1"})
+	if a != b || a == c {
+		t.Errorf("group keys: same group %q/%q, other service %q", a, b, c)
+	}
+	all1 := key(map[string]string{"everything": "yes", "pod": "p1"})
+	all2 := key(map[string]string{"everything": "yes", "pod": "p2"})
+	if all1 == all2 {
+		t.Error("group_by [...] put different label sets in one group")
+	}
+	m := r.Match(&alert.Alert{Labels: map[string]string{"alertname": "A", "service": "api", "pod": "p1"}})[0]
+	if len(m.GroupLabels) != 2 || m.GroupLabels["service"] != "api" || m.Route.RepeatInterval() != 4*time.Hour {
+		t.Errorf("match = %+v, want group labels alertname+service and the default repeat interval", m)
+	}
+}
