@@ -42,9 +42,9 @@ type Pipeline struct {
 	// fallback is the replica-local outbox used when the store is
 	// unreachable.
 	fallback Enqueuer
-	now     func() time.Time
-	log     *slog.Logger
-	metrics *metrics
+	now      func() time.Time
+	log      *slog.Logger
+	metrics  *metrics
 }
 
 // Result summarizes what happened to one request's alerts.

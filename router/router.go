@@ -70,8 +70,8 @@ type Router struct {
 	// fallbackWorker drains it.
 	fallback       *memory.Store
 	fallbackWorker *notify.Worker
-	ready    atomic.Bool
-	mux      *http.ServeMux
+	ready          atomic.Bool
+	mux            *http.ServeMux
 }
 
 // state is the part of the router a reload replaces.

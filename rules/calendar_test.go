@@ -114,11 +114,11 @@ business_hours:
 		at      time.Time
 		working bool
 	}{
-		{time.Date(2026, 1, 1, 10, 0, 0, 0, berlin), true},   // a Thursday; no holiday calendar
-		{time.Date(2026, 1, 2, 10, 0, 0, 0, berlin), false},  // Friday is not a weekday here
-		{time.Date(2026, 1, 5, 8, 59, 0, 0, berlin), false},  // before 09:00
-		{time.Date(2026, 1, 5, 16, 59, 0, 0, berlin), true},  // before 17:00
-		{time.Date(2026, 1, 5, 17, 0, 0, 0, berlin), false},  // end is exclusive
+		{time.Date(2026, 1, 1, 10, 0, 0, 0, berlin), true},  // a Thursday; no holiday calendar
+		{time.Date(2026, 1, 2, 10, 0, 0, 0, berlin), false}, // Friday is not a weekday here
+		{time.Date(2026, 1, 5, 8, 59, 0, 0, berlin), false}, // before 09:00
+		{time.Date(2026, 1, 5, 16, 59, 0, 0, berlin), true}, // before 17:00
+		{time.Date(2026, 1, 5, 17, 0, 0, 0, berlin), false}, // end is exclusive
 	} {
 		if working, _ := r.BusinessHours(tt.at); working != tt.working {
 			t.Errorf("%s: working = %v, want %v", tt.at, working, tt.working)

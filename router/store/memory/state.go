@@ -150,7 +150,9 @@ func (s *Store) ClaimTimers(ctx context.Context, now time.Time, limit int) ([]st
 			due = append(due, t)
 		}
 	}
-	slices.SortFunc(due, func(a, b *timer) int { return cmp.Or(a.t.At.Compare(b.t.At), cmp.Compare(timerKey(a.t), timerKey(b.t))) })
+	slices.SortFunc(due, func(a, b *timer) int {
+		return cmp.Or(a.t.At.Compare(b.t.At), cmp.Compare(timerKey(a.t), timerKey(b.t)))
+	})
 	out := make([]store.Timer, 0, min(limit, len(due)))
 	for _, t := range due[:min(limit, len(due))] {
 		s.leaseSeq++
