@@ -42,6 +42,9 @@ type Server struct {
 	// ShutdownTimeout is how long SIGTERM waits for in-flight requests and
 	// deliveries before exiting.
 	ShutdownTimeout model.Duration `yaml:"shutdown_timeout"`
+	// AdminToken protects the operator API (silences, incidents, report,
+	// reload). Without it that API is disabled.
+	AdminToken Secret `yaml:"admin_token"`
 }
 
 // Sources configures the webhook endpoints.

@@ -68,6 +68,13 @@ func TestParse_ErrorsNameTheKeyAndLine(t *testing.T) {
 		{"bad matcher", minimal + "  routes:\n    - matchers: ['severity=~\"(']\n      receiver: team\n", "12: matcher value contains unescaped double quote"},
 		{"missing route", strings.Split(minimal, "route:")[0], "route: a root route is required"},
 		{"unsigned SNS outside dry run", strings.Replace(minimal, "alarms\"]}", "alarms\"], skip_signature_verification: true}", 1), "5: sources.cloudwatch.skip_signature_verification: only allowed with notify.dry_run"},
+		{"muted while active", minimal + "  routes:\n    - receiver: team\n      mute_time_intervals: [business_hours]\n      active_time_intervals: [daytime]\ntime_intervals:\n  - name: daytime\n    time_intervals: [{times: [{start_time: '09:00', end_time: '12:00'}]}]\n", "13: route.routes[0].mute_time_intervals: overlaps active_time_intervals"},
+		{"undefined time interval", minimal + "  routes:\n    - receiver: team\n      mute_time_intervals: [nights]\n", "13: route.routes[0].mute_time_intervals[0]: undefined time interval \"nights\""},
+		{"escalation to an unknown receiver", minimal + "  escalate: {after: 15m, receiver: nobody}\n", "11: route.escalate.receiver: unknown receiver \"nobody\""},
+		{"unknown on-call schedule", strings.Replace(minimal, "- name: team", "- name: team\n    oncall: weekly", 1), "8: receivers[0].oncall: unknown on-call schedule \"weekly\""},
+		{"bad company holiday", minimal + "business_hours: {company_holidays: [\"13-45\"]}\n", "company holiday \"13-45\""},
+		{"bad time zone", minimal + "business_hours: {location: Mars/Olympus}\n", "business_hours.location: unknown time zone"},
+		{"empty inhibit target", minimal + "inhibit_rules:\n  - source_matchers: ['a=\"b\"']\n", "inhibit_rules[0].target_matchers: must not be empty"},
 		{"pagerduty without key", strings.Replace(minimal, "log: {}", "pagerduty: {routing_key: \"\"}", 1), "8: receivers[0].pagerduty.routing_key: must be set"},
 	}
 	for _, tt := range tests {

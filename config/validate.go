@@ -24,6 +24,7 @@ func (c *Config) Validate() error {
 	c.validateInhibitRules(&v)
 	c.validateMaintenance(&v)
 	c.validateOnCall(&v)
+	c.validateOverlaps(&v)
 	return v.err()
 }
 

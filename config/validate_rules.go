@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"time"
+
+	"github.com/prometheus/alertmanager/timeinterval"
 )
 
 // Names of the built-in time intervals.
@@ -158,4 +160,55 @@ func (c *Config) validateOnCall(v *validator) {
 			v.add(fmt.Sprintf("receivers[%d].oncall", i), "unknown on-call schedule %q", r.OnCall)
 		}
 	}
+}
+
+// validateOverlaps rejects a route whose mute_time_intervals overlap its
+// active_time_intervals: during the overlap it would never notify, which
+// is never what the author meant. Intervals are sampled every 15 minutes
+// over a year (holidays are ignored for business_hours here).
+func (c *Config) validateOverlaps(v *validator) {
+	if c.Route == nil {
+		return
+	}
+	named := c.sampledIntervals()
+	c.Route.visit("route", func(path string, r *Route) {
+		if len(r.MuteTimeIntervals) == 0 || len(r.ActiveTimeIntervals) == 0 {
+			return
+		}
+		if at, ok := firstOverlap(named, r.MuteTimeIntervals, r.ActiveTimeIntervals); ok {
+			v.add(path+".mute_time_intervals", "overlaps active_time_intervals (for example %s): the route would never notify then", at.Format("Mon 15:04 MST"))
+		}
+	})
+}
+
+func (c *Config) sampledIntervals() map[string][]timeinterval.TimeInterval {
+	named := map[string][]timeinterval.TimeInterval{}
+	for _, ti := range c.TimeIntervals {
+		named[ti.Name] = ti.TimeIntervals
+	}
+	bh := c.BusinessHours
+	if loc, err := time.LoadLocation(bh.Location); err == nil {
+		named[IntervalBusinessHours] = []timeinterval.TimeInterval{{Weekdays: bh.Weekdays, Times: bh.Times, Location: &timeinterval.Location{Location: loc}}}
+	}
+	return named
+}
+
+func firstOverlap(named map[string][]timeinterval.TimeInterval, a, b []string) (time.Time, bool) {
+	in := func(names []string, t time.Time) bool {
+		for _, n := range names {
+			for _, ti := range named[n] {
+				if ti.ContainsTime(t) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for t := start; t.Before(start.AddDate(1, 0, 0)); t = t.Add(15 * time.Minute) {
+		if in(a, t) && in(b, t) {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }

@@ -3,6 +3,7 @@ package router
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -57,23 +58,34 @@ type harness struct {
 	logs  *syncBuffer
 	mu    sync.Mutex
 	clock time.Time
+	// nextConfig is what POST /-/reload loads.
+	nextConfig string
 }
 
 func newHarness(t *testing.T, cfgYAML string, client *http.Client) *harness {
+	return newReplica(t, cfgYAML, client, memory.New(store.Options{}), &syncBuffer{})
+}
+
+// newReplica is a harness on a given store and log: several replicas on
+// one store behave as one alertgate.
+func newReplica(t *testing.T, cfgYAML string, client *http.Client, st Store, logs *syncBuffer) *harness {
 	t.Helper()
 	cfg, err := config.Parse([]byte(cfgYAML), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	h := &harness{t: t, reg: prometheus.NewRegistry(), logs: &syncBuffer{}, clock: time.Date(2026, 3, 4, 5, 0, 0, 0, time.UTC)}
+	h := &harness{t: t, reg: prometheus.NewRegistry(), logs: logs, clock: time.Date(2026, 3, 4, 5, 0, 0, 0, time.UTC)}
 	h.rt, err = New(Options{
 		Config:     cfg,
-		Store:      memory.New(store.Options{}),
+		Store:      st,
 		Enricher:   enrich.New(),
 		Registry:   h.reg,
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:        h.now,
 		HTTPClient: client,
+		Load: func(context.Context) (*config.Config, error) {
+			return config.Parse([]byte(h.nextConfig), func(string) (string, bool) { return "", false })
+		},
 	})
 	if err != nil {
 		t.Fatalf("router: %v", err)
@@ -88,6 +100,12 @@ func (h *harness) now() time.Time {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.clock
+}
+
+func (h *harness) set(t time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.clock = t
 }
 
 func (h *harness) advance(d time.Duration) {

@@ -3,7 +3,6 @@ package router
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 
@@ -54,14 +53,9 @@ func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
 			reject(http.StatusUnauthorized, outcomeUnauthorized, "", err.Error())
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, st.maxBody))
-		if err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				reject(http.StatusRequestEntityTooLarge, outcomeTooLarge, "", "request body larger than "+itoa(tooLarge.Limit)+" bytes")
-				return
-			}
-			reject(http.StatusBadRequest, outcomeBadRequest, "", "reading body: "+err.Error())
+		body, code, reason := rt.readLimited(w, r)
+		if code != 0 {
+			reject(code, outcomeFor(code), "", reason)
 			return
 		}
 		batch, err := ep.receiver.Receive(r.Context(), r.Header, body)

@@ -6,11 +6,13 @@ import "github.com/prometheus/client_golang/prometheus"
 // alertgate_* and registered on the Registerer given to New, never on a
 // global registry.
 type metrics struct {
-	requests  *prometheus.CounterVec
-	received  *prometheus.CounterVec
-	decisions *prometheus.CounterVec
-	degraded  prometheus.Counter
-	muted     *prometheus.CounterVec
+	requests   *prometheus.CounterVec
+	received   *prometheus.CounterVec
+	decisions  *prometheus.CounterVec
+	degraded   prometheus.Counter
+	muted      *prometheus.CounterVec
+	reloads    *prometheus.CounterVec
+	reloadTime prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -35,8 +37,19 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "alertgate_alerts_muted_total",
 			Help: "Alerts held back at flush time, by reason (time_interval, silenced, inhibited).",
 		}, []string{"reason"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alertgate_config_reloads_total",
+			Help: "Configuration reloads by result (success, failure).",
+		}, []string{"result"}),
+		reloadTime: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "alertgate_config_last_reload_success_timestamp_seconds",
+			Help: "When the configuration was last loaded successfully.",
+		}),
 	}
-	reg.MustRegister(m.requests, m.received, m.decisions, m.degraded, m.muted)
+	m.reloads.WithLabelValues("success")
+	m.reloads.WithLabelValues("failure")
+	m.reloadTime.SetToCurrentTime()
+	reg.MustRegister(m.requests, m.received, m.decisions, m.degraded, m.muted, m.reloads, m.reloadTime)
 	return m
 }
 

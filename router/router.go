@@ -6,6 +6,7 @@ package router
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -32,6 +33,7 @@ type Store interface {
 	Deduper
 	Acknowledger
 	GroupStore
+	SilenceStore
 	notify.Outbox
 	Ping(ctx context.Context) error
 }
@@ -54,6 +56,9 @@ type Options struct {
 	Consumer string
 	// Workers is the number of outbox workers; 0 means 4.
 	Workers int
+	// Load re-reads the configuration for a reload (SIGHUP, POST
+	// /-/reload); nil disables reloading.
+	Load Loader
 }
 
 // Router serves alertgate's HTTP API and runs its background stages.
@@ -126,12 +131,24 @@ func (rt *Router) apply(cfg *config.Config) error {
 	return nil
 }
 
-// Reload replaces the configuration. A configuration that does not
-// compile is rejected and the running one stays.
-func (rt *Router) Reload(cfg *config.Config) error {
-	if err := rt.apply(cfg); err != nil {
+// ReloadNow loads the configuration again and applies it. A
+// configuration that does not load or compile is rejected and the running
+// one stays.
+func (rt *Router) ReloadNow(ctx context.Context) error {
+	if rt.opts.Load == nil {
+		return errors.New("reloading is not configured")
+	}
+	cfg, err := rt.opts.Load(ctx)
+	if err == nil {
+		err = rt.apply(cfg)
+	}
+	if err != nil {
+		rt.metrics.reloads.WithLabelValues("failure").Inc()
+		rt.log.Error("configuration reload rejected; the running configuration stays", "err", err)
 		return fmt.Errorf("reload rejected, keeping the running configuration: %w", err)
 	}
+	rt.metrics.reloads.WithLabelValues("success").Inc()
+	rt.metrics.reloadTime.SetToCurrentTime()
 	rt.worker.SetNotifiers(notifiers(cfg, rt.log))
 	rt.log.Info("configuration reloaded")
 	return nil
@@ -189,6 +206,10 @@ func (rt *Router) routes() *http.ServeMux {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "healthy"})
 	})
 	mux.HandleFunc("GET /-/ready", rt.handleReady)
+	mux.HandleFunc("POST /-/reload", rt.admin(rt.handleReload))
+	mux.HandleFunc("GET /api/v1/silences", rt.admin(rt.handleListSilences))
+	mux.HandleFunc("POST /api/v1/silences", rt.admin(rt.handleCreateSilence))
+	mux.HandleFunc("DELETE /api/v1/silences/{id}", rt.admin(rt.handleExpireSilence))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(rt.opts.Registry, promhttp.HandlerOpts{Registry: rt.opts.Registry}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path)

@@ -13,7 +13,7 @@ import (
 func checkConfig(args []string, stdout, stderr io.Writer, getenv env) int {
 	fs := newFlagSet("check-config", stderr)
 	path := fs.String("config", "", "configuration `FILE` to check (required)")
-	if code := parseFlags(fs, args, stdout, getenv); code >= 0 {
+	if code := parseFlagsOnly(fs, args, stdout, getenv); code >= 0 {
 		return code
 	}
 	if *path == "" {

@@ -45,6 +45,14 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer, getenv env) i
 		fmt.Fprintln(stdout, "alertgate", versionString())
 		return exitOK
 	}
+	return -1
+}
+
+// parseFlagsOnly is parseFlags for commands that take no arguments.
+func parseFlagsOnly(fs *flag.FlagSet, args []string, stdout io.Writer, getenv env) int {
+	if code := parseFlags(fs, args, stdout, getenv); code >= 0 {
+		return code
+	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(fs.Output(), "unexpected arguments: %q\n", fs.Args())
 		return exitUsage

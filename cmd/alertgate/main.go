@@ -6,6 +6,7 @@
 //
 //	alertgate serve        --config FILE [--listen ADDR] [--store memory|redis]
 //	alertgate check-config --config FILE
+//	alertgate routes test  --config FILE [--at RFC3339] LABEL=VALUE ...
 //	alertgate --version
 //
 // Every flag can also be set with an ALERTGATE_* environment variable
@@ -17,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	_ "time/tzdata" // time zones (Asia/Tokyo) even in a scratch image
 )
 
 // version is stamped at build time with -ldflags "-X main.version=...".
@@ -46,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer, getenv env) int {
 		return serve(args, stdout, stderr, getenv)
 	case "check-config":
 		return checkConfig(args, stdout, stderr, getenv)
+	case "routes":
+		return routes(args, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "alertgate", version)
 		return exitOK
@@ -62,6 +66,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   alertgate serve        --config FILE [--listen ADDR] [--store memory|redis]
   alertgate check-config --config FILE
+  alertgate routes test  --config FILE [--at RFC3339] LABEL=VALUE ...
   alertgate --version
 
 Flags can also be set as ALERTGATE_<FLAG> environment variables

@@ -49,3 +49,60 @@ func TestCheckConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestRoutesTest_DefaultPolicy(t *testing.T) {
+	const cfg = "../../config/alertgate.yml"
+	tests := []struct {
+		name   string
+		at     string
+		labels []string
+		result string
+		also   []string
+	}{
+		{"critical at 03:00 on a weekday pages the on-call", "2026-01-13T03:00:00+09:00",
+			[]string{"alertname=HighErrorRate", "severity=critical", "service=api"},
+			"Result    PAGES now via oncall-page", []string{"outside business hours", "on call   Suzuki"}},
+		{"critical at 14:00 goes to Slack and escalates", "2026-01-13T14:00:00+09:00",
+			[]string{"alertname=HighErrorRate", "severity=critical", "service=api"},
+			"Result    notifies team-slack; escalates to oncall-page after 15m unacknowledged", []string{"inside business hours"}},
+		{"critical at 14:00 on a holiday pages", "2026-01-12T14:00:00+09:00",
+			[]string{"alertname=HighErrorRate", "severity=critical"},
+			"Result    PAGES now via oncall-page", []string{"holiday: Coming of Age Day"}},
+		{"warning at 03:00 is Slack only", "2026-01-13T03:00:00+09:00",
+			[]string{"alertname=HighLatency", "severity=warning", "service=api"},
+			"Result    notifies team-slack", nil},
+		{"known batch alert at 02:00 is muted", "2026-01-13T02:00:00+09:00",
+			[]string{"alertname=NightlyExportFailed", "job_type=batch", "severity=critical"},
+			"Result    MUTED now (batch-slack)", []string{"mute_time_intervals night-batch"}},
+		{"node alerts inhibit pods", "2026-01-13T14:00:00+09:00",
+			[]string{"alertname=KubePodCrashLooping", "severity=warning", "node=ip-10-0-1-2"},
+			"Result    notifies team-slack", []string{`Inhibited only if an alert matching {alertname=~"KubeNodeNotReady|KubeNodeUnreachable"} fires with the same node`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"routes", "test", "--config", cfg, "--at", tt.at}, tt.labels...)
+			code, out, errOut := runCLI(t, noEnv, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, want := range append(tt.also, tt.result) {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
+
+func TestRoutesTest_UsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"routes"},
+		{"routes", "test", "--config", "../../config/alertgate.yml"},
+		{"routes", "test", "--config", "../../config/alertgate.yml", "novalue"},
+		{"routes", "test", "--config", "../../config/alertgate.yml", "--at", "yesterday", "a=b"},
+	} {
+		if code, _, _ := runCLI(t, noEnv, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
+		}
+	}
+}

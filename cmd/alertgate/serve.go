@@ -40,7 +40,7 @@ func serve(args []string, stdout, stderr io.Writer, getenv env) int {
 	fs.StringVar(&f.store, "store", "", "state store, memory or redis, overriding store.backend")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json or text")
-	if code := parseFlags(fs, args, stdout, getenv); code >= 0 {
+	if code := parseFlagsOnly(fs, args, stdout, getenv); code >= 0 {
 		return code
 	}
 	log, err := newLogger(stderr, f.logLevel, f.logFormat)
@@ -98,6 +98,7 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 		Registry: reg,
 		Logger:   log,
 		Consumer: host,
+		Load:     func(context.Context) (*config.Config, error) { return f.load(getenv) },
 	})
 	if err != nil {
 		return err
@@ -117,13 +118,13 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 		return fmt.Errorf("listen: %w", err)
 	}
 	log.Info("alertgate listening", "addr", ln.Addr().String(), "version", version, "store", cfg.Store.Backend, "dry_run", cfg.Notify.DryRun)
-	return supervise(srv, ln, rt, f, getenv, time.Duration(cfg.Server.ShutdownTimeout), log)
+	return supervise(srv, ln, rt, time.Duration(cfg.Server.ShutdownTimeout), log)
 }
 
 // supervise serves until SIGTERM or SIGINT, reloading on SIGHUP, then
 // shuts down in order: stop being ready, finish in-flight requests, stop
 // the background stages, and drain the outbox within the shutdown timeout.
-func supervise(srv *http.Server, ln net.Listener, rt *router.Router, f *serveFlags, getenv env, grace time.Duration, log *slog.Logger) error {
+func supervise(srv *http.Server, ln net.Listener, rt *router.Router, grace time.Duration, log *slog.Logger) error {
 	runCtx, stopRun := context.WithCancel(context.Background())
 	defer stopRun()
 	drainCtx, stopDrain := context.WithCancel(context.Background())
@@ -143,7 +144,7 @@ func supervise(srv *http.Server, ln net.Listener, rt *router.Router, f *serveFla
 			return fmt.Errorf("http server: %w", err)
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
-				reload(rt, f, getenv, log)
+				_ = rt.ReloadNow(context.Background()) // logged by the router
 				continue
 			}
 			log.Info("shutting down", "signal", sig.String(), "grace", grace)
@@ -169,16 +170,6 @@ func shutdown(srv *http.Server, rt *router.Router, stopRun context.CancelFunc, d
 	}
 	log.Info("alertgate stopped")
 	return nil
-}
-
-func reload(rt *router.Router, f *serveFlags, getenv env, log *slog.Logger) {
-	cfg, err := f.load(getenv)
-	if err == nil {
-		err = rt.Reload(cfg)
-	}
-	if err != nil {
-		log.Error("configuration reload failed; the running configuration stays", "err", err)
-	}
 }
 
 // routerStore is a store the router can run on and close.

@@ -1,0 +1,185 @@
+package router
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alertgate/alertgate/router/source"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/rules"
+)
+
+// SilenceStore keeps silences.
+type SilenceStore interface {
+	SetSilence(ctx context.Context, s store.Silence) error
+	Silences(ctx context.Context, now time.Time) ([]store.Silence, error)
+	ExpireSilence(ctx context.Context, id string, now time.Time) error
+}
+
+// silenceRequest is the body of POST /api/v1/silences. Matchers may be
+// Alertmanager matcher strings or Alertmanager API v2 matcher objects.
+type silenceRequest struct {
+	Matchers  []json.RawMessage `json:"matchers"`
+	StartsAt  source.FlexTime   `json:"startsAt"`
+	EndsAt    source.FlexTime   `json:"endsAt"`
+	Duration  string            `json:"duration"`
+	CreatedBy string            `json:"createdBy"`
+	Comment   string            `json:"comment"`
+}
+
+// amMatcher is Alertmanager API v2's matcher object.
+type amMatcher struct {
+	Name    string `json:"name"`
+	Value   string `json:"value"`
+	IsRegex bool   `json:"isRegex"`
+	IsEqual *bool  `json:"isEqual"`
+}
+
+func (m amMatcher) String() string {
+	op := "="
+	if m.IsRegex {
+		op = "=~"
+	}
+	if m.IsEqual != nil && !*m.IsEqual {
+		op = strings.Replace(op, "=", "!", 1)
+		if !m.IsRegex {
+			op = "!="
+		}
+	}
+	b, _ := json.Marshal(m.Value)
+	return m.Name + op + string(b)
+}
+
+// silenceView is a silence as the API shows it.
+type silenceView struct {
+	store.Silence
+	Status string `json:"status"`
+}
+
+const maxSilence = 90 * 24 * time.Hour
+
+// parseSilence validates a request into a silence, naming the field at
+// fault.
+func parseSilence(body []byte, now time.Time) (store.Silence, error) {
+	var req silenceRequest
+	if err := source.DecodeJSON(body, &req); err != nil {
+		return store.Silence{}, err
+	}
+	s := store.Silence{StartsAt: req.StartsAt.Time, EndsAt: req.EndsAt.Time, CreatedBy: strings.TrimSpace(req.CreatedBy), Comment: req.Comment, CreatedAt: now}
+	for i, raw := range req.Matchers {
+		var str string
+		if json.Unmarshal(raw, &str) != nil {
+			var m amMatcher
+			if err := json.Unmarshal(raw, &m); err != nil || m.Name == "" {
+				return s, source.BadRequest(fmt.Sprintf("matchers[%d]", i), "want a matcher string like service=\"api\" or {name, value, isRegex, isEqual}")
+			}
+			str = m.String()
+		}
+		s.Matchers = append(s.Matchers, str)
+	}
+	ms, err := rules.ParseMatchers(s.Matchers)
+	switch {
+	case err != nil:
+		return s, source.BadRequest("matchers", "%v", err)
+	case len(ms) == 0:
+		return s, source.BadRequest("matchers", "at least one matcher is required: a silence must not mute everything")
+	case s.CreatedBy == "":
+		return s, source.BadRequest("createdBy", "say who creates the silence")
+	}
+	if s.StartsAt.IsZero() || s.StartsAt.Before(now) {
+		s.StartsAt = now
+	}
+	if req.Duration != "" {
+		d, err := time.ParseDuration(req.Duration)
+		if err != nil || d <= 0 {
+			return s, source.BadRequest("duration", "want a positive Go duration like 1h or 30m")
+		}
+		s.EndsAt = s.StartsAt.Add(d)
+	}
+	switch {
+	case s.EndsAt.IsZero():
+		return s, source.BadRequest("endsAt", "set endsAt or duration")
+	case !s.EndsAt.After(s.StartsAt):
+		return s, source.BadRequest("endsAt", "must be after startsAt")
+	case s.EndsAt.Sub(s.StartsAt) > maxSilence:
+		return s, source.BadRequest("endsAt", "a silence may last at most %s", maxSilence)
+	}
+	s.ID = newID()
+	return s, nil
+}
+
+func newID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (rt *Router) handleCreateSilence(w http.ResponseWriter, r *http.Request) {
+	body, ok := rt.readBody(w, r)
+	if !ok {
+		return
+	}
+	now := rt.opts.Now()
+	s, err := parseSilence(body, now)
+	if err != nil {
+		var se *source.Error
+		if errors.As(err, &se) {
+			writeError(w, se.Status, se.Field, se.Reason)
+			return
+		}
+		writeError(w, http.StatusBadRequest, "", err.Error())
+		return
+	}
+	if err := rt.opts.Store.SetSilence(r.Context(), s); err != nil {
+		rt.log.Error("storing silence failed", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
+		return
+	}
+	rt.log.Info("silence created", "silence", s.ID, "matchers", s.Matchers, "ends_at", s.EndsAt, "created_by", s.CreatedBy)
+	writeJSON(w, http.StatusCreated, silenceView{Silence: s, Status: silenceStatus(&s, now)})
+}
+
+func (rt *Router) handleListSilences(w http.ResponseWriter, r *http.Request) {
+	now := rt.opts.Now()
+	list, err := rt.opts.Store.Silences(r.Context(), now)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
+		return
+	}
+	out := make([]silenceView, 0, len(list))
+	for i := range list {
+		out = append(out, silenceView{Silence: list[i], Status: silenceStatus(&list[i], now)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (rt *Router) handleExpireSilence(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	err := rt.opts.Store.ExpireSilence(r.Context(), id, rt.opts.Now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "id", "no silence "+id)
+	case err != nil:
+		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
+	default:
+		rt.log.Info("silence expired", "silence", id)
+		writeJSON(w, http.StatusOK, map[string]string{"id": id, "status": "expired"})
+	}
+}
+
+func silenceStatus(s *store.Silence, now time.Time) string {
+	switch {
+	case now.Before(s.StartsAt):
+		return "pending"
+	case s.Active(now):
+		return "active"
+	}
+	return "expired"
+}

@@ -1,0 +1,233 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/config"
+)
+
+// Explanation says what alertgate would do with an alert at a given time,
+// and why, for `alertgate routes test`.
+type Explanation struct {
+	Labels        map[string]string
+	At            time.Time
+	BusinessHours bool
+	Holiday       string
+	Location      *time.Location
+	Routes        []RouteExplanation
+	// Silenced names the maintenance window that silences the alert.
+	Silenced string
+	// InhibitedIf describes the inhibit rules that would hold the alert
+	// back, and what would have to fire for that.
+	InhibitedIf []string
+	// Inhibits describes the rules under which this alert, firing, would
+	// hold others back.
+	Inhibits []string
+}
+
+// RouteExplanation is one route the alert matched.
+type RouteExplanation struct {
+	Path        string
+	Receiver    string
+	Targets     []string
+	GroupBy     []string
+	GroupLabels map[string]string
+	Wait        time.Duration
+	Interval    time.Duration
+	Repeat      time.Duration
+	Continue    bool
+	Muted       string
+	Escalate    *config.Escalation
+	OnCall      string
+	Schedule    string
+	OnCallErr   error
+}
+
+// Pages reports whether the route delivers to PagerDuty now.
+func (re *RouteExplanation) Pages() bool {
+	return re.Muted == "" && slices.ContainsFunc(re.Targets, func(t string) bool { return strings.HasPrefix(t, "pagerduty") })
+}
+
+// Explain routes labels at time at without any state: runtime silences
+// and firing inhibitors live in the running server, so they are described
+// rather than evaluated.
+func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.Time) Explanation {
+	e := Explanation{Labels: labels, At: at, Location: r.calendar.Location()}
+	e.BusinessHours, e.Holiday = r.BusinessHours(at)
+	e.Silenced = r.Silencer(nil, at).Silenced(labels)
+	set := labelSet(labels)
+	for _, ir := range r.inhibit {
+		if ir.target.Matches(set) {
+			e.InhibitedIf = append(e.InhibitedIf, fmt.Sprintf("an alert matching %s fires with the same %s", ir.source, equalList(ir.equal)))
+		}
+		if ir.source.Matches(set) {
+			e.Inhibits = append(e.Inhibits, fmt.Sprintf("alerts matching %s with the same %s", ir.target, equalList(ir.equal)))
+		}
+	}
+	for _, m := range r.Match(&alert.Alert{Labels: labels}) {
+		e.Routes = append(e.Routes, r.explainRoute(ctx, m, at))
+	}
+	return e
+}
+
+func (r *Rules) explainRoute(ctx context.Context, m Match, at time.Time) RouteExplanation {
+	o := m.Route.Opts
+	re := RouteExplanation{
+		Path:        m.Route.ID,
+		Receiver:    o.Receiver,
+		GroupLabels: m.GroupLabels,
+		Wait:        o.GroupWait,
+		Interval:    o.GroupInterval,
+		Repeat:      o.RepeatInterval,
+		Continue:    m.Route.Config.Continue,
+		Escalate:    m.Route.Config.Escalate,
+	}
+	for l := range o.GroupBy {
+		re.GroupBy = append(re.GroupBy, string(l))
+	}
+	if o.GroupByAll {
+		re.GroupBy = []string{"..."}
+	}
+	slices.Sort(re.GroupBy)
+	re.Targets = r.describeTargets(o.Receiver)
+	re.Muted, _ = r.TimeMuted(m.Route, at)
+	re.OnCall, re.Schedule, re.OnCallErr = r.OnCall(ctx, o.Receiver, at)
+	return re
+}
+
+func (r *Rules) describeTargets(receiver string) []string {
+	rc, ok := r.receivers[receiver]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, t := range rc.Targets() {
+		if t == "slack" {
+			t += " " + rc.Slack.Channel
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func equalList(labels []string) string {
+	if len(labels) == 0 {
+		return "(no labels required equal)"
+	}
+	return strings.Join(labels, ", ")
+}
+
+// WriteText prints the explanation for a human.
+func (e *Explanation) WriteText(w io.Writer) {
+	at := e.At.In(e.Location)
+	fmt.Fprintf(w, "Alert     %s\n", formatLabels(e.Labels))
+	hours := "outside business hours"
+	if e.BusinessHours {
+		hours = "inside business hours"
+	}
+	if e.Holiday != "" {
+		hours += " (holiday: " + e.Holiday + ")"
+	}
+	fmt.Fprintf(w, "Time      %s: %s\n", at.Format("2006-01-02 15:04 Mon MST"), hours)
+	for i, re := range e.Routes {
+		e.writeRoute(w, i+1, &re)
+	}
+	fmt.Fprintf(w, "\nSilenced  %s\n", orNo(e.Silenced, "no maintenance window (API silences live in the running server)"))
+	fmt.Fprintf(w, "Inhibited %s\n", listOr(e.InhibitedIf, "no inhibit rule targets this alert", "only if "))
+	if len(e.Inhibits) > 0 {
+		fmt.Fprintf(w, "Inhibits  %s\n", strings.Join(e.Inhibits, "; "))
+	}
+	fmt.Fprintf(w, "\nResult    %s\n", e.Verdict())
+}
+
+func (e *Explanation) writeRoute(w io.Writer, n int, re *RouteExplanation) {
+	fmt.Fprintf(w, "\nRoute %d   %s\n", n, re.Path)
+	fmt.Fprintf(w, "  receiver  %s → %s\n", re.Receiver, strings.Join(re.Targets, ", "))
+	fmt.Fprintf(w, "  group     by [%s] → %s; wait %s, interval %s, repeat %s\n", strings.Join(re.GroupBy, " "), formatLabels(re.GroupLabels),
+		model.Duration(re.Wait), model.Duration(re.Interval), model.Duration(re.Repeat))
+	if re.Muted != "" {
+		fmt.Fprintf(w, "  time      MUTED now: %s\n", re.Muted)
+	} else {
+		fmt.Fprintf(w, "  time      active now\n")
+	}
+	if re.Escalate != nil {
+		fmt.Fprintf(w, "  escalate  to %s if not acknowledged within %s\n", re.Escalate.Receiver, re.Escalate.After)
+	}
+	switch {
+	case re.OnCallErr != nil:
+		fmt.Fprintf(w, "  on call   unknown: %v\n", re.OnCallErr)
+	case re.OnCall != "":
+		fmt.Fprintf(w, "  on call   %s (%s)\n", re.OnCall, re.Schedule)
+	}
+	if re.Continue {
+		fmt.Fprintf(w, "  continue  yes: later sibling routes are tried too\n")
+	}
+}
+
+// Verdict sums the explanation up in one line.
+func (e *Explanation) Verdict() string {
+	if e.Silenced != "" {
+		return "SILENCED by " + e.Silenced + ": recorded, not delivered"
+	}
+	var pages, sends, muted []string
+	for _, re := range e.Routes {
+		switch {
+		case re.Muted != "":
+			muted = append(muted, re.Receiver)
+		case re.Pages():
+			pages = append(pages, re.Receiver)
+		default:
+			sends = append(sends, re.Receiver)
+		}
+	}
+	var parts []string
+	if len(pages) > 0 {
+		parts = append(parts, "PAGES now via "+strings.Join(pages, ", "))
+	}
+	if len(sends) > 0 {
+		parts = append(parts, "notifies "+strings.Join(sends, ", "))
+	}
+	for _, re := range e.Routes {
+		if re.Muted == "" && re.Escalate != nil {
+			parts = append(parts, fmt.Sprintf("escalates to %s after %s unacknowledged", re.Escalate.Receiver, re.Escalate.After))
+		}
+	}
+	if len(parts) == 0 {
+		return "MUTED now (" + strings.Join(muted, ", ") + "): held until the mute ends"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func formatLabels(ls map[string]string) string {
+	if len(ls) == 0 {
+		return "{}"
+	}
+	parts := make([]string, 0, len(ls))
+	for _, k := range slices.Sorted(maps.Keys(ls)) {
+		parts = append(parts, fmt.Sprintf("%s=%q", k, ls[k]))
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func orNo(s, no string) string {
+	if s == "" {
+		return "no: " + no
+	}
+	return "YES: " + s
+}
+
+func listOr(items []string, none, prefix string) string {
+	if len(items) == 0 {
+		return "no: " + none
+	}
+	return prefix + strings.Join(items, "; or ")
+}
