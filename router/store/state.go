@@ -60,3 +60,12 @@ func (g *GroupState) Firing() bool {
 	}
 	return false
 }
+
+// Thread is where an incident's messages live at one chat target: the
+// message to update and to reply under.
+type Thread struct {
+	// Ref is the provider's message reference (Slack's channel and ts).
+	Ref string `json:"ref"`
+	// Seq is the sequence number of the last notification applied there.
+	Seq int64 `json:"seq"`
+}

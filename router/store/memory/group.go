@@ -118,7 +118,7 @@ func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f store.Flush,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.groups[f.Group.Key]
-	if g == nil || g.lease != f.Lease {
+	if g == nil || g.lease == "" || g.lease != f.Lease {
 		return store.ErrLeaseLost
 	}
 	s.outbox.add(now, entries...)
@@ -157,7 +157,7 @@ func (s *Store) Postpone(ctx context.Context, f store.Flush, until time.Time) er
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.groups[f.Group.Key]
-	if g == nil || g.lease != f.Lease {
+	if g == nil || g.lease == "" || g.lease != f.Lease {
 		return store.ErrLeaseLost
 	}
 	g.lease, g.due = "", until

@@ -20,6 +20,8 @@ type Store struct {
 	inhibits map[string]map[alert.Fingerprint]struct{}
 	silences map[string]store.Silence
 	timers   map[string]*timer
+	threads  map[string]store.Thread
+	seqs     map[string]int64
 	outbox   outbox
 	leaseSeq int64
 }
@@ -41,6 +43,8 @@ func New(opts store.Options) *Store {
 		inhibits: map[string]map[alert.Fingerprint]struct{}{},
 		silences: map[string]store.Silence{},
 		timers:   map[string]*timer{},
+		threads:  map[string]store.Thread{},
+		seqs:     map[string]int64{},
 	}
 	s.outbox.init()
 	return s

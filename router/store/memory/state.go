@@ -186,3 +186,37 @@ type timer struct {
 }
 
 func timerKey(t store.Timer) string { return t.Group + "\x00" + t.Receiver }
+
+// Thread returns the thread of an incident at a target, if any.
+func (s *Store) Thread(ctx context.Context, incident, target string) (store.Thread, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	th, ok := s.threads[incident+"\x00"+target]
+	return th, ok, ctx.Err()
+}
+
+// SetThread records the thread of an incident at a target.
+func (s *Store) SetThread(ctx context.Context, incident, target string, th store.Thread) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.threads[incident+"\x00"+target] = th
+	return ctx.Err()
+}
+
+// Advance records that notification seq of an incident is being applied
+// at a target, and reports false if a newer one already was: an old
+// notification retried late must not undo a newer one (a trigger
+// reopening a resolved incident). Seq 0 is unordered and always applies.
+func (s *Store) Advance(ctx context.Context, incident, target string, seq int64) (bool, error) {
+	if seq == 0 {
+		return true, ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := incident + "\x00" + target
+	if seq < s.seqs[k] {
+		return false, ctx.Err()
+	}
+	s.seqs[k] = seq
+	return true, ctx.Err()
+}

@@ -218,4 +218,64 @@ func runGroups(t *testing.T, newStore Factory) {
 			t.Errorf("after settling, flush = %+v, want member a with reason flap-settled", f)
 		}
 	})
+	t.Run("FlapSuppressedChangeIsKeptCurrentButNotScheduled", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		at := t0
+		var last store.Flush
+		for i := range 6 {
+			status := alert.StatusFiring
+			if i%2 == 1 {
+				status = alert.StatusResolved
+			}
+			observe(t, s, at, obs(newAlert("a", status, at), team))
+			for _, f := range claim(t, s, at.Add(team.Wait+team.Interval)) {
+				last = f
+				complete(t, s, at.Add(team.Wait+team.Interval), f)
+			}
+			if i == 4 {
+				// The 5th observation starts flapping: one flush, flagged.
+				if m := members(last)["a"]; m.Reason != store.ReasonFlapping || !m.Flapping {
+					t.Fatalf("flapping member = %+v, want reason flapping, flagged", m)
+				}
+			}
+			at = at.Add(team.Wait + team.Interval + time.Second)
+		}
+		// The 6th (resolved) was flap-suppressed: no flush, but the member
+		// follows it, so the settling flush carries the final state.
+		if members(last)["a"].Alert.Status != alert.StatusFiring {
+			t.Fatalf("a flap-suppressed change was flushed: %+v", last)
+		}
+		if got := settle(t, s, at.Add(testOptions.Flap.Quiet)); len(got) != 1 {
+			t.Fatalf("settled %d, want 1", len(got))
+		}
+		f := claim(t, s, at.Add(testOptions.Flap.Quiet+team.Interval))
+		if len(f) != 1 {
+			t.Fatalf("claimed %d after settling, want 1", len(f))
+		}
+		if m := members(f[0])["a"]; m.Alert.Status != alert.StatusResolved || m.Reason != store.ReasonFlapSettled || m.Flapping {
+			t.Errorf("settled member = %+v, want resolved, flap-settled, no longer flapping", m)
+		}
+	})
+	t.Run("ClaimCarriesTheLeaseAndPostponeChecksIt", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		observe(t, s, t0, fire("a"))
+		now := t0.Add(team.Wait)
+		first := claim(t, s, now)[0]
+		if first.Lease == "" || !first.LeaseUntil.Equal(now.Add(testOptions.LeaseTTL)) {
+			t.Errorf("lease = %q until %s, want a lease until %s", first.Lease, first.LeaseUntil, now.Add(testOptions.LeaseTTL))
+		}
+		second := claim(t, s, now.Add(testOptions.LeaseTTL))
+		if len(second) != 1 || second[0].Lease == first.Lease {
+			t.Fatalf("reclaim = %+v, want a new lease", second)
+		}
+		if err := s.Postpone(t.Context(), first, now.Add(time.Hour)); !errors.Is(err, store.ErrLeaseLost) {
+			t.Errorf("Postpone with the expired lease = %v, want ErrLeaseLost", err)
+		}
+		if err := s.Postpone(t.Context(), second[0], now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Postpone(t.Context(), second[0], now.Add(time.Hour)); !errors.Is(err, store.ErrLeaseLost) {
+			t.Errorf("Postpone of a released group = %v, want ErrLeaseLost", err)
+		}
+	})
 }

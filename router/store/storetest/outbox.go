@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -121,6 +123,58 @@ func runOutbox(t *testing.T, newStore Factory) {
 		}
 		if d := depth(t, s); d != 0 {
 			t.Errorf("depth = %d, want 0", d)
+		}
+	})
+	t.Run("AttemptsAccumulateOverRetriesIntoTheDeadLetter", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		_ = s.Enqueue(t.Context(), t0, []byte("x"))
+		e := claimOutbox(t, s, t0, "a", 1)[0]
+		for i := range 2 {
+			at := t0.Add(time.Duration(i+1) * time.Second)
+			if err := s.Retry(t.Context(), e, at, "HTTP 503"); err != nil {
+				t.Fatal(err)
+			}
+			got := claimOutbox(t, s, at, "a", 1)
+			if len(got) != 1 || got[0].Attempts != i+1 || !got[0].Enqueued.Equal(t0) {
+				t.Fatalf("retry %d = %+v, want attempt %d, enqueued at %s", i+1, got, i+1, t0)
+			}
+			e = got[0]
+		}
+		if err := s.DeadLetter(t.Context(), t0.Add(time.Minute), e, "HTTP 400"); err != nil {
+			t.Fatal(err)
+		}
+		dl, err := s.DeadLetters(t.Context(), 10)
+		if err != nil || len(dl) != 1 || dl[0].Attempts != 3 || dl[0].LastError != "HTTP 503" || string(dl[0].Payload) != "x" {
+			t.Errorf("dead letters = %+v, %v; want x after 3 attempts, last error HTTP 503", dl, err)
+		}
+	})
+	t.Run("DeadLettersAreBounded", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		n := store.MaxDeadLetters + 5
+		var p [][]byte
+		for i := range n {
+			p = append(p, []byte(strconv.Itoa(i)))
+		}
+		_ = s.Enqueue(t.Context(), t0, p...)
+		for _, e := range claimOutbox(t, s, t0, "a", n) {
+			if err := s.DeadLetter(t.Context(), t0, e, "HTTP 400"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dl, err := s.DeadLetters(t.Context(), 2*n)
+		if err != nil || len(dl) != store.MaxDeadLetters || string(dl[0].Payload) != strconv.Itoa(n-1) || string(dl[len(dl)-1].Payload) != "5" {
+			t.Errorf("%d dead letters (%v), want the newest %d, %d first", len(dl), err, store.MaxDeadLetters, n-1)
+		}
+	})
+	t.Run("WaitingClaimReturnsWhenAnEntryArrives", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		go func() {
+			time.Sleep(50 * time.Millisecond)
+			_ = s.Enqueue(context.Background(), t0, []byte("late"))
+		}()
+		got, err := s.ClaimOutbox(t.Context(), t0, "a", 10, 10*time.Second)
+		if err != nil || len(got) != 1 || string(got[0].Payload) != "late" {
+			t.Errorf("waiting claim = %v, %v; want the late entry", payloads(got), err)
 		}
 	})
 }

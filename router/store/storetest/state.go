@@ -25,6 +25,9 @@ type StateStore interface {
 	CancelTimers(ctx context.Context, group string) error
 	ClaimTimers(ctx context.Context, now time.Time, limit int) ([]store.Timer, error)
 	CompleteTimer(ctx context.Context, now time.Time, t store.Timer, entries [][]byte) error
+	Thread(ctx context.Context, incident, target string) (store.Thread, bool, error)
+	SetThread(ctx context.Context, incident, target string, th store.Thread) error
+	Advance(ctx context.Context, incident, target string, seq int64) (bool, error)
 }
 
 // StateFactory returns a new, empty StateStore.
@@ -35,6 +38,42 @@ func RunState(t *testing.T, newStore StateFactory) {
 	t.Run("Inhibition", func(t *testing.T) { runInhibition(t, newStore) })
 	t.Run("Silences", func(t *testing.T) { runSilences(t, newStore) })
 	t.Run("Timers", func(t *testing.T) { runTimers(t, newStore) })
+	t.Run("Threads", func(t *testing.T) { runThreads(t, newStore) })
+}
+
+func runThreads(t *testing.T, newStore StateFactory) {
+	t.Run("ThreadIsRememberedPerIncidentAndTarget", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		if _, ok, err := s.Thread(t.Context(), "inc", "slack:team"); ok || err != nil {
+			t.Fatalf("unknown thread: %v %v", ok, err)
+		}
+		th := store.Thread{Ref: "C123/1700000000.000100", Seq: 1}
+		if err := s.SetThread(t.Context(), "inc", "slack:team", th); err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := s.Thread(t.Context(), "inc", "slack:team")
+		if !ok || err != nil || got != th {
+			t.Errorf("Thread = %+v, %v, %v; want %+v", got, ok, err, th)
+		}
+		if _, ok, _ := s.Thread(t.Context(), "inc", "slack:other"); ok {
+			t.Error("a thread leaked to another target")
+		}
+	})
+	t.Run("OlderSequenceNumbersAreStale", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		for _, tt := range []struct {
+			seq  int64
+			want bool
+		}{{1, true}, {3, true}, {3, true}, {2, false}, {0, true}, {4, true}} {
+			got, err := s.Advance(t.Context(), "inc", "pagerduty:oncall", tt.seq)
+			if err != nil || got != tt.want {
+				t.Errorf("Advance(%d) = %v, %v; want %v", tt.seq, got, err, tt.want)
+			}
+		}
+		if ok, _ := s.Advance(t.Context(), "inc", "slack:team", 1); !ok {
+			t.Error("sequence numbers leak across targets")
+		}
+	})
 }
 
 func runInhibition(t *testing.T, newStore StateFactory) {

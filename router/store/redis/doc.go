@@ -1,0 +1,87 @@
+// Package redis is the Redis state store: several alertgate replicas that
+// share one Redis (a Kubernetes Deployment with 2–3 pods behind a
+// Service, say) behave as one. It has the semantics of the memory store;
+// the storetest suite runs against both.
+//
+// # Atomicity
+//
+// Every decision is one Lua script (lua/*.lua, embedded), so it is
+// atomic across replicas: of two replicas observing the same alert at
+// once, exactly one is told to notify, and of two replicas claiming the
+// same due group, exactly one gets it. The deduplication logic in
+// lua/dedup.lua mirrors store.Decide and store.Settle statement by
+// statement; lua/groups.lua mirrors memory's join and touch. Observe
+// costs one round trip for a whole batch, however large.
+//
+// Times come from the caller's clock and are stored as Unix milliseconds
+// (so they are truncated to the millisecond; 0 stands for the zero
+// time). Redis's own clock decides nothing, except how long an outbox
+// entry has been idle before another consumer reclaims it (XAUTOCLAIM
+// measures that on the server).
+//
+// # Keys
+//
+// Every key is <prefix>{ag}:<name>, prefix "alertgate:" by default. The
+// one hash tag {ag} puts all keys in the same Redis Cluster slot, which
+// is what lets a script read and write any of them (including keys it
+// derives at run time, such as the groups a due-set entry names). The
+// price is that a cluster keeps all of alertgate's state on one master:
+// it does not shard. Alerting state is small, so that is the right trade;
+// run several alertgate installations with different prefixes if ever it
+// is not.
+//
+// Every key has a TTL of Options.Retention, refreshed whenever the store
+// writes it, so the state of a prefix nobody uses any more disappears by
+// itself:
+//
+//	key                   type    content
+//	alert:<fingerprint>   hash    s: the alert's dedup state (store.AlertState) as
+//	                              status|startsAt|resolvedAt|firstSeen|lastSeen|
+//	                              lastNotified|notifiedStatus|notifications|
+//	                              suppressed|flapping(0/1)|settleAt|transitions
+//	                              (comma-separated times);
+//	                              a: status|alert JSON of the last notifying or
+//	                              flap-suppressed observation;
+//	                              g: the groups it joined when it last notified,
+//	                              a MessagePack array of key, wait, interval,
+//	                              GroupRef JSON per group
+//	flapping              zset    fingerprints of flapping alerts, scored by the
+//	                              time they settle if nothing changes
+//	group:<key>           hash    ref (GroupRef JSON), interval, seq, lastFlush,
+//	                              and while claimed lease and leaseUntil
+//	members:<key>         hash    fingerprint -> member record
+//	                              version|reason|flushed|flapping|status|alert JSON
+//	groups:due            zset    keys of groups with a flush to do, scored by
+//	                              when it is due (leased groups stay until their
+//	                              flush completes or is postponed)
+//	outbox                stream  notifications: fields payload, attempts,
+//	                              enqueued, lastError; consumer group "alertgate"
+//	                              with one consumer per replica. Acked entries
+//	                              are deleted, so its length is the backlog.
+//	outbox:retry          zset    entries waiting to be retried, scored by when;
+//	                              each member a MessagePack array of old ID,
+//	                              payload, attempts, enqueued, lastError
+//	outbox:dead           list    dead letters (store.DeadLetter JSON), newest
+//	                              first, trimmed to store.MaxDeadLetters
+//
+// All times are Unix milliseconds. Retention must exceed the longest
+// repeat interval (store.Options says why); alerts re-notify at least
+// that often, which refreshes their group keys too.
+//
+// # Outbox
+//
+// The outbox is a stream with a consumer group, so a notification is
+// handed to one replica at a time and survives the replica: entries a
+// replica claimed but neither acknowledged nor retried within
+// Options.ReclaimAfter go to another replica. An entry is removed
+// (XACK+XDEL) when it is acknowledged, retried (it moves to outbox:retry
+// and comes back under a new ID) or dead-lettered.
+//
+// # Connections
+//
+// NewClient builds a go-redis client from a Config (single server, URL,
+// Sentinel or Cluster, optionally TLS); go-redis reconnects by itself,
+// and the store keeps no state of its own beyond the scripts' hashes, so
+// it works again as soon as Redis does. A restarted Redis without
+// persistence has of course forgotten everything.
+package redis

@@ -1,0 +1,129 @@
+package redis
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/store"
+)
+
+// ClaimGroups leases up to limit groups whose flush is due, earliest
+// first, in one script call; of several replicas claiming at once,
+// exactly one gets each group.
+func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]store.Flush, error) {
+	if limit <= 0 {
+		return []store.Flush{}, ctx.Err()
+	}
+	// The token makes leases unique across replicas without a shared
+	// counter; the script appends the claim's index.
+	res, err := s.scripts.claimGroups.Run(ctx, s.client, []string{s.keys.due},
+		s.keys.base, ms(now), limit, s.opts.LeaseTTL.Milliseconds(), rand.Text(),
+		s.opts.Retention.Milliseconds()).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("redis claim groups: %w", err)
+	}
+	out := make([]store.Flush, 0, len(res))
+	for _, g := range res {
+		l, _ := g.([]any)
+		f, err := decodeFlush(newReply(l))
+		if err != nil {
+			return nil, fmt.Errorf("redis claim groups: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// decodeFlush decodes one group of claim_groups.lua's reply: key, ref,
+// seq, lease, leaseUntil, members.
+func decodeFlush(r *reply) (store.Flush, error) {
+	f := store.Flush{Seq: r.int(2), Lease: r.str(3), LeaseUntil: fromMS(r.int(4))}
+	key, ref, members := r.str(0), r.str(1), r.list(5)
+	if r.err != nil {
+		return f, r.err
+	}
+	if err := json.Unmarshal([]byte(ref), &f.Group); err != nil {
+		return f, fmt.Errorf("group %s: %w", key, err)
+	}
+	f.Members = make([]store.Member, 0, len(members)/2)
+	for i := 0; i+1 < len(members); i += 2 {
+		rec, _ := members[i+1].(string)
+		m, err := decodeMember(rec)
+		if err != nil {
+			return f, fmt.Errorf("group %s member %v: %w", key, members[i], err)
+		}
+		f.Members = append(f.Members, m)
+	}
+	slices.SortFunc(f.Members, func(a, b store.Member) int {
+		return cmp.Compare(a.Alert.Fingerprint, b.Alert.Fingerprint)
+	})
+	return f, nil
+}
+
+// decodeMember decodes a member record written by groups.lua:
+// version|reason|flushed|flapping|status|alertJSON.
+func decodeMember(rec string) (store.Member, error) {
+	var m store.Member
+	f := strings.SplitN(rec, "|", 6)
+	if len(f) != 6 {
+		return m, fmt.Errorf("malformed member record")
+	}
+	v, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return m, fmt.Errorf("member version: %w", err)
+	}
+	if err := json.Unmarshal([]byte(f[5]), &m.Alert); err != nil {
+		return m, fmt.Errorf("member alert: %w", err)
+	}
+	m.Version, m.Reason, m.Flushed, m.Flapping = v, store.Reason(f[1]), alert.Status(f[2]), f[3] == "1"
+	return m, nil
+}
+
+// CompleteFlush enqueues the flush's notifications and marks what the
+// flush saw as notified, in one script call that first checks the lease:
+// if another replica took the group over, it changes nothing and returns
+// store.ErrLeaseLost.
+func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f store.Flush, entries [][]byte) error {
+	key := f.Group.Key
+	args := make([]any, 0, 6+2*len(f.Members)+len(entries))
+	args = append(args, f.Lease, key, ms(now), s.opts.Retention.Milliseconds(), consumerGroup, len(f.Members))
+	for _, m := range f.Members {
+		args = append(args, string(m.Alert.Fingerprint), m.Version)
+	}
+	for _, e := range entries {
+		args = append(args, e)
+	}
+	keys := []string{s.keys.group(key), s.keys.members(key), s.keys.due, s.keys.outbox}
+	ok, err := s.scripts.completeFlush.Run(ctx, s.client, keys, args...).Int64()
+	if err != nil {
+		return fmt.Errorf("redis complete flush %s: %w", key, err)
+	}
+	if ok == 0 {
+		return fmt.Errorf("redis complete flush %s: %w", key, store.ErrLeaseLost)
+	}
+	return nil
+}
+
+// Postpone releases a claimed group without notifying, to be flushed
+// again at until.
+func (s *Store) Postpone(ctx context.Context, f store.Flush, until time.Time) error {
+	key := f.Group.Key
+	keys := []string{s.keys.group(key), s.keys.members(key), s.keys.due}
+	ok, err := s.scripts.postpone.Run(ctx, s.client, keys,
+		f.Lease, key, ms(until), s.opts.Retention.Milliseconds()).Int64()
+	if err != nil {
+		return fmt.Errorf("redis postpone %s: %w", key, err)
+	}
+	if ok == 0 {
+		return fmt.Errorf("redis postpone %s: %w", key, store.ErrLeaseLost)
+	}
+	return nil
+}

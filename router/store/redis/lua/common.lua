@@ -1,0 +1,49 @@
+-- common.lua: helpers every alertgate script starts with. scripts.go
+-- prepends this file (and, where needed, dedup.lua and groups.lua) to
+-- each script body, so everything here is a local of one chunk.
+--
+-- Conventions shared by all scripts:
+--   * Times are Unix milliseconds chosen by the caller's clock; 0 stands
+--     for Go's zero time.Time. No script reads the server's TIME.
+--   * Numbers go through int() before they reach redis.call: Lua 5.1
+--     would print large numbers such as 1767603600000 in exponent form.
+--   * Keys that are not passed in KEYS are derived from C.prefix
+--     ("<prefix>{ag}:"), so they share the Cluster hash slot of KEYS[1].
+
+-- C is the per-call context; each script body fills in what it uses.
+local C = {}
+
+local function int(n) return string.format('%d', n) end
+
+-- expire refreshes key's TTL to the retention period: every key the
+-- store writes has a TTL, so an abandoned prefix disappears by itself.
+local function expire(key) redis.call('PEXPIRE', key, int(C.retention)) end
+
+-- fields splits the first n-1 '|'-separated fields off s; field n is the
+-- rest, so it may contain '|' (it holds JSON where that matters).
+local function fields(s, n)
+  local out, pos = {}, 1
+  for i = 1, n - 1 do
+    local j = string.find(s, '|', pos, true)
+    out[i] = string.sub(s, pos, j - 1)
+    pos = j + 1
+  end
+  out[n] = string.sub(s, pos)
+  return out
+end
+
+-- ensure_outbox creates the outbox stream together with its consumer
+-- group. The stream is only ever created here, so an existing stream
+-- always has the group, and no BUSYGROUP error is raised on the hot path.
+local function ensure_outbox(stream, group)
+  if redis.call('EXISTS', stream) == 0 then
+    redis.call('XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM')
+    expire(stream)
+  end
+end
+
+-- xadd appends one notification to the outbox stream.
+local function xadd(stream, payload, attempts, enqueued, last_error)
+  return redis.call('XADD', stream, '*', 'payload', payload, 'attempts', attempts,
+    'enqueued', enqueued, 'lastError', last_error)
+end

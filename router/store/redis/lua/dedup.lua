@@ -1,0 +1,141 @@
+-- dedup.lua: the alert state (store.AlertState) and the Lua mirror of
+-- store.Decide and store.Settle (router/store/dedup.go). Each function
+-- follows its Go counterpart statement by statement; the Go line is
+-- quoted on the right where the translation is not obvious. Change both
+-- together: the storetest suite runs the same cases against the memory
+-- store (which calls the Go code) and this one.
+--
+-- C.flap = {transitions, window, quiet} must be set (milliseconds).
+
+-- The state is field "s" of the alert's hash, '|'-separated:
+--   status|startsAt|resolvedAt|firstSeen|lastSeen|lastNotified|
+--   notifiedStatus|notifications|suppressed|flapping|settleAt|transitions
+-- flapping is 1 or 0; transitions is a comma-separated list of times,
+-- oldest first.
+
+local function decode_state(s)
+  local st = {status = '', startsAt = 0, resolvedAt = 0, firstSeen = 0, lastSeen = 0,
+    lastNotified = 0, notifiedStatus = '', notifications = 0, suppressed = 0,
+    flapping = false, settleAt = 0, transitions = {}}
+  if not s then return st end
+  local f = fields(s, 12)
+  st.status, st.notifiedStatus = f[1], f[7]
+  st.startsAt, st.resolvedAt = tonumber(f[2]), tonumber(f[3])
+  st.firstSeen, st.lastSeen, st.lastNotified = tonumber(f[4]), tonumber(f[5]), tonumber(f[6])
+  st.notifications, st.suppressed = tonumber(f[8]), tonumber(f[9])
+  st.flapping, st.settleAt = f[10] == '1', tonumber(f[11])
+  for t in string.gmatch(f[12], '[^,]+') do
+    st.transitions[#st.transitions + 1] = tonumber(t)
+  end
+  return st
+end
+
+local function encode_state(st)
+  local tr = {}
+  for i, t in ipairs(st.transitions) do tr[i] = int(t) end
+  return table.concat({st.status, int(st.startsAt), int(st.resolvedAt), int(st.firstSeen),
+    int(st.lastSeen), int(st.lastNotified), st.notifiedStatus, int(st.notifications),
+    int(st.suppressed), st.flapping and '1' or '0', int(st.settleAt), table.concat(tr, ',')}, '|')
+end
+
+-- (*AlertState).record
+local function record(st, a, now)
+  st.status = a.status                          -- st.Status = a.Status
+  if a.status == 'firing' then
+    if a.startsAt ~= 0 then                     -- if !a.StartsAt.IsZero()
+      st.startsAt = a.startsAt
+    end
+    st.resolvedAt = 0                           -- st.ResolvedAt = time.Time{}
+    return
+  end
+  st.resolvedAt = a.endsAt                      -- st.ResolvedAt = a.EndsAt
+  if st.resolvedAt == 0 then                    -- if st.ResolvedAt.IsZero()
+    st.resolvedAt = now
+  end
+end
+
+-- (*AlertState).pruneTransitions
+local function prune_transitions(st, since)
+  local i = 1
+  while i <= #st.transitions and st.transitions[i] < since do  -- Transitions[i].Before(since)
+    i = i + 1
+  end
+  local kept = {}
+  for j = i, #st.transitions do kept[#kept + 1] = st.transitions[j] end
+  st.transitions = kept                         -- st.Transitions = st.Transitions[i:]
+end
+
+-- (*AlertState).notify
+local function notify(st, v, reason, now)
+  st.lastNotified = now                         -- st.LastNotified = now
+  st.notifiedStatus = st.status                 -- st.NotifiedStatus = st.Status
+  st.notifications = st.notifications + 1       -- st.Notifications++
+  v.action, v.reason = 'notify', reason         -- v.Action, v.Reason = Notify, r
+  return v
+end
+
+-- (*AlertState).suppress
+local function suppress(st, v, reason)
+  st.suppressed = st.suppressed + 1             -- st.Suppressed++
+  v.action, v.reason, v.suppressed = 'suppress', reason, st.suppressed
+  return v
+end
+
+-- store.Decide. a = {status, startsAt, endsAt} of the observed alert;
+-- rep is the observation's RepeatInterval.
+local function decide(st, a, rep, now)
+  local p = C.flap
+  local v = {suppressed = 0}                    -- v := Verdict{Fingerprint: a.Fingerprint}
+  local known = st.firstSeen ~= 0               -- known := !st.FirstSeen.IsZero()
+  if not known then
+    st.firstSeen = now
+  end
+  st.lastSeen = now
+  if known and st.status == 'resolved' and a.status == 'firing' and
+      a.startsAt ~= 0 and a.startsAt < st.resolvedAt then  -- a.StartsAt.Before(st.ResolvedAt)
+    return suppress(st, v, 'stale')
+  end
+  local changed = known and a.status ~= st.status
+  record(st, a, now)
+  if changed then
+    st.transitions[#st.transitions + 1] = now   -- append(st.Transitions, now)
+  end
+  prune_transitions(st, now - p.window)         -- now.Add(-p.Window)
+  if st.flapping then
+    if changed then
+      st.settleAt = now + p.quiet               -- now.Add(p.Quiet)
+    end
+    return suppress(st, v, 'flap-suppressed')
+  end
+  if changed and p.transitions > 0 and #st.transitions >= p.transitions then
+    st.flapping = true
+    st.settleAt = now + p.quiet
+    return notify(st, v, 'flapping', now)
+  end
+  if a.status == 'firing' then
+    if st.notifiedStatus ~= 'firing' then       -- case st.NotifiedStatus != StatusFiring
+      return notify(st, v, 'new', now)
+    elseif now - st.lastNotified >= rep then    -- case now.Sub(st.LastNotified) >= repeat
+      return notify(st, v, 'repeat', now)
+    end
+    return suppress(st, v, 'duplicate')
+  end
+  if st.notifiedStatus == 'firing' then         -- switch st.NotifiedStatus
+    return notify(st, v, 'resolved', now)
+  elseif st.notifiedStatus == 'resolved' then
+    return suppress(st, v, 'duplicate')
+  end
+  v.action, v.reason = 'drop', 'unnotified'     -- v.Action, v.Reason = Drop, ReasonUnnotified
+  return v
+end
+
+-- store.Settle. Returns nil where Go returns false.
+local function settle(st, now)
+  if not st.flapping or now < st.settleAt then  -- !st.Flapping || now.Before(st.SettleAt)
+    return nil
+  end
+  st.flapping = false
+  st.settleAt = 0                               -- st.SettleAt = time.Time{}
+  st.transitions = {}                           -- st.Transitions = nil
+  return notify(st, {suppressed = 0}, 'flap-settled', now)
+end

@@ -1,0 +1,106 @@
+-- groups.lua: notification groups, the Lua mirror of memory.Store.join
+-- and memory.Store.touch (router/store/memory/group.go).
+--
+-- C.prefix, C.due (the groups:due sorted set) and C.retention must be set.
+--
+-- A group is two hashes and one entry of groups:due:
+--   group:<key>    ref (GroupRef JSON), interval (ms), seq, lastFlush,
+--                  lease, leaseUntil (lease fields only while claimed)
+--   members:<key>  fingerprint -> member record (below)
+--   groups:due     <key> scored by the time its flush is due; absent
+--                  while nothing is to flush (memory's zero g.due)
+
+-- A member record (store.Member) is '|'-separated, the alert JSON last:
+--   version|reason|flushed|flapping|status|alertJSON
+local function decode_member(rec)
+  if not rec then return nil end
+  local f = fields(rec, 6)
+  return {version = tonumber(f[1]), reason = f[2], flushed = f[3],
+    flapping = f[4] == '1', status = f[5], alert = f[6]}
+end
+
+local function encode_member(m)
+  return table.concat({int(m.version), m.reason, m.flushed, m.flapping and '1' or '0',
+    m.status, m.alert}, '|')
+end
+
+-- The groups an alert joined when it last notified (memory's t.groups)
+-- are field "g" of its hash: a MessagePack array of
+-- key, wait (ms), interval (ms), GroupRef JSON for each group.
+local function pack_groups(groups)
+  local flat = {}
+  for _, g in ipairs(groups) do
+    flat[#flat + 1] = g.key
+    flat[#flat + 1] = int(g.wait)
+    flat[#flat + 1] = int(g.interval)
+    flat[#flat + 1] = g.ref
+  end
+  return cmsgpack.pack(flat)
+end
+
+local function unpack_groups(s)
+  local groups = {}
+  if not s then return groups end
+  local flat = cmsgpack.unpack(s)
+  for i = 1, #flat, 4 do
+    groups[#groups + 1] = {key = flat[i], wait = tonumber(flat[i + 1]),
+      interval = tonumber(flat[i + 2]), ref = flat[i + 3]}
+  end
+  return groups
+end
+
+-- The alert as last notified or flap-suppressed (memory's t.alert) is
+-- field "a" of its hash: status|alertJSON.
+local function tracked(a, flapping, groups)
+  local t = {status = '', alert = '', flapping = flapping, groups = groups}
+  if a then
+    local f = fields(a, 2)
+    t.status, t.alert = f[1], f[2]
+  end
+  return t
+end
+
+local function group_key(key) return C.prefix .. 'group:' .. key end
+local function members_key(key) return C.prefix .. 'members:' .. key end
+
+-- memory.Store.join: adds or updates t's alert in each of its groups and
+-- schedules the groups: a new group after its group_wait, a known one no
+-- sooner than group_interval after its last flush.
+local function join(fp, t, reason, now)
+  for _, ref in ipairs(t.groups) do
+    local gk, mk = group_key(ref.key), members_key(ref.key)
+    if redis.call('EXISTS', gk) == 0 then            -- g == nil: due: now.Add(ref.Wait)
+      redis.call('ZADD', C.due, int(now + ref.wait), ref.key)
+    elseif not redis.call('ZSCORE', C.due, ref.key) then  -- g.due.IsZero()
+      local last = tonumber(redis.call('HGET', gk, 'lastFlush') or '0')
+      redis.call('ZADD', C.due, int(math.max(now, last + ref.interval)), ref.key)  -- later(now, g.lastFlush.Add(ref.Interval))
+    end
+    redis.call('HSET', gk, 'ref', ref.ref, 'interval', int(ref.interval))  -- g.ref = ref
+    local m = decode_member(redis.call('HGET', mk, fp)) or {version = 0, flushed = ''}  -- m = &store.Member{}
+    m.alert, m.status, m.reason, m.flapping = t.alert, t.status, reason, t.flapping
+    m.version = m.version + 1                        -- m.Version++
+    redis.call('HSET', mk, fp, encode_member(m))
+    expire(gk)
+    expire(mk)
+    expire(C.due)
+  end
+end
+
+-- memory.Store.touch: updates t's alert in its groups without scheduling
+-- them: the status of a flapping alert is kept current for the flush that
+-- settles it, but is not news.
+local function touch(fp, t)
+  for _, ref in ipairs(t.groups) do
+    local gk, mk = group_key(ref.key), members_key(ref.key)
+    if redis.call('EXISTS', gk) == 1 then            -- if g := s.groups[ref.Key]; g != nil
+      local m = decode_member(redis.call('HGET', mk, fp))
+      if m then                                      -- if m := g.members[fp]; m != nil
+        m.alert, m.status, m.flapping = t.alert, t.status, t.flapping
+        m.version = m.version + 1
+        redis.call('HSET', mk, fp, encode_member(m))
+        expire(gk)
+        expire(mk)
+      end
+    end
+  end
+end

@@ -1,0 +1,66 @@
+-- observe.lua: Store.Observe, a whole batch in one call, so replicas
+-- that receive the same alert (Alertmanager HA twins) serialize on Redis
+-- and exactly one of them is told to notify.
+--
+-- KEYS[1]    groups:due       KEYS[2]  flapping
+-- ARGV[1]    key prefix ("<prefix>{ag}:")
+-- ARGV[2..3] now, retention
+-- ARGV[4..6] flap policy: transitions, window, quiet
+-- then, per observation, 7 + 4*n values:
+--   fingerprint, status, startsAt, endsAt, repeatInterval, alert JSON, n,
+--   and for each of its n groups: key, wait, interval, GroupRef JSON
+-- Returns action, reason, suppressed for each observation, in order.
+
+C.prefix, C.due, C.flapping = ARGV[1], KEYS[1], KEYS[2]
+C.retention = tonumber(ARGV[3])
+C.flap = {transitions = tonumber(ARGV[4]), window = tonumber(ARGV[5]), quiet = tonumber(ARGV[6])}
+local now = tonumber(ARGV[2])
+
+-- read_observation decodes the observation at ARGV[i] and returns it
+-- with the index of the next one.
+local function read_observation(i)
+  local o = {fp = ARGV[i], status = ARGV[i + 1], startsAt = tonumber(ARGV[i + 2]),
+    endsAt = tonumber(ARGV[i + 3]), rep = tonumber(ARGV[i + 4]), alert = ARGV[i + 5], groups = {}}
+  local n = tonumber(ARGV[i + 6])
+  i = i + 7
+  for g = 1, n do
+    o.groups[g] = {key = ARGV[i], wait = tonumber(ARGV[i + 1]),
+      interval = tonumber(ARGV[i + 2]), ref = ARGV[i + 3]}
+    i = i + 4
+  end
+  return o, i
+end
+
+-- memory.Store.observe
+local function observe(o)
+  local key = C.prefix .. 'alert:' .. o.fp
+  local st = decode_state(redis.call('HGET', key, 's'))
+  local v = decide(st, o, o.rep, now)              -- store.Decide(&t.state, a, ...)
+  redis.call('HSET', key, 's', encode_state(st))
+  if st.flapping then                              -- s.flapping[a.Fingerprint] = struct{}{}
+    redis.call('ZADD', C.flapping, int(st.settleAt), o.fp)
+    expire(C.flapping)
+  end
+  if v.action == 'notify' then
+    redis.call('HSET', key, 'a', o.status .. '|' .. o.alert, 'g', pack_groups(o.groups))  -- t.alert, t.groups
+    join(o.fp, tracked(o.status .. '|' .. o.alert, st.flapping, o.groups), v.reason, now)
+  elseif v.reason == 'flap-suppressed' then
+    redis.call('HSET', key, 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone()
+    touch(o.fp, tracked(o.status .. '|' .. o.alert, st.flapping,
+      unpack_groups(redis.call('HGET', key, 'g'))))
+  end
+  expire(key)
+  return v
+end
+
+local out = {}
+local i = 7
+while i <= #ARGV do
+  local o
+  o, i = read_observation(i)
+  local v = observe(o)
+  out[#out + 1] = v.action
+  out[#out + 1] = v.reason
+  out[#out + 1] = v.suppressed
+end
+return out

@@ -1,0 +1,111 @@
+package redis
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/store"
+)
+
+// Observe decides a batch of observations in one script call: one round
+// trip however large the batch, and atomic with respect to every other
+// replica's calls.
+func (s *Store) Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]store.Verdict, error) {
+	if len(obs) == 0 {
+		return []store.Verdict{}, ctx.Err()
+	}
+	args, err := s.observeArgs(now, obs)
+	if err != nil {
+		return nil, fmt.Errorf("redis observe: %w", err)
+	}
+	res, err := s.scripts.observe.Run(ctx, s.client, []string{s.keys.due, s.keys.flapping}, args...).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("redis observe: %w", err)
+	}
+	out, err := verdicts(res, obs)
+	if err != nil {
+		return nil, fmt.Errorf("redis observe: %w", err)
+	}
+	return out, nil
+}
+
+// observeArgs lays out ARGV as observe.lua reads it.
+func (s *Store) observeArgs(now time.Time, obs []store.Observation) ([]any, error) {
+	p := s.opts.Flap
+	args := make([]any, 0, 6+len(obs)*11)
+	args = append(args, s.keys.base, ms(now), s.opts.Retention.Milliseconds(),
+		p.Transitions, p.Window.Milliseconds(), p.Quiet.Milliseconds())
+	for i := range obs {
+		var err error
+		if args, err = appendObservation(args, &obs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return args, nil
+}
+
+func appendObservation(args []any, o *store.Observation) ([]any, error) {
+	a := &o.Alert
+	js, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("encode alert %s: %w", a.Fingerprint, err)
+	}
+	args = append(args, string(a.Fingerprint), string(a.Status), ms(a.StartsAt), ms(a.EndsAt),
+		o.RepeatInterval.Milliseconds(), js, len(o.Groups))
+	for _, g := range o.Groups {
+		ref, err := json.Marshal(g)
+		if err != nil {
+			return nil, fmt.Errorf("encode group %s: %w", g.Key, err)
+		}
+		args = append(args, g.Key, g.Wait.Milliseconds(), g.Interval.Milliseconds(), ref)
+	}
+	return args, nil
+}
+
+// verdicts decodes observe.lua's reply: action, reason, suppressed per
+// observation.
+func verdicts(res []any, obs []store.Observation) ([]store.Verdict, error) {
+	if len(res) != 3*len(obs) {
+		return nil, fmt.Errorf("reply has %d values for %d observations", len(res), len(obs))
+	}
+	out := make([]store.Verdict, len(obs))
+	for i := range obs {
+		r := newReply(res[3*i : 3*i+3])
+		out[i] = store.Verdict{
+			Fingerprint: obs[i].Alert.Fingerprint,
+			Action:      store.Action(r.str(0)),
+			Reason:      store.Reason(r.str(1)),
+			Suppressed:  int(r.int(2)),
+		}
+		if r.err != nil {
+			return nil, r.err
+		}
+	}
+	return out, nil
+}
+
+// Settle ends flapping for alerts that have been stable for the quiet
+// period and schedules their groups, in one script call.
+func (s *Store) Settle(ctx context.Context, now time.Time) ([]store.Verdict, error) {
+	res, err := s.scripts.settle.Run(ctx, s.client, []string{s.keys.flapping, s.keys.due},
+		s.keys.base, ms(now), s.opts.Retention.Milliseconds()).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("redis settle: %w", err)
+	}
+	var out []store.Verdict
+	for i := 0; i+3 <= len(res); i += 3 {
+		r := newReply(res[i : i+3])
+		out = append(out, store.Verdict{
+			Fingerprint: alert.Fingerprint(r.str(0)),
+			Action:      store.Action(r.str(1)),
+			Reason:      store.Reason(r.str(2)),
+		})
+		if r.err != nil {
+			return nil, fmt.Errorf("redis settle: %w", r.err)
+		}
+	}
+	return out, nil
+}

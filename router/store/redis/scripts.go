@@ -1,0 +1,63 @@
+package redis
+
+import (
+	"embed"
+	"strings"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// lua holds the scripts' sources. Each script is the concatenation of
+// the shared files it needs and its own body, so helpers are written
+// once and every script is still a single chunk for EVALSHA.
+//
+//go:embed lua/*.lua
+var lua embed.FS
+
+// scripts are the store's compiled Lua scripts. go-redis runs them with
+// EVALSHA and falls back to EVAL (which loads them) on NOSCRIPT, so a
+// restarted or flushed server costs one extra round trip per script and
+// nothing else.
+type scripts struct {
+	observe       *goredis.Script
+	settle        *goredis.Script
+	claimGroups   *goredis.Script
+	completeFlush *goredis.Script
+	postpone      *goredis.Script
+	enqueue       *goredis.Script
+	claimOutbox   *goredis.Script
+	ack           *goredis.Script
+	retry         *goredis.Script
+	deadLetter    *goredis.Script
+}
+
+func newScripts() scripts {
+	dedup := []string{"common", "dedup", "groups"}
+	return scripts{
+		observe:       script(append(dedup, "observe")...),
+		settle:        script(append(dedup, "settle")...),
+		claimGroups:   script("common", "groups", "claim_groups"),
+		completeFlush: script("common", "groups", "complete_flush"),
+		postpone:      script("common", "postpone"),
+		enqueue:       script("common", "enqueue"),
+		claimOutbox:   script("common", "claim_outbox"),
+		ack:           script("common", "ack"),
+		retry:         script("common", "retry"),
+		deadLetter:    script("common", "dead_letter"),
+	}
+}
+
+// script concatenates the named files of lua/. The files are embedded,
+// so a missing one is a build mistake that every test would hit first.
+func script(names ...string) *goredis.Script {
+	var b strings.Builder
+	for _, n := range names {
+		src, err := lua.ReadFile("lua/" + n + ".lua")
+		if err != nil {
+			panic("redis store: embedded script missing: " + err.Error())
+		}
+		b.Write(src)
+		b.WriteByte('\n')
+	}
+	return goredis.NewScript(b.String())
+}

@@ -1,0 +1,486 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/store/redis/redistest"
+	"github.com/alertgate/alertgate/router/store/storetest"
+)
+
+var t0 = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+
+var testOptions = store.Options{
+	Flap:         store.FlapPolicy{Transitions: 4, Window: 30 * time.Minute, Quiet: 10 * time.Minute},
+	Retention:    24 * time.Hour,
+	LeaseTTL:     30 * time.Second,
+	ReclaimAfter: 50 * time.Millisecond,
+}
+
+var team = store.GroupRef{Key: "g-team", Route: "{}/0", Receiver: "team", Labels: map[string]string{"service": "api"}, Wait: 30 * time.Second, Interval: 5 * time.Minute}
+
+// newClient connects to srv; the client is closed when t ends.
+func newClient(t testing.TB, srv *redistest.Server) goredis.UniversalClient {
+	t.Helper()
+	c, err := NewClient(Config{Address: srv.Addr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// newStore returns a store on srv under a prefix of its own.
+func newStore(t testing.TB, srv *redistest.Server, prefix string, opts store.Options) *Store {
+	t.Helper()
+	return New(newClient(t, srv), prefix, opts)
+}
+
+func firing(fp string, groups ...store.GroupRef) store.Observation {
+	a := alert.Alert{
+		Source:      alert.SourceAlertmanager,
+		Name:        "HighErrorRate",
+		Status:      alert.StatusFiring,
+		Severity:    alert.SeverityCritical,
+		Labels:      map[string]string{"service": "api", "fp": fp},
+		Annotations: map[string]string{"summary": "5xx above 5%"},
+		StartsAt:    t0,
+		Fingerprint: alert.Fingerprint(fp),
+	}
+	a.Normalize()
+	return store.Observation{Alert: a, RepeatInterval: 4 * time.Hour, Groups: groups}
+}
+
+func TestConformance(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.Run(t, func(t *testing.T, opts store.Options) storetest.Store {
+		return newStore(t, srv, t.Name()+":", opts)
+	})
+}
+
+func TestMultiReplica_FourThousandCallsGiveExactlyOneThousandNotifies(t *testing.T) {
+	srv := redistest.Start(t)
+	replicas := []*Store{newStore(t, srv, "ha:", testOptions), newStore(t, srv, "ha:", testOptions)}
+	type call struct {
+		s  *Store
+		fp string
+	}
+	var calls []call
+	for i := range 1000 {
+		for _, s := range replicas {
+			for range 2 {
+				calls = append(calls, call{s, fmt.Sprintf("fp-%04d", i)})
+			}
+		}
+	}
+	rand.Shuffle(len(calls), func(i, j int) { calls[i], calls[j] = calls[j], calls[i] })
+
+	jobs := make(chan call)
+	var mu sync.Mutex
+	notified := map[string]int{}
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			for c := range jobs {
+				v, err := c.s.Observe(t.Context(), t0, []store.Observation{firing(c.fp, team)})
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				if v[0].Action == store.Notify {
+					mu.Lock()
+					notified[c.fp]++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for _, c := range calls {
+		jobs <- c
+	}
+	close(jobs)
+	wg.Wait()
+
+	total := 0
+	for fp, n := range notified {
+		total += n
+		if n != 1 {
+			t.Errorf("%s notified %d times", fp, n)
+		}
+	}
+	if len(calls) != 4000 || total != 1000 {
+		t.Errorf("%d calls gave %d notifies, want 4000 calls and 1000 notifies", len(calls), total)
+	}
+}
+
+// warmUp runs every script once, so the round trips measured afterwards
+// do not include the one-time NOSCRIPT fallback.
+func warmUp(t *testing.T, s *Store) {
+	t.Helper()
+	ctx := t.Context()
+	_, _ = s.Observe(ctx, t0, []store.Observation{firing("warm-up")})
+	_, _ = s.Settle(ctx, t0)
+	_, _ = s.ClaimGroups(ctx, t0.Add(-time.Hour), 1)
+	_ = s.CompleteFlush(ctx, t0, store.Flush{Group: store.GroupRef{Key: "none"}}, nil)
+}
+
+func TestObserve_BatchIsOneRoundTrip(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv, "rt:", testOptions)
+	warmUp(t, s)
+	trips := func(f func()) uint64 {
+		before := s.RoundTrips()
+		f()
+		return s.RoundTrips() - before
+	}
+	for _, n := range []int{1, 10, 200} {
+		obs := make([]store.Observation, n)
+		for i := range obs {
+			obs[i] = firing(fmt.Sprintf("batch%d-%d", n, i), team)
+		}
+		if got := trips(func() {
+			if _, err := s.Observe(t.Context(), t0, obs); err != nil {
+				t.Fatal(err)
+			}
+		}); got != 1 {
+			t.Errorf("Observe of %d alerts took %d round trips, want 1", n, got)
+		}
+	}
+	var flushes []store.Flush
+	if got := trips(func() {
+		var err error
+		if flushes, err = s.ClaimGroups(t.Context(), t0.Add(team.Wait), 10); err != nil || len(flushes) != 1 {
+			t.Fatalf("ClaimGroups = %d groups, %v", len(flushes), err)
+		}
+	}); got != 1 {
+		t.Errorf("ClaimGroups took %d round trips, want 1", got)
+	}
+	if len(flushes[0].Members) != 211 {
+		t.Errorf("flush has %d members, want 211", len(flushes[0].Members))
+	}
+	if got := trips(func() {
+		if err := s.CompleteFlush(t.Context(), t0.Add(team.Wait), flushes[0], [][]byte{[]byte("a"), []byte("b")}); err != nil {
+			t.Fatal(err)
+		}
+	}); got != 1 {
+		t.Errorf("CompleteFlush took %d round trips, want 1", got)
+	}
+}
+
+func TestStore_RecoversAfterRedisRestart(t *testing.T) {
+	srv := redistest.Start(t)
+	c, err := NewClient(Config{Address: srv.Addr(), DialTimeout: 200 * time.Millisecond,
+		ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(c, "restart:", testOptions)
+	t.Cleanup(func() { _ = s.Close() })
+	observe := func(fp string) error {
+		_, err := s.Observe(t.Context(), t0, []store.Observation{firing(fp, team)})
+		return err
+	}
+	if err := observe("before"); err != nil {
+		t.Fatalf("Observe before the restart: %v", err)
+	}
+
+	srv.Stop()
+	start := time.Now()
+	if err := observe("down"); err == nil {
+		t.Fatal("Observe succeeded with Redis down")
+	} else if !strings.HasPrefix(err.Error(), "redis observe:") {
+		t.Errorf("error %q lacks context", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Observe took %s to fail with Redis down", d)
+	} else {
+		t.Logf("Observe failed after %s with Redis down", d)
+	}
+	if err := s.Ping(t.Context()); err == nil {
+		t.Error("Ping succeeded with Redis down")
+	}
+
+	srv.Restart()
+	deadline := time.Now().Add(10 * time.Second)
+	for err = observe("after"); err != nil && time.Now().Before(deadline); err = observe("after") {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("Observe after the restart: %v", err)
+	}
+	t.Logf("Observe works again %s after the restart", 10*time.Second-time.Until(deadline))
+	if err := s.Ping(t.Context()); err != nil {
+		t.Errorf("Ping after the restart: %v", err)
+	}
+}
+
+func TestKeys_AllHaveTTL(t *testing.T) {
+	srv := redistest.Start(t)
+	opts := testOptions
+	s := newStore(t, srv, "ttl:", opts)
+	ctx := t.Context()
+	exercise(t, s)
+
+	var keys []string
+	iter := s.client.Scan(ctx, 0, "ttl:*", 100).Iterator()
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, k := range keys {
+		ttl, err := s.client.PTTL(ctx, k).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ttl <= 0 || ttl > opts.Retention {
+			t.Errorf("key %s has TTL %s, want (0, %s]", k, ttl, opts.Retention)
+		}
+		kind, _, _ := strings.Cut(strings.TrimPrefix(k, "ttl:{ag}:"), ":")
+		if kind == "outbox" {
+			kind = strings.TrimPrefix(k, "ttl:{ag}:")
+		}
+		kinds[kind] = true
+	}
+	for _, want := range []string{"alert", "flapping", "group", "members", "groups", "outbox", "outbox:retry", "outbox:dead"} {
+		if !kinds[want] {
+			t.Errorf("no %s key after the sequence; keys: %v", want, keys)
+		}
+	}
+}
+
+// exercise runs a realistic sequence through s: alerts that notify and
+// one that flaps, a flush, and outbox entries that are acknowledged,
+// retried and dead-lettered.
+func exercise(t *testing.T, s *Store) {
+	t.Helper()
+	ctx := t.Context()
+	now := t0
+	for i := range 5 {
+		o := firing("flappy", team)
+		o.Alert.StartsAt = now
+		if i%2 == 1 {
+			o.Alert.Status, o.Alert.EndsAt = alert.StatusResolved, now
+		}
+		if _, err := s.Observe(ctx, now, []store.Observation{o, firing(fmt.Sprintf("a%d", i), team)}); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Minute)
+	}
+	other := team
+	other.Key = "g-other"
+	if _, err := s.Observe(ctx, now, []store.Observation{firing("b", other)}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(team.Wait)
+	flushes, err := s.ClaimGroups(ctx, now, 1)
+	if err != nil || len(flushes) != 1 {
+		t.Fatalf("ClaimGroups = %v, %v", flushes, err)
+	}
+	if err := s.CompleteFlush(ctx, now, flushes[0], [][]byte{[]byte("n1"), []byte("n2"), []byte("n3")}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := s.ClaimOutbox(ctx, now, "c", 3, 0)
+	if err != nil || len(entries) != 3 {
+		t.Fatalf("ClaimOutbox = %v, %v", entries, err)
+	}
+	if err := s.Ack(ctx, entries[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Retry(ctx, entries[1], now.Add(time.Hour), "HTTP 503"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeadLetter(ctx, now, entries[2], "HTTP 400"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOutbox_DeadConsumerEntriesAreReclaimed(t *testing.T) {
+	srv := redistest.Start(t)
+	dead, live := newStore(t, srv, "reclaim:", testOptions), newStore(t, srv, "reclaim:", testOptions)
+	ctx := t.Context()
+	var payloads [][]byte
+	for i := range 10 {
+		payloads = append(payloads, fmt.Appendf(nil, "n%d", i))
+	}
+	if err := dead.Enqueue(ctx, t0, payloads...); err != nil {
+		t.Fatal(err)
+	}
+	held, err := dead.ClaimOutbox(ctx, t0, "replica-a", 4, 0)
+	if err != nil || len(held) != 4 {
+		t.Fatalf("replica a claimed %d, %v", len(held), err)
+	}
+	// replica-a dies holding n0..n3.
+	got := claimAll(t, live, "replica-b")
+	if p := names(got); p != "n4 n5 n6 n7 n8 n9" {
+		t.Fatalf("replica b got %s before the reclaim timeout, want n4..n9", p)
+	}
+	ack(t, live, got)
+	time.Sleep(testOptions.ReclaimAfter + 10*time.Millisecond)
+	got = claimAll(t, live, "replica-b")
+	if p := names(got); p != "n0 n1 n2 n3" {
+		t.Fatalf("replica b reclaimed %s, want n0..n3", p)
+	}
+	ack(t, live, got)
+	if d, err := live.OutboxDepth(ctx); err != nil || d != 0 {
+		t.Errorf("depth = %d, %v; want 0", d, err)
+	}
+}
+
+func TestOutbox_ConcurrentConsumersDeliverEachEntryOnce(t *testing.T) {
+	srv := redistest.Start(t)
+	opts := testOptions
+	opts.ReclaimAfter = time.Minute
+	replicas := []*Store{newStore(t, srv, "once:", opts), newStore(t, srv, "once:", opts)}
+	ctx := t.Context()
+	const n = 500
+	for i := range n {
+		if err := replicas[i%2].Enqueue(ctx, t0, fmt.Appendf(nil, "n%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var delivered sync.Map
+	var count, dup atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 8 {
+		s := replicas[i%2]
+		wg.Go(func() {
+			consumer := fmt.Sprintf("c%d", i)
+			for count.Load() < n {
+				es, err := s.ClaimOutbox(ctx, t0, consumer, 7, 10*time.Millisecond)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, e := range es {
+					if _, loaded := delivered.LoadOrStore(string(e.Payload), true); loaded {
+						dup.Add(1)
+					}
+					count.Add(1)
+					if err := s.Ack(ctx, e.ID); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if count.Load() != n || dup.Load() != 0 {
+		t.Errorf("delivered %d with %d duplicates, want %d and none", count.Load(), dup.Load(), n)
+	}
+}
+
+func TestOutbox_WaitReturnsOnEnqueue(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv, "wait:", testOptions)
+	ctx := t.Context()
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		_ = s.Enqueue(context.Background(), t0, []byte("late"))
+	}()
+	start := time.Now()
+	got, err := s.ClaimOutbox(ctx, t0, "c", 10, 5*time.Second)
+	if err != nil || len(got) != 1 || string(got[0].Payload) != "late" {
+		t.Fatalf("ClaimOutbox = %v, %v; want the late entry", got, err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("waited %s for an entry enqueued after 100ms", d)
+	}
+	start = time.Now()
+	if got, err := s.ClaimOutbox(ctx, t0, "c", 10, 200*time.Millisecond); err != nil || len(got) != 0 {
+		t.Errorf("ClaimOutbox on an empty outbox = %v, %v", got, err)
+	}
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Errorf("returned after %s, want to wait about 200ms", d)
+	}
+}
+
+func claimAll(t *testing.T, s *Store, consumer string) []store.Entry {
+	t.Helper()
+	got, err := s.ClaimOutbox(t.Context(), t0, consumer, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func ack(t *testing.T, s *Store, es []store.Entry) {
+	t.Helper()
+	for _, e := range es {
+		if err := s.Ack(t.Context(), e.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func names(es []store.Entry) string {
+	var p []string
+	for _, e := range es {
+		p = append(p, string(e.Payload))
+	}
+	return strings.Join(p, " ")
+}
+
+func TestOutbox_MissingConsumerGroupIsRecreated(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv, "nogroup:", testOptions)
+	ctx := t.Context()
+	if err := s.Enqueue(ctx, t0, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.client.XGroupDestroy(ctx, s.keys.outbox, consumerGroup).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ClaimOutbox(ctx, t0, "c", 10, 0)
+	if err != nil || names(got) != "x" {
+		t.Fatalf("ClaimOutbox = %v, %v; want x", names(got), err)
+	}
+	if ttl := s.client.PTTL(ctx, s.keys.outbox).Val(); ttl <= 0 {
+		t.Errorf("outbox TTL = %s after recreating the group", ttl)
+	}
+}
+
+func TestOutbox_ReclaimLooksPastEntriesInFlight(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv, "scan:", testOptions)
+	ctx := t.Context()
+	var p [][]byte
+	for i := range 40 {
+		p = append(p, fmt.Appendf(nil, "n%d", i))
+	}
+	if err := s.Enqueue(ctx, t0, p...); err != nil {
+		t.Fatal(err)
+	}
+	live, err := s.ClaimOutbox(ctx, t0, "live", 35, 0)
+	if err != nil || len(live) != 35 {
+		t.Fatalf("live claimed %d, %v", len(live), err)
+	}
+	if dead, err := s.ClaimOutbox(ctx, t0, "dead", 5, 0); err != nil || len(dead) != 5 {
+		t.Fatalf("dead claimed %d, %v", len(dead), err)
+	}
+	time.Sleep(testOptions.ReclaimAfter + 10*time.Millisecond)
+	// The live consumer is still working on its 35 (older) entries.
+	var ids []string
+	for _, e := range live {
+		ids = append(ids, e.ID)
+	}
+	if err := s.client.XClaimJustID(ctx, &goredis.XClaimArgs{Stream: s.keys.outbox, Group: consumerGroup, Consumer: "live", Messages: ids}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ClaimOutbox(ctx, t0, "other", 1, 0)
+	if err != nil || names(got) != "n35" {
+		t.Errorf("reclaim with limit 1 = %q, %v; want n35, the dead consumer's oldest", names(got), err)
+	}
+}
