@@ -42,6 +42,9 @@ type Member struct {
 	// Version changes whenever the member changes, so a flush completes
 	// only what it saw.
 	Version int64 `json:"version"`
+	// Joined is when the alert joined the group: when alertgate detected
+	// it, for the incident timeline.
+	Joined time.Time `json:"joined"`
 }
 
 // Changed reports whether the member has news since the last flush.
@@ -64,6 +67,9 @@ type Flush struct {
 	// Escalated lists receivers the incident was escalated to; the flush
 	// notifies them as well as the group's own receiver.
 	Escalated []string `json:"escalated,omitempty"`
+	// Opened is when the group was formed; with the key it names the
+	// incident (IncidentID).
+	Opened time.Time `json:"opened"`
 }
 
 // ErrLeaseLost is returned by CompleteFlush when the lease expired and the

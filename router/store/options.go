@@ -17,6 +17,9 @@ type Options struct {
 	// consumer before another consumer takes it over (the consumer is
 	// presumed dead).
 	ReclaimAfter time.Duration
+	// IncidentRetention is how long incidents, their timelines and the
+	// daily counters are kept.
+	IncidentRetention time.Duration
 }
 
 // WithDefaults returns o with zero fields set to their defaults.
@@ -32,6 +35,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.ReclaimAfter <= 0 {
 		o.ReclaimAfter = time.Minute
+	}
+	if o.IncidentRetention <= 0 {
+		o.IncidentRetention = DefaultIncidentRetention
 	}
 	return o
 }

@@ -14,6 +14,7 @@ import (
 // group is one notification group.
 type group struct {
 	ref        store.GroupRef
+	opened     time.Time
 	members    map[alert.Fingerprint]*store.Member
 	lastFlush  time.Time
 	due        time.Time // zero: nothing to flush
@@ -32,7 +33,7 @@ func (s *Store) join(t *tracked, r store.Reason, now time.Time) {
 	for _, ref := range t.groups {
 		g := s.groups[ref.Key]
 		if g == nil {
-			g = &group{members: map[alert.Fingerprint]*store.Member{}, due: now.Add(ref.Wait)}
+			g = &group{members: map[alert.Fingerprint]*store.Member{}, due: now.Add(ref.Wait), opened: now}
 			s.groups[ref.Key] = g
 		}
 		g.ref = ref
@@ -41,7 +42,7 @@ func (s *Store) join(t *tracked, r store.Reason, now time.Time) {
 		}
 		m := g.members[t.alert.Fingerprint]
 		if m == nil {
-			m = &store.Member{}
+			m = &store.Member{Joined: now}
 			g.members[t.alert.Fingerprint] = m
 		}
 		m.Alert, m.Reason, m.Flapping = t.alert, r, t.state.Flapping
@@ -95,7 +96,7 @@ func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]st
 }
 
 func (g *group) snapshot() store.Flush {
-	f := store.Flush{Group: g.ref, Seq: g.seq, Lease: g.lease, LeaseUntil: g.leaseUntil, Escalated: slices.Clone(g.escalated)}
+	f := store.Flush{Group: g.ref, Seq: g.seq, Lease: g.lease, LeaseUntil: g.leaseUntil, Escalated: slices.Clone(g.escalated), Opened: g.opened}
 	f.Members = make([]store.Member, 0, len(g.members))
 	for _, m := range g.members {
 		c := *m

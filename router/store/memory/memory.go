@@ -13,17 +13,19 @@ import (
 type Store struct {
 	opts store.Options
 
-	mu       sync.Mutex
-	alerts   map[alert.Fingerprint]*tracked
-	flapping map[alert.Fingerprint]struct{}
-	groups   map[string]*group
-	inhibits map[string]map[alert.Fingerprint]struct{}
-	silences map[string]store.Silence
-	timers   map[string]*timer
-	threads  map[string]store.Thread
-	seqs     map[string]int64
-	outbox   outbox
-	leaseSeq int64
+	mu        sync.Mutex
+	alerts    map[alert.Fingerprint]*tracked
+	flapping  map[alert.Fingerprint]struct{}
+	groups    map[string]*group
+	inhibits  map[string]map[alert.Fingerprint]struct{}
+	silences  map[string]store.Silence
+	timers    map[string]*timer
+	threads   map[string]store.Thread
+	seqs      map[string]int64
+	incidents map[string]*incident
+	counters  map[string]store.Counters
+	outbox    outbox
+	leaseSeq  int64
 }
 
 // tracked is everything known about one fingerprint.
@@ -36,15 +38,17 @@ type tracked struct {
 // New returns an empty store.
 func New(opts store.Options) *Store {
 	s := &Store{
-		opts:     opts.WithDefaults(),
-		alerts:   map[alert.Fingerprint]*tracked{},
-		flapping: map[alert.Fingerprint]struct{}{},
-		groups:   map[string]*group{},
-		inhibits: map[string]map[alert.Fingerprint]struct{}{},
-		silences: map[string]store.Silence{},
-		timers:   map[string]*timer{},
-		threads:  map[string]store.Thread{},
-		seqs:     map[string]int64{},
+		opts:      opts.WithDefaults(),
+		alerts:    map[alert.Fingerprint]*tracked{},
+		flapping:  map[alert.Fingerprint]struct{}{},
+		groups:    map[string]*group{},
+		inhibits:  map[string]map[alert.Fingerprint]struct{}{},
+		silences:  map[string]store.Silence{},
+		timers:    map[string]*timer{},
+		threads:   map[string]store.Thread{},
+		seqs:      map[string]int64{},
+		incidents: map[string]*incident{},
+		counters:  map[string]store.Counters{},
 	}
 	s.outbox.init()
 	return s

@@ -53,12 +53,12 @@ func runGroups(t *testing.T, newStore Factory) {
 			t.Fatalf("claimed %d groups, want 1", len(f))
 		}
 		g := f[0]
-		if g.Group.Key != team.Key || g.Group.Receiver != "team" || g.Seq != 1 || len(g.Members) != 2 {
-			t.Errorf("flush = %+v, want group g-team, receiver team, seq 1, 2 members", g)
+		if g.Group.Key != team.Key || g.Group.Receiver != "team" || g.Seq != 1 || len(g.Members) != 2 || !g.Opened.Equal(t0) {
+			t.Errorf("flush = %+v, want group g-team, receiver team, seq 1, 2 members, opened at t0", g)
 		}
 		for fp, m := range members(g) {
-			if m.Reason != store.ReasonNew || m.Flushed != "" || m.Alert.Annotations["summary"] == "" {
-				t.Errorf("member %s = %+v, want reason new, never flushed, with its annotations", fp, m)
+			if m.Reason != store.ReasonNew || m.Flushed != "" || m.Alert.Annotations["summary"] == "" || !m.Joined.Equal(t0) {
+				t.Errorf("member %s = %+v, want reason new, never flushed, joined at t0, with its annotations", fp, m)
 			}
 		}
 	})
@@ -123,8 +123,8 @@ func runGroups(t *testing.T, newStore Factory) {
 		if m["a"].Flushed != alert.StatusFiring || m["a"].Changed() {
 			t.Errorf("member a = %+v, want flushed firing with no news", m["a"])
 		}
-		if m["b"].Reason != store.ReasonNew || m["b"].Flushed != "" {
-			t.Errorf("member b = %+v, want new and never flushed", m["b"])
+		if m["b"].Reason != store.ReasonNew || m["b"].Flushed != "" || !m["b"].Joined.Equal(first.Add(time.Minute)) || !f[0].Opened.Equal(t0) {
+			t.Errorf("member b = %+v, want new, never flushed, joined when it arrived, in the group opened at t0", m["b"])
 		}
 	})
 	t.Run("ChangeDuringAFlushIsKeptForTheNextOne", func(t *testing.T) {

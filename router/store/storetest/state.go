@@ -28,6 +28,11 @@ type StateStore interface {
 	Thread(ctx context.Context, incident, target string) (store.Thread, bool, error)
 	SetThread(ctx context.Context, incident, target string, th store.Thread) error
 	Advance(ctx context.Context, incident, target string, seq int64) (bool, error)
+	RecordIncident(ctx context.Context, u store.Incident, events ...store.Event) error
+	Incident(ctx context.Context, id string) (store.Incident, []store.Event, bool, error)
+	Incidents(ctx context.Context, now, since time.Time, limit int) ([]store.Incident, error)
+	Count(ctx context.Context, day string, add store.Counters) error
+	Counters(ctx context.Context, days []string) (map[string]store.Counters, error)
 }
 
 // StateFactory returns a new, empty StateStore.
@@ -39,6 +44,7 @@ func RunState(t *testing.T, newStore StateFactory) {
 	t.Run("Silences", func(t *testing.T) { runSilences(t, newStore) })
 	t.Run("Timers", func(t *testing.T) { runTimers(t, newStore) })
 	t.Run("Threads", func(t *testing.T) { runThreads(t, newStore) })
+	t.Run("Incidents", func(t *testing.T) { runIncidents(t, newStore) })
 }
 
 func runThreads(t *testing.T, newStore StateFactory) {
