@@ -99,7 +99,52 @@ type Dedup struct {
 type Notify struct {
 	// DryRun logs every notification instead of sending it, and allows
 	// receivers without credentials. For trials and CI.
-	DryRun bool `yaml:"dry_run"`
+	DryRun    bool            `yaml:"dry_run"`
+	PagerDuty PagerDutyNotify `yaml:"pagerduty"`
+	Slack     SlackNotify     `yaml:"slack"`
+	Outbox    Outbox          `yaml:"outbox"`
+}
+
+// PagerDutyNotify configures the PagerDuty Events API v2 client.
+type PagerDutyNotify struct {
+	// URL is the Events API base, default https://events.pagerduty.com
+	// (EU accounts: https://events.eu.pagerduty.com).
+	URL string `yaml:"url"`
+	// Timeout bounds one request.
+	Timeout model.Duration `yaml:"timeout"`
+	// PerKeyRate is the events per second sent to one routing key;
+	// PagerDuty accepts about 120 a minute.
+	PerKeyRate float64 `yaml:"per_key_rate"`
+}
+
+// SlackNotify configures the Slack Web API client and interactivity.
+type SlackNotify struct {
+	// APIURL is the Web API base, default https://slack.com/api/.
+	APIURL string `yaml:"api_url"`
+	// Token is the bot token (xoxb-...) with chat:write.
+	Token Secret `yaml:"token"`
+	// SigningSecret verifies interactive requests (buttons).
+	SigningSecret Secret `yaml:"signing_secret"`
+	// Timeout bounds one request.
+	Timeout model.Duration `yaml:"timeout"`
+	// PerChannelInterval is the minimum time between two messages to one
+	// channel; Slack allows about one a second.
+	PerChannelInterval model.Duration `yaml:"per_channel_interval"`
+}
+
+// Outbox configures delivery retries.
+type Outbox struct {
+	// Workers is the number of concurrent deliveries per replica.
+	Workers int `yaml:"workers"`
+	// MinBackoff and MaxBackoff bound the exponential backoff.
+	MinBackoff model.Duration `yaml:"min_backoff"`
+	MaxBackoff model.Duration `yaml:"max_backoff"`
+	// MaxAge is how long a notification is retried before it is
+	// dead-lettered.
+	MaxAge model.Duration `yaml:"max_age"`
+	// ReclaimAfter is how long a notification claimed by a replica that
+	// went away waits before another replica delivers it.
+	ReclaimAfter model.Duration `yaml:"reclaim_after"`
 }
 
 // Receiver names where notifications go: a PagerDuty service, a Slack
@@ -108,7 +153,10 @@ type Receiver struct {
 	Name string `yaml:"name"`
 	// OnCall names the on-call schedule shown in this receiver's
 	// notifications.
-	OnCall    string           `yaml:"oncall,omitempty"`
+	OnCall string `yaml:"oncall,omitempty"`
+	// Fallback names the receiver that gets a notification, with a loud
+	// note, when delivery to this one fails permanently.
+	Fallback  string           `yaml:"fallback,omitempty"`
 	PagerDuty *PagerDutyTarget `yaml:"pagerduty,omitempty"`
 	Slack     *SlackTarget     `yaml:"slack,omitempty"`
 	Log       *LogTarget       `yaml:"log,omitempty"`
@@ -121,10 +169,13 @@ type PagerDutyTarget struct {
 	RoutingKey Secret `yaml:"routing_key"`
 }
 
-// SlackTarget is a Slack channel.
+// SlackTarget is a Slack channel, reached with the bot token, or an
+// incoming webhook (simpler: no message updates, threads or buttons).
 type SlackTarget struct {
 	// Channel is the channel name or ID to post to.
 	Channel string `yaml:"channel"`
+	// WebhookURL selects incoming-webhook mode.
+	WebhookURL Secret `yaml:"webhook_url"`
 }
 
 // LogTarget writes notifications to alertgate's own log.
@@ -168,6 +219,18 @@ func (c *Config) applyDefaults() {
 		setDefault(&src.MaxAlerts, DefaultMaxAlerts)
 	}
 	setDefault(&c.Store.Backend, "memory")
+	n := &c.Notify
+	setDefault(&n.PagerDuty.URL, "https://events.pagerduty.com")
+	setDefault(&n.PagerDuty.Timeout, model.Duration(10*time.Second))
+	setDefault(&n.PagerDuty.PerKeyRate, 2.0)
+	setDefault(&n.Slack.APIURL, "https://slack.com/api/")
+	setDefault(&n.Slack.Timeout, model.Duration(10*time.Second))
+	setDefault(&n.Slack.PerChannelInterval, model.Duration(time.Second))
+	setDefault(&n.Outbox.Workers, 4)
+	setDefault(&n.Outbox.MinBackoff, model.Duration(time.Second))
+	setDefault(&n.Outbox.MaxBackoff, model.Duration(5*time.Minute))
+	setDefault(&n.Outbox.MaxAge, model.Duration(24*time.Hour))
+	setDefault(&n.Outbox.ReclaimAfter, model.Duration(time.Minute))
 	setDefault(&c.Dedup.RepeatInterval, model.Duration(4*time.Hour))
 	c.BusinessHours.applyDefaults()
 	for i := range c.OnCall {

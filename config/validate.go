@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -25,6 +26,7 @@ func (c *Config) Validate() error {
 	c.validateMaintenance(&v)
 	c.validateOnCall(&v)
 	c.validateOverlaps(&v)
+	c.validateNotify(&v)
 	return v.err()
 }
 
@@ -120,8 +122,11 @@ func (c *Config) validateReceivers(v *validator) {
 		if r.PagerDuty != nil && !r.PagerDuty.RoutingKey.IsSet() && !c.Notify.DryRun {
 			v.add(path+".pagerduty.routing_key", "must be set (or run with notify.dry_run: true)")
 		}
-		if r.Slack != nil && r.Slack.Channel == "" {
-			v.add(path+".slack.channel", "must not be empty")
+		if r.Slack != nil && r.Slack.Channel == "" && !r.Slack.WebhookURL.IsSet() {
+			v.add(path+".slack.channel", "set a channel (bot token mode) or webhook_url (incoming webhook mode)")
+		}
+		if r.Slack != nil && !r.Slack.WebhookURL.IsSet() && !c.Notify.Slack.Token.IsSet() && !c.Notify.DryRun {
+			v.add(path+".slack", "needs notify.slack.token, or a webhook_url (or run with notify.dry_run: true)")
 		}
 	}
 }
@@ -176,4 +181,35 @@ func checkGroupBy(labels []string) string {
 		seen[l] = true
 	}
 	return ""
+}
+
+func (c *Config) validateNotify(v *validator) {
+	n := c.Notify
+	for path, u := range map[string]string{"notify.pagerduty.url": n.PagerDuty.URL, "notify.slack.api_url": n.Slack.APIURL} {
+		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			v.add(path, "must be an http(s) URL, got %q", u)
+		}
+	}
+	v.positive("notify.pagerduty.timeout", n.PagerDuty.Timeout)
+	v.positive("notify.slack.timeout", n.Slack.Timeout)
+	if n.PagerDuty.PerKeyRate <= 0 {
+		v.add("notify.pagerduty.per_key_rate", "must be positive")
+	}
+	if n.Outbox.Workers <= 0 {
+		v.add("notify.outbox.workers", "must be positive")
+	}
+	if n.Outbox.MinBackoff <= 0 || n.Outbox.MaxBackoff < n.Outbox.MinBackoff {
+		v.add("notify.outbox.max_backoff", "need 0 < min_backoff <= max_backoff")
+	}
+	v.positive("notify.outbox.max_age", n.Outbox.MaxAge)
+	v.positive("notify.outbox.reclaim_after", n.Outbox.ReclaimAfter)
+	known := c.receiverNames()
+	for i, r := range c.Receivers {
+		if r.Fallback == "" {
+			continue
+		}
+		if !known[r.Fallback] || r.Fallback == r.Name {
+			v.add(fmt.Sprintf("receivers[%d].fallback", i), "must name another receiver, got %q", r.Fallback)
+		}
+	}
 }

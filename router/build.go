@@ -22,6 +22,7 @@ func build(f *store.Flush, now time.Time) *notify.Notification {
 	}
 	n := &notify.Notification{
 		Incident:    f.Group.Key,
+		IncidentID:  incidentID(f),
 		Seq:         f.Seq,
 		Kind:        kind,
 		Target:      notify.Target{Receiver: f.Group.Receiver},
@@ -121,3 +122,11 @@ func appendOnce(list []string, s string) []string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// incidentID names the occurrence a flush belongs to.
+func incidentID(f *store.Flush) string {
+	if f.Opened.IsZero() {
+		return ""
+	}
+	return store.IncidentID(f.Group.Key, f.Opened)
+}

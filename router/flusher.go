@@ -28,6 +28,7 @@ type GroupStore interface {
 	ScheduleTimer(ctx context.Context, t store.Timer) error
 	ClaimTimers(ctx context.Context, now time.Time, limit int) ([]store.Timer, error)
 	CompleteTimer(ctx context.Context, now time.Time, t store.Timer, entries [][]byte) error
+	Timeline
 }
 
 // Enricher adds runbook, summary and on-call to a notification. It must
@@ -127,7 +128,7 @@ func (f *Flusher) flush(ctx context.Context, now time.Time, fl store.Flush) erro
 			return f.groups.Postpone(ctx, fl, now.Add(fl.Group.Interval))
 		}
 	}
-	visible, err := f.unmuted(ctx, rs, now, fl)
+	visible, muted, err := f.unmuted(ctx, rs, now, fl)
 	if err != nil {
 		return err
 	}
@@ -141,8 +142,12 @@ func (f *Flusher) flush(ctx context.Context, now time.Time, fl store.Flush) erro
 		f.log.Warn("group lease lost to another replica; not delivering", "group", fl.Group.Key)
 		return nil
 	}
-	if err != nil || proto == nil {
+	if err != nil {
 		return err
+	}
+	recordFlush(ctx, f.groups, f.log, now, &fl, visible, muted, proto)
+	if proto == nil {
+		return nil
 	}
 	f.log.Info("incident flushed", "group", fl.Group.Key, "receiver", fl.Group.Receiver, "kind", proto.Kind, "members", len(proto.Members), "targets", len(entries))
 	if routed && proto.Kind == notify.KindTrigger && route.Config.Escalate != nil {
@@ -196,11 +201,12 @@ func (f *Flusher) encode(proto *notify.Notification, receiver string) ([][]byte,
 	return out, nil
 }
 
-// unmuted returns the members that are neither silenced nor inhibited.
-// Muted members are left out of the flush, so they keep their news and
-// are looked at again after group_interval: when the silence ends or the
-// inhibiting alert resolves, they are notified, as in Alertmanager.
-func (f *Flusher) unmuted(ctx context.Context, rs *rules.Rules, now time.Time, fl store.Flush) ([]store.Member, error) {
+// unmuted returns the members that are neither silenced nor inhibited,
+// and those that are. Muted members are left out of the flush, so they
+// keep their news and are looked at again after group_interval: when the
+// silence ends or the inhibiting alert resolves, they are notified, as in
+// Alertmanager.
+func (f *Flusher) unmuted(ctx context.Context, rs *rules.Rules, now time.Time, fl store.Flush) ([]store.Member, []mutedMember, error) {
 	silencer := rs.Silencer(f.silences, now)
 	targets := make([][]string, len(fl.Members))
 	var keys []string
@@ -212,22 +218,25 @@ func (f *Flusher) unmuted(ctx context.Context, rs *rules.Rules, now time.Time, f
 	if len(keys) > 0 {
 		var err error
 		if holders, err = f.groups.Inhibitors(ctx, keys); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	visible := make([]store.Member, 0, len(fl.Members))
+	var muted []mutedMember
 	for i, m := range fl.Members {
 		if by := silencer.Silenced(m.Alert.Labels); by != "" {
 			f.mute(fl.Group.Key, m, "silenced", by)
+			muted = append(muted, mutedMember{m, store.EventSilenced, by})
 			continue
 		}
 		if by := inhibitor(holders, targets[i], m.Alert.Fingerprint); by != "" {
 			f.mute(fl.Group.Key, m, "inhibited", "alert "+string(by))
+			muted = append(muted, mutedMember{m, store.EventInhibited, "alert " + string(by)})
 			continue
 		}
 		visible = append(visible, m)
 	}
-	return visible, nil
+	return visible, muted, nil
 }
 
 func (f *Flusher) mute(group string, m store.Member, reason, by string) {
@@ -293,7 +302,7 @@ func (f *Flusher) escalation(ctx context.Context, now time.Time, t store.Timer) 
 	}
 	fl := g.Flush
 	rs := f.rules.Load()
-	if fl.Members, err = f.unmuted(ctx, rs, now, fl); err != nil {
+	if fl.Members, _, err = f.unmuted(ctx, rs, now, fl); err != nil {
 		return nil, err
 	}
 	for i := range fl.Members {
@@ -306,5 +315,11 @@ func (f *Flusher) escalation(ctx context.Context, now time.Time, t store.Timer) 
 	proto.Notes = append(proto.Notes, "escalated to "+t.Receiver+": nobody acknowledged it in time")
 	f.enrich.Enrich(ctx, proto)
 	f.log.Warn("incident escalated", "group", t.Group, "receiver", t.Receiver)
+	if id := incidentID(&fl); id != "" {
+		ev := store.Event{At: now, Type: store.EventEscalated, Target: t.Receiver, Detail: "not acknowledged in time"}
+		if err := f.groups.RecordIncident(ctx, store.Incident{ID: id}, ev); err != nil {
+			f.log.Warn("recording the escalation failed", "incident", id, "err", err)
+		}
+	}
 	return f.encode(proto, t.Receiver)
 }

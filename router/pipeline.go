@@ -45,6 +45,7 @@ type Pipeline struct {
 	now      func() time.Time
 	log      *slog.Logger
 	metrics  *metrics
+	stats    *stats
 }
 
 // Result summarizes what happened to one request's alerts.
@@ -130,6 +131,12 @@ func (p *Pipeline) observations(alerts []alert.Alert) []store.Observation {
 
 func (p *Pipeline) record(ctx context.Context, src alert.Source, a *alert.Alert, v store.Verdict) {
 	p.metrics.decisions.WithLabelValues(string(src), string(v.Action), string(v.Reason)).Inc()
+	now := p.now()
+	p.stats.add(now, "received:"+string(src), 1)
+	p.stats.add(now, "alertname:"+a.Name, 1)
+	if v.Reason == store.ReasonFlapping {
+		p.stats.add(now, "flapping:"+a.Name, 1)
+	}
 	level := slog.LevelInfo
 	if v.Action != store.Notify {
 		level = slog.LevelDebug

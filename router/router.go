@@ -35,6 +35,10 @@ type Store interface {
 	GroupStore
 	SilenceStore
 	notify.Outbox
+	notify.Sequencer
+	CounterStore
+	DeadLetters(ctx context.Context, limit int) ([]store.DeadLetter, error)
+	OutboxDepth(ctx context.Context) (int64, error)
 	Ping(ctx context.Context) error
 }
 
@@ -54,7 +58,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// Consumer names this replica in the outbox consumer group.
 	Consumer string
-	// Workers is the number of outbox workers; 0 means 4.
+	// Workers is the number of outbox workers; 0 means
+	// notify.outbox.workers.
 	Workers int
 	// Load re-reads the configuration for a reload (SIGHUP, POST
 	// /-/reload); nil disables reloading.
@@ -75,6 +80,7 @@ type Router struct {
 	// fallbackWorker drains it.
 	fallback       *memory.Store
 	fallbackWorker *notify.Worker
+	stats          *stats
 	ready          atomic.Bool
 	mux            *http.ServeMux
 }
@@ -98,22 +104,30 @@ func New(opts Options) (*Router, error) {
 		opts.Enricher = noEnrichment{}
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 4
+		opts.Workers = opts.Config.Notify.Outbox.Workers
 	}
-	rt := &Router{opts: opts, log: opts.Logger, metrics: newMetrics(opts.Registry)}
+	rt := &Router{opts: opts, log: opts.Logger, metrics: newMetrics(opts.Registry), stats: &stats{}}
 	rt.metrics.initRequests([]string{string(alert.SourceAlertmanager), string(alert.SourceCloudWatch), string(alert.SourceNewRelic)})
 	if err := rt.apply(opts.Config); err != nil {
 		return nil, err
 	}
 	rt.flusher = &Flusher{rules: &rt.rules, groups: opts.Store, enrich: opts.Enricher, now: opts.Now, log: rt.log, metrics: rt.metrics, kick: make(chan struct{}, 1)}
 	rt.fallback = memory.New(store.Options{})
-	rt.pipeline = &Pipeline{rules: &rt.rules, dedup: opts.Store, acks: opts.Store, flusher: rt.flusher, fallback: rt.fallback, now: opts.Now, log: rt.log, metrics: rt.metrics}
+	rt.pipeline = &Pipeline{rules: &rt.rules, dedup: opts.Store, acks: opts.Store, flusher: rt.flusher, fallback: rt.fallback, now: opts.Now, log: rt.log, metrics: rt.metrics, stats: rt.stats}
+	ob := opts.Config.Notify.Outbox
 	rt.worker = notify.NewWorker(opts.Store, notifiers(opts.Config, rt.log), notify.WorkerOptions{
 		Consumer:   opts.Consumer,
+		MinBackoff: time.Duration(ob.MinBackoff),
+		MaxBackoff: time.Duration(ob.MaxBackoff),
+		MaxAge:     time.Duration(ob.MaxAge),
+		Sequencer:  opts.Store,
+		Fallback:   rt.fallbackFor,
+		Delivered:  rt.delivered,
 		Now:        opts.Now,
 		Logger:     rt.log,
 		Registerer: opts.Registry,
 	})
+	rt.registerOutboxDepth(opts.Registry)
 	rt.fallbackWorker = rt.worker.For(rt.fallback, opts.Consumer+"-local")
 	rt.mux = rt.routes()
 	return rt, nil
@@ -210,6 +224,7 @@ func (rt *Router) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/silences", rt.admin(rt.handleListSilences))
 	mux.HandleFunc("POST /api/v1/silences", rt.admin(rt.handleCreateSilence))
 	mux.HandleFunc("DELETE /api/v1/silences/{id}", rt.admin(rt.handleExpireSilence))
+	mux.HandleFunc("GET /api/v1/deadletters", rt.admin(rt.handleDeadLetters))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(rt.opts.Registry, promhttp.HandlerOpts{Registry: rt.opts.Registry}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path)
@@ -245,6 +260,7 @@ func (rt *Router) Run(ctx, drain context.Context) {
 		wg.Go(func() { rt.worker.Run(ctx) })
 	}
 	wg.Go(func() { rt.fallbackWorker.Run(ctx) })
+	wg.Go(func() { rt.stats.run(ctx, rt.opts.Store, rt.log, 10*time.Second) })
 	rt.ready.Store(true)
 	<-ctx.Done()
 	rt.ready.Store(false)
@@ -268,6 +284,10 @@ func (rt *Router) drain(ctx context.Context) {
 		}
 	}
 }
+
+// FlushStats writes the pending report counters to the store now, for
+// tests and replay.
+func (rt *Router) FlushStats(ctx context.Context) { rt.stats.flush(ctx, rt.opts.Store, rt.log) }
 
 // Flusher exposes the flusher, for tests and replay that drive time.
 func (rt *Router) Flusher() *Flusher { return rt.flusher }

@@ -21,6 +21,9 @@ const (
 	KindRepeat Kind = "repeat"
 	// KindResolve closes the incident.
 	KindResolve Kind = "resolve"
+	// KindAcknowledge records that someone took the incident: PagerDuty
+	// stops escalating, the Slack message shows who.
+	KindAcknowledge Kind = "acknowledge"
 )
 
 // Target is one place a receiver delivers to. It holds no secret: the
@@ -73,6 +76,10 @@ type Notification struct {
 	// Incident is the incident (group) key: PagerDuty's dedup_key and the
 	// key of the Slack thread.
 	Incident string `json:"incident"`
+	// IncidentID names this occurrence of the incident on its timeline
+	// (store.IncidentID); empty for notifications sent while the store
+	// was unreachable.
+	IncidentID string `json:"incidentId,omitempty"`
 	// Seq orders the notifications of one incident; a target never
 	// applies an older one after a newer one.
 	Seq  int64 `json:"seq"`
@@ -93,6 +100,11 @@ type Notification struct {
 	Enrichment Enrichment `json:"enrichment"`
 	// Notes are remarks the reader must see (degraded mode, fallback).
 	Notes []string `json:"notes,omitempty"`
+	// AckedBy is who acknowledged the incident, when known.
+	AckedBy string `json:"ackedBy,omitempty"`
+	// FallbackFor is the receiver this notification stands in for, after
+	// delivery there failed permanently.
+	FallbackFor string `json:"fallbackFor,omitempty"`
 	// CreatedAt is when alertgate decided to send it.
 	CreatedAt time.Time `json:"createdAt"`
 }

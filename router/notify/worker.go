@@ -20,14 +20,31 @@ type Notifier interface {
 
 // Outbox is the durable queue the worker consumes.
 type Outbox interface {
+	Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) error
 	ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]store.Entry, error)
 	Ack(ctx context.Context, id string) error
 	Retry(ctx context.Context, e store.Entry, at time.Time, lastErr string) error
 	DeadLetter(ctx context.Context, now time.Time, e store.Entry, reason string) error
 }
 
+// Sequencer guards the order of an incident's notifications at a target.
+type Sequencer interface {
+	Advance(ctx context.Context, incident, target string, seq int64) (bool, error)
+}
+
+// Fallback returns the notifications that replace one that failed
+// permanently (a copy for the receiver's fallback receiver), or nothing.
+type Fallback func(n *Notification, cause error) [][]byte
+
 // WorkerOptions configure a Worker.
 type WorkerOptions struct {
+	// Sequencer, if set, drops a notification older than one already
+	// applied at its target.
+	Sequencer Sequencer
+	// Fallback, if set, is asked for replacements of dead letters.
+	Fallback Fallback
+	// Delivered, if set, is told of every notification a target accepted.
+	Delivered func(ctx context.Context, n *Notification, at time.Time)
 	// Consumer names this worker in the outbox's consumer group; unique
 	// per replica.
 	Consumer string
@@ -136,13 +153,20 @@ func (w *Worker) deliver(ctx context.Context, e store.Entry) {
 		w.deadLetter(ctx, e, n, errors.New("no notifier for target type "+n.Target.Type))
 		return
 	}
+	if w.stale(ctx, n) {
+		w.metrics.result(n, "stale")
+		log.Info("notification skipped: a newer one for this incident was already delivered", "seq", n.Seq)
+		w.ack(ctx, log, e)
+		return
+	}
 	err = notifier.Notify(ctx, n)
 	now := w.opts.Now()
 	if err == nil {
 		w.metrics.result(n, "sent")
 		w.metrics.latency.WithLabelValues(n.Target.Type).Observe(now.Sub(n.CreatedAt).Seconds())
-		if err := w.outbox.Ack(ctx, e.ID); err != nil {
-			log.Warn("outbox ack failed; the notification may be delivered again", "err", err)
+		w.ack(ctx, log, e)
+		if w.opts.Delivered != nil {
+			w.opts.Delivered(ctx, n, now)
 		}
 		log.Debug("delivered")
 		return
@@ -160,6 +184,27 @@ func (w *Worker) deliver(ctx context.Context, e store.Entry) {
 	}
 }
 
+func (w *Worker) ack(ctx context.Context, log *slog.Logger, e store.Entry) {
+	if err := w.outbox.Ack(ctx, e.ID); err != nil {
+		log.Warn("outbox ack failed; the notification may be delivered again", "err", err)
+	}
+}
+
+// stale reports whether a newer notification of the incident was already
+// applied at the target. If the check itself fails the notification goes
+// out: a possible duplicate beats a possible loss.
+func (w *Worker) stale(ctx context.Context, n *Notification) bool {
+	if w.opts.Sequencer == nil {
+		return false
+	}
+	fresh, err := w.opts.Sequencer.Advance(ctx, n.Incident, n.Target.String(), n.Seq)
+	if err != nil {
+		w.opts.Logger.Warn("notification order check failed; delivering anyway", "incident", n.Incident, "err", err)
+		return false
+	}
+	return !fresh
+}
+
 func (w *Worker) deadLetter(ctx context.Context, e store.Entry, n *Notification, cause error) {
 	w.metrics.deadLetters.Inc()
 	log := w.opts.Logger.With("entry", e.ID, "attempts", e.Attempts+1)
@@ -170,6 +215,16 @@ func (w *Worker) deadLetter(ctx context.Context, e store.Entry, n *Notification,
 	log.Error("notification dead-lettered", "err", cause)
 	if err := w.outbox.DeadLetter(ctx, w.opts.Now(), e, cause.Error()); err != nil {
 		log.Error("dead-letter write failed", "err", err)
+	}
+	if n == nil || w.opts.Fallback == nil {
+		return
+	}
+	if repl := w.opts.Fallback(n, cause); len(repl) > 0 {
+		if err := w.outbox.Enqueue(ctx, w.opts.Now(), repl...); err != nil {
+			log.Error("enqueueing the fallback notification failed", "err", err)
+			return
+		}
+		log.Warn("notification sent to the fallback receiver instead", "fallbacks", len(repl))
 	}
 }
 
@@ -202,7 +257,7 @@ func newWorkerMetrics(reg prometheus.Registerer) *workerMetrics {
 	m := &workerMetrics{
 		results: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "alertgate_notifications_total",
-			Help: "Notification delivery attempts by receiver, target type and result (sent, retried, dead).",
+			Help: "Notification delivery attempts by receiver, target type and result (sent, retried, dead, stale).",
 		}, []string{"receiver", "target", "result"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "alertgate_delivery_latency_seconds",

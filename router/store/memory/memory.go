@@ -24,6 +24,7 @@ type Store struct {
 	seqs      map[string]int64
 	incidents map[string]*incident
 	counters  map[string]store.Counters
+	cache     map[string]cached
 	outbox    outbox
 	leaseSeq  int64
 }
@@ -49,6 +50,7 @@ func New(opts store.Options) *Store {
 		seqs:      map[string]int64{},
 		incidents: map[string]*incident{},
 		counters:  map[string]store.Counters{},
+		cache:     map[string]cached{},
 	}
 	s.outbox.init()
 	return s

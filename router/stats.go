@@ -1,0 +1,83 @@
+package router
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/alertgate/alertgate/router/store"
+)
+
+// CounterStore keeps the daily counters of the noise report.
+type CounterStore interface {
+	Count(ctx context.Context, day string, add store.Counters) error
+}
+
+// stats aggregates the noise report's counters in memory and writes them
+// to the store every few seconds, so counting costs the hot path no round
+// trip. A replica that dies loses at most one interval of counts; the
+// report is about trends, not single alerts.
+type stats struct {
+	mu      sync.Mutex
+	pending map[string]store.Counters
+}
+
+func (s *stats) add(at time.Time, key string, n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending == nil {
+		s.pending = map[string]store.Counters{}
+	}
+	day := store.Day(at)
+	c := s.pending[day]
+	if c == nil {
+		c = store.Counters{}
+		s.pending[day] = c
+	}
+	c[key] += n
+}
+
+// flush writes the pending counts; on failure they are kept for the next
+// attempt.
+func (s *stats) flush(ctx context.Context, cs CounterStore, log *slog.Logger) {
+	s.mu.Lock()
+	pending := s.pending
+	s.pending = nil
+	s.mu.Unlock()
+	for day, c := range pending {
+		if err := cs.Count(ctx, day, c); err != nil {
+			log.Warn("writing report counters failed; keeping them for the next attempt", "err", err)
+			for k, v := range c {
+				s.addDay(day, k, v)
+			}
+		}
+	}
+}
+
+func (s *stats) addDay(day, key string, n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending == nil {
+		s.pending = map[string]store.Counters{}
+	}
+	if s.pending[day] == nil {
+		s.pending[day] = store.Counters{}
+	}
+	s.pending[day][key] += n
+}
+
+// run flushes the counters every interval until ctx ends, then once more.
+func (s *stats) run(ctx context.Context, cs CounterStore, log *slog.Logger, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			s.flush(context.WithoutCancel(ctx), cs, log)
+			return
+		case <-t.C:
+			s.flush(ctx, cs, log)
+		}
+	}
+}

@@ -1,0 +1,108 @@
+package router
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/store"
+)
+
+// Timeline records what happens to incidents, for the incident API,
+// announcements, postmortems and the noise report.
+type Timeline interface {
+	RecordIncident(ctx context.Context, u store.Incident, events ...store.Event) error
+}
+
+// recordFlush writes what a flush did to its incident's timeline: members
+// that were detected, resolved, started flapping or were held back, and
+// the incident's facts.
+func recordFlush(ctx context.Context, tl Timeline, log *slog.Logger, now time.Time, fl *store.Flush, visible []store.Member, muted []mutedMember, proto *notify.Notification) {
+	id := incidentID(fl)
+	if id == "" {
+		return
+	}
+	u := store.Incident{ID: id, Group: fl.Group.Key, Receiver: fl.Group.Receiver, Labels: fl.Group.Labels, Opened: fl.Opened, Service: fl.Group.Labels[alert.LabelService], Status: store.IncidentOpen}
+	var events []store.Event
+	for _, m := range visible {
+		a := &m.Alert
+		u.StartsAt = earliest(u.StartsAt, a.StartsAt)
+		if u.Service == "" {
+			u.Service = a.Labels[alert.LabelService]
+		}
+		events = append(events, memberEvents(m)...)
+	}
+	for _, mm := range muted {
+		if mm.member.Changed() {
+			events = append(events, store.Event{At: now, Type: mm.event, Fingerprint: mm.member.Alert.Fingerprint, Alert: mm.member.Alert.Name, Detail: mm.by})
+		}
+	}
+	if proto != nil {
+		u.Title, u.Severity = proto.Title, proto.Severity
+		if rb := proto.Enrichment.Runbook; rb != nil {
+			u.Runbook = rb.ID
+		}
+		if proto.Kind == notify.KindResolve {
+			u.Status, u.ResolvedAt = store.IncidentResolved, now
+			events = append(events, store.Event{At: now, Type: store.EventResolved, Detail: "all alerts of the incident resolved"})
+		}
+	}
+	if err := tl.RecordIncident(ctx, u, events...); err != nil {
+		log.Warn("recording the incident timeline failed", "incident", id, "err", err)
+	}
+}
+
+// memberEvents are the timeline events of one member's news.
+func memberEvents(m store.Member) []store.Event {
+	a := &m.Alert
+	ev := func(at time.Time, t store.EventType, detail string) store.Event {
+		return store.Event{At: at, Type: t, Fingerprint: a.Fingerprint, Alert: a.Name, Detail: detail}
+	}
+	switch {
+	case m.Reason == store.ReasonFlapping:
+		return []store.Event{ev(m.Joined, store.EventFlapping, "transitions held back until it is stable")}
+	case a.Status == alert.StatusResolved && m.Changed():
+		return []store.Event{ev(orTime(a.EndsAt, m.Joined), store.EventResolved, "")}
+	case m.Flushed == "" && m.Changed():
+		return []store.Event{ev(a.StartsAt, store.EventOccurred, a.Summary()), ev(m.Joined, store.EventDetected, string(a.Source))}
+	}
+	return nil
+}
+
+// recordDelivery notes on the timeline that a target accepted a
+// notification, and who was on call.
+func recordDelivery(ctx context.Context, tl Timeline, log *slog.Logger, now time.Time, n *notify.Notification) {
+	if n.IncidentID == "" {
+		return
+	}
+	u := store.Incident{ID: n.IncidentID, Notified: now}
+	if n.Kind == notify.KindAcknowledge || n.Kind == notify.KindResolve {
+		u = store.Incident{ID: n.IncidentID}
+	}
+	ev := store.Event{At: now, Type: store.EventNotified, Target: n.Target.String(), Actor: n.Enrichment.OnCall, Detail: string(n.Kind)}
+	if err := tl.RecordIncident(ctx, u, ev); err != nil {
+		log.Warn("recording the delivery failed", "incident", n.IncidentID, "err", err)
+	}
+}
+
+type mutedMember struct {
+	member store.Member
+	event  store.EventType
+	by     string
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func orTime(t, otherwise time.Time) time.Time {
+	if t.IsZero() {
+		return otherwise
+	}
+	return t
+}
