@@ -70,6 +70,7 @@ require (
 	github.com/prometheus/exporter-toolkit v0.20.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/prometheus/sigv4 v0.5.0 // indirect
+	github.com/sashabaranov/go-openai v1.43.0 // indirect
 	github.com/sean-/seed v0.0.0-20170313163322-e2103e2c3529 // indirect
 	github.com/slack-go/slack v0.35.0 // indirect
 	github.com/twmb/franz-go v1.22.2 // indirect

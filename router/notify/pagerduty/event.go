@@ -1,0 +1,309 @@
+package pagerduty
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	pd "github.com/PagerDuty/go-pagerduty"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/notify"
+)
+
+// Limits of one event. PagerDuty documents 255 characters for dedup_key,
+// 1024 for payload.summary and 512 KB for the whole event; alertgate
+// counts bytes, which is never more than characters, and keeps the event
+// to half the documented size.
+const (
+	maxDedupKeyLen  = 255
+	maxSummaryBytes = 1024
+	maxEventBytes   = 256 << 10
+	maxLinks        = 10
+	maxURLLen       = 2048
+	maxLinkText     = 256
+)
+
+// client names alertgate as the monitoring client in PagerDuty.
+const client = "alertgate"
+
+// event is the wire event and, for a trigger, the custom details it
+// carries, kept typed so that encodeEvent can shrink them.
+type event struct {
+	wire    pd.V2Event
+	details *details
+}
+
+// eventAction maps a notification kind onto PagerDuty's event_action.
+// Updates and repeats are triggers on the same dedup_key: PagerDuty adds
+// them to the open alert (and an acknowledged alert stays acknowledged).
+func eventAction(k notify.Kind) string {
+	switch k {
+	case notify.KindResolve:
+		return "resolve"
+	case notify.KindAcknowledge:
+		return "acknowledge"
+	}
+	return "trigger"
+}
+
+// dedupKey is the incident key, or a stable hash of it when it is longer
+// than PagerDuty accepts, so that every event of the incident still
+// reaches the same alert.
+func dedupKey(incident string) string {
+	if len(incident) <= maxDedupKeyLen {
+		return incident
+	}
+	sum := sha256.Sum256([]byte(incident))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// buildEvent maps nt onto one event. Acknowledge and resolve carry only
+// the keys, as PagerDuty's examples do.
+func buildEvent(nt *notify.Notification, routingKey string) *event {
+	ev := &event{wire: pd.V2Event{
+		RoutingKey: routingKey,
+		Action:     eventAction(nt.Kind),
+		DedupKey:   dedupKey(nt.Incident),
+	}}
+	if ev.wire.Action != "trigger" {
+		return ev
+	}
+	lead := leadMember(nt)
+	ev.details = newDetails(nt)
+	ev.wire.Client = client
+	ev.wire.ClientURL = clientURL(nt.Members)
+	ev.wire.Links = links(nt)
+	ev.wire.Payload = &pd.V2Payload{
+		Summary:   summary(nt),
+		Source:    source(lead),
+		Severity:  severity(nt.Severity),
+		Timestamp: timestamp(nt),
+		Component: label(nt, lead, alert.LabelService),
+		Group:     label(nt, lead, "namespace", "cluster"),
+		Class:     class(nt, lead),
+		Details:   ev.details,
+	}
+	return ev
+}
+
+// encodeEvent marshals ev within maxEventBytes, listing fewer members
+// until it fits and, as a last resort, replacing the custom details with
+// a note. shrunk reports whether anything was left out.
+func encodeEvent(ev *event) (body []byte, shrunk bool, err error) {
+	for {
+		body, err = json.Marshal(&ev.wire)
+		if err != nil || len(body) <= maxEventBytes {
+			return body, shrunk, err
+		}
+		shrunk = true
+		if ev.details == nil || !ev.details.shrink() {
+			break
+		}
+	}
+	ev.wire.Payload.Details = ev.details.overflow(len(body))
+	body, err = json.Marshal(&ev.wire)
+	if err == nil && len(body) > maxEventBytes {
+		err = fmt.Errorf("event of %d bytes exceeds %d even without details", len(body), maxEventBytes)
+	}
+	return body, true, err
+}
+
+// leadMember is the member the event is about: the first firing one,
+// else the first.
+func leadMember(nt *notify.Notification) *notify.Member {
+	for i := range nt.Members {
+		if nt.Members[i].Firing() {
+			return &nt.Members[i]
+		}
+	}
+	if len(nt.Members) == 0 {
+		return nil
+	}
+	return &nt.Members[0]
+}
+
+func firingCount(nt *notify.Notification) int {
+	n := 0
+	for i := range nt.Members {
+		if nt.Members[i].Firing() {
+			n++
+		}
+	}
+	return n
+}
+
+// summary is the title on one line, prefixed with the firing count when
+// the incident groups several alerts, cut at a character boundary.
+func summary(nt *notify.Notification) string {
+	s := strings.Join(strings.Fields(nt.Title), " ")
+	if s == "" {
+		s = fallbackTitle(nt)
+	}
+	if n := firingCount(nt); n > 1 {
+		s = fmt.Sprintf("[%d alerts] %s", n, s)
+	}
+	return alert.Truncate(s, maxSummaryBytes)
+}
+
+func fallbackTitle(nt *notify.Notification) string {
+	if lead := leadMember(nt); lead != nil {
+		if s := strings.Join(strings.Fields(lead.Summary()), " "); s != "" {
+			return s
+		}
+	}
+	return "alertgate incident " + nt.Incident
+}
+
+// source is the lead member's most telling identity label, else the name
+// of the system that sent it; PagerDuty requires a non-blank source.
+func source(lead *notify.Member) string {
+	if lead == nil {
+		return client
+	}
+	// Labels that name the affected system, most telling first: the
+	// Prometheus target, the Kubernetes object, the New Relic entity, the
+	// CloudWatch dimension.
+	identity := [...]string{
+		"instance", "pod", "node", "host", "entity",
+		"InstanceId", "LoadBalancer", "DBClusterIdentifier", "DBInstanceIdentifier",
+	}
+	for _, name := range identity {
+		if v := strings.TrimSpace(lead.Labels[name]); v != "" {
+			return v
+		}
+	}
+	if lead.Source != "" {
+		return string(lead.Source)
+	}
+	return client
+}
+
+// severity maps alertgate's severity onto PagerDuty's enum; an unknown
+// one becomes "error", between warning and critical.
+func severity(s alert.Severity) string {
+	switch s {
+	case alert.SeverityCritical:
+		return "critical"
+	case alert.SeverityWarning:
+		return "warning"
+	case alert.SeverityInfo:
+		return "info"
+	}
+	return "error"
+}
+
+// timestamp is the earliest start among the members, when known.
+func timestamp(nt *notify.Notification) string {
+	var first time.Time
+	for i := range nt.Members {
+		t := nt.Members[i].StartsAt
+		if !t.IsZero() && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+	}
+	if first.IsZero() {
+		return ""
+	}
+	return first.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+}
+
+// label returns the first of names set in the group labels, else in the
+// lead member's labels.
+func label(nt *notify.Notification, lead *notify.Member, names ...string) string {
+	for _, n := range names {
+		if v := nt.GroupLabels[n]; v != "" {
+			return v
+		}
+	}
+	if lead == nil {
+		return ""
+	}
+	for _, n := range names {
+		if v := lead.Labels[n]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func class(nt *notify.Notification, lead *notify.Member) string {
+	if c := label(nt, lead, alert.LabelAlertName); c != "" || lead == nil {
+		return c
+	}
+	return lead.Name
+}
+
+// link is one entry of the event's links.
+type link struct {
+	Href string `json:"href"`
+	Text string `json:"text,omitempty"`
+}
+
+// links are the runbook and each distinct page of the members' senders,
+// bounded; PagerDuty shows them on the alert and the incident.
+func links(nt *notify.Notification) []any {
+	var out []any
+	seen := make(map[string]bool)
+	add := func(href, text string) {
+		if len(out) >= maxLinks || seen[href] || !usableURL(href) {
+			return
+		}
+		seen[href] = true
+		out = append(out, link{Href: href, Text: alert.Truncate(text, maxLinkText)})
+	}
+	if rb := nt.Enrichment.Runbook; rb != nil {
+		add(rb.URL, "Runbook: "+firstNonEmpty(rb.Title, rb.ID))
+	}
+	for i := range nt.Members {
+		m := &nt.Members[i]
+		add(m.GeneratorURL, m.Name+" in "+sourceTitle(m.Source))
+		add(m.SourceURL, "Open "+sourceTitle(m.Source))
+	}
+	return out
+}
+
+// clientURL is the first sender page, where "View in alertgate" leads.
+func clientURL(members []notify.Member) string {
+	for i := range members {
+		if u := members[i].SourceURL; usableURL(u) {
+			return u
+		}
+	}
+	return ""
+}
+
+func sourceTitle(s alert.Source) string {
+	switch s {
+	case alert.SourceAlertmanager:
+		return "Alertmanager"
+	case alert.SourceCloudWatch:
+		return "CloudWatch"
+	case alert.SourceNewRelic:
+		return "New Relic"
+	}
+	return firstNonEmpty(string(s), "source")
+}
+
+// usableURL accepts absolute http(s) URLs of reasonable length: a link
+// PagerDuty would reject must not cost the whole event.
+func usableURL(s string) bool {
+	if s == "" || len(s) > maxURLLen {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
