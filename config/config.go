@@ -112,8 +112,9 @@ type PagerDutyNotify struct {
 	URL string `yaml:"url"`
 	// Timeout bounds one request.
 	Timeout model.Duration `yaml:"timeout"`
-	// PerKeyRate is the events per second sent to one routing key;
-	// PagerDuty accepts about 120 a minute.
+	// PerKeyRate is the events per second one replica sends to one
+	// routing key; PagerDuty accepts about 120 a minute, so the default 1
+	// leaves room for two replicas.
 	PerKeyRate float64 `yaml:"per_key_rate"`
 }
 
@@ -222,7 +223,7 @@ func (c *Config) applyDefaults() {
 	n := &c.Notify
 	setDefault(&n.PagerDuty.URL, "https://events.pagerduty.com")
 	setDefault(&n.PagerDuty.Timeout, model.Duration(10*time.Second))
-	setDefault(&n.PagerDuty.PerKeyRate, 2.0)
+	setDefault(&n.PagerDuty.PerKeyRate, 1.0)
 	setDefault(&n.Slack.APIURL, "https://slack.com/api/")
 	setDefault(&n.Slack.Timeout, model.Duration(10*time.Second))
 	setDefault(&n.Slack.PerChannelInterval, model.Duration(time.Second))

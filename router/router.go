@@ -20,6 +20,7 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/notify/pagerduty"
 	"github.com/alertgate/alertgate/router/source/alertmanager"
 	"github.com/alertgate/alertgate/router/source/cloudwatch"
 	"github.com/alertgate/alertgate/router/source/newrelic"
@@ -37,6 +38,7 @@ type Store interface {
 	notify.Outbox
 	notify.Sequencer
 	CounterStore
+	IncidentStore
 	DeadLetters(ctx context.Context, limit int) ([]store.DeadLetter, error)
 	OutboxDepth(ctx context.Context) (int64, error)
 	Ping(ctx context.Context) error
@@ -64,6 +66,9 @@ type Options struct {
 	// Load re-reads the configuration for a reload (SIGHUP, POST
 	// /-/reload); nil disables reloading.
 	Load Loader
+	// Impacter, if set, fills announcements and postmortems with what the
+	// incident's runbook says users see.
+	Impacter Impacter
 }
 
 // Router serves alertgate's HTTP API and runs its background stages.
@@ -115,7 +120,7 @@ func New(opts Options) (*Router, error) {
 	rt.fallback = memory.New(store.Options{})
 	rt.pipeline = &Pipeline{rules: &rt.rules, dedup: opts.Store, acks: opts.Store, flusher: rt.flusher, fallback: rt.fallback, now: opts.Now, log: rt.log, metrics: rt.metrics, stats: rt.stats}
 	ob := opts.Config.Notify.Outbox
-	rt.worker = notify.NewWorker(opts.Store, notifiers(opts.Config, rt.log), notify.WorkerOptions{
+	rt.worker = notify.NewWorker(opts.Store, rt.notifiers(opts.Config), notify.WorkerOptions{
 		Consumer:   opts.Consumer,
 		MinBackoff: time.Duration(ob.MinBackoff),
 		MaxBackoff: time.Duration(ob.MaxBackoff),
@@ -163,7 +168,7 @@ func (rt *Router) ReloadNow(ctx context.Context) error {
 	}
 	rt.metrics.reloads.WithLabelValues("success").Inc()
 	rt.metrics.reloadTime.SetToCurrentTime()
-	rt.worker.SetNotifiers(notifiers(cfg, rt.log))
+	rt.worker.SetNotifiers(rt.notifiers(cfg))
 	rt.log.Info("configuration reloaded")
 	return nil
 }
@@ -202,9 +207,33 @@ func (rt *Router) endpoints(cfg *config.Config) map[alert.Source]endpoint {
 
 // notifiers maps target types to notifiers for cfg. In dry-run mode every
 // target is logged instead of sent.
-func notifiers(cfg *config.Config, log *slog.Logger) map[string]notify.Notifier {
-	logN := notify.Log{Logger: log.With("dry_run", cfg.Notify.DryRun)}
-	return map[string]notify.Notifier{"log": logN, "pagerduty": logN, "slack": logN}
+func (rt *Router) notifiers(cfg *config.Config) map[string]notify.Notifier {
+	logN := notify.Log{Logger: rt.log.With("dry_run", cfg.Notify.DryRun)}
+	if cfg.Notify.DryRun {
+		return map[string]notify.Notifier{"log": logN, "pagerduty": logN, "slack": logN}
+	}
+	receivers := map[string]config.Receiver{}
+	for _, r := range cfg.Receivers {
+		receivers[r.Name] = r
+	}
+	pd := cfg.Notify.PagerDuty
+	return map[string]notify.Notifier{
+		"log": logN,
+		"pagerduty": pagerduty.New(pagerduty.Config{
+			URL:        pd.URL,
+			HTTPClient: &http.Client{Timeout: time.Duration(pd.Timeout)},
+			PerKeyRate: pd.PerKeyRate,
+			Logger:     rt.log,
+			Now:        rt.opts.Now,
+			RoutingKey: func(name string) (config.Secret, bool) {
+				r, ok := receivers[name]
+				if !ok || r.PagerDuty == nil {
+					return "", false
+				}
+				return r.PagerDuty.RoutingKey, true
+			},
+		}),
+	}
 }
 
 // Handler returns the HTTP handler for every endpoint.
@@ -225,6 +254,11 @@ func (rt *Router) routes() *http.ServeMux {
 	mux.HandleFunc("POST /api/v1/silences", rt.admin(rt.handleCreateSilence))
 	mux.HandleFunc("DELETE /api/v1/silences/{id}", rt.admin(rt.handleExpireSilence))
 	mux.HandleFunc("GET /api/v1/deadletters", rt.admin(rt.handleDeadLetters))
+	mux.HandleFunc("GET /api/v1/incidents", rt.admin(rt.handleIncidents))
+	mux.HandleFunc("GET /api/v1/incidents/{id}", rt.admin(rt.handleIncident))
+	mux.HandleFunc("GET /api/v1/incidents/{id}/postmortem", rt.admin(rt.handleDocument("postmortem")))
+	mux.HandleFunc("GET /api/v1/incidents/{id}/announcement", rt.admin(rt.handleDocument("announcement")))
+	mux.HandleFunc("GET /api/v1/report", rt.admin(rt.handleReport))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(rt.opts.Registry, promhttp.HandlerOpts{Registry: rt.opts.Registry}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path)

@@ -128,6 +128,12 @@ func (r *Rules) BusinessHours(t time.Time) (working bool, holiday string) {
 	return r.intervals.businessHours(t), r.calendar.Holiday(t)
 }
 
+// InBusinessHours reports whether t is a working hour.
+func (r *Rules) InBusinessHours(t time.Time) bool { return r.intervals.businessHours(t) }
+
+// Location is the business-hours time zone, in which people read times.
+func (r *Rules) Location() *time.Location { return r.calendar.Location() }
+
 // RepeatInterval is the route's repeat_interval.
 func (rt *Route) RepeatInterval() time.Duration { return rt.Opts.RepeatInterval }
 

@@ -32,6 +32,14 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// ErrPaced is the cause of a RetryAfter a notifier returns when its own
+// pacing (Slack's one message a second per channel, PagerDuty's events per
+// routing key) says to wait: not a failure, just not yet.
+var ErrPaced = errors.New("paced: the target's send rate is spent")
+
+// Paced asks the worker to try again after d without counting a failure.
+func Paced(d time.Duration) error { return &Error{Err: ErrPaced, RetryAfter: d} }
+
 // Permanent marks err as not worth retrying.
 func Permanent(err error) error { return &Error{Err: err, Permanent: true} }
 

@@ -176,9 +176,19 @@ func (w *Worker) deliver(ctx context.Context, e store.Entry) {
 		w.deadLetter(ctx, e, n, err)
 		return
 	}
-	wait := max(w.backoff(e.Attempts), after)
-	w.metrics.result(n, "retried")
-	log.Warn("delivery failed, will retry", "err", err, "retry_in", wait)
+	// A wait the provider (or our own pacing) asked for is honoured as
+	// is; backoff is for failures that give no such guidance.
+	wait := after
+	if wait <= 0 {
+		wait = w.backoff(e.Attempts)
+	}
+	if errors.Is(err, ErrPaced) {
+		w.metrics.result(n, "paced")
+		log.Debug("delivery paced", "retry_in", wait)
+	} else {
+		w.metrics.result(n, "retried")
+		log.Warn("delivery failed, will retry", "err", err, "retry_in", wait)
+	}
 	if err := w.outbox.Retry(ctx, e, now.Add(wait), err.Error()); err != nil {
 		log.Error("outbox retry failed; the entry will be reclaimed", "err", err)
 	}
@@ -257,7 +267,7 @@ func newWorkerMetrics(reg prometheus.Registerer) *workerMetrics {
 	m := &workerMetrics{
 		results: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "alertgate_notifications_total",
-			Help: "Notification delivery attempts by receiver, target type and result (sent, retried, dead, stale).",
+			Help: "Notification delivery attempts by receiver, target type and result (sent, retried, paced, dead, stale).",
 		}, []string{"receiver", "target", "result"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "alertgate_delivery_latency_seconds",

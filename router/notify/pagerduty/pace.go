@@ -3,7 +3,6 @@ package pagerduty
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"sync"
 	"time"
 
@@ -17,9 +16,6 @@ import (
 // busy integration does not hold a worker that could deliver elsewhere.
 const maxPaceWait = time.Second
 
-// errPaced is the cause of a RetryAfter for a routing key whose rate is
-// spent.
-var errPaced = errors.New("paced: the routing key's event rate is spent")
 
 // pacer keeps one token bucket per routing key: PagerDuty's limit (about
 // 120 events a minute) applies per integration key, whichever receivers
@@ -92,11 +88,11 @@ func (p *pacer) wait(ctx context.Context, routingKey string) error {
 	now := p.now()
 	b := p.bucket(routingKey)
 	if d := p.held(b, now); d > 0 {
-		return notify.RetryAfter(errPaced, d)
+		return notify.Paced(d)
 	}
 	r := b.lim.ReserveN(now, 1)
 	if !r.OK() {
-		return notify.RetryAfter(errPaced, maxPaceWait)
+		return notify.Paced(maxPaceWait)
 	}
 	d := r.DelayFrom(now)
 	if d <= 0 {
@@ -104,7 +100,7 @@ func (p *pacer) wait(ctx context.Context, routingKey string) error {
 	}
 	if d > maxPaceWait {
 		r.CancelAt(now)
-		return notify.RetryAfter(errPaced, d)
+		return notify.Paced(d)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

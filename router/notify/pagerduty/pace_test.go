@@ -40,8 +40,8 @@ func TestNotify_PacingDefersTheSecondEventOfAKeyBeyondOneSecond(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := send("oncall")
-	if v := verdictOf(err); v.permanent || v.retryAfter != 2*time.Second || !errors.Is(err, errPaced) {
-		t.Errorf("second event: %v (%+v), want RetryAfter 2s for errPaced", err, v)
+	if v := verdictOf(err); v.permanent || v.retryAfter != 2*time.Second || !errors.Is(err, notify.ErrPaced) {
+		t.Errorf("second event: %v (%+v), want RetryAfter 2s for notify.ErrPaced", err, v)
 	}
 	if err := send("team"); err != nil {
 		t.Errorf("another routing key is paced by the first: %v", err)
@@ -101,7 +101,7 @@ func TestNotify_RateLimitHoldsTheKeyForRetryAfter(t *testing.T) {
 	}
 	clk.Advance(2 * time.Second)
 	err := send("oncall")
-	if v := verdictOf(err); v.retryAfter != 3*time.Second || !errors.Is(err, errPaced) {
+	if v := verdictOf(err); v.retryAfter != 3*time.Second || !errors.Is(err, notify.ErrPaced) {
 		t.Errorf("while held: %v (%+v), want RetryAfter 3s without sending", err, v)
 	}
 	if err := send("team"); err != nil {

@@ -1,0 +1,201 @@
+package router
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/alertgate/alertgate/report"
+	"github.com/alertgate/alertgate/router/store"
+)
+
+// IncidentStore reads incidents, their timelines and the daily counters.
+type IncidentStore interface {
+	Incident(ctx context.Context, id string) (store.Incident, []store.Event, bool, error)
+	Incidents(ctx context.Context, now, since time.Time, limit int) ([]store.Incident, error)
+	Counters(ctx context.Context, days []string) (map[string]store.Counters, error)
+}
+
+// Impacter tells what users see when a runbook's problem happens.
+type Impacter interface {
+	Impact(runbookID string) string
+}
+
+// incidentView is an incident as the API lists it.
+type incidentView struct {
+	store.Incident
+	MTTA report.Minutes `json:"mttaMinutes,omitempty"`
+	MTTR report.Minutes `json:"mttrMinutes,omitempty"`
+}
+
+// incidentDetail is one incident with its timeline and why its alerts
+// joined it.
+type incidentDetail struct {
+	incidentView
+	Timeline []store.Event `json:"timeline"`
+}
+
+func viewOf(inc store.Incident, events []store.Event) incidentView {
+	f := report.FactsOf(inc, events)
+	return incidentView{Incident: inc, MTTA: report.Minutes(f.MTTA().Minutes()), MTTR: report.Minutes(f.MTTR().Minutes())}
+}
+
+// handleIncidents serves GET /api/v1/incidents?since=7d&status=open.
+func (rt *Router) handleIncidents(w http.ResponseWriter, r *http.Request) {
+	now := rt.opts.Now()
+	since, ok := sinceParam(w, r, now, 7*24*time.Hour)
+	if !ok {
+		return
+	}
+	status := r.URL.Query().Get("status")
+	if status != "" && status != store.IncidentOpen && status != store.IncidentResolved {
+		writeError(w, http.StatusBadRequest, "status", "must be open or resolved")
+		return
+	}
+	list, err := rt.opts.Store.Incidents(r.Context(), now, since, 1000)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
+		return
+	}
+	out := make([]incidentView, 0, len(list))
+	for _, inc := range list {
+		if status == "" || inc.Status == status {
+			out = append(out, viewOf(inc, nil))
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleIncident serves GET /api/v1/incidents/{id}.
+func (rt *Router) handleIncident(w http.ResponseWriter, r *http.Request) {
+	inc, events, ok := rt.loadIncident(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, incidentDetail{incidentView: viewOf(inc, events), Timeline: events})
+}
+
+// handleDocument serves the announcement and postmortem drafts of an
+// incident, in ?lang=en (default) or ja.
+func (rt *Router) handleDocument(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		inc, events, ok := rt.loadIncident(w, r)
+		if !ok {
+			return
+		}
+		text, err := rt.document(r.Context(), kind, inc, events, r.URL.Query().Get("lang"))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "lang", err.Error())
+			return
+		}
+		ct := "text/plain; charset=utf-8"
+		if kind == "postmortem" {
+			ct = "text/markdown; charset=utf-8"
+		}
+		w.Header().Set("Content-Type", ct)
+		_, _ = w.Write([]byte(text))
+	}
+}
+
+// document writes an announcement or postmortem draft.
+func (rt *Router) document(_ context.Context, kind string, inc store.Incident, events []store.Event, lang string) (string, error) {
+	in := report.DocumentInput{Incident: inc, Events: events, Now: rt.opts.Now(), Location: rt.rules.Load().Location(), Language: lang}
+	if rt.opts.Impacter != nil && inc.Runbook != "" {
+		in.Impact = rt.opts.Impacter.Impact(inc.Runbook)
+	}
+	if kind == "postmortem" {
+		return report.Postmortem(in)
+	}
+	return report.Announcement(in)
+}
+
+func (rt *Router) loadIncident(w http.ResponseWriter, r *http.Request) (store.Incident, []store.Event, bool) {
+	id := r.PathValue("id")
+	inc, events, ok, err := rt.opts.Store.Incident(r.Context(), id)
+	switch {
+	case err != nil:
+		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
+	case !ok:
+		writeError(w, http.StatusNotFound, "id", "no incident "+id)
+	}
+	return inc, events, err == nil && ok
+}
+
+// handleReport serves GET /api/v1/report?since=7d&format=text|markdown|json.
+func (rt *Router) handleReport(w http.ResponseWriter, r *http.Request) {
+	now := rt.opts.Now()
+	since, ok := sinceParam(w, r, now, 7*24*time.Hour)
+	if !ok {
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = report.FormatJSON
+	}
+	n, err := rt.Report(r.Context(), since, now)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
+		return
+	}
+	ct := map[string]string{report.FormatJSON: "application/json", report.FormatMarkdown: "text/markdown; charset=utf-8", report.FormatText: "text/plain; charset=utf-8"}[format]
+	if ct == "" {
+		writeError(w, http.StatusBadRequest, "format", "must be text, markdown or json")
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	_ = n.Write(w, format, rt.rules.Load().Location())
+}
+
+// Report computes the noise report for [since, until).
+func (rt *Router) Report(ctx context.Context, since, until time.Time) (report.Noise, error) {
+	rt.stats.flush(ctx, rt.opts.Store, rt.log)
+	var days []string
+	for d := since; d.Before(until); d = d.Add(24 * time.Hour) {
+		days = append(days, store.Day(d))
+	}
+	if last := store.Day(until); len(days) == 0 || days[len(days)-1] != last {
+		days = append(days, last)
+	}
+	counters, err := rt.opts.Store.Counters(ctx, days)
+	if err != nil {
+		return report.Noise{}, err
+	}
+	list, err := rt.opts.Store.Incidents(ctx, until, since, 10000)
+	if err != nil {
+		return report.Noise{}, err
+	}
+	in := report.Input{Since: since, Until: until, Counters: counters, BusinessHours: rt.rules.Load().InBusinessHours}
+	for _, inc := range list {
+		_, events, _, err := rt.opts.Store.Incident(ctx, inc.ID)
+		if err != nil {
+			return report.Noise{}, err
+		}
+		in.Incidents = append(in.Incidents, report.IncidentRecord{Incident: inc, Events: events})
+	}
+	return report.Build(in), nil
+}
+
+// sinceParam reads ?since= as a duration back from now ("7d", "24h") or
+// an RFC 3339 time.
+func sinceParam(w http.ResponseWriter, r *http.Request, now time.Time, def time.Duration) (time.Time, bool) {
+	s := strings.TrimSpace(r.URL.Query().Get("since"))
+	if s == "" {
+		return now.Add(-def), true
+	}
+	if d, err := model.ParseDuration(s); err == nil {
+		return now.Add(-time.Duration(d)), true
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, true
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0), true
+	}
+	writeError(w, http.StatusBadRequest, "since", "want a duration like 7d or 24h, or an RFC 3339 time")
+	return time.Time{}, false
+}
+
