@@ -198,4 +198,3 @@ func sinceParam(w http.ResponseWriter, r *http.Request, now time.Time, def time.
 	writeError(w, http.StatusBadRequest, "since", "want a duration like 7d or 24h, or an RFC 3339 time")
 	return time.Time{}, false
 }
-

@@ -16,7 +16,6 @@ import (
 // busy integration does not hold a worker that could deliver elsewhere.
 const maxPaceWait = time.Second
 
-
 // pacer keeps one token bucket per routing key: PagerDuty's limit (about
 // 120 events a minute) applies per integration key, whichever receivers
 // share it. Buckets are keyed by a hash so the map holds no secret.
