@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
@@ -14,6 +15,11 @@ import (
 // Receiver parses one source's webhook request into alerts.
 type Receiver interface {
 	Receive(ctx context.Context, h http.Header, body []byte) (source.Batch, error)
+}
+
+// Recorder keeps accepted webhooks, for replay.
+type Recorder interface {
+	Record(at time.Time, src alert.Source, h http.Header, body []byte)
 }
 
 // endpoint is one source's webhook endpoint.
@@ -70,11 +76,15 @@ func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
 			writeError(w, http.StatusServiceUnavailable, "", "temporarily unable to process the request; retry")
 			return
 		}
-		rt.accept(w, r, log, src, batch)
+		if rt.accept(w, r, log, src, batch) && rt.opts.Recorder != nil {
+			rt.opts.Recorder.Record(rt.opts.Now(), src, r.Header, body)
+		}
 	}
 }
 
-func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logger, src alert.Source, batch source.Batch) {
+// accept ingests a parsed batch and answers the sender; it reports
+// whether the alerts were taken.
+func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logger, src alert.Source, batch source.Batch) bool {
 	if batch.Truncated > 0 {
 		log.Warn("sender truncated alerts (Alertmanager max_alerts); the missing ones were never received", "truncated", batch.Truncated)
 	}
@@ -83,7 +93,7 @@ func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logge
 		log.Error("alerts could not be accepted", "alerts", len(batch.Alerts), "err", err)
 		rt.metrics.requests.WithLabelValues(string(src), outcomeUnavailable).Inc()
 		writeError(w, http.StatusServiceUnavailable, "", "temporarily unable to accept alerts; retry")
-		return
+		return false
 	}
 	rt.metrics.requests.WithLabelValues(string(src), outcomeAccepted).Inc()
 	rt.metrics.received.WithLabelValues(string(src)).Add(float64(len(batch.Alerts)))
@@ -91,6 +101,7 @@ func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logge
 		log.Info("webhook accepted", "note", batch.Note)
 	}
 	writeJSON(w, http.StatusOK, ingestResponse{Status: "ok", Result: res, Truncated: batch.Truncated, Note: batch.Note})
+	return true
 }
 
 func outcomeFor(status int) string {

@@ -69,6 +69,11 @@ type Options struct {
 	// Impacter, if set, fills announcements and postmortems with what the
 	// incident's runbook says users see.
 	Impacter Impacter
+	// Notifiers, if set, replace the configured notifiers by target type
+	// (replay counts notifications instead of sending them).
+	Notifiers map[string]notify.Notifier
+	// Recorder, if set, is given every accepted webhook (serve --record).
+	Recorder Recorder
 }
 
 // Router serves alertgate's HTTP API and runs its background stages.
@@ -208,6 +213,9 @@ func (rt *Router) endpoints(cfg *config.Config) map[alert.Source]endpoint {
 // notifiers maps target types to notifiers for cfg. In dry-run mode every
 // target is logged instead of sent.
 func (rt *Router) notifiers(cfg *config.Config) map[string]notify.Notifier {
+	if rt.opts.Notifiers != nil {
+		return rt.opts.Notifiers
+	}
 	logN := notify.Log{Logger: rt.log.With("dry_run", cfg.Notify.DryRun)}
 	if cfg.Notify.DryRun {
 		return map[string]notify.Notifier{"log": logN, "pagerduty": logN, "slack": logN}

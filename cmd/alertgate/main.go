@@ -4,9 +4,12 @@
 //
 // Usage:
 //
-//	alertgate serve        --config FILE [--listen ADDR] [--store memory|redis]
+//	alertgate serve        --config FILE [--listen ADDR] [--store memory|redis] [--record FILE]
 //	alertgate check-config --config FILE
 //	alertgate routes test  --config FILE [--at RFC3339] LABEL=VALUE ...
+//	alertgate replay       --config FILE TRACE.jsonl
+//	alertgate report       [--since 7d] [--format text|markdown|json] [--url URL]
+//	alertgate postmortem   ID [--lang en|ja] [--url URL]
 //	alertgate --version
 //
 // Every flag can also be set with an ALERTGATE_* environment variable
@@ -50,6 +53,12 @@ func run(args []string, stdout, stderr io.Writer, getenv env) int {
 		return checkConfig(args, stdout, stderr, getenv)
 	case "routes":
 		return routes(args, stdout, stderr, getenv)
+	case "report":
+		return report(args, stdout, stderr, getenv)
+	case "postmortem":
+		return postmortem(args, stdout, stderr, getenv)
+	case "replay":
+		return replayCmd(args, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "alertgate", version)
 		return exitOK
@@ -64,10 +73,16 @@ func run(args []string, stdout, stderr io.Writer, getenv env) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
-  alertgate serve        --config FILE [--listen ADDR] [--store memory|redis]
+  alertgate serve        --config FILE [--listen ADDR] [--store memory|redis] [--record FILE]
   alertgate check-config --config FILE
   alertgate routes test  --config FILE [--at RFC3339] LABEL=VALUE ...
+  alertgate replay       --config FILE TRACE.jsonl
+  alertgate report       [--since 7d] [--format text|markdown|json] [--url URL]
+  alertgate postmortem   ID [--lang en|ja] [--url URL]
   alertgate --version
+
+report and postmortem ask a running alertgate (--url, default
+http://localhost:9095) with the admin token from ALERTGATE_ADMIN_TOKEN.
 
 Flags can also be set as ALERTGATE_<FLAG> environment variables
 (for example ALERTGATE_CONFIG, ALERTGATE_LISTEN); flags win.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/enrich"
+	"github.com/alertgate/alertgate/replay"
 	"github.com/alertgate/alertgate/router"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
@@ -30,6 +31,7 @@ type serveFlags struct {
 	store     string
 	logLevel  string
 	logFormat string
+	record    string
 }
 
 func serve(args []string, stdout, stderr io.Writer, getenv env) int {
@@ -40,6 +42,7 @@ func serve(args []string, stdout, stderr io.Writer, getenv env) int {
 	fs.StringVar(&f.store, "store", "", "state store, memory or redis, overriding store.backend")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json or text")
+	fs.StringVar(&f.record, "record", "", "append every accepted webhook to `FILE` (JSON Lines) for alertgate replay")
 	if code := parseFlagsOnly(fs, args, stdout, getenv); code >= 0 {
 		return code
 	}
@@ -91,7 +94,18 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 	}
 	defer st.Close()
 	host, _ := os.Hostname()
+	var recorder router.Recorder
+	if f.record != "" {
+		rf, err := os.OpenFile(f.record, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("--record: %w", err)
+		}
+		defer rf.Close()
+		recorder = replay.NewRecorder(rf)
+		log.Info("recording accepted webhooks", "file", f.record)
+	}
 	rt, err := router.New(router.Options{
+		Recorder: recorder,
 		Config:   cfg,
 		Store:    st,
 		Enricher: enrich.New(),
