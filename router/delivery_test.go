@@ -135,3 +135,33 @@ func fmtAny(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func TestDelivery_AnIncidentThatFormsAgainIsANewOccurrence(t *testing.T) {
+	pd := pdtest.New(t)
+	h := newHarness(t, deliveryConfig(pd.URL()), nil)
+	t0 := jst("2026-01-13 03:00")
+	h.set(t0)
+	labels := map[string]string{"alertname": "HighErrorRate", "severity": "critical"}
+	h.post(amPath, "am-token", amAlert("firing", t0, labels))
+	h.deliverFor(time.Minute, 10*time.Second)
+	// Several flushes raise the first occurrence's sequence numbers.
+	h.post(amPath, "am-token", amAlert("firing", t0, map[string]string{"alertname": "HighErrorRate", "severity": "critical", "pod": "b"}))
+	h.deliverFor(6*time.Minute, 30*time.Second)
+	h.post(amPath, "am-token", amAlert("resolved", t0, labels))
+	h.post(amPath, "am-token", amAlert("resolved", t0, map[string]string{"alertname": "HighErrorRate", "severity": "critical", "pod": "b"}))
+	h.deliverFor(6*time.Minute, 30*time.Second)
+	again := h.now()
+	h.post(amPath, "am-token", amAlert("firing", again, labels))
+	h.deliverFor(time.Minute, 10*time.Second)
+
+	var actions []string
+	for _, e := range pd.Events() {
+		actions = append(actions, e.Action)
+	}
+	if strings.Join(actions, ",") != "trigger,trigger,resolve,trigger" {
+		t.Errorf("PagerDuty saw %v, want the second occurrence's trigger delivered", actions)
+	}
+	if got := h.counter("alertgate_notifications_total", "target", "pagerduty", "result", "stale"); got != 0 {
+		t.Errorf("%v notifications dropped as stale", got)
+	}
+}

@@ -109,6 +109,18 @@ type Notification struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
+// Occurrence names this occurrence of the incident: IncidentID, or the
+// incident key when the occurrence is unknown. Per-occurrence state (the
+// order of notifications, the Slack thread) is keyed by it, because a
+// group that resolved and formed again starts a new incident under the
+// same key, with its sequence numbers starting over.
+func (n *Notification) Occurrence() string {
+	if n.IncidentID != "" {
+		return n.IncidentID
+	}
+	return n.Incident
+}
+
 // Firing returns the firing members.
 func (n *Notification) Firing() []Member {
 	var out []Member

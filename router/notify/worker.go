@@ -207,7 +207,7 @@ func (w *Worker) stale(ctx context.Context, n *Notification) bool {
 	if w.opts.Sequencer == nil {
 		return false
 	}
-	fresh, err := w.opts.Sequencer.Advance(ctx, n.Incident, n.Target.String(), n.Seq)
+	fresh, err := w.opts.Sequencer.Advance(ctx, n.Occurrence(), n.Target.String(), n.Seq)
 	if err != nil {
 		w.opts.Logger.Warn("notification order check failed; delivering anyway", "incident", n.Incident, "err", err)
 		return false
