@@ -110,3 +110,20 @@ func (rt *Router) registerOutboxDepth(reg prometheus.Registerer) {
 		ConstLabels: prometheus.Labels{"outbox": "local"},
 	}, func() float64 { return depth(rt.fallback) }))
 }
+
+// registerStoreStats exports the store's size where the store reports it
+// (the memory store, which bounds itself).
+func (rt *Router) registerStoreStats(reg prometheus.Registerer) {
+	s, ok := rt.opts.Store.(interface{ Stats() store.Stats })
+	if !ok {
+		return
+	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "alertgate_store_alerts", Help: "Alerts the memory store tracks."},
+			func() float64 { return float64(s.Stats().Alerts) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "alertgate_store_groups", Help: "Notification groups the memory store holds."},
+			func() float64 { return float64(s.Stats().Groups) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "alertgate_store_evictions_total", Help: "Alerts the memory store forgot to stay within store.memory.max_alerts."},
+			func() float64 { return float64(s.Stats().Evictions) }),
+	)
+}

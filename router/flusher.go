@@ -74,6 +74,7 @@ func (f *Flusher) Run(ctx context.Context, tick time.Duration) {
 	defer t.Stop()
 	for {
 		if err := f.FlushDue(ctx); err != nil && ctx.Err() == nil {
+			f.metrics.storeErrs.WithLabelValues("flush").Inc()
 			f.log.Warn("flush failed", "err", err)
 		}
 		select {

@@ -12,6 +12,7 @@ type metrics struct {
 	degraded   prometheus.Counter
 	muted      *prometheus.CounterVec
 	reloads    *prometheus.CounterVec
+	storeErrs  *prometheus.CounterVec
 	reloadTime prometheus.Gauge
 }
 
@@ -46,10 +47,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "When the configuration was last loaded successfully.",
 		}),
 	}
+	m.storeErrs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "alertgate_store_errors_total",
+		Help: "Failed state store operations by operation (observe, flush).",
+	}, []string{"op"})
+	m.storeErrs.WithLabelValues("observe")
+	m.storeErrs.WithLabelValues("flush")
 	m.reloads.WithLabelValues("success")
 	m.reloads.WithLabelValues("failure")
 	m.reloadTime.SetToCurrentTime()
-	reg.MustRegister(m.requests, m.received, m.decisions, m.degraded, m.muted, m.reloads, m.reloadTime)
+	reg.MustRegister(m.requests, m.received, m.decisions, m.degraded, m.muted, m.reloads, m.reloadTime, m.storeErrs)
 	return m
 }
 

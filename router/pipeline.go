@@ -160,6 +160,7 @@ func (p *Pipeline) record(ctx context.Context, src alert.Source, a *alert.Alert,
 func (p *Pipeline) failOpen(ctx context.Context, now time.Time, src alert.Source, obs []store.Observation, cause error) (Result, error) {
 	p.log.Warn("state store unavailable: delivering without deduplication", "source", src, "alerts", len(obs), "err", cause)
 	p.metrics.degraded.Add(float64(len(obs)))
+	p.metrics.storeErrs.WithLabelValues("observe").Inc()
 	res := Result{Accepted: len(obs), Notify: len(obs)}
 	for i := range obs {
 		p.record(ctx, src, &obs[i].Alert, store.Verdict{Fingerprint: obs[i].Alert.Fingerprint, Action: store.Notify, Reason: store.ReasonDegraded})

@@ -138,6 +138,7 @@ func New(opts Options) (*Router, error) {
 		Registerer: opts.Registry,
 	})
 	rt.registerOutboxDepth(opts.Registry)
+	rt.registerStoreStats(opts.Registry)
 	rt.fallbackWorker = rt.worker.For(rt.fallback, opts.Consumer+"-local")
 	rt.mux = rt.routes()
 	return rt, nil

@@ -20,6 +20,17 @@ type Options struct {
 	// IncidentRetention is how long incidents, their timelines and the
 	// daily counters are kept.
 	IncidentRetention time.Duration
+	// MaxAlerts bounds the alerts the memory store tracks; beyond it the
+	// least recently seen are forgotten. The Redis store relies on TTLs
+	// and Redis' own memory limit instead.
+	MaxAlerts int
+}
+
+// Stats is a store's size, for metrics.
+type Stats struct {
+	Alerts    int
+	Groups    int
+	Evictions uint64
 }
 
 // WithDefaults returns o with zero fields set to their defaults.
@@ -35,6 +46,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.ReclaimAfter <= 0 {
 		o.ReclaimAfter = time.Minute
+	}
+	if o.MaxAlerts <= 0 {
+		o.MaxAlerts = 100000
 	}
 	if o.IncidentRetention <= 0 {
 		o.IncidentRetention = DefaultIncidentRetention

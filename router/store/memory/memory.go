@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"container/list"
 	"context"
 	"sync"
 	"time"
@@ -20,12 +21,15 @@ type Store struct {
 	inhibits  map[string]map[alert.Fingerprint]struct{}
 	silences  map[string]store.Silence
 	timers    map[string]*timer
-	threads   map[string]store.Thread
-	seqs      map[string]int64
+	threads   map[string]thread
+	seqs      map[string]seqAt
 	incidents map[string]*incident
 	counters  map[string]store.Counters
 	cache     map[string]cached
 	outbox    outbox
+	lru       *list.List // of *tracked, most recently observed first
+	evictions uint64
+	lastGC    time.Time
 	leaseSeq  int64
 }
 
@@ -34,6 +38,7 @@ type tracked struct {
 	state  store.AlertState
 	alert  alert.Alert
 	groups []store.GroupRef
+	elem   *list.Element
 }
 
 // New returns an empty store.
@@ -46,11 +51,12 @@ func New(opts store.Options) *Store {
 		inhibits:  map[string]map[alert.Fingerprint]struct{}{},
 		silences:  map[string]store.Silence{},
 		timers:    map[string]*timer{},
-		threads:   map[string]store.Thread{},
-		seqs:      map[string]int64{},
+		threads:   map[string]thread{},
+		seqs:      map[string]seqAt{},
 		incidents: map[string]*incident{},
 		counters:  map[string]store.Counters{},
 		cache:     map[string]cached{},
+		lru:       list.New(),
 	}
 	s.outbox.init()
 	return s
@@ -79,6 +85,10 @@ func (s *Store) observe(o *store.Observation, now time.Time) store.Verdict {
 		s.alerts[a.Fingerprint] = t
 	}
 	v := store.Decide(&t.state, a, o.RepeatInterval, s.opts.Flap, now)
+	if t.alert.Fingerprint == "" {
+		t.alert.Fingerprint = a.Fingerprint
+	}
+	s.touchLRU(t)
 	if v.Reason != store.ReasonStale {
 		s.holdInhibits(a, o.Inhibits)
 	}
@@ -108,6 +118,7 @@ func (s *Store) Settle(ctx context.Context, now time.Time) ([]store.Verdict, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.gc(now)
 	var out []store.Verdict
 	for fp := range s.flapping {
 		t := s.alerts[fp]

@@ -192,14 +192,14 @@ func (s *Store) Thread(ctx context.Context, incident, target string) (store.Thre
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	th, ok := s.threads[incident+"\x00"+target]
-	return th, ok, ctx.Err()
+	return th.Thread, ok, ctx.Err()
 }
 
 // SetThread records the thread of an incident at a target.
 func (s *Store) SetThread(ctx context.Context, incident, target string, th store.Thread) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.threads[incident+"\x00"+target] = th
+	s.threads[incident+"\x00"+target] = thread{th, time.Now()}
 	return ctx.Err()
 }
 
@@ -214,9 +214,20 @@ func (s *Store) Advance(ctx context.Context, incident, target string, seq int64)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := incident + "\x00" + target
-	if seq < s.seqs[k] {
+	if seq < s.seqs[k].seq {
 		return false, ctx.Err()
 	}
-	s.seqs[k] = seq
+	s.seqs[k] = seqAt{seq, time.Now()}
 	return true, ctx.Err()
+}
+
+// thread and seqAt remember when they were written, for expiry.
+type thread struct {
+	store.Thread
+	at time.Time
+}
+
+type seqAt struct {
+	seq int64
+	at  time.Time
 }
