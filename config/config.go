@@ -86,6 +86,45 @@ type CloudWatchSource struct {
 type Store struct {
 	// Backend is "memory" (default, single replica) or "redis".
 	Backend string `yaml:"backend"`
+	// Retention is how long the state of an alert that is no longer seen
+	// is kept; it must exceed the longest repeat interval.
+	Retention model.Duration `yaml:"retention"`
+	// IncidentRetention is how long incidents, timelines and report
+	// counters are kept.
+	IncidentRetention model.Duration `yaml:"incident_retention"`
+	// MaxAlerts bounds the memory store; the least recently seen alerts
+	// are forgotten beyond it.
+	MaxAlerts int `yaml:"max_alerts"`
+	// Redis configures the redis backend.
+	Redis Redis `yaml:"redis"`
+}
+
+// Redis says how to reach Redis: exactly one of address, url, sentinel
+// and cluster.
+type Redis struct {
+	Address  string `yaml:"address"`
+	URL      Secret `yaml:"url"`
+	Username string `yaml:"username"`
+	Password Secret `yaml:"password"`
+	DB       int    `yaml:"db"`
+	// Prefix starts every key alertgate writes, default "alertgate:".
+	Prefix string `yaml:"prefix"`
+	TLS    struct {
+		Enabled            bool   `yaml:"enabled"`
+		InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
+		CAFile             string `yaml:"ca_file"`
+	} `yaml:"tls"`
+	Sentinel struct {
+		MasterName string   `yaml:"master_name"`
+		Addresses  []string `yaml:"addresses"`
+	} `yaml:"sentinel"`
+	Cluster struct {
+		Addresses []string `yaml:"addresses"`
+	} `yaml:"cluster"`
+	DialTimeout  model.Duration `yaml:"dial_timeout"`
+	ReadTimeout  model.Duration `yaml:"read_timeout"`
+	WriteTimeout model.Duration `yaml:"write_timeout"`
+	PoolSize     int            `yaml:"pool_size"`
 }
 
 // Dedup configures how repeated and flapping alerts are suppressed.
@@ -93,6 +132,13 @@ type Dedup struct {
 	// RepeatInterval is how long a still-firing alert stays quiet after a
 	// notification, unless its route says otherwise.
 	RepeatInterval model.Duration `yaml:"repeat_interval"`
+	// Flap says when an alert is flapping: Transitions status changes
+	// within Window; it is then quiet until stable for Quiet.
+	Flap struct {
+		Transitions int            `yaml:"transitions"`
+		Window      model.Duration `yaml:"window"`
+		Quiet       model.Duration `yaml:"quiet"`
+	} `yaml:"flap"`
 }
 
 // Notify configures delivery.
@@ -220,6 +266,13 @@ func (c *Config) applyDefaults() {
 		setDefault(&src.MaxAlerts, DefaultMaxAlerts)
 	}
 	setDefault(&c.Store.Backend, "memory")
+	setDefault(&c.Store.Retention, model.Duration(7*24*time.Hour))
+	setDefault(&c.Store.IncidentRetention, model.Duration(30*24*time.Hour))
+	setDefault(&c.Store.MaxAlerts, 100000)
+	setDefault(&c.Store.Redis.Prefix, "alertgate:")
+	setDefault(&c.Dedup.Flap.Transitions, 4)
+	setDefault(&c.Dedup.Flap.Window, model.Duration(30*time.Minute))
+	setDefault(&c.Dedup.Flap.Quiet, model.Duration(15*time.Minute))
 	n := &c.Notify
 	setDefault(&n.PagerDuty.URL, "https://events.pagerduty.com")
 	setDefault(&n.PagerDuty.Timeout, model.Duration(10*time.Second))

@@ -95,11 +95,55 @@ func (c *Config) validateSources(v *validator) {
 }
 
 func (c *Config) validateStore(v *validator) {
-	switch c.Store.Backend {
+	s := c.Store
+	switch s.Backend {
 	case "memory", "redis":
 	default:
-		v.add("store.backend", "must be memory or redis, got %q", c.Store.Backend)
+		v.add("store.backend", "must be memory or redis, got %q", s.Backend)
 	}
+	v.positive("store.retention", s.Retention)
+	v.positive("store.incident_retention", s.IncidentRetention)
+	if s.MaxAlerts <= 0 {
+		v.add("store.max_alerts", "must be positive")
+	}
+	if maxRepeat := c.longestRepeat(); s.Retention < maxRepeat {
+		v.add("store.retention", "%s is shorter than the longest repeat interval (%s): re-sent alerts would look new", s.Retention, maxRepeat)
+	}
+	f := c.Dedup.Flap
+	if f.Transitions < 2 {
+		v.add("dedup.flap.transitions", "must be at least 2")
+	}
+	v.positive("dedup.flap.window", f.Window)
+	v.positive("dedup.flap.quiet", f.Quiet)
+	if s.Backend != "redis" {
+		return
+	}
+	r := s.Redis
+	n := 0
+	for _, set := range []bool{r.Address != "", r.URL.IsSet(), len(r.Sentinel.Addresses) > 0, len(r.Cluster.Addresses) > 0} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		v.add("store.redis", "set exactly one of address, url, sentinel and cluster")
+	}
+	if len(r.Sentinel.Addresses) > 0 && r.Sentinel.MasterName == "" {
+		v.add("store.redis.sentinel.master_name", "must be set with sentinel addresses")
+	}
+}
+
+// longestRepeat is the longest repeat interval any route uses.
+func (c *Config) longestRepeat() model.Duration {
+	longest := c.Dedup.RepeatInterval
+	if c.Route != nil {
+		c.Route.visit("route", func(_ string, r *Route) {
+			if r.RepeatInterval != nil && *r.RepeatInterval > longest {
+				longest = *r.RepeatInterval
+			}
+		})
+	}
+	return longest
 }
 
 func (c *Config) validateReceivers(v *validator) {

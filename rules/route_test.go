@@ -156,3 +156,10 @@ func TestMatch_GroupKeysFollowGroupBy(t *testing.T) {
 		t.Errorf("match = %+v, want group labels alertname+service and the default repeat interval", m)
 	}
 }
+
+func TestMatch_DedupRepeatIntervalIsTheRootDefault(t *testing.T) {
+	r := mustRules(t, base+"dedup: {repeat_interval: 2h}\n")
+	if got := r.Match(&alert.Alert{Labels: map[string]string{"a": "b"}})[0].Route.RepeatInterval(); got != 2*time.Hour {
+		t.Errorf("repeat interval = %s, want dedup.repeat_interval 2h", got)
+	}
+}

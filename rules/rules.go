@@ -59,8 +59,13 @@ func New(cfg *config.Config) (*Rules, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
+	am := cfg.Route.Alertmanager()
+	if am.RepeatInterval == nil {
+		// dedup.repeat_interval is the default the root route inherits.
+		am.RepeatInterval = &cfg.Dedup.RepeatInterval
+	}
 	r := &Rules{
-		root:        dispatch.NewRoute(cfg.Route.Alertmanager(), nil),
+		root:        dispatch.NewRoute(am, nil),
 		routes:      map[string]*Route{},
 		receivers:   map[string]config.Receiver{},
 		calendar:    calendar,
