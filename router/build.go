@@ -20,6 +20,12 @@ func build(f *store.Flush, now time.Time) *notify.Notification {
 	if !ok {
 		return nil
 	}
+	return assemble(f, kind, now)
+}
+
+// assemble builds a notification of the given kind from all the
+// members of f.
+func assemble(f *store.Flush, kind notify.Kind, now time.Time) *notify.Notification {
 	n := &notify.Notification{
 		Incident:    f.Group.Key,
 		IncidentID:  incidentID(f),

@@ -21,6 +21,7 @@ import (
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/notify/pagerduty"
+	"github.com/alertgate/alertgate/router/notify/slack"
 	"github.com/alertgate/alertgate/router/source/alertmanager"
 	"github.com/alertgate/alertgate/router/source/cloudwatch"
 	"github.com/alertgate/alertgate/router/source/newrelic"
@@ -37,6 +38,7 @@ type Store interface {
 	SilenceStore
 	notify.Outbox
 	notify.Sequencer
+	slack.ThreadStore
 	CounterStore
 	IncidentStore
 	DeadLetters(ctx context.Context, limit int) ([]store.DeadLetter, error)
@@ -225,9 +227,24 @@ func (rt *Router) notifiers(cfg *config.Config) map[string]notify.Notifier {
 	for _, r := range cfg.Receivers {
 		receivers[r.Name] = r
 	}
-	pd := cfg.Notify.PagerDuty
+	pd, sl := cfg.Notify.PagerDuty, cfg.Notify.Slack
 	return map[string]notify.Notifier{
 		"log": logN,
+		"slack": slack.New(slack.Config{
+			APIURL:             sl.APIURL,
+			Token:              sl.Token,
+			Threads:            rt.opts.Store,
+			PerChannelInterval: time.Duration(sl.PerChannelInterval),
+			HTTPClient:         &http.Client{Timeout: time.Duration(sl.Timeout)},
+			Logger:             rt.log,
+			Channel: func(name string) (string, config.Secret, bool) {
+				r, ok := receivers[name]
+				if !ok || r.Slack == nil {
+					return "", "", false
+				}
+				return r.Slack.Channel, r.Slack.WebhookURL, true
+			},
+		}),
 		"pagerduty": pagerduty.New(pagerduty.Config{
 			URL:        pd.URL,
 			HTTPClient: &http.Client{Timeout: time.Duration(pd.Timeout)},
@@ -263,6 +280,7 @@ func (rt *Router) routes() *http.ServeMux {
 	mux.HandleFunc("POST /api/v1/silences", rt.admin(rt.handleCreateSilence))
 	mux.HandleFunc("DELETE /api/v1/silences/{id}", rt.admin(rt.handleExpireSilence))
 	mux.HandleFunc("GET /api/v1/deadletters", rt.admin(rt.handleDeadLetters))
+	mux.HandleFunc("POST /api/v1/slack/interactions", rt.handleSlackInteraction)
 	mux.HandleFunc("GET /api/v1/incidents", rt.admin(rt.handleIncidents))
 	mux.HandleFunc("GET /api/v1/incidents/{id}", rt.admin(rt.handleIncident))
 	mux.HandleFunc("GET /api/v1/incidents/{id}/postmortem", rt.admin(rt.handleDocument("postmortem")))

@@ -45,8 +45,8 @@ func recordFlush(ctx context.Context, tl Timeline, log *slog.Logger, now time.Ti
 			u.Runbook = rb.ID
 		}
 		if proto.Kind == notify.KindResolve {
-			u.Status, u.ResolvedAt = store.IncidentResolved, now
-			events = append(events, store.Event{At: now, Type: store.EventResolved, Detail: "all alerts of the incident resolved"})
+			u.Status, u.ResolvedAt = store.IncidentResolved, recoveredAt(visible, now)
+			events = append(events, store.Event{At: u.ResolvedAt, Type: store.EventResolved, Detail: "all alerts of the incident resolved"})
 		}
 	}
 	if err := tl.RecordIncident(ctx, u, events...); err != nil {
@@ -85,6 +85,21 @@ func recordDelivery(ctx context.Context, tl Timeline, log *slog.Logger, now time
 	if err := tl.RecordIncident(ctx, u, ev); err != nil {
 		log.Warn("recording the delivery failed", "incident", n.IncidentID, "err", err)
 	}
+}
+
+// recoveredAt is when the incident recovered: the last member's end, as
+// its source reported it, or now when no source said.
+func recoveredAt(members []store.Member, now time.Time) time.Time {
+	var last time.Time
+	for _, m := range members {
+		if m.Alert.EndsAt.After(last) && !m.Alert.EndsAt.After(now) {
+			last = m.Alert.EndsAt
+		}
+	}
+	if last.IsZero() {
+		return now
+	}
+	return last
 }
 
 type mutedMember struct {

@@ -1,0 +1,158 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/notify/slack"
+	"github.com/alertgate/alertgate/router/store"
+)
+
+// silenceFromSlack is how long the Silence button silences.
+const silenceFromSlack = time.Hour
+
+// handleSlackInteraction serves POST /api/v1/slack/interactions: the
+// Acknowledge, Silence 1h and Resolve buttons. The request is trusted
+// only with a valid Slack signature; who clicked is recorded on the
+// incident's timeline.
+func (rt *Router) handleSlackInteraction(w http.ResponseWriter, r *http.Request) {
+	body, ok := rt.readBody(w, r)
+	if !ok {
+		return
+	}
+	in, err := slack.ParseInteraction(r.Header, body, rt.state.Load().cfg.Notify.Slack.SigningSecret)
+	if errors.Is(err, slack.ErrBadSignature) {
+		rt.log.Warn("slack interaction rejected", "remote", r.RemoteAddr, "reason", err.Error())
+		writeError(w, http.StatusUnauthorized, "", "invalid or stale Slack signature")
+		return
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "payload", err.Error())
+		return
+	}
+	who := in.UserName
+	if in.UserID != "" && in.UserID != in.UserName {
+		who += " (" + in.UserID + ")"
+	}
+	log := rt.log.With("incident", in.Incident, "action", in.Action, "by", who)
+	ctx, now := r.Context(), rt.opts.Now()
+	g, found, err := rt.opts.Store.Group(ctx, in.Incident)
+	switch {
+	case err != nil:
+		log.Error("slack interaction: reading the incident failed", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
+		return
+	case !found:
+		log.Info("slack interaction on an incident that is already over")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	switch in.Action {
+	case slack.ActionAcknowledge:
+		err = rt.acknowledge(ctx, now, &g, who)
+	case slack.ActionSilence:
+		err = rt.silenceGroup(ctx, now, &g, who)
+	case slack.ActionResolve:
+		err = rt.resolveByHand(ctx, now, &g, who)
+	}
+	if err != nil {
+		log.Error("slack interaction failed", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "", "could not record the action; retry")
+		return
+	}
+	log.Info("slack interaction applied")
+	w.WriteHeader(http.StatusOK)
+}
+
+// acknowledge records the acknowledgement, stops escalation, and tells
+// every target of the incident (PagerDuty stops paging, Slack shows who).
+func (rt *Router) acknowledge(ctx context.Context, now time.Time, g *store.GroupState, who string) error {
+	if err := rt.opts.Store.Acknowledge(ctx, g.Group.Key, who, now); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	rt.record(ctx, g, store.Incident{AckedBy: who, AckedAt: now}, store.Event{At: now, Type: store.EventAcknowledged, Actor: who, Detail: "Slack"})
+	return rt.tell(ctx, now, g, notify.KindAcknowledge, who, "")
+}
+
+// silenceGroup silences the incident's alerts for an hour: matchers on
+// the group's labels, or on its alert names when it has none.
+func (rt *Router) silenceGroup(ctx context.Context, now time.Time, g *store.GroupState, who string) error {
+	sil := store.Silence{ID: newID(), StartsAt: now, EndsAt: now.Add(silenceFromSlack), CreatedBy: who, CreatedAt: now, Comment: "Silence 1h from Slack, incident " + g.Group.Key}
+	for _, k := range slices.Sorted(maps.Keys(g.Group.Labels)) {
+		sil.Matchers = append(sil.Matchers, k+"="+strconv.Quote(g.Group.Labels[k]))
+	}
+	if len(sil.Matchers) == 0 {
+		sil.Matchers = []string{alert.LabelAlertName + "=~" + strconv.Quote(alertNamesRegex(g.Members))}
+	}
+	if err := rt.opts.Store.SetSilence(ctx, sil); err != nil {
+		return err
+	}
+	rt.record(ctx, g, store.Incident{}, store.Event{At: now, Type: store.EventSilenced, Actor: who, Detail: fmt.Sprintf("silence %s for 1h from Slack: %v", sil.ID, sil.Matchers)})
+	return nil
+}
+
+// resolveByHand closes the incident at its targets. If its alerts keep
+// firing they notify again at their repeat interval.
+func (rt *Router) resolveByHand(ctx context.Context, now time.Time, g *store.GroupState, who string) error {
+	rt.record(ctx, g, store.Incident{Status: store.IncidentResolved, ResolvedAt: now}, store.Event{At: now, Type: store.EventResolved, Actor: who, Detail: "resolved by hand from Slack"})
+	return rt.tell(ctx, now, g, notify.KindResolve, "", "resolved by hand by "+who)
+}
+
+// tell enqueues a notification of kind about the incident for the group's
+// receiver and every receiver it was escalated to. It is unordered
+// (sequence 0): a person's action applies whatever came before.
+func (rt *Router) tell(ctx context.Context, now time.Time, g *store.GroupState, kind notify.Kind, ackedBy, note string) error {
+	fl := g.Flush
+	proto := assemble(&fl, kind, now)
+	proto.Seq, proto.AckedBy = 0, ackedBy
+	if kind == notify.KindResolve {
+		proto.Status = alert.StatusResolved
+	}
+	if note != "" {
+		proto.Notes = append(proto.Notes, note)
+	}
+	rt.opts.Enricher.Enrich(ctx, proto)
+	var entries [][]byte
+	for _, name := range append([]string{fl.Group.Receiver}, fl.Escalated...) {
+		e, err := rt.flusher.encode(proto, name)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, e...)
+	}
+	return rt.opts.Store.Enqueue(ctx, now, entries...)
+}
+
+func (rt *Router) record(ctx context.Context, g *store.GroupState, u store.Incident, ev store.Event) {
+	id := incidentID(&g.Flush)
+	if id == "" {
+		return
+	}
+	u.ID = id
+	if err := rt.opts.Store.RecordIncident(ctx, u, ev); err != nil {
+		rt.log.Warn("recording on the incident timeline failed", "incident", id, "err", err)
+	}
+}
+
+func alertNamesRegex(members []store.Member) string {
+	seen := map[string]bool{}
+	var names []string
+	for _, m := range members {
+		if !seen[m.Alert.Name] {
+			seen[m.Alert.Name] = true
+			names = append(names, regexp.QuoteMeta(m.Alert.Name))
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, "|")
+}
