@@ -8,10 +8,14 @@
 // Every decision is one Lua script (lua/*.lua, embedded), so it is
 // atomic across replicas: of two replicas observing the same alert at
 // once, exactly one is told to notify, and of two replicas claiming the
-// same due group, exactly one gets it. The deduplication logic in
-// lua/dedup.lua mirrors store.Decide and store.Settle statement by
-// statement; lua/groups.lua mirrors memory's join and touch. Observe
-// costs one round trip for a whole batch, however large.
+// same due group or escalation timer, exactly one gets it. The
+// deduplication logic in lua/dedup.lua mirrors store.Decide and
+// store.Settle statement by statement; lua/groups.lua mirrors memory's
+// join and touch, lua/record_incident.lua store.Incident.Merge, and each
+// other script the memory method it is named after. Observe costs one
+// round trip for a whole batch, however large, and so do ClaimGroups and
+// CompleteFlush. Reads of several keys (Inhibitors, Incident) are one
+// MULTI/EXEC round trip.
 //
 // Times come from the caller's clock and are stored as Unix milliseconds
 // (so they are truncated to the millisecond; 0 stands for the zero
@@ -30,9 +34,12 @@
 // run several alertgate installations with different prefixes if ever it
 // is not.
 //
-// Every key has a TTL of Options.Retention, refreshed whenever the store
-// writes it, so the state of a prefix nobody uses any more disappears by
-// itself:
+// Every key has a TTL, refreshed whenever the store writes it, so the
+// state of a prefix nobody uses any more disappears by itself. Alert and
+// group state is kept for Options.Retention; incidents and what belongs
+// to them (threads, sequence numbers, timelines, daily counters) for
+// Options.IncidentRetention; silences until the last of them has been
+// expired for store.SilenceRetention (and at least Options.Retention):
 //
 //	key                   type    content
 //	alert:<fingerprint>   hash    s: the alert's dedup state (store.AlertState) as
@@ -47,13 +54,26 @@
 //	                              GroupRef JSON per group
 //	flapping              zset    fingerprints of flapping alerts, scored by the
 //	                              time they settle if nothing changes
+//	inhibit:<key>         set     fingerprints of the firing alerts that hold the
+//	                              inhibition key (Observation.Inhibits)
 //	group:<key>           hash    ref (GroupRef JSON), interval, seq, lastFlush,
-//	                              and while claimed lease and leaseUntil
+//	                              opened, while claimed lease and leaseUntil, once
+//	                              acknowledged ackedBy and ackedAt, once escalated
+//	                              escalated (MessagePack array of receivers)
 //	members:<key>         hash    fingerprint -> member record
-//	                              version|reason|flushed|flapping|status|alert JSON
+//	                              version|reason|flushed|flapping|status|joined|
+//	                              alert JSON
 //	groups:due            zset    keys of groups with a flush to do, scored by
 //	                              when it is due (leased groups stay until their
 //	                              flush completes or is postponed)
+//	timers:due            zset    <group> NUL <receiver> of each escalation timer,
+//	                              scored by when it fires (leased timers stay
+//	                              until completed)
+//	timer:<group>         hash    receiver -> lease|leaseUntil of the group's
+//	                              timers (empty lease, 0: not claimed)
+//	silences              hash    id -> startsAt|endsAt|store.Silence JSON; the
+//	                              times are the record's (the JSON's are zero), so
+//	                              scripts change them without parsing JSON
 //	outbox                stream  notifications: fields payload, attempts,
 //	                              enqueued, lastError; consumer group "alertgate"
 //	                              with one consumer per replica. Acked entries
@@ -63,6 +83,16 @@
 //	                              payload, attempts, enqueued, lastError
 //	outbox:dead           list    dead letters (store.DeadLetter JSON), newest
 //	                              first, trimmed to store.MaxDeadLetters
+//	incident:<id>         hash    the store.Incident: one field per struct field
+//	                              (times in ms, labels as JSON) and severityRank
+//	timeline:<id>         list    the incident's events (store.Event JSON) in the
+//	                              order recorded, trimmed to store.MaxTimelineEvents
+//	incidents             zset    incident IDs, scored by when they opened
+//	thread:<incident>     hash    target -> store.Thread JSON
+//	seq:<incident>        hash    target -> the newest notification sequence
+//	                              number applied there (Advance)
+//	counters:<day>        hash    counter name -> count, for the UTC day
+//	                              (store.Day)
 //
 // All times are Unix milliseconds. Retention must exceed the longest
 // repeat interval (store.Options says why); alerts re-notify at least
@@ -83,5 +113,8 @@
 // Sentinel or Cluster, optionally TLS); go-redis reconnects by itself,
 // and the store keeps no state of its own beyond the scripts' hashes, so
 // it works again as soon as Redis does. A restarted Redis without
-// persistence has of course forgotten everything.
+// persistence has of course forgotten everything. go-redis reports what
+// it retries (failed dials, say) through a process-wide logger of its
+// own; main sends those lines to slog with
+// goredis.SetLogger(redis.Logger(log)).
 package redis

@@ -42,13 +42,17 @@ func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]st
 	return out, nil
 }
 
-// decodeFlush decodes one group of claim_groups.lua's reply: key, ref,
-// seq, lease, leaseUntil, members.
+// decodeFlush decodes a group snapshot (groups.lua): key, ref, seq,
+// lease, leaseUntil, members, opened, escalated.
 func decodeFlush(r *reply) (store.Flush, error) {
-	f := store.Flush{Seq: r.int(2), Lease: r.str(3), LeaseUntil: fromMS(r.int(4))}
-	key, ref, members := r.str(0), r.str(1), r.list(5)
+	f := store.Flush{Seq: r.int(2), Lease: r.str(3), LeaseUntil: fromMS(r.int(4)), Opened: fromMS(r.int(6))}
+	key, ref, members, escalated := r.str(0), r.str(1), r.list(5), r.list(7)
 	if r.err != nil {
 		return f, r.err
+	}
+	for _, e := range escalated {
+		s, _ := e.(string)
+		f.Escalated = append(f.Escalated, s)
 	}
 	if err := json.Unmarshal([]byte(ref), &f.Group); err != nil {
 		return f, fmt.Errorf("group %s: %w", key, err)
@@ -69,7 +73,8 @@ func decodeFlush(r *reply) (store.Flush, error) {
 }
 
 // decodeMember decodes a member record written by groups.lua:
-// version|reason|flushed|flapping|status|alertJSON.
+// version|reason|flushed|flapping|status|joined|alertJSON, or without
+// joined if written before Member.Joined existed (groups.lua says why).
 func decodeMember(rec string) (store.Member, error) {
 	var m store.Member
 	f := strings.SplitN(rec, "|", 6)
@@ -80,7 +85,16 @@ func decodeMember(rec string) (store.Member, error) {
 	if err != nil {
 		return m, fmt.Errorf("member version: %w", err)
 	}
-	if err := json.Unmarshal([]byte(f[5]), &m.Alert); err != nil {
+	js := f[5]
+	if !strings.HasPrefix(js, "{") {
+		joined, rest, _ := strings.Cut(js, "|")
+		j, err := strconv.ParseInt(joined, 10, 64)
+		if err != nil {
+			return m, fmt.Errorf("member joined: %w", err)
+		}
+		m.Joined, js = fromMS(j), rest
+	}
+	if err := json.Unmarshal([]byte(js), &m.Alert); err != nil {
 		return m, fmt.Errorf("member alert: %w", err)
 	}
 	m.Version, m.Reason, m.Flushed, m.Flapping = v, store.Reason(f[1]), alert.Status(f[2]), f[3] == "1"
@@ -90,18 +104,20 @@ func decodeMember(rec string) (store.Member, error) {
 // CompleteFlush enqueues the flush's notifications and marks what the
 // flush saw as notified, in one script call that first checks the lease:
 // if another replica took the group over, it changes nothing and returns
-// store.ErrLeaseLost.
+// store.ErrLeaseLost. A group left without members is deleted, with its
+// escalation timers.
 func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f store.Flush, entries [][]byte) error {
 	key := f.Group.Key
-	args := make([]any, 0, 6+2*len(f.Members)+len(entries))
-	args = append(args, f.Lease, key, ms(now), s.opts.Retention.Milliseconds(), consumerGroup, len(f.Members))
+	args := make([]any, 0, 7+2*len(f.Members)+len(entries))
+	args = append(args, f.Lease, key, ms(now), s.opts.Retention.Milliseconds(), consumerGroup,
+		s.keys.base, len(f.Members))
 	for _, m := range f.Members {
 		args = append(args, string(m.Alert.Fingerprint), m.Version)
 	}
 	for _, e := range entries {
 		args = append(args, e)
 	}
-	keys := []string{s.keys.group(key), s.keys.members(key), s.keys.due, s.keys.outbox}
+	keys := []string{s.keys.group(key), s.keys.members(key), s.keys.due, s.keys.outbox, s.keys.timers}
 	ok, err := s.scripts.completeFlush.Run(ctx, s.client, keys, args...).Int64()
 	if err != nil {
 		return fmt.Errorf("redis complete flush %s: %w", key, err)
@@ -124,6 +140,44 @@ func (s *Store) Postpone(ctx context.Context, f store.Flush, until time.Time) er
 	}
 	if ok == 0 {
 		return fmt.Errorf("redis postpone %s: %w", key, store.ErrLeaseLost)
+	}
+	return nil
+}
+
+// Group returns a group's state without claiming it, in one script call
+// (a consistent snapshot).
+func (s *Store) Group(ctx context.Context, key string) (store.GroupState, bool, error) {
+	res, err := s.scripts.group.Run(ctx, s.client, []string{s.keys.group(key), s.keys.members(key)},
+		s.keys.base, key).Slice()
+	if err != nil {
+		return store.GroupState{}, false, fmt.Errorf("redis group %s: %w", key, err)
+	}
+	if len(res) == 0 {
+		return store.GroupState{}, false, nil
+	}
+	r := newReply(res)
+	f, err := decodeFlush(r)
+	if err != nil {
+		return store.GroupState{}, false, fmt.Errorf("redis group %s: %w", key, err)
+	}
+	g := store.GroupState{Flush: f, AckedBy: r.str(8), AckedAt: fromMS(r.int(9)), Escalated: slices.Clone(f.Escalated)}
+	if r.err != nil {
+		return store.GroupState{}, false, fmt.Errorf("redis group %s: %w", key, r.err)
+	}
+	return g, true, nil
+}
+
+// Acknowledge records who acknowledged a group's incident and cancels
+// its escalation timers, atomically. It returns store.ErrNotFound for an
+// unknown group.
+func (s *Store) Acknowledge(ctx context.Context, key, by string, now time.Time) error {
+	ok, err := s.scripts.acknowledge.Run(ctx, s.client, []string{s.keys.group(key), s.keys.timers},
+		s.keys.base, key, by, ms(now), s.opts.Retention.Milliseconds()).Int64()
+	if err != nil {
+		return fmt.Errorf("redis acknowledge %s: %w", key, err)
+	}
+	if ok == 0 {
+		return fmt.Errorf("redis acknowledge %s: %w", key, store.ErrNotFound)
 	}
 	return nil
 }

@@ -35,7 +35,7 @@ func (s *Store) Observe(ctx context.Context, now time.Time, obs []store.Observat
 // observeArgs lays out ARGV as observe.lua reads it.
 func (s *Store) observeArgs(now time.Time, obs []store.Observation) ([]any, error) {
 	p := s.opts.Flap
-	args := make([]any, 0, 6+len(obs)*11)
+	args := make([]any, 0, 6+len(obs)*12)
 	args = append(args, s.keys.base, ms(now), s.opts.Retention.Milliseconds(),
 		p.Transitions, p.Window.Milliseconds(), p.Quiet.Milliseconds())
 	for i := range obs {
@@ -61,6 +61,10 @@ func appendObservation(args []any, o *store.Observation) ([]any, error) {
 			return nil, fmt.Errorf("encode group %s: %w", g.Key, err)
 		}
 		args = append(args, g.Key, g.Wait.Milliseconds(), g.Interval.Milliseconds(), ref)
+	}
+	args = append(args, len(o.Inhibits))
+	for _, k := range o.Inhibits {
+		args = append(args, k)
 	}
 	return args, nil
 }

@@ -19,31 +19,55 @@ var lua embed.FS
 // restarted or flushed server costs one extra round trip per script and
 // nothing else.
 type scripts struct {
-	observe       *goredis.Script
-	settle        *goredis.Script
-	claimGroups   *goredis.Script
-	completeFlush *goredis.Script
-	postpone      *goredis.Script
-	enqueue       *goredis.Script
-	claimOutbox   *goredis.Script
-	ack           *goredis.Script
-	retry         *goredis.Script
-	deadLetter    *goredis.Script
+	observe        *goredis.Script
+	settle         *goredis.Script
+	claimGroups    *goredis.Script
+	completeFlush  *goredis.Script
+	postpone       *goredis.Script
+	enqueue        *goredis.Script
+	claimOutbox    *goredis.Script
+	ack            *goredis.Script
+	retry          *goredis.Script
+	deadLetter     *goredis.Script
+	group          *goredis.Script
+	acknowledge    *goredis.Script
+	scheduleTimer  *goredis.Script
+	cancelTimers   *goredis.Script
+	claimTimers    *goredis.Script
+	completeTimer  *goredis.Script
+	setSilence     *goredis.Script
+	listSilences   *goredis.Script
+	expireSilence  *goredis.Script
+	advance        *goredis.Script
+	recordIncident *goredis.Script
+	listIncidents  *goredis.Script
 }
 
 func newScripts() scripts {
 	dedup := []string{"common", "dedup", "groups"}
 	return scripts{
-		observe:       script(append(dedup, "observe")...),
-		settle:        script(append(dedup, "settle")...),
-		claimGroups:   script("common", "groups", "claim_groups"),
-		completeFlush: script("common", "groups", "complete_flush"),
-		postpone:      script("common", "postpone"),
-		enqueue:       script("common", "enqueue"),
-		claimOutbox:   script("common", "claim_outbox"),
-		ack:           script("common", "ack"),
-		retry:         script("common", "retry"),
-		deadLetter:    script("common", "dead_letter"),
+		observe:        script(append(dedup, "observe")...),
+		settle:         script(append(dedup, "settle")...),
+		claimGroups:    script("common", "groups", "claim_groups"),
+		completeFlush:  script("common", "groups", "timers", "complete_flush"),
+		postpone:       script("common", "postpone"),
+		enqueue:        script("common", "enqueue"),
+		claimOutbox:    script("common", "claim_outbox"),
+		ack:            script("common", "ack"),
+		retry:          script("common", "retry"),
+		deadLetter:     script("common", "dead_letter"),
+		group:          script("common", "groups", "group"),
+		acknowledge:    script("common", "timers", "acknowledge"),
+		scheduleTimer:  script("common", "timers", "schedule_timer"),
+		cancelTimers:   script("common", "timers", "cancel_timers"),
+		claimTimers:    script("common", "timers", "claim_timers"),
+		completeTimer:  script("common", "groups", "timers", "complete_timer"),
+		setSilence:     script("common", "silences", "set_silence"),
+		listSilences:   script("common", "silences", "list_silences"),
+		expireSilence:  script("common", "silences", "expire_silence"),
+		advance:        script("common", "advance"),
+		recordIncident: script("common", "record_incident"),
+		listIncidents:  script("common", "list_incidents"),
 	}
 }
 

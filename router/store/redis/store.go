@@ -73,28 +73,41 @@ func (s *Store) RoundTrips() uint64 { return s.trips.n.Load() }
 
 // keys names the store's Redis keys; doc.go describes each.
 type keys struct {
-	base     string // prefix + hash tag: the start of every key
-	due      string
-	flapping string
-	outbox   string
-	retry    string
-	dead     string
+	base      string // prefix + hash tag: the start of every key
+	due       string
+	flapping  string
+	outbox    string
+	retry     string
+	dead      string
+	timers    string
+	silences  string
+	incidents string
 }
 
 func newKeys(prefix string) keys {
 	base := prefix + hashTag
 	return keys{
-		base:     base,
-		due:      base + "groups:due",
-		flapping: base + "flapping",
-		outbox:   base + "outbox",
-		retry:    base + "outbox:retry",
-		dead:     base + "outbox:dead",
+		base:      base,
+		due:       base + "groups:due",
+		flapping:  base + "flapping",
+		outbox:    base + "outbox",
+		retry:     base + "outbox:retry",
+		dead:      base + "outbox:dead",
+		timers:    base + "timers:due",
+		silences:  base + "silences",
+		incidents: base + "incidents",
 	}
 }
 
-func (k keys) group(key string) string   { return k.base + "group:" + key }
-func (k keys) members(key string) string { return k.base + "members:" + key }
+func (k keys) group(key string) string       { return k.base + "group:" + key }
+func (k keys) members(key string) string     { return k.base + "members:" + key }
+func (k keys) inhibit(key string) string     { return k.base + "inhibit:" + key }
+func (k keys) timer(group string) string     { return k.base + "timer:" + group }
+func (k keys) thread(incident string) string { return k.base + "thread:" + incident }
+func (k keys) seq(incident string) string    { return k.base + "seq:" + incident }
+func (k keys) incident(id string) string     { return k.base + "incident:" + id }
+func (k keys) timeline(id string) string     { return k.base + "timeline:" + id }
+func (k keys) counters(day string) string    { return k.base + "counters:" + day }
 
 // tripCounter is a go-redis hook that counts round trips.
 type tripCounter struct{ n atomic.Uint64 }

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -68,6 +69,13 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestConformanceState(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.RunState(t, func(t *testing.T, opts store.Options) storetest.StateStore {
+		return newStore(t, srv, t.Name()+":", opts)
+	})
+}
+
 func TestMultiReplica_FourThousandCallsGiveExactlyOneThousandNotifies(t *testing.T) {
 	srv := redistest.Start(t)
 	replicas := []*Store{newStore(t, srv, "ha:", testOptions), newStore(t, srv, "ha:", testOptions)}
@@ -123,11 +131,14 @@ func TestMultiReplica_FourThousandCallsGiveExactlyOneThousandNotifies(t *testing
 	}
 }
 
-// warmUp runs every script once, so the round trips measured afterwards
-// do not include the one-time NOSCRIPT fallback.
+// warmUp runs every script once, and a pipeline (go-redis dials
+// pipelines their own connections), so the round trips measured
+// afterwards include neither the one-time NOSCRIPT fallback nor a
+// connection handshake.
 func warmUp(t *testing.T, s *Store) {
 	t.Helper()
 	ctx := t.Context()
+	_, _ = s.Inhibitors(ctx, []string{"warm-up"})
 	_, _ = s.Observe(ctx, t0, []store.Observation{firing("warm-up")})
 	_, _ = s.Settle(ctx, t0)
 	_, _ = s.ClaimGroups(ctx, t0.Add(-time.Hour), 1)
@@ -147,6 +158,7 @@ func TestObserve_BatchIsOneRoundTrip(t *testing.T) {
 		obs := make([]store.Observation, n)
 		for i := range obs {
 			obs[i] = firing(fmt.Sprintf("batch%d-%d", n, i), team)
+			obs[i].Inhibits = []string{"0/cluster=c1", fmt.Sprintf("1/node=n%d", i)}
 		}
 		if got := trips(func() {
 			if _, err := s.Observe(t.Context(), t0, obs); err != nil {
@@ -155,6 +167,15 @@ func TestObserve_BatchIsOneRoundTrip(t *testing.T) {
 		}); got != 1 {
 			t.Errorf("Observe of %d alerts took %d round trips, want 1", n, got)
 		}
+	}
+	if got := trips(func() {
+		held, err := s.Inhibitors(t.Context(), []string{"0/cluster=c1", "1/node=n0", "1/node=n200"})
+		if err != nil || len(held["0/cluster=c1"]) != 211 || len(held["1/node=n0"]) != 3 || len(held["1/node=n200"]) != 0 {
+			t.Fatalf("Inhibitors = %d, %d, %d holders, %v; want 211, 3, 0",
+				len(held["0/cluster=c1"]), len(held["1/node=n0"]), len(held["1/node=n200"]), err)
+		}
+	}); got != 1 {
+		t.Errorf("Inhibitors took %d round trips, want 1", got)
 	}
 	var flushes []store.Flush
 	if got := trips(func() {
@@ -227,6 +248,7 @@ func TestStore_RecoversAfterRedisRestart(t *testing.T) {
 func TestKeys_AllHaveTTL(t *testing.T) {
 	srv := redistest.Start(t)
 	opts := testOptions
+	opts.IncidentRetention = 48 * time.Hour
 	s := newStore(t, srv, "ttl:", opts)
 	ctx := t.Context()
 	exercise(t, s)
@@ -239,32 +261,51 @@ func TestKeys_AllHaveTTL(t *testing.T) {
 	if err := iter.Err(); err != nil {
 		t.Fatal(err)
 	}
+	// Incidents and what belongs to them are kept for the incident
+	// retention period; silences until the last has been expired for
+	// store.SilenceRetention (exercise's lasts 2h).
+	maxTTL := map[string]time.Duration{
+		"thread": opts.IncidentRetention, "seq": opts.IncidentRetention, "incident": opts.IncidentRetention,
+		"timeline": opts.IncidentRetention, "incidents": opts.IncidentRetention, "counters": opts.IncidentRetention,
+		"silences": store.SilenceRetention + 2*time.Hour,
+	}
 	kinds := map[string]bool{}
 	for _, k := range keys {
 		ttl, err := s.client.PTTL(ctx, k).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ttl <= 0 || ttl > opts.Retention {
-			t.Errorf("key %s has TTL %s, want (0, %s]", k, ttl, opts.Retention)
-		}
 		kind, _, _ := strings.Cut(strings.TrimPrefix(k, "ttl:{ag}:"), ":")
 		if kind == "outbox" {
 			kind = strings.TrimPrefix(k, "ttl:{ag}:")
 		}
 		kinds[kind] = true
+		limit := cmp.Or(maxTTL[kind], opts.Retention)
+		if ttl <= 0 || ttl > limit {
+			t.Errorf("key %s has TTL %s, want (0, %s]", k, ttl, limit)
+		}
 	}
-	for _, want := range []string{"alert", "flapping", "group", "members", "groups", "outbox", "outbox:retry", "outbox:dead"} {
+	for _, want := range []string{"alert", "flapping", "group", "members", "groups", "outbox", "outbox:retry", "outbox:dead",
+		"inhibit", "silences", "timers", "timer", "thread", "seq", "incident", "timeline", "incidents", "counters"} {
 		if !kinds[want] {
 			t.Errorf("no %s key after the sequence; keys: %v", want, keys)
 		}
 	}
 }
 
-// exercise runs a realistic sequence through s: alerts that notify and
-// one that flaps, a flush, and outbox entries that are acknowledged,
-// retried and dead-lettered.
+// exercise runs a realistic sequence through s: alerts that notify, one
+// that flaps and one that holds an inhibition key, a flush, outbox
+// entries that are acknowledged, retried and dead-lettered, a silence,
+// escalation timers (one fired), and an incident with its thread,
+// timeline and counters.
 func exercise(t *testing.T, s *Store) {
+	t.Helper()
+	now := exerciseGroups(t, s)
+	exerciseOutbox(t, s, now)
+	exerciseState(t, s, now)
+}
+
+func exerciseGroups(t *testing.T, s *Store) time.Time {
 	t.Helper()
 	ctx := t.Context()
 	now := t0
@@ -281,10 +322,17 @@ func exercise(t *testing.T, s *Store) {
 	}
 	other := team
 	other.Key = "g-other"
-	if _, err := s.Observe(ctx, now, []store.Observation{firing("b", other)}); err != nil {
+	b := firing("b", other)
+	b.Inhibits = []string{"0/service=api"}
+	if _, err := s.Observe(ctx, now, []store.Observation{b}); err != nil {
 		t.Fatal(err)
 	}
-	now = now.Add(team.Wait)
+	return now.Add(team.Wait)
+}
+
+func exerciseOutbox(t *testing.T, s *Store, now time.Time) {
+	t.Helper()
+	ctx := t.Context()
 	flushes, err := s.ClaimGroups(ctx, now, 1)
 	if err != nil || len(flushes) != 1 {
 		t.Fatalf("ClaimGroups = %v, %v", flushes, err)
@@ -303,6 +351,41 @@ func exercise(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 	if err := s.DeadLetter(ctx, now, entries[2], "HTTP 400"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func exerciseState(t *testing.T, s *Store, now time.Time) {
+	t.Helper()
+	ctx := t.Context()
+	id := store.IncidentID(team.Key, t0)
+	for _, err := range []error{
+		s.SetSilence(ctx, store.Silence{ID: "s1", Matchers: []string{`service="api"`}, StartsAt: now, EndsAt: now.Add(2 * time.Hour), CreatedAt: now}),
+		s.ScheduleTimer(ctx, store.Timer{Group: team.Key, Receiver: "oncall", At: now}),
+		s.ScheduleTimer(ctx, store.Timer{Group: team.Key, Receiver: "manager", At: now.Add(time.Hour)}),
+		s.SetThread(ctx, id, "slack:team", store.Thread{Ref: "C1/1.2", Seq: 1}),
+		s.RecordIncident(ctx, store.Incident{ID: id, Group: team.Key, Opened: t0, Status: store.IncidentOpen},
+			store.Event{At: t0, Type: store.EventDetected, Fingerprint: "a0"}),
+		s.Count(ctx, store.Day(now), store.Counters{"received:alertmanager": 7}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, err := s.Advance(ctx, id, "pagerduty:oncall", 1); !ok || err != nil {
+		t.Fatalf("Advance = %v, %v", ok, err)
+	}
+	if _, err := s.Silences(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	timers, err := s.ClaimTimers(ctx, now, 10)
+	if err != nil || len(timers) != 1 {
+		t.Fatalf("ClaimTimers = %v, %v", timers, err)
+	}
+	if err := s.CompleteTimer(ctx, now, timers[0], [][]byte{[]byte("page")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Incidents(ctx, now, t0, 10); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -8,22 +8,21 @@
 -- KEYS[1]    groups:due
 -- ARGV[1]    key prefix
 -- ARGV[2..6] now, limit, lease TTL, lease token, retention
--- Returns, for each claimed group: key, GroupRef JSON, seq, lease,
--- leaseUntil, and the members hash as a flat fingerprint/record array.
+-- Returns, for each claimed group, its snapshot (groups.lua).
 
 C.prefix, C.due = ARGV[1], KEYS[1]
 C.retention = tonumber(ARGV[6])
 local now, limit, ttl, token = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 
 -- lease claims one group: g.seq++, g.lease, g.leaseUntil, g.snapshot().
-local function lease(key, ref, n)
-  local gk, mk = group_key(key), members_key(key)
-  local seq = redis.call('HINCRBY', gk, 'seq', 1)
+local function lease(key, n)
+  local gk = group_key(key)
+  redis.call('HINCRBY', gk, 'seq', 1)
   local id = token .. '.' .. n                    -- unique per claim across replicas
   redis.call('HSET', gk, 'lease', id, 'leaseUntil', int(now + ttl))
   expire(gk)
-  expire(mk)
-  return {key, ref, seq, id, now + ttl, redis.call('HGETALL', mk)}
+  expire(members_key(key))
+  return snapshot(key)
 end
 
 local out, stale, offset = {}, {}, 0
@@ -39,7 +38,7 @@ while #out < limit do
     if not g[1] then
       stale[#stale + 1] = key                     -- the group's hash expired
     elseif not g[2] or now >= tonumber(g[3]) then -- g.lease == "" || !now.Before(g.leaseUntil)
-      out[#out + 1] = lease(key, g[1], #out + 1)
+      out[#out + 1] = lease(key, #out + 1)
     end
   end
 end

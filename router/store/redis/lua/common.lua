@@ -47,3 +47,11 @@ local function xadd(stream, payload, attempts, enqueued, last_error)
   return redis.call('XADD', stream, '*', 'payload', payload, 'attempts', attempts,
     'enqueued', enqueued, 'lastError', last_error)
 end
+
+-- expire_at_least refreshes key's TTL to the longest of its current TTL,
+-- ttl and the retention period: for keys whose content must outlive the
+-- retention period (a silence that ends in two months).
+local function expire_at_least(key, ttl)
+  local cur = redis.call('PTTL', key)
+  redis.call('PEXPIRE', key, int(math.max(cur, ttl, C.retention)))
+end

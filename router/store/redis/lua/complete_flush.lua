@@ -4,28 +4,29 @@
 -- caller still holds the lease.
 --
 -- KEYS[1] group:<key>   KEYS[2] members:<key>   KEYS[3] groups:due
--- KEYS[4] outbox
--- ARGV[1..6] lease, group key, now, retention, consumer group, n
+-- KEYS[4] outbox        KEYS[5] timers:due
+-- ARGV[1..7] lease, group key, now, retention, consumer group, key
+-- prefix, n
 -- then n fingerprint/version pairs (the members the flush saw), then
 -- the payloads to enqueue.
 -- Returns 1, or 0 if the lease was lost (nothing is changed then).
 
 local gk, mk, due, stream = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local lease, key, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
-C.retention = tonumber(ARGV[4])
-local consumers, n = ARGV[5], tonumber(ARGV[6])
+C.retention, C.timers, C.prefix = tonumber(ARGV[4]), KEYS[5], ARGV[6]
+local consumers, n = ARGV[5], tonumber(ARGV[7])
 
 if redis.call('HGET', gk, 'lease') ~= lease then  -- g == nil || g.lease != f.Lease
   return 0
 end
 
 ensure_outbox(stream, consumers)                   -- s.outbox.add(now, entries...)
-for i = 7 + 2 * n, #ARGV do
+for i = 8 + 2 * n, #ARGV do
   xadd(stream, ARGV[i], '0', int(now), '')
 end
 expire(stream)
 
-for i = 7, 6 + 2 * n, 2 do                         -- for _, seen := range f.Members
+for i = 8, 7 + 2 * n, 2 do                         -- for _, seen := range f.Members
   local fp = ARGV[i]
   local m = decode_member(redis.call('HGET', mk, fp))
   if m and m.version == tonumber(ARGV[i + 1]) then -- m != nil && m.Version == seen.Version
@@ -44,6 +45,7 @@ redis.call('HDEL', gk, 'lease', 'leaseUntil')
 redis.call('ZREM', due, key)
 if redis.call('HLEN', mk) == 0 then                -- len(g.members) == 0
   redis.call('DEL', gk, mk)                        -- delete(s.groups, f.Group.Key)
+  cancel_timers(key)                               -- s.cancelTimers(f.Group.Key)
   return 1
 end
 for _, rec in ipairs(redis.call('HVALS', mk)) do

@@ -5,23 +5,41 @@
 --
 -- A group is two hashes and one entry of groups:due:
 --   group:<key>    ref (GroupRef JSON), interval (ms), seq, lastFlush,
---                  lease, leaseUntil (lease fields only while claimed)
+--                  opened, lease, leaseUntil (lease fields only while
+--                  claimed), ackedBy, ackedAt, escalated (MessagePack
+--                  array of receivers; absent while empty)
 --   members:<key>  fingerprint -> member record (below)
 --   groups:due     <key> scored by the time its flush is due; absent
 --                  while nothing is to flush (memory's zero g.due)
 
 -- A member record (store.Member) is '|'-separated, the alert JSON last:
---   version|reason|flushed|flapping|status|alertJSON
+--   version|reason|flushed|flapping|status|joined|alertJSON
+-- Records written before Member.Joined existed have no joined field:
+-- their sixth field is the alert JSON itself, which starts with '{'.
+-- Reading them as joined 0 (the zero time) keeps a Redis that was
+-- upgraded with groups in flight working.
 local function decode_member(rec)
   if not rec then return nil end
   local f = fields(rec, 6)
+  local joined, alert = 0, f[6]
+  if string.sub(alert, 1, 1) ~= '{' then
+    local j = fields(alert, 2)
+    joined, alert = tonumber(j[1]), j[2]
+  end
   return {version = tonumber(f[1]), reason = f[2], flushed = f[3],
-    flapping = f[4] == '1', status = f[5], alert = f[6]}
+    flapping = f[4] == '1', status = f[5], joined = joined, alert = alert}
 end
 
 local function encode_member(m)
   return table.concat({int(m.version), m.reason, m.flushed, m.flapping and '1' or '0',
-    m.status, m.alert}, '|')
+    m.status, int(m.joined), m.alert}, '|')
+end
+
+-- A group's escalated receivers (memory's g.escalated), in the order
+-- they were escalated to.
+local function unpack_list(s)
+  if not s then return {} end
+  return cmsgpack.unpack(s)
 end
 
 -- The groups an alert joined when it last notified (memory's t.groups)
@@ -71,12 +89,14 @@ local function join(fp, t, reason, now)
     local gk, mk = group_key(ref.key), members_key(ref.key)
     if redis.call('EXISTS', gk) == 0 then            -- g == nil: due: now.Add(ref.Wait)
       redis.call('ZADD', C.due, int(now + ref.wait), ref.key)
+      redis.call('HSET', gk, 'opened', int(now))     -- opened: now
     elseif not redis.call('ZSCORE', C.due, ref.key) then  -- g.due.IsZero()
       local last = tonumber(redis.call('HGET', gk, 'lastFlush') or '0')
       redis.call('ZADD', C.due, int(math.max(now, last + ref.interval)), ref.key)  -- later(now, g.lastFlush.Add(ref.Interval))
     end
     redis.call('HSET', gk, 'ref', ref.ref, 'interval', int(ref.interval))  -- g.ref = ref
-    local m = decode_member(redis.call('HGET', mk, fp)) or {version = 0, flushed = ''}  -- m = &store.Member{}
+    local m = decode_member(redis.call('HGET', mk, fp)) or
+      {version = 0, flushed = '', joined = now}      -- m = &store.Member{Joined: now}
     m.alert, m.status, m.reason, m.flapping = t.alert, t.status, reason, t.flapping
     m.version = m.version + 1                        -- m.Version++
     redis.call('HSET', mk, fp, encode_member(m))
@@ -103,4 +123,14 @@ local function touch(fp, t)
       end
     end
   end
+end
+
+-- memory's group.snapshot: what a Flush is decoded from (groups.go,
+-- decodeFlush): key, GroupRef JSON, seq, lease, leaseUntil, the members
+-- hash as a flat fingerprint/record array, opened, escalated receivers.
+local function snapshot(key)
+  local g = redis.call('HMGET', group_key(key), 'ref', 'seq', 'lease', 'leaseUntil',
+    'opened', 'escalated')
+  return {key, g[1], tonumber(g[2] or '0'), g[3] or '', tonumber(g[4] or '0'),
+    redis.call('HGETALL', members_key(key)), tonumber(g[5] or '0'), unpack_list(g[6])}
 end

@@ -6,9 +6,10 @@
 -- ARGV[1]    key prefix ("<prefix>{ag}:")
 -- ARGV[2..3] now, retention
 -- ARGV[4..6] flap policy: transitions, window, quiet
--- then, per observation, 7 + 4*n values:
+-- then, per observation, 8 + 4*n + m values:
 --   fingerprint, status, startsAt, endsAt, repeatInterval, alert JSON, n,
---   and for each of its n groups: key, wait, interval, GroupRef JSON
+--   for each of its n groups: key, wait, interval, GroupRef JSON,
+--   m, and its m inhibition keys
 -- Returns action, reason, suppressed for each observation, in order.
 
 C.prefix, C.due, C.flapping = ARGV[1], KEYS[1], KEYS[2]
@@ -28,7 +29,24 @@ local function read_observation(i)
       interval = tonumber(ARGV[i + 2]), ref = ARGV[i + 3]}
     i = i + 4
   end
-  return o, i
+  local m = tonumber(ARGV[i])
+  o.inhibits = {unpack(ARGV, i + 1, i + m)}
+  return o, i + 1 + m
+end
+
+-- memory.Store.holdInhibits: a firing alert holds its inhibition keys,
+-- a resolved one releases them (Redis deletes a set that becomes empty,
+-- as memory deletes the empty map).
+local function hold_inhibits(o)
+  for _, k in ipairs(o.inhibits) do
+    local key = C.prefix .. 'inhibit:' .. k
+    if o.status == 'firing' then
+      redis.call('SADD', key, o.fp)
+      expire(key)
+    else
+      redis.call('SREM', key, o.fp)
+    end
+  end
 end
 
 -- memory.Store.observe
@@ -36,6 +54,9 @@ local function observe(o)
   local key = C.prefix .. 'alert:' .. o.fp
   local st = decode_state(redis.call('HGET', key, 's'))
   local v = decide(st, o, o.rep, now)              -- store.Decide(&t.state, a, ...)
+  if v.reason ~= 'stale' then                      -- a late twin of a resolved alert holds nothing
+    hold_inhibits(o)
+  end
   redis.call('HSET', key, 's', encode_state(st))
   if st.flapping then                              -- s.flapping[a.Fingerprint] = struct{}{}
     redis.call('ZADD', C.flapping, int(st.settleAt), o.fp)

@@ -1,5 +1,7 @@
 // Package redistest runs a throwaway redis-server for tests: on a free
-// loopback port, in a temporary directory, without persistence.
+// loopback port, in a temporary directory, without persistence. While a
+// test that started one runs, go-redis's own log lines (a failed dial
+// while the server is stopped) go to the test's log instead of stderr.
 //
 // If redis-server is not on PATH the calling test is skipped, unless the
 // environment variable ALERTGATE_REQUIRE_REDIS is set (CI sets it), in
@@ -9,6 +11,7 @@ package redistest
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -20,6 +23,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // RequireEnv is the environment variable that turns a missing
@@ -53,6 +58,7 @@ func Start(t testing.TB) *Server {
 	}
 	s := &Server{t: t, bin: bin, dir: t.TempDir()}
 	t.Cleanup(s.Stop)
+	captureClientLogs(t)
 	var last error
 	for range 3 { // the free port may be taken before the server binds it
 		if s.port, last = freePort(); last != nil {
@@ -171,4 +177,34 @@ func logTail(dir string) string {
 		b = b[len(b)-max:]
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// captureClientLogs sends go-redis's log lines to t.Logf until t ends,
+// and drops them after: go-redis's logger is process-wide and its pool
+// goroutines may still log when t is over, when t.Logf would panic.
+func captureClientLogs(t testing.TB) {
+	l := &testLogger{t: t}
+	goredis.SetLogger(l)
+	t.Cleanup(l.stop)
+}
+
+// testLogger is a go-redis logger that writes to a test's log.
+type testLogger struct {
+	mu   sync.Mutex
+	t    testing.TB
+	done bool
+}
+
+func (l *testLogger) Printf(_ context.Context, format string, v ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.done {
+		l.t.Logf(format, v...)
+	}
+}
+
+func (l *testLogger) stop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.done = true
 }

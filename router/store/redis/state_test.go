@@ -1,0 +1,201 @@
+package redis
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/store/memory"
+	"github.com/alertgate/alertgate/router/store/redis/redistest"
+)
+
+func TestTimers_ConcurrentReplicasClaimEachTimerOnce(t *testing.T) {
+	srv := redistest.Start(t)
+	replicas := []*Store{newStore(t, srv, "timers:", testOptions), newStore(t, srv, "timers:", testOptions)}
+	ctx := t.Context()
+	const n = 200
+	for i := range n {
+		tm := store.Timer{Group: fmt.Sprintf("g%03d", i), Receiver: "oncall", At: t0}
+		if err := replicas[i%2].ScheduleTimer(ctx, tm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var claimed sync.Map
+	var total, dup atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 16 {
+		s := replicas[i%2]
+		wg.Go(func() {
+			for {
+				got, err := s.ClaimTimers(ctx, t0.Add(time.Second), 3)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				for _, tm := range got {
+					if _, loaded := claimed.LoadOrStore(tm.Group, true); loaded {
+						dup.Add(1)
+					}
+					total.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if total.Load() != n || dup.Load() != 0 {
+		t.Errorf("claimed %d timers with %d twice, want %d and none twice", total.Load(), dup.Load(), n)
+	}
+}
+
+func TestIncident_ConcurrentWritersLoseNothing(t *testing.T) {
+	srv := redistest.Start(t)
+	replicas := []*Store{newStore(t, srv, "inc:", testOptions), newStore(t, srv, "inc:", testOptions)}
+	id := store.IncidentID("g", t0)
+	const n = 100
+	var wg sync.WaitGroup
+	for i := range n {
+		s := replicas[i%2]
+		wg.Go(func() {
+			at := t0.Add(time.Duration(n-i) * time.Second)
+			u := store.Incident{ID: id, Notified: at, AckedBy: fmt.Sprintf("user%d", i), AckedAt: at, Severity: alert.SeverityInfo}
+			if i == n/2 {
+				u.Severity, u.Title = alert.SeverityCritical, "5xx"
+			}
+			ev := store.Event{At: at, Type: store.EventNotified, Actor: u.AckedBy}
+			if err := s.RecordIncident(t.Context(), u, ev); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	inc, ev, ok, err := replicas[0].Incident(t.Context(), id)
+	if err != nil || !ok {
+		t.Fatalf("Incident = %v, %v", ok, err)
+	}
+	if len(ev) != n || !inc.Notified.Equal(t0.Add(time.Second)) || inc.Severity != alert.SeverityCritical || inc.Title != "5xx" {
+		t.Errorf("incident = %+v with %d events; want %d events, notified at t0+1s, critical, titled", inc, len(ev), n)
+	}
+	var i int
+	if _, err := fmt.Sscanf(inc.AckedBy, "user%d", &i); err != nil || !inc.AckedAt.Equal(t0.Add(time.Duration(n-i)*time.Second)) {
+		t.Errorf("acknowledgement %s at %v is not one writer's", inc.AckedBy, inc.AckedAt)
+	}
+}
+
+func TestIncidents_ListingOrdersTiesAsMemory(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := t.Context()
+	red, mem := newStore(t, srv, "ties:", testOptions), memory.New(testOptions)
+	// Groups formed by one webhook open at the same millisecond.
+	for i, g := range []string{"c", "a", "e", "b", "d", "f"} {
+		opened := t0
+		if i >= 4 {
+			opened = t0.Add(time.Hour)
+		}
+		u := store.Incident{ID: store.IncidentID(g, opened), Group: g, Opened: opened, Status: store.IncidentOpen}
+		if err := red.RecordIncident(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		_ = mem.RecordIncident(ctx, u)
+	}
+	for _, limit := range []int{0, 1, 2, 3, 4, 6, 10} {
+		t.Run(fmt.Sprintf("limit=%d", limit), func(t *testing.T) {
+			got, err := red.Incidents(ctx, t0.Add(2*time.Hour), t0, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := mem.Incidents(ctx, t0.Add(2*time.Hour), t0, limit)
+			if g, w := incidentIDs(got), incidentIDs(want); !slices.Equal(g, w) {
+				t.Errorf("Incidents = %v, want %v (memory's)", g, w)
+			}
+		})
+	}
+}
+
+func incidentIDs(l []store.Incident) []string {
+	out := []string{}
+	for _, inc := range l {
+		out = append(out, inc.ID)
+	}
+	return out
+}
+
+func TestGroups_MemberRecordsWithoutJoinedAreRead(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv, "old:", testOptions)
+	ctx := t.Context()
+	if _, err := s.Observe(ctx, t0, []store.Observation{firing("a", team)}); err != nil {
+		t.Fatal(err)
+	}
+	// Rewrite the member as the store wrote it before Member.Joined.
+	mk := s.keys.members(team.Key)
+	rec := s.client.HGet(ctx, mk, "a").Val()
+	f := strings.SplitN(rec, "|", 7)
+	old := strings.Join(append(f[:5:5], f[6]), "|")
+	if err := s.client.HSet(ctx, mk, "a", old).Err(); err != nil {
+		t.Fatal(err)
+	}
+	flushes, err := s.ClaimGroups(ctx, t0.Add(team.Wait), 10)
+	if err != nil || len(flushes) != 1 || len(flushes[0].Members) != 1 {
+		t.Fatalf("ClaimGroups = %+v, %v", flushes, err)
+	}
+	if m := flushes[0].Members[0]; !m.Joined.IsZero() || m.Alert.Fingerprint != "a" || m.Version != 1 {
+		t.Errorf("old member = %+v, want fingerprint a, version 1, joined unknown", m)
+	}
+	if err := s.CompleteFlush(ctx, t0.Add(team.Wait), flushes[0], nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSilences_KeptUntilTheLongestHasExpired(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv, "sil:", testOptions)
+	ctx := t.Context()
+	long := 60 * 24 * time.Hour
+	sil := store.Silence{ID: "maintenance", Matchers: []string{`cluster="old"`}, StartsAt: t0.Add(long / 2), EndsAt: t0.Add(long), CreatedAt: t0}
+	if err := s.SetSilence(ctx, sil); err != nil {
+		t.Fatal(err)
+	}
+	ttl := func() time.Duration { return s.client.PTTL(ctx, s.keys.silences).Val() }
+	want := long + store.SilenceRetention
+	if got := ttl(); got < want-time.Minute || got > want {
+		t.Errorf("TTL after SetSilence = %s, want about %s", got, want)
+	}
+	if _, err := s.Silences(ctx, t0.Add(long/4)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ttl(), want-long/4; got < want-time.Minute || got > want {
+		t.Errorf("TTL after Silences = %s, want about %s", got, want)
+	}
+}
+
+func TestLogger_WritesGoRedisLinesToSlog(t *testing.T) {
+	tests := []struct {
+		name  string
+		level slog.Level
+		want  string
+	}{
+		{name: "warn enabled", level: slog.LevelInfo, want: `level=WARN msg="redis: connection pool: failed to dial after 5 attempts"`},
+		{name: "warn disabled", level: slog.LevelError, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			l := Logger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: tt.level})))
+			l.Printf(t.Context(), "redis: connection pool: failed to dial after %d attempts", 5)
+			if got := buf.String(); !strings.Contains(got, tt.want) || (tt.want == "") != (got == "") {
+				t.Errorf("logged %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
