@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/enrich"
@@ -22,6 +23,7 @@ import (
 	"github.com/alertgate/alertgate/router"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
+	"github.com/alertgate/alertgate/router/store/redis"
 )
 
 // serveFlags are serve's command-line settings.
@@ -88,7 +90,7 @@ func (f *serveFlags) load(getenv env) (*config.Config, error) {
 func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	st, err := openStore(cfg)
+	st, err := openStore(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -192,12 +194,50 @@ type routerStore interface {
 	Close() error
 }
 
-func openStore(cfg *config.Config) (routerStore, error) {
-	switch cfg.Store.Backend {
-	case "memory":
-		return memory.New(store.Options{}), nil
+func openStore(cfg *config.Config, log *slog.Logger) (routerStore, error) {
+	sc := cfg.Store
+	opts := store.Options{
+		Flap: store.FlapPolicy{
+			Transitions: cfg.Dedup.Flap.Transitions,
+			Window:      time.Duration(cfg.Dedup.Flap.Window),
+			Quiet:       time.Duration(cfg.Dedup.Flap.Quiet),
+		},
+		Retention:         time.Duration(sc.Retention),
+		IncidentRetention: time.Duration(sc.IncidentRetention),
+		ReclaimAfter:      time.Duration(cfg.Notify.Outbox.ReclaimAfter),
+		MaxAlerts:         sc.MaxAlerts,
 	}
-	return nil, fmt.Errorf("store backend %q is not available", cfg.Store.Backend)
+	if sc.Backend == "memory" {
+		return memory.New(opts), nil
+	}
+	goredis.SetLogger(redis.Logger(log.With("component", "go-redis")))
+	r := sc.Redis
+	client, err := redis.NewClient(redis.Config{
+		Address:      r.Address,
+		URL:          r.URL.Reveal(),
+		Username:     r.Username,
+		Password:     r.Password.Reveal(),
+		DB:           r.DB,
+		TLS:          redis.TLSConfig{Enabled: r.TLS.Enabled, InsecureSkipVerify: r.TLS.InsecureSkipVerify, CAFile: r.TLS.CAFile},
+		Sentinel:     redis.SentinelConfig{MasterName: r.Sentinel.MasterName, Addresses: r.Sentinel.Addresses},
+		Cluster:      redis.ClusterConfig{Addresses: r.Cluster.Addresses},
+		DialTimeout:  time.Duration(r.DialTimeout),
+		ReadTimeout:  time.Duration(r.ReadTimeout),
+		WriteTimeout: time.Duration(r.WriteTimeout),
+		PoolSize:     r.PoolSize,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("redis: %w", err)
+	}
+	s := redis.New(client, r.Prefix, opts)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Ping(ctx); err != nil {
+		// Fail open: start anyway and deliver without deduplication until
+		// Redis answers; go-redis keeps reconnecting.
+		log.Warn("redis is unreachable at start; delivering without deduplication until it answers", "err", err)
+	}
+	return s, nil
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {

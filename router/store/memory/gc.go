@@ -64,6 +64,11 @@ func (s *Store) gc(now time.Time) {
 			s.cancelTimers(k)
 		}
 	}
+	for day := range s.counters {
+		if d, err := time.Parse(time.DateOnly, day); err == nil && now.Sub(d) > s.opts.IncidentRetention {
+			delete(s.counters, day)
+		}
+	}
 	// Threads and sequence numbers are written without a caller's clock.
 	wall := time.Now()
 	for k, th := range s.threads {

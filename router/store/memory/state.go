@@ -169,7 +169,7 @@ func (s *Store) CompleteTimer(ctx context.Context, now time.Time, t store.Timer,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.timers[timerKey(t)]
-	if cur == nil || cur.t.Lease != t.Lease {
+	if cur == nil || cur.t.Lease == "" || cur.t.Lease != t.Lease {
 		return store.ErrLeaseLost
 	}
 	delete(s.timers, timerKey(t))

@@ -93,6 +93,8 @@
 //	                              number applied there (Advance)
 //	counters:<day>        hash    counter name -> count, for the UTC day
 //	                              (store.Day)
+//	cache:<key>           string  a cached value (LLM summaries), with the
+//	                              TTL its writer chose
 //
 // All times are Unix milliseconds. Retention must exceed the longest
 // repeat interval (store.Options says why); alerts re-notify at least

@@ -108,6 +108,7 @@ func (k keys) seq(incident string) string    { return k.base + "seq:" + incident
 func (k keys) incident(id string) string     { return k.base + "incident:" + id }
 func (k keys) timeline(id string) string     { return k.base + "timeline:" + id }
 func (k keys) counters(day string) string    { return k.base + "counters:" + day }
+func (k keys) cache(key string) string       { return k.base + "cache:" + key }
 
 // tripCounter is a go-redis hook that counts round trips.
 type tripCounter struct{ n atomic.Uint64 }

@@ -33,6 +33,8 @@ type StateStore interface {
 	Incidents(ctx context.Context, now, since time.Time, limit int) ([]store.Incident, error)
 	Count(ctx context.Context, day string, add store.Counters) error
 	Counters(ctx context.Context, days []string) (map[string]store.Counters, error)
+	CacheGet(ctx context.Context, key string) ([]byte, bool, error)
+	CacheSet(ctx context.Context, key string, value []byte, ttl time.Duration) error
 }
 
 // StateFactory returns a new, empty StateStore.
@@ -45,6 +47,19 @@ func RunState(t *testing.T, newStore StateFactory) {
 	t.Run("Timers", func(t *testing.T) { runTimers(t, newStore) })
 	t.Run("Threads", func(t *testing.T) { runThreads(t, newStore) })
 	t.Run("Incidents", func(t *testing.T) { runIncidents(t, newStore) })
+	t.Run("Cache", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		if _, ok, err := s.CacheGet(t.Context(), "k"); ok || err != nil {
+			t.Fatalf("empty cache: %v %v", ok, err)
+		}
+		if err := s.CacheSet(t.Context(), "k", []byte("summary"), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		v, ok, err := s.CacheGet(t.Context(), "k")
+		if !ok || err != nil || string(v) != "summary" {
+			t.Errorf("CacheGet = %q, %v, %v", v, ok, err)
+		}
+	})
 }
 
 func runThreads(t *testing.T, newStore StateFactory) {

@@ -1,0 +1,96 @@
+package router
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/store/redis"
+	"github.com/alertgate/alertgate/router/store/redis/redistest"
+)
+
+// redisStore connects a new Redis store to srv with short timeouts, so a
+// stopped server is noticed quickly.
+func redisStore(t *testing.T, srv *redistest.Server, prefix string) *redis.Store {
+	t.Helper()
+	client, err := redis.NewClient(redis.Config{Address: srv.Addr(), DialTimeout: 200 * time.Millisecond, ReadTimeout: 500 * time.Millisecond, WriteTimeout: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := redis.New(client, prefix, store.Options{})
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestFailOpen_RedisDownStillDeliversAndDedupResumesAfterRestart(t *testing.T) {
+	srv := redistest.Start(t)
+	h := newReplica(t, testConfig, nil, redisStore(t, srv, "failopen:"), &syncBuffer{})
+	labels := func(n string) map[string]string { return map[string]string{"alertname": n, "severity": "warning"} }
+	t0 := h.now()
+
+	h.post(amPath, "am-token", amAlert("firing", t0, labels("BeforeOutage")))
+	h.deliver()
+	if n := len(h.logLines("notification")); n != 1 {
+		t.Fatalf("before the outage: %d notifications, want 1", n)
+	}
+
+	srv.Stop()
+	code, resp := h.post(amPath, "am-token", amAlert("firing", t0, labels("DuringOutage")))
+	if code != 200 || resp["notify"].(float64) != 1 {
+		t.Fatalf("during the outage: %d %v, want the alert accepted (fail open)", code, resp)
+	}
+	h.deliver()
+	sent := h.logLines("notification")
+	if len(sent) != 2 || sent[1]["title"] != "s" {
+		t.Fatalf("during the outage: %v, want the alert delivered through the local outbox", sent)
+	}
+	if got := h.counter("alertgate_degraded_alerts_total"); got != 1 {
+		t.Errorf("degraded alerts = %v, want 1", got)
+	}
+
+	srv.Restart()
+	h.advance(time.Minute)
+	for range 2 {
+		if code, _ := h.post(amPath, "am-token", amAlert("firing", t0, labels("AfterRestart"))); code != 200 {
+			t.Fatalf("after the restart: %d", code)
+		}
+	}
+	h.deliver()
+	if got := h.counter("alertgate_alerts_decided_total", "action", "suppress", "reason", "duplicate"); got != 1 {
+		t.Errorf("after the restart the second copy was not deduplicated: duplicates = %v", got)
+	}
+	if n := len(h.logLines("notification")); n != 3 {
+		t.Errorf("after the restart: %d notifications in all, want 3", n)
+	}
+}
+
+func TestEscalation_ExactlyOnePageAcrossReplicasOnRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	logs := &syncBuffer{}
+	a := newReplica(t, policyConfig, nil, redisStore(t, srv, "esc:"), logs)
+	b := newReplica(t, policyConfig, nil, redisStore(t, srv, "esc:"), logs)
+	t0 := jst("2026-01-13 14:00")
+	for _, h := range []*harness{a, b} {
+		h.set(t0)
+	}
+	crit := map[string]string{"alertname": "HighErrorRate", "severity": "critical"}
+	a.post(amPath, "am-token", amAlert("firing", t0, crit))
+	b.post(amPath, "am-token", amAlert("firing", t0, crit)) // the HA twin, at the other replica
+	var wg sync.WaitGroup
+	for _, h := range []*harness{a, b} {
+		wg.Go(h.deliver)
+	}
+	wg.Wait()
+	if got := sentTo(a); got["slack:team/trigger"] != 1 || len(got) != 1 {
+		t.Fatalf("at t0: %v, want one Slack message", got)
+	}
+	for _, h := range []*harness{a, b} {
+		h.set(t0.Add(15 * time.Minute))
+		wg.Go(h.deliver)
+	}
+	wg.Wait()
+	if got := sentTo(a); got["pagerduty:oncall/trigger"] != 1 {
+		t.Errorf("after 15 minutes: %v, want exactly one page from two replicas", got)
+	}
+}
