@@ -40,16 +40,16 @@ type Noise struct {
 	Compression float64 `json:"compression"`
 	// Reduction is the share of received alerts that caused no
 	// notification.
-	Reduction    float64     `json:"reduction"`
-	Incidents    int         `json:"incidents"`
-	Noisiest     []NameStats `json:"noisiest"`
-	OutOfHours   []Page      `json:"pagesOutOfHours"`
-	Flapping     []NameCount `json:"flapping"`
-	NeverAcked   []Ref       `json:"neverAcknowledged"`
-	NoRunbook    []NameCount `json:"withoutRunbook"`
-	ByService    []Service   `json:"byService"`
-	OverallMTTA  Minutes     `json:"mtta"`
-	OverallMTTR  Minutes     `json:"mttr"`
+	Reduction   float64     `json:"reduction"`
+	Incidents   int         `json:"incidents"`
+	Noisiest    []NameStats `json:"noisiest"`
+	OutOfHours  []Page      `json:"pagesOutOfHours"`
+	Flapping    []NameCount `json:"flapping"`
+	NeverAcked  []Ref       `json:"neverAcknowledged"`
+	NoRunbook   []NameCount `json:"withoutRunbook"`
+	ByService   []Service   `json:"byService"`
+	OverallMTTA Minutes     `json:"mtta"`
+	OverallMTTR Minutes     `json:"mttr"`
 }
 
 // NameStats is how noisy one alert name was.
