@@ -15,6 +15,7 @@ type Config struct {
 	Store     Store      `yaml:"store"`
 	Dedup     Dedup      `yaml:"dedup"`
 	Notify    Notify     `yaml:"notify"`
+	Enrich    Enrich     `yaml:"enrich"`
 	Receivers []Receiver `yaml:"receivers"`
 	Route     *Route     `yaml:"route"`
 
@@ -139,6 +140,36 @@ type Dedup struct {
 		Window      model.Duration `yaml:"window"`
 		Quiet       model.Duration `yaml:"quiet"`
 	} `yaml:"flap"`
+}
+
+// Enrich configures runbooks and LLM summaries.
+type Enrich struct {
+	// RunbooksDir holds the runbook YAML files; empty means none.
+	RunbooksDir string `yaml:"runbooks_dir"`
+	// RunbookBaseURL links runbooks without their own url: base + file
+	// name (for example the runbooks directory in the team's git web UI).
+	RunbookBaseURL string `yaml:"runbook_base_url"`
+	// LLM configures summaries; without a base_url only the deterministic
+	// summary is used.
+	LLM LLM `yaml:"llm"`
+}
+
+// LLM configures an OpenAI-compatible chat completions endpoint.
+type LLM struct {
+	BaseURL string `yaml:"base_url"`
+	Model   string `yaml:"model"`
+	APIKey  Secret `yaml:"api_key"`
+	// Timeout bounds one summary; past it the fallback is used.
+	Timeout   model.Duration `yaml:"timeout"`
+	MaxTokens int            `yaml:"max_tokens"`
+	// Concurrency bounds simultaneous requests.
+	Concurrency int `yaml:"concurrency"`
+	// Language is en or ja.
+	Language string `yaml:"language"`
+	// BudgetPerMinute caps requests per minute per replica.
+	BudgetPerMinute int `yaml:"budget_per_minute"`
+	// CacheTTL keeps summaries for identical incident content.
+	CacheTTL model.Duration `yaml:"cache_ttl"`
 }
 
 // Notify configures delivery.
@@ -285,6 +316,13 @@ func (c *Config) applyDefaults() {
 	setDefault(&n.Outbox.MaxBackoff, model.Duration(5*time.Minute))
 	setDefault(&n.Outbox.MaxAge, model.Duration(24*time.Hour))
 	setDefault(&n.Outbox.ReclaimAfter, model.Duration(time.Minute))
+	l := &c.Enrich.LLM
+	setDefault(&l.Timeout, model.Duration(4*time.Second))
+	setDefault(&l.MaxTokens, 300)
+	setDefault(&l.Concurrency, 4)
+	setDefault(&l.Language, "en")
+	setDefault(&l.BudgetPerMinute, 30)
+	setDefault(&l.CacheTTL, model.Duration(6*time.Hour))
 	setDefault(&c.Dedup.RepeatInterval, model.Duration(4*time.Hour))
 	c.BusinessHours.applyDefaults()
 	for i := range c.OnCall {

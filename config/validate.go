@@ -27,6 +27,7 @@ func (c *Config) Validate() error {
 	c.validateOnCall(&v)
 	c.validateOverlaps(&v)
 	c.validateNotify(&v)
+	c.validateEnrich(&v)
 	return v.err()
 }
 
@@ -255,5 +256,27 @@ func (c *Config) validateNotify(v *validator) {
 		if !known[r.Fallback] || r.Fallback == r.Name {
 			v.add(fmt.Sprintf("receivers[%d].fallback", i), "must name another receiver, got %q", r.Fallback)
 		}
+	}
+}
+
+func (c *Config) validateEnrich(v *validator) {
+	l := c.Enrich.LLM
+	if l.BaseURL == "" {
+		return
+	}
+	if !strings.HasPrefix(l.BaseURL, "https://") && !strings.HasPrefix(l.BaseURL, "http://") {
+		v.add("enrich.llm.base_url", "must be an http(s) URL")
+	}
+	if l.Model == "" {
+		v.add("enrich.llm.model", "must be set with base_url")
+	}
+	switch l.Language {
+	case "en", "ja":
+	default:
+		v.add("enrich.llm.language", "must be en or ja, got %q", l.Language)
+	}
+	v.positive("enrich.llm.timeout", l.Timeout)
+	if l.MaxTokens <= 0 || l.Concurrency <= 0 || l.BudgetPerMinute <= 0 {
+		v.add("enrich.llm", "max_tokens, concurrency and budget_per_minute must be positive")
 	}
 }

@@ -2,19 +2,230 @@ package enrich
 
 import (
 	"context"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/alertgate/alertgate/enrich/llm"
+	"github.com/alertgate/alertgate/enrich/runbook"
 	"github.com/alertgate/alertgate/router/notify"
 )
 
-// Enricher fills a notification's Enrichment.
-type Enricher struct{}
+// Summarizer writes a short, situation-specific summary of an incident.
+type Summarizer interface {
+	Summarize(ctx context.Context, n *notify.Notification, h llm.History) (string, error)
+}
+
+// Options configure an Enricher. Every field is optional.
+type Options struct {
+	// Runbooks are the team's runbooks.
+	Runbooks []*runbook.Runbook
+	// RunbookBaseURL links a runbook without its own url: base + file name.
+	RunbookBaseURL string
+	// OnCall tells who is on call for a receiver.
+	OnCall func(ctx context.Context, receiver string, at time.Time) (string, error)
+	// History tells what is known of an incident's past, for the prompt.
+	History func(ctx context.Context, n *notify.Notification) llm.History
+	// Summarizer writes summaries with an LLM; nil means the
+	// deterministic fallback only.
+	Summarizer Summarizer
+	// Timeout bounds the LLM; past it the fallback is used.
+	Timeout time.Duration
+	// OnCallTimeout bounds the on-call lookup.
+	OnCallTimeout time.Duration
+	Now           func() time.Time
+	Logger        *slog.Logger
+	Registerer    prometheus.Registerer
+}
+
+// maxSteps is how many runbook steps travel with a notification.
+const maxSteps = 5
+
+// Enricher fills a notification's Enrichment: the most specific runbook,
+// who is on call, and a summary — from the LLM when it answers in time,
+// otherwise the deterministic fallback. It never fails and never holds a
+// notification longer than its timeouts.
+type Enricher struct {
+	opts     Options
+	runbooks atomic.Pointer[runbookSet]
+	metrics  *metrics
+}
+
+type runbookSet struct {
+	matcher *runbook.Matcher
+	byID    map[string]*runbook.Runbook
+}
 
 // New returns an Enricher.
-func New() *Enricher { return &Enricher{} }
+func New(opts Options) *Enricher {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 4 * time.Second
+	}
+	if opts.OnCallTimeout <= 0 {
+		opts.OnCallTimeout = time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Enricher{opts: opts, metrics: newMetrics(opts.Registerer)}
+	e.SetRunbooks(opts.Runbooks)
+	return e
+}
 
-// Enrich sets the summary. It never fails: whatever goes wrong, the
-// notification leaves with the fallback summary.
-func (e *Enricher) Enrich(_ context.Context, n *notify.Notification) {
-	n.Enrichment.Summary = FallbackSummary(n)
-	n.Enrichment.SummarySource = SummaryFallback
+// SetRunbooks replaces the runbooks, on reload.
+func (e *Enricher) SetRunbooks(rbs []*runbook.Runbook) {
+	set := &runbookSet{matcher: runbook.NewMatcher(rbs), byID: map[string]*runbook.Runbook{}}
+	for _, rb := range rbs {
+		set.byID[rb.ID] = rb
+	}
+	e.runbooks.Store(set)
+}
+
+// Enrich sets the runbook, on-call and summary of n.
+func (e *Enricher) Enrich(ctx context.Context, n *notify.Notification) {
+	n.Enrichment.Runbook = e.runbook(n)
+	n.Enrichment.OnCall = e.onCall(ctx, n)
+	n.Enrichment.Summary, n.Enrichment.SummarySource = e.summary(ctx, n)
+}
+
+// lead is the member a notification is about: the most severe firing
+// one (members come sorted), else the first.
+func lead(n *notify.Notification) *notify.Member {
+	if len(n.Members) == 0 {
+		return nil
+	}
+	return &n.Members[0]
+}
+
+func (e *Enricher) runbook(n *notify.Notification) *notify.Runbook {
+	m := lead(n)
+	if m == nil {
+		return nil
+	}
+	rb := e.runbooks.Load().matcher.Match(m.Labels)
+	if rb == nil {
+		return nil
+	}
+	rb = rb.Expand(m.Labels)
+	out := &notify.Runbook{ID: rb.ID, Title: rb.Title, URL: rb.URL}
+	if out.URL == "" && e.opts.RunbookBaseURL != "" && rb.File != "" {
+		out.URL = e.opts.RunbookBaseURL + baseName(rb.File)
+	}
+	for i, s := range rb.Steps {
+		if i == maxSteps {
+			break
+		}
+		out.Steps = append(out.Steps, s.String())
+	}
+	return out
+}
+
+func (e *Enricher) onCall(ctx context.Context, n *notify.Notification) string {
+	if e.opts.OnCall == nil {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.opts.OnCallTimeout)
+	defer cancel()
+	name, err := e.opts.OnCall(ctx, n.Target.Receiver, e.opts.Now())
+	if err != nil {
+		e.opts.Logger.Warn("on-call lookup failed; the notification goes without it", "receiver", n.Target.Receiver, "err", err)
+	}
+	return name
+}
+
+// summary asks the LLM under a deadline and falls back to the
+// deterministic summary on timeout, error, exhausted budget, or when no
+// LLM is configured.
+func (e *Enricher) summary(ctx context.Context, n *notify.Notification) (string, string) {
+	if e.opts.Summarizer == nil {
+		return FallbackSummary(n), SummaryFallback
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+	defer cancel()
+	var h llm.History
+	if e.opts.History != nil {
+		h = e.opts.History(ctx, n)
+	}
+	start := time.Now()
+	s, err := e.opts.Summarizer.Summarize(ctx, n, h)
+	e.metrics.latency.Observe(time.Since(start).Seconds())
+	if err == nil && s != "" {
+		e.metrics.calls.WithLabelValues("ok").Inc()
+		return s, SummaryLLM
+	}
+	reason := fallbackReason(ctx, err)
+	e.metrics.calls.WithLabelValues(reason).Inc()
+	e.opts.Logger.Info("LLM summary unavailable; using the fallback", "incident", n.Incident, "reason", reason, "err", err)
+	return FallbackSummary(n), SummaryFallback
+}
+
+func fallbackReason(ctx context.Context, err error) string {
+	switch {
+	case errors.Is(err, llm.ErrBudget):
+		return "budget"
+	case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case err == nil:
+		return "empty"
+	}
+	return "error"
+}
+
+// Impact is what users see when the runbook's problem happens.
+func (e *Enricher) Impact(runbookID string) string {
+	if rb := e.runbooks.Load().byID[runbookID]; rb != nil {
+		return rb.Impact
+	}
+	return ""
+}
+
+// RunbookSilence names the runbook whose silence_during covers t for an
+// alert with these labels (a known batch window), or "".
+func (e *Enricher) RunbookSilence(labels map[string]string, t time.Time) string {
+	rb := e.runbooks.Load().matcher.Match(labels)
+	if rb != nil && rb.SilencedAt(t) {
+		return "runbook " + rb.ID
+	}
+	return ""
+}
+
+func baseName(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			return path[i+1:]
+		}
+	}
+	return path
+}
+
+type metrics struct {
+	calls   *prometheus.CounterVec
+	latency prometheus.Histogram
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alertgate_llm_summaries_total",
+			Help: "Summaries asked of the LLM by result: ok, or why the fallback was used (timeout, error, budget, empty).",
+		}, []string{"result"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "alertgate_llm_latency_seconds",
+			Help:    "Time to get a summary from the LLM (cache hits included).",
+			Buckets: []float64{.001, .01, .05, .1, .25, .5, 1, 2, 4, 8},
+		}),
+	}
+	for _, r := range []string{"ok", "timeout", "error", "budget", "empty"} {
+		m.calls.WithLabelValues(r)
+	}
+	if reg != nil {
+		reg.MustRegister(m.calls, m.latency)
+	}
+	return m
 }

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -225,7 +226,7 @@ func (f *Flusher) unmuted(ctx context.Context, rs *rules.Rules, now time.Time, f
 	visible := make([]store.Member, 0, len(fl.Members))
 	var muted []mutedMember
 	for i, m := range fl.Members {
-		if by := silencer.Silenced(m.Alert.Labels); by != "" {
+		if by := cmp.Or(silencer.Silenced(m.Alert.Labels), f.runbookSilence(m.Alert.Labels, now)); by != "" {
 			f.mute(fl.Group.Key, m, "silenced", by)
 			muted = append(muted, mutedMember{m, store.EventSilenced, by})
 			continue
@@ -238,6 +239,19 @@ func (f *Flusher) unmuted(ctx context.Context, rs *rules.Rules, now time.Time, f
 		visible = append(visible, m)
 	}
 	return visible, muted, nil
+}
+
+// runbookSilencer is an Enricher that also knows the windows in which a
+// runbook says its alerts are expected (a night batch window).
+type runbookSilencer interface {
+	RunbookSilence(labels map[string]string, t time.Time) string
+}
+
+func (f *Flusher) runbookSilence(labels map[string]string, t time.Time) string {
+	if rs, ok := f.enrich.(runbookSilencer); ok {
+		return rs.RunbookSilence(labels, t)
+	}
+	return ""
 }
 
 func (f *Flusher) mute(group string, m store.Member, reason, by string) {

@@ -78,7 +78,7 @@ func newReplica(t *testing.T, cfgYAML string, client *http.Client, st Store, log
 	h.rt, err = New(Options{
 		Config:     cfg,
 		Store:      st,
-		Enricher:   enrich.New(),
+		Enricher:   enrich.New(enrich.Options{}),
 		Registry:   h.reg,
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:        h.now,

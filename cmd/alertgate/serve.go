@@ -18,7 +18,6 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/alertgate/alertgate/config"
-	"github.com/alertgate/alertgate/enrich"
 	"github.com/alertgate/alertgate/replay"
 	"github.com/alertgate/alertgate/router"
 	"github.com/alertgate/alertgate/router/store"
@@ -106,15 +105,35 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 		recorder = replay.NewRecorder(rf)
 		log.Info("recording accepted webhooks", "file", f.record)
 	}
-	rt, err := router.New(router.Options{
+	var rt *router.Router
+	onCall := func(ctx context.Context, receiver string, at time.Time) (string, error) {
+		return rt.OnCall(ctx, receiver, at)
+	}
+	enricher, err := newEnricher(cfg, st, onCall, log, reg)
+	if err != nil {
+		return err
+	}
+	rt, err = router.New(router.Options{
 		Recorder: recorder,
 		Config:   cfg,
 		Store:    st,
-		Enricher: enrich.New(),
+		Enricher: enricher,
+		Impacter: enricher,
 		Registry: reg,
 		Logger:   log,
 		Consumer: host,
-		Load:     func(context.Context) (*config.Config, error) { return f.load(getenv) },
+		Load: func(context.Context) (*config.Config, error) {
+			cfg, err := f.load(getenv)
+			if err != nil {
+				return nil, err
+			}
+			rbs, err := loadRunbooks(cfg)
+			if err != nil {
+				return nil, err
+			}
+			enricher.SetRunbooks(rbs)
+			return cfg, nil
+		},
 	})
 	if err != nil {
 		return err
@@ -191,6 +210,7 @@ func shutdown(srv *http.Server, rt *router.Router, stopRun context.CancelFunc, d
 // routerStore is a store the router can run on and close.
 type routerStore interface {
 	router.Store
+	enrichStore
 	Close() error
 }
 
