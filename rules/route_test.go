@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/config"
 )
 
 // amTree is Alertmanager's own routing test tree (dispatch/route_test.go,
@@ -161,5 +162,25 @@ func TestMatch_DedupRepeatIntervalIsTheRootDefault(t *testing.T) {
 	r := mustRules(t, base+"dedup: {repeat_interval: 2h}\n")
 	if got := r.Match(&alert.Alert{Labels: map[string]string{"a": "b"}})[0].Route.RepeatInterval(); got != 2*time.Hour {
 		t.Errorf("repeat interval = %s, want dedup.repeat_interval 2h", got)
+	}
+}
+
+func TestAlertNames_FromRoutesInhibitRulesAndWindows(t *testing.T) {
+	cfg, err := config.Parse([]byte(base+`
+  routes:
+    - matchers: ['alertname=~"KubeNodeNotReady|KubeNodeUnreachable"']
+    - matchers: ['alertname=~"Disk.*"', 'severity="critical"']
+    - match: {alertname: Watchdog}
+inhibit_rules:
+  - source_matchers: ['alertname="ClusterUnreachable"']
+    target_matchers: ['alertname!="ClusterUnreachable"']
+`), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := AlertNames(cfg)
+	want := []string{"ClusterUnreachable", "KubeNodeNotReady", "KubeNodeUnreachable", "Watchdog"}
+	if !slices.Equal(got, want) {
+		t.Errorf("AlertNames = %v, want %v (a regex that is not a plain list names nothing)", got, want)
 	}
 }

@@ -7,6 +7,7 @@
 //	alertgate serve        --config FILE [--listen ADDR] [--store memory|redis] [--record FILE]
 //	alertgate check-config --config FILE
 //	alertgate routes test  --config FILE [--at RFC3339] LABEL=VALUE ...
+//	alertgate runbooks lint [--config FILE] [DIR]
 //	alertgate replay       --config FILE TRACE.jsonl
 //	alertgate report       [--since 7d] [--format text|markdown|json] [--url URL]
 //	alertgate postmortem   ID [--lang en|ja] [--url URL]
@@ -59,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer, getenv env) int {
 		return postmortem(args, stdout, stderr, getenv)
 	case "replay":
 		return replayCmd(args, stdout, stderr, getenv)
+	case "runbooks":
+		return runbooksCmd(args, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "alertgate", version)
 		return exitOK
@@ -76,6 +79,7 @@ func usage(w io.Writer) {
   alertgate serve        --config FILE [--listen ADDR] [--store memory|redis] [--record FILE]
   alertgate check-config --config FILE
   alertgate routes test  --config FILE [--at RFC3339] LABEL=VALUE ...
+  alertgate runbooks lint [--config FILE] [DIR]
   alertgate replay       --config FILE TRACE.jsonl
   alertgate report       [--since 7d] [--format text|markdown|json] [--url URL]
   alertgate postmortem   ID [--lang en|ja] [--url URL]

@@ -106,3 +106,17 @@ func TestRoutesTest_UsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestRunbooksLint(t *testing.T) {
+	code, out, errOut := runCLI(t, noEnv, "runbooks", "lint", "--config", "../../config/alertgate.yml", "../../runbooks")
+	if code != 0 || strings.Contains(out, "no runbook covers") || !strings.Contains(out, "no errors") {
+		t.Errorf("shipped runbooks with the example config: exit %d\n%s%s\nwant no errors and every alert of the config covered", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, noEnv, "runbooks", "lint", "../../enrich/runbook/testdata/broken/duplicate-id")
+	if code != exitFinding || !strings.Contains(out, "error") {
+		t.Errorf("broken runbooks: exit %d\n%s, want exit 1 with the errors", code, out)
+	}
+	if code, _, _ := runCLI(t, noEnv, "runbooks", "check"); code != exitUsage {
+		t.Errorf("unknown runbooks subcommand: exit %d, want 2", code)
+	}
+}

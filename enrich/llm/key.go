@@ -94,6 +94,9 @@ func allowedURLs(n *notify.Notification) []string {
 	if rb := n.Enrichment.Runbook; rb != nil {
 		add(rb.URL)
 		for _, step := range rb.Steps {
+			if !mayHaveURL(step) {
+				continue // the regexp is the costly part of a cache hit
+			}
 			for _, m := range bareURL.FindAllString(step, -1) {
 				u, _ := splitTrailingPunct(m)
 				add(u)
@@ -102,6 +105,12 @@ func allowedURLs(n *notify.Notification) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// mayHaveURL is a cheap test that s could contain what bareURL finds.
+func mayHaveURL(s string) bool {
+	l := strings.ToLower(s)
+	return strings.Contains(l, "://") || strings.Contains(l, "www.") || strings.Contains(l, "mailto:")
 }
 
 // isLink reports whether s is one absolute http(s) URL and nothing else.

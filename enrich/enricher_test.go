@@ -1,0 +1,159 @@
+package enrich
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/enrich/llm"
+	"github.com/alertgate/alertgate/enrich/runbook"
+	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/store/memory"
+)
+
+// openAI is a minimal OpenAI-compatible chat completions server that
+// answers with text after delay, and counts requests.
+func openAI(t testing.TB, text string, delay time.Duration) (*httptest.Server, *atomic.Int64) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" || r.Header.Get("Authorization") != "Bearer sk-test" {
+			http.Error(w, `{"error":{"message":"bad request","type":"invalid_request_error"}}`, http.StatusBadRequest)
+			return
+		}
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o-mini",
+			"choices": []map[string]any{{"index": 0, "message": map[string]string{"role": "assistant", "content": text}, "finish_reason": "stop"}},
+			"usage":   map[string]int{"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+		})
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &calls
+}
+
+func summarizer(url string, timeout time.Duration) *llm.Summarizer {
+	return llm.New(llm.Config{BaseURL: url + "/v1", Model: "gpt-4o-mini", APIKey: "sk-test", Timeout: timeout}, memory.New(store.Options{}), nil)
+}
+
+func notification(desc string) *notify.Notification {
+	a := alert.Alert{
+		Source: alert.SourceAlertmanager, Name: "HighErrorRate", Status: alert.StatusFiring, Severity: alert.SeverityCritical,
+		Labels:      map[string]string{"service": "api", "namespace": "web"},
+		Annotations: map[string]string{"summary": "5xx above 5%", "description": desc},
+		StartsAt:    time.Date(2026, 1, 13, 2, 10, 0, 0, time.UTC), Fingerprint: "fp1",
+	}
+	a.Normalize()
+	return &notify.Notification{Incident: "g1", Seq: 1, Kind: notify.KindTrigger, Status: alert.StatusFiring, Severity: alert.SeverityCritical,
+		Title: "5xx above 5%", Target: notify.Target{Type: "slack", Receiver: "team"}, Members: []notify.Member{{Alert: a}}, CreatedAt: a.StartsAt}
+}
+
+func shipped(t testing.TB) []*runbook.Runbook {
+	rbs, err := runbook.Load("../runbooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rbs
+}
+
+func TestEnrich_RunbookOnCallAndLLMSummary(t *testing.T) {
+	srv, calls := openAI(t, "The api returns 5xx. A deploy is the likely cause. Roll back first.", 0)
+	e := New(Options{
+		Runbooks:   shipped(t),
+		Summarizer: summarizer(srv.URL, time.Second),
+		OnCall:     func(context.Context, string, time.Time) (string, error) { return "Sato", nil },
+	})
+	n := notification("rate(http_requests_total{code=~\"5..\"}) / rate(http_requests_total) > 0.05")
+	e.Enrich(context.Background(), n)
+	en := n.Enrichment
+	if en.Runbook == nil || en.Runbook.ID != "http-5xx-ratio" || len(en.Runbook.Steps) == 0 || len(en.Runbook.Steps) > maxSteps {
+		t.Errorf("runbook = %+v, want http-5xx-ratio with its first steps", en.Runbook)
+	}
+	if en.OnCall != "Sato" || en.SummarySource != SummaryLLM || !strings.Contains(en.Summary, "Roll back first") {
+		t.Errorf("enrichment = %+v", en)
+	}
+	// A re-send of the same incident is served from the cache.
+	again := notification("rate(http_requests_total{code=~\"5..\"}) / rate(http_requests_total) > 0.05")
+	again.Seq = 2
+	e.Enrich(context.Background(), again)
+	if calls.Load() != 1 || again.Enrichment.SummarySource != SummaryLLM {
+		t.Errorf("LLM calls = %d (source %s), want 1 with the second from the cache", calls.Load(), again.Enrichment.SummarySource)
+	}
+}
+
+func TestEnrich_SlowLLMFallsBackWithinTheTimeout(t *testing.T) {
+	srv, _ := openAI(t, "too late", time.Minute)
+	const timeout = 300 * time.Millisecond
+	e := New(Options{Summarizer: summarizer(srv.URL, time.Second), Timeout: timeout})
+	n := notification("x")
+	start := time.Now()
+	e.Enrich(context.Background(), n)
+	took := time.Since(start)
+	if took > timeout+100*time.Millisecond {
+		t.Errorf("Enrich took %s, want at most the timeout %s + 100 ms", took, timeout)
+	}
+	if n.Enrichment.SummarySource != SummaryFallback || !strings.Contains(n.Enrichment.Summary, "HighErrorRate") {
+		t.Errorf("enrichment = %+v, want the deterministic fallback", n.Enrichment)
+	}
+}
+
+func TestEnrich_FailingLLMAndNoLLMUseTheFallback(t *testing.T) {
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, `{"error":{"message":"overloaded","type":"server_error"}}`, http.StatusInternalServerError)
+	}))
+	defer failing.Close()
+	for name, e := range map[string]*Enricher{
+		"500":    New(Options{Summarizer: summarizer(failing.URL, time.Second)}),
+		"no LLM": New(Options{}),
+	} {
+		n := notification("x")
+		e.Enrich(context.Background(), n)
+		if n.Enrichment.SummarySource != SummaryFallback || n.Enrichment.Summary == "" {
+			t.Errorf("%s: enrichment = %+v, want the fallback", name, n.Enrichment)
+		}
+	}
+}
+
+func TestRunbookSilence_BatchWindow(t *testing.T) {
+	e := New(Options{Runbooks: shipped(t)})
+	labels := map[string]string{"source": "alertmanager", "alertname": "KubeJobFailed", "namespace": "batch", "job_name": "nightly-export-29483"}
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	if got := e.RunbookSilence(labels, time.Date(2026, 1, 13, 2, 0, 0, 0, tokyo)); got != "runbook nightly-batch-failure" {
+		t.Errorf("at 02:00 = %q, want the batch window of nightly-batch-failure", got)
+	}
+	if got := e.RunbookSilence(labels, time.Date(2026, 1, 13, 11, 0, 0, 0, tokyo)); got != "" {
+		t.Errorf("at 11:00 = %q, want no silence", got)
+	}
+}
+
+// BenchmarkEnrich_CacheHit is the enrichment overhead per notification
+// when the summary is cached: runbook match, on-call, cache lookup.
+func BenchmarkEnrich_CacheHit(b *testing.B) {
+	srv, _ := openAI(b, "cached summary.", 0)
+	e := New(Options{
+		Runbooks:   shipped(b),
+		Summarizer: summarizer(srv.URL, time.Second),
+		OnCall:     func(context.Context, string, time.Time) (string, error) { return "Sato", nil },
+	})
+	e.Enrich(context.Background(), notification("x"))
+	b.ReportAllocs()
+	for b.Loop() {
+		n := notification("x")
+		e.Enrich(context.Background(), n)
+		if n.Enrichment.SummarySource != SummaryLLM {
+			b.Fatal("cache miss")
+		}
+	}
+}
