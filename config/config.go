@@ -24,6 +24,8 @@ type Config struct {
 	InhibitRules       []amcommon.InhibitRule `yaml:"inhibit_rules"`
 	MaintenanceWindows []MaintenanceWindow    `yaml:"maintenance_windows"`
 	OnCall             []OnCall               `yaml:"oncall"`
+	Services           []Service              `yaml:"services"`
+	Correlation        Correlation            `yaml:"correlation"`
 }
 
 // Server configures the HTTP listener and its protections.
@@ -325,6 +327,9 @@ func (c *Config) applyDefaults() {
 	setDefault(&l.CacheTTL, model.Duration(6*time.Hour))
 	setDefault(&c.Dedup.RepeatInterval, model.Duration(4*time.Hour))
 	c.BusinessHours.applyDefaults()
+	setDefault(&c.Correlation.Window, model.Duration(5*time.Minute))
+	setDefault(&c.Correlation.Cooldown, c.Correlation.Window)
+	setDefault(&c.Correlation.MaxMembers, 200)
 	for i := range c.OnCall {
 		if pd := c.OnCall[i].PagerDuty; pd != nil {
 			setDefault(&pd.URL, "https://api.pagerduty.com")

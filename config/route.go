@@ -26,7 +26,13 @@ type Route struct {
 	// Escalate sends the route's incidents to another receiver when they
 	// are not acknowledged in time. It is not inherited.
 	Escalate *Escalation `yaml:"escalate,omitempty"`
+	// Correlate, when false, keeps this route's alerts out of
+	// cross-source incidents (group_by applies as usual).
+	Correlate *bool `yaml:"correlate,omitempty"`
 }
+
+// Correlates reports whether the route takes part in correlation.
+func (r *Route) Correlates() bool { return r.Correlate == nil || *r.Correlate }
 
 // Alertmanager returns the route tree as Alertmanager's own configuration
 // type, so that Alertmanager's dispatch package can evaluate it with

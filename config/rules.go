@@ -76,3 +76,37 @@ type Escalation struct {
 	After    model.Duration `yaml:"after"`
 	Receiver string         `yaml:"receiver"`
 }
+
+// Service is one entry of the service catalog: the identifiers under
+// which the monitoring tools know a service, so that its alerts from any
+// source carry a `service` label and correlate into one incident.
+type Service struct {
+	Name string `yaml:"name"`
+	// Match lists matcher sets, ORed: Prometheus labels (namespace, job),
+	// CloudWatch dimensions (LoadBalancer, DBClusterIdentifier), New
+	// Relic entities or tags.
+	Match []amcommon.Matchers `yaml:"match"`
+	// Owner is the owning team, added as an `owner` label.
+	Owner string `yaml:"owner,omitempty"`
+	// Tier is the service's criticality (1 is most critical), added as a
+	// `tier` label.
+	Tier int `yaml:"tier,omitempty"`
+	// DependsOn lists services this one needs: an alert of one of them
+	// during an incident of this one joins it.
+	DependsOn []string `yaml:"depends_on,omitempty"`
+}
+
+// Correlation configures cross-source incidents.
+type Correlation struct {
+	// Enabled turns correlation on for every route that does not say
+	// correlate: false.
+	Enabled bool `yaml:"enabled"`
+	// Window is how recently a service's incident must have grown for an
+	// alert of one of its dependencies to join it.
+	Window model.Duration `yaml:"window"`
+	// Cooldown is how long after resolving an incident a new alert of its
+	// service reopens it.
+	Cooldown model.Duration `yaml:"cooldown"`
+	// MaxMembers caps an incident; more alerts start a new one.
+	MaxMembers int `yaml:"max_members"`
+}

@@ -28,6 +28,7 @@ func (c *Config) Validate() error {
 	c.validateOverlaps(&v)
 	c.validateNotify(&v)
 	c.validateEnrich(&v)
+	c.validateServices(&v)
 	return v.err()
 }
 

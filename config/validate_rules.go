@@ -212,3 +212,44 @@ func firstOverlap(named map[string][]timeinterval.TimeInterval, a, b []string) (
 	}
 	return time.Time{}, false
 }
+
+func (c *Config) validateServices(v *validator) {
+	names := map[string]bool{}
+	for i, s := range c.Services {
+		path := fmt.Sprintf("services[%d]", i)
+		switch {
+		case s.Name == "":
+			v.add(path+".name", "must not be empty")
+		case names[s.Name]:
+			v.add(path+".name", "duplicate service %q", s.Name)
+		}
+		names[s.Name] = true
+		if len(s.Match) == 0 {
+			v.add(path+".match", "must list at least one matcher set")
+		}
+		for j, set := range s.Match {
+			if len(set) == 0 {
+				v.add(fmt.Sprintf("%s.match[%d]", path, j), "an empty matcher set would claim every alert")
+			}
+		}
+	}
+	for i, s := range c.Services {
+		for j, d := range s.DependsOn {
+			if !names[d] || d == s.Name {
+				v.add(fmt.Sprintf("services[%d].depends_on[%d]", i, j), "must name another service, got %q", d)
+			}
+		}
+	}
+	cr := c.Correlation
+	if !cr.Enabled {
+		return
+	}
+	if len(c.Services) == 0 {
+		v.add("correlation.enabled", "needs a service catalog (services)")
+	}
+	v.positive("correlation.window", cr.Window)
+	v.positive("correlation.cooldown", cr.Cooldown)
+	if cr.MaxMembers <= 0 {
+		v.add("correlation.max_members", "must be positive")
+	}
+}

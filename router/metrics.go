@@ -6,14 +6,16 @@ import "github.com/prometheus/client_golang/prometheus"
 // alertgate_* and registered on the Registerer given to New, never on a
 // global registry.
 type metrics struct {
-	requests   *prometheus.CounterVec
-	received   *prometheus.CounterVec
-	decisions  *prometheus.CounterVec
-	degraded   prometheus.Counter
-	muted      *prometheus.CounterVec
-	reloads    *prometheus.CounterVec
-	storeErrs  *prometheus.CounterVec
-	reloadTime prometheus.Gauge
+	requests     *prometheus.CounterVec
+	received     *prometheus.CounterVec
+	decisions    *prometheus.CounterVec
+	degraded     prometheus.Counter
+	muted        *prometheus.CounterVec
+	reloads      *prometheus.CounterVec
+	storeErrs    *prometheus.CounterVec
+	unmapped     *prometheus.CounterVec
+	correlations *prometheus.CounterVec
+	reloadTime   prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -53,10 +55,18 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}, []string{"op"})
 	m.storeErrs.WithLabelValues("observe")
 	m.storeErrs.WithLabelValues("flush")
+	m.unmapped = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "alertgate_alerts_unmapped_total",
+		Help: "Alerts the service catalog could not map to a service, by source.",
+	}, []string{"source"})
+	m.correlations = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "alertgate_correlations_total",
+		Help: "Alerts placed in a correlated incident, by reason (new incident, same service, dependency, reopened, ...).",
+	}, []string{"reason"})
 	m.reloads.WithLabelValues("success")
 	m.reloads.WithLabelValues("failure")
 	m.reloadTime.SetToCurrentTime()
-	reg.MustRegister(m.requests, m.received, m.decisions, m.degraded, m.muted, m.reloads, m.reloadTime, m.storeErrs)
+	reg.MustRegister(m.requests, m.received, m.decisions, m.degraded, m.muted, m.reloads, m.reloadTime, m.storeErrs, m.unmapped, m.correlations)
 	return m
 }
 

@@ -18,6 +18,11 @@ type Deduper interface {
 	Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]store.Verdict, error)
 }
 
+// Correlator places alerts in their service's incident.
+type Correlator interface {
+	Correlate(ctx context.Context, now time.Time, p store.CorrelationPolicy, reqs []store.CorrelateRequest) ([]store.Correlation, error)
+}
+
 // Acknowledger records that someone acknowledged an incident.
 type Acknowledger interface {
 	Acknowledge(ctx context.Context, group, by string, now time.Time) error
@@ -35,10 +40,11 @@ type Enqueuer interface {
 //	alerts ─> rules.Match (route, group) ─> store.Observe (dedup, group)
 //	       ─> Flusher (mute, build, enrich) ─> outbox ─> notify.Worker
 type Pipeline struct {
-	rules   *atomic.Pointer[rules.Rules]
-	dedup   Deduper
-	acks    Acknowledger
-	flusher *Flusher
+	rules      *atomic.Pointer[rules.Rules]
+	dedup      Deduper
+	correlator Correlator
+	acks       Acknowledger
+	flusher    *Flusher
 	// fallback is the replica-local outbox used when the store is
 	// unreachable.
 	fallback Enqueuer
@@ -59,7 +65,10 @@ type Result struct {
 // Ingest routes, deduplicates and groups alerts from one request.
 func (p *Pipeline) Ingest(ctx context.Context, src alert.Source, alerts []alert.Alert) (Result, error) {
 	now := p.now()
-	obs := p.observations(alerts)
+	rs := p.rules.Load()
+	matches := p.route(rs, src, alerts)
+	corr := p.correlate(ctx, now, rs, alerts, matches)
+	obs := observations(rs, alerts, matches, corr)
 	verdicts, err := p.dedup.Observe(ctx, now, obs)
 	if err != nil {
 		return p.failOpen(ctx, now, src, obs, err)
@@ -101,25 +110,100 @@ func (p *Pipeline) sourceAcks(ctx context.Context, now time.Time, obs []store.Ob
 	}
 }
 
-// observations routes each alert: its groups and its repeat interval
-// (the shortest of its routes', so no route hears less often than it
-// asked).
-func (p *Pipeline) observations(alerts []alert.Alert) []store.Observation {
-	rs := p.rules.Load()
+// route maps each alert to its service and matches it to its routes.
+func (p *Pipeline) route(rs *rules.Rules, src alert.Source, alerts []alert.Alert) [][]rules.Match {
+	out := make([][]rules.Match, len(alerts))
+	for i := range alerts {
+		a := &alerts[i]
+		if rs.HasCatalog() && !rs.MapService(a) {
+			p.metrics.unmapped.WithLabelValues(string(src)).Inc()
+			p.log.Debug("alert matches no service of the catalog", "source", src, "fingerprint", a.Fingerprint, "alertname", a.Name)
+		}
+		out[i] = rs.Match(a)
+	}
+	return out
+}
+
+// correlate places the alerts of correlating routes in their service's
+// incident. Without a store answer the routes' own groups are used: fail
+// open, correlation is an improvement, not a precondition.
+func (p *Pipeline) correlate(ctx context.Context, now time.Time, rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match) []*store.Correlation {
+	var (
+		reqs   []store.CorrelateRequest
+		idx    []int
+		policy store.CorrelationPolicy
+	)
+	for i := range alerts {
+		svc := alerts[i].Labels[alert.LabelService]
+		if svc == "" {
+			continue
+		}
+		for _, m := range matches[i] {
+			if pol, ok := rs.Correlation(m.Route); ok {
+				policy = pol
+				reqs = append(reqs, store.CorrelateRequest{Fingerprint: alerts[i].Fingerprint, Firing: alerts[i].Firing(), Service: svc, Dependents: rs.Dependents(svc)})
+				idx = append(idx, i)
+				break
+			}
+		}
+	}
+	if len(reqs) == 0 {
+		return nil
+	}
+	got, err := p.correlator.Correlate(ctx, now, policy, reqs)
+	if err != nil {
+		p.log.Warn("correlation unavailable; alerts group by their routes only", "alerts", len(reqs), "err", err)
+		return nil
+	}
+	out := make([]*store.Correlation, len(alerts))
+	for j, c := range got {
+		out[idx[j]] = &c
+		a := &alerts[idx[j]]
+		if a.Annotations == nil {
+			a.Annotations = map[string]string{}
+		}
+		a.Annotations[correlationAnnotation] = c.Reason + " (incident of " + c.Service + ")"
+		p.metrics.correlations.WithLabelValues(reasonKind(c.Reason)).Inc()
+	}
+	return out
+}
+
+// correlationAnnotation says why an alert joined its incident.
+const correlationAnnotation = "correlation"
+
+// reasonKind strips the service from a "dependency of <svc>" reason, for
+// a metric label.
+func reasonKind(r string) string {
+	if len(r) > len(store.JoinDependency) && r[:len(store.JoinDependency)] == store.JoinDependency {
+		return "dependency"
+	}
+	return r
+}
+
+// observations turns routed alerts into what the store decides on: their
+// groups (the correlated incident on correlating routes) and their repeat
+// interval (the shortest of their routes', so no route hears less often
+// than it asked).
+func observations(rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match, corr []*store.Correlation) []store.Observation {
 	obs := make([]store.Observation, len(alerts))
 	for i := range alerts {
 		a := &alerts[i]
 		o := store.Observation{Alert: *a, Inhibits: rs.InhibitKeys(a.Labels)}
-		for _, m := range rs.Match(a) {
+		for _, m := range matches[i] {
 			opts := &m.Route.Opts
-			o.Groups = append(o.Groups, store.GroupRef{
+			ref := store.GroupRef{
 				Key:      m.GroupKey,
 				Route:    m.Route.ID,
 				Receiver: opts.Receiver,
 				Labels:   m.GroupLabels,
 				Wait:     opts.GroupWait,
 				Interval: opts.GroupInterval,
-			})
+			}
+			if _, ok := rs.Correlation(m.Route); ok && corr != nil && corr[i] != nil {
+				ref.Labels = map[string]string{alert.LabelService: corr[i].Service, "incident": corr[i].Key}
+				ref.Key = rules.GroupKey(m.Route.ID, ref.Labels)
+			}
+			o.Groups = append(o.Groups, ref)
 			if o.RepeatInterval == 0 || opts.RepeatInterval < o.RepeatInterval {
 				o.RepeatInterval = opts.RepeatInterval
 			}

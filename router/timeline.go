@@ -66,7 +66,11 @@ func memberEvents(m store.Member) []store.Event {
 	case a.Status == alert.StatusResolved && m.Changed():
 		return []store.Event{ev(orTime(a.EndsAt, m.Joined), store.EventResolved, "")}
 	case m.Flushed == "" && m.Changed():
-		return []store.Event{ev(a.StartsAt, store.EventOccurred, a.Summary()), ev(m.Joined, store.EventDetected, string(a.Source))}
+		detected := string(a.Source)
+		if why := a.Annotations[correlationAnnotation]; why != "" {
+			detected += "; joined: " + why
+		}
+		return []store.Event{ev(a.StartsAt, store.EventOccurred, a.Summary()), ev(m.Joined, store.EventDetected, detected)}
 	}
 	return nil
 }

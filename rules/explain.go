@@ -32,6 +32,10 @@ type Explanation struct {
 	// Inhibits describes the rules under which this alert, firing, would
 	// hold others back.
 	Inhibits []string
+	// Service is the catalog service the alert maps to, if any.
+	Service string
+	// Correlation explains how the alert would join an incident.
+	Correlation string
 }
 
 // RouteExplanation is one route the alert matched.
@@ -62,6 +66,14 @@ func (re *RouteExplanation) Pages() bool {
 // rather than evaluated.
 func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.Time) Explanation {
 	e := Explanation{Labels: labels, At: at, Location: r.calendar.Location()}
+	a := &alert.Alert{Labels: maps.Clone(labels)}
+	if r.MapService(a) {
+		e.Service = a.Labels[alert.LabelService]
+		labels = a.Labels
+		e.Labels = labels
+	} else if r.HasCatalog() {
+		e.Service = "(not in the service catalog)"
+	}
 	e.BusinessHours, e.Holiday = r.BusinessHours(at)
 	e.Silenced = r.Silencer(nil, at).Silenced(labels)
 	set := labelSet(labels)
@@ -73,10 +85,36 @@ func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.T
 			e.Inhibits = append(e.Inhibits, fmt.Sprintf("alerts matching %s with the same %s", ir.target, equalList(ir.equal)))
 		}
 	}
-	for _, m := range r.Match(&alert.Alert{Labels: labels}) {
+	matches := r.Match(&alert.Alert{Labels: labels})
+	for _, m := range matches {
 		e.Routes = append(e.Routes, r.explainRoute(ctx, m, at))
 	}
+	e.Correlation = r.explainCorrelation(labels[alert.LabelService], matches)
 	return e
+}
+
+// explainCorrelation says which incident the alert would join, and why.
+func (r *Rules) explainCorrelation(service string, matches []Match) string {
+	if !r.correlation.Enabled {
+		return "off (correlation.enabled is false)"
+	}
+	if service == "" {
+		return "none: the alert has no service, so it groups by its routes' group_by"
+	}
+	correlates := false
+	for _, m := range matches {
+		if _, ok := r.Correlation(m.Route); ok {
+			correlates = true
+		}
+	}
+	if !correlates {
+		return "none: its routes say correlate: false"
+	}
+	s := fmt.Sprintf("joins the open incident of service %s (same service), or reopens it if it resolved less than %s ago", service, model.Duration(r.correlation.Cooldown))
+	if deps := r.Dependents(service); len(deps) > 0 {
+		s += fmt.Sprintf("; %s depend on it, so it joins an open incident of theirs that grew in the last %s (dependency)", strings.Join(deps, ", "), model.Duration(r.correlation.Window))
+	}
+	return s + "; otherwise it opens a new incident"
 }
 
 func (r *Rules) explainRoute(ctx context.Context, m Match, at time.Time) RouteExplanation {
@@ -138,6 +176,9 @@ func (e *Explanation) WriteText(w io.Writer) {
 		hours += " (holiday: " + e.Holiday + ")"
 	}
 	fmt.Fprintf(w, "Time      %s: %s\n", at.Format("2006-01-02 15:04 Mon MST"), hours)
+	if e.Service != "" {
+		fmt.Fprintf(w, "Service   %s\n", e.Service)
+	}
 	for i, re := range e.Routes {
 		e.writeRoute(w, i+1, &re)
 	}
@@ -146,6 +187,7 @@ func (e *Explanation) WriteText(w io.Writer) {
 	if len(e.Inhibits) > 0 {
 		fmt.Fprintf(w, "Inhibits  %s\n", strings.Join(e.Inhibits, "; "))
 	}
+	fmt.Fprintf(w, "Incident  %s\n", e.Correlation)
 	fmt.Fprintf(w, "\nResult    %s\n", e.Verdict())
 }
 

@@ -22,6 +22,8 @@ type Rules struct {
 	inhibit     []inhibitRule
 	maintenance []maintenance
 	oncall      map[string]onCall
+	catalog     catalog
+	correlation config.Correlation
 }
 
 // Route is one node of the compiled route tree.
@@ -73,6 +75,8 @@ func New(cfg *config.Config) (*Rules, error) {
 		inhibit:     compileInhibitRules(cfg.InhibitRules),
 		maintenance: compileMaintenance(cfg.MaintenanceWindows),
 		oncall:      oncall,
+		catalog:     compileCatalog(cfg.Services),
+		correlation: cfg.Correlation,
 	}
 	for _, rc := range cfg.Receivers {
 		r.receivers[rc.Name] = rc

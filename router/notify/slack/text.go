@@ -14,6 +14,11 @@ import (
 // notifications and should stay short.
 const maxReplyText = 3000
 
+// maxReplyMembers bounds the members an update's reply lists: enough for
+// a wave of a storm (the thread then names every member), few enough to
+// stay readable and inside maxReplyText.
+const maxReplyMembers = 25
+
 // badge is the incident's severity and state, as in "🔴 CRITICAL · FIRING".
 func badge(nt *notify.Notification) string {
 	sev := severity(nt)
@@ -228,7 +233,7 @@ func updateReply(nt *notify.Notification) string {
 		b.WriteString(strings.Join(parts, ", ") + " — ")
 	}
 	b.WriteString("now " + counts(nt) + ".")
-	writeMembers(&b, nt, changed, 10)
+	writeMembers(&b, nt, changed, maxReplyMembers)
 	return b.String()
 }
 

@@ -64,6 +64,16 @@ func (s *Store) gc(now time.Time) {
 			s.cancelTimers(k)
 		}
 	}
+	for svc, inc := range s.corrByService {
+		if !inc.resolvedAt.IsZero() && now.Sub(inc.resolvedAt) > s.opts.Retention || now.Sub(inc.lastJoin) > s.opts.Retention {
+			delete(s.corrByService, svc)
+		}
+	}
+	for fp, inc := range s.corrByFP {
+		if _, member := inc.members[fp]; !member || now.Sub(inc.lastJoin) > s.opts.Retention {
+			delete(s.corrByFP, fp)
+		}
+	}
 	for day := range s.counters {
 		if d, err := time.Parse(time.DateOnly, day); err == nil && now.Sub(d) > s.opts.IncidentRetention {
 			delete(s.counters, day)

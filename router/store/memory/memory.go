@@ -26,11 +26,15 @@ type Store struct {
 	incidents map[string]*incident
 	counters  map[string]store.Counters
 	cache     map[string]cached
-	outbox    outbox
-	lru       *list.List // of *tracked, most recently observed first
-	evictions uint64
-	lastGC    time.Time
-	leaseSeq  int64
+	// corrByService is each service's latest correlated incident;
+	// corrByFP the incident each alert joined.
+	corrByService map[string]*corrIncident
+	corrByFP      map[alert.Fingerprint]*corrIncident
+	outbox        outbox
+	lru           *list.List // of *tracked, most recently observed first
+	evictions     uint64
+	lastGC        time.Time
+	leaseSeq      int64
 }
 
 // tracked is everything known about one fingerprint.
@@ -56,7 +60,10 @@ func New(opts store.Options) *Store {
 		incidents: map[string]*incident{},
 		counters:  map[string]store.Counters{},
 		cache:     map[string]cached{},
-		lru:       list.New(),
+
+		corrByService: map[string]*corrIncident{},
+		corrByFP:      map[alert.Fingerprint]*corrIncident{},
+		lru:           list.New(),
 	}
 	s.outbox.init()
 	return s

@@ -59,3 +59,7 @@ func TestMemory_ExpiredStateIsForgotten(t *testing.T) {
 		t.Errorf("a forgotten alert still inhibits: %v", h)
 	}
 }
+
+func TestConformanceCorrelation(t *testing.T) {
+	storetest.RunCorrelation(t, func(t *testing.T, opts store.Options) storetest.CorrelationStore { return New(opts) })
+}

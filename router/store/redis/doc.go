@@ -13,8 +13,8 @@
 // store.Settle statement by statement; lua/groups.lua mirrors memory's
 // join and touch, lua/record_incident.lua store.Incident.Merge, and each
 // other script the memory method it is named after. Observe costs one
-// round trip for a whole batch, however large, and so do ClaimGroups and
-// CompleteFlush. Reads of several keys (Inhibitors, Incident) are one
+// round trip for a whole batch, however large, and so do ClaimGroups,
+// CompleteFlush and Correlate. Reads of several keys (Inhibitors, Incident) are one
 // MULTI/EXEC round trip.
 //
 // Times come from the caller's clock and are stored as Unix milliseconds
@@ -38,8 +38,12 @@
 // state of a prefix nobody uses any more disappears by itself. Alert and
 // group state is kept for Options.Retention; incidents and what belongs
 // to them (threads, sequence numbers, timelines, daily counters) for
-// Options.IncidentRetention; silences until the last of them has been
-// expired for store.SilenceRetention (and at least Options.Retention):
+// Options.IncidentRetention; correlated incidents for Options.Retention
+// after their last change, and the pointers to them (corrsvc, corrfp)
+// for Options.Retention after the incident's last join, which refreshes
+// every member's pointer, not only the joiner's, as memory's gc keeps
+// them; silences until the last of them has been expired for
+// store.SilenceRetention (and at least Options.Retention):
 //
 //	key                   type    content
 //	alert:<fingerprint>   hash    s: the alert's dedup state (store.AlertState) as
@@ -95,6 +99,13 @@
 //	                              (store.Day)
 //	cache:<key>           string  a cached value (LLM summaries), with the
 //	                              TTL its writer chose
+//	corrsvc:<service>     string  key of the service's latest correlated incident
+//	corr:<key>            hash    a correlated incident: service, opened,
+//	                              lastJoin, resolvedAt (0 while open), members
+//	                              (the member count); key is store.CorrelatedKey
+//	corrmembers:<key>     set     fingerprints of the incident's firing members
+//	corrfp:<fingerprint>  string  key of the correlated incident the alert is a
+//	                              member of (deleted when it resolves)
 //
 // All times are Unix milliseconds. Retention must exceed the longest
 // repeat interval (store.Options says why); alerts re-notify at least

@@ -41,6 +41,7 @@ type scripts struct {
 	advance        *goredis.Script
 	recordIncident *goredis.Script
 	listIncidents  *goredis.Script
+	correlate      *goredis.Script
 }
 
 func newScripts() scripts {
@@ -68,6 +69,7 @@ func newScripts() scripts {
 		advance:        script("common", "advance"),
 		recordIncident: script("common", "record_incident"),
 		listIncidents:  script("common", "list_incidents"),
+		correlate:      script("common", "correlate"),
 	}
 }
 

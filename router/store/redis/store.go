@@ -110,6 +110,12 @@ func (k keys) timeline(id string) string     { return k.base + "timeline:" + id 
 func (k keys) counters(day string) string    { return k.base + "counters:" + day }
 func (k keys) cache(key string) string       { return k.base + "cache:" + key }
 
+// The correlation keys; correlate.lua derives the same names.
+func (k keys) corrService(service string) string { return k.base + "corrsvc:" + service }
+func (k keys) corrIncident(key string) string    { return k.base + "corr:" + key }
+func (k keys) corrMembers(key string) string     { return k.base + "corrmembers:" + key }
+func (k keys) corrFP(fp string) string           { return k.base + "corrfp:" + fp }
+
 // tripCounter is a go-redis hook that counts round trips.
 type tripCounter struct{ n atomic.Uint64 }
 

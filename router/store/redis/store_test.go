@@ -76,6 +76,13 @@ func TestConformanceState(t *testing.T) {
 	})
 }
 
+func TestConformanceCorrelation(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.RunCorrelation(t, func(t *testing.T, opts store.Options) storetest.CorrelationStore {
+		return newStore(t, srv, t.Name()+":", opts)
+	})
+}
+
 func TestMultiReplica_FourThousandCallsGiveExactlyOneThousandNotifies(t *testing.T) {
 	srv := redistest.Start(t)
 	replicas := []*Store{newStore(t, srv, "ha:", testOptions), newStore(t, srv, "ha:", testOptions)}
@@ -286,7 +293,8 @@ func TestKeys_AllHaveTTL(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"alert", "flapping", "group", "members", "groups", "outbox", "outbox:retry", "outbox:dead",
-		"inhibit", "silences", "timers", "timer", "thread", "seq", "incident", "timeline", "incidents", "counters"} {
+		"inhibit", "silences", "timers", "timer", "thread", "seq", "incident", "timeline", "incidents", "counters",
+		"corrsvc", "corr", "corrmembers", "corrfp"} {
 		if !kinds[want] {
 			t.Errorf("no %s key after the sequence; keys: %v", want, keys)
 		}
@@ -296,13 +304,14 @@ func TestKeys_AllHaveTTL(t *testing.T) {
 // exercise runs a realistic sequence through s: alerts that notify, one
 // that flaps and one that holds an inhibition key, a flush, outbox
 // entries that are acknowledged, retried and dead-lettered, a silence,
-// escalation timers (one fired), and an incident with its thread,
-// timeline and counters.
+// escalation timers (one fired), an incident with its thread, timeline
+// and counters, and a correlated incident one of whose alerts resolved.
 func exercise(t *testing.T, s *Store) {
 	t.Helper()
 	now := exerciseGroups(t, s)
 	exerciseOutbox(t, s, now)
 	exerciseState(t, s, now)
+	exerciseCorrelation(t, s, now)
 }
 
 func exerciseGroups(t *testing.T, s *Store) time.Time {
@@ -387,6 +396,19 @@ func exerciseState(t *testing.T, s *Store, now time.Time) {
 	}
 	if _, err := s.Incidents(ctx, now, t0, 10); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func exerciseCorrelation(t *testing.T, s *Store, now time.Time) {
+	t.Helper()
+	p := store.CorrelationPolicy{Window: 5 * time.Minute, Cooldown: 5 * time.Minute, MaxMembers: 10}
+	for _, reqs := range [][]store.CorrelateRequest{
+		{{Fingerprint: "a0", Firing: true, Service: "api"}, {Fingerprint: "a1", Firing: true, Service: "api"}},
+		{{Fingerprint: "a1", Service: "api"}},
+	} {
+		if _, err := s.Correlate(t.Context(), now, p, reqs); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

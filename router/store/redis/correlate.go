@@ -1,0 +1,94 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/alertgate/alertgate/router/store"
+)
+
+// Correlate places every alert of a batch in its service's incident, in
+// one script call: one round trip however large the batch, and atomic
+// with respect to every other replica's calls.
+func (s *Store) Correlate(ctx context.Context, now time.Time, p store.CorrelationPolicy, reqs []store.CorrelateRequest) ([]store.Correlation, error) {
+	if len(reqs) == 0 {
+		return []store.Correlation{}, ctx.Err()
+	}
+	res, err := s.scripts.correlate.Run(ctx, s.client, []string{s.keys.corrService(reqs[0].Service)},
+		s.correlateArgs(now, p, reqs)...).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("redis correlate: %w", err)
+	}
+	out, err := correlations(res, len(reqs))
+	if err != nil {
+		return nil, fmt.Errorf("redis correlate: %w", err)
+	}
+	return out, nil
+}
+
+// correlateArgs lays out ARGV as correlate.lua reads it. The key a new
+// incident would get is computed here for every request, used or not:
+// it is a SHA-256 hash, which Redis's Lua cannot compute.
+func (s *Store) correlateArgs(now time.Time, p store.CorrelationPolicy, reqs []store.CorrelateRequest) []any {
+	args := make([]any, 0, 6+len(reqs)*6)
+	args = append(args, s.keys.base, ms(now), s.opts.Retention.Milliseconds(),
+		p.Window.Milliseconds(), p.Cooldown.Milliseconds(), p.MaxMembers)
+	for _, r := range reqs {
+		firing := 0
+		if r.Firing {
+			firing = 1
+		}
+		args = append(args, string(r.Fingerprint), firing, r.Service,
+			store.CorrelatedKey(r.Service, now, r.Fingerprint), len(r.Dependents))
+		for _, d := range r.Dependents {
+			args = append(args, d)
+		}
+	}
+	return args
+}
+
+// reason turns an outcome of correlate.lua into its store.Join* reason.
+// For a dependency it needs the incident's service: the script found the
+// incident through the dependent's own pointer, and a service's pointer
+// only ever names an incident of that service, so that service is the
+// dependent memory names in its reason.
+func reason(outcome, service string) (string, error) {
+	switch outcome {
+	case "new":
+		return store.JoinNew, nil
+	case "same":
+		return store.JoinSame, nil
+	case "reopened":
+		return store.JoinReopened, nil
+	case "dependency":
+		return store.JoinDependency + service, nil
+	case "overflow":
+		return store.JoinOverflow, nil
+	case "member":
+		return store.JoinMember, nil
+	}
+	return "", fmt.Errorf("unexpected outcome %q", outcome)
+}
+
+// correlations decodes correlate.lua's reply: key, service, outcome per
+// request.
+func correlations(res []any, n int) ([]store.Correlation, error) {
+	if len(res) != 3*n {
+		return nil, fmt.Errorf("reply has %d values for %d requests", len(res), n)
+	}
+	out := make([]store.Correlation, n)
+	for i := range out {
+		r := newReply(res[3*i : 3*i+3])
+		out[i] = store.Correlation{Key: r.str(0), Service: r.str(1)}
+		outcome := r.str(2)
+		if r.err != nil {
+			return nil, r.err
+		}
+		var err error
+		if out[i].Reason, err = reason(outcome, out[i].Service); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
