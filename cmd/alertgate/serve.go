@@ -33,6 +33,7 @@ type serveFlags struct {
 	logLevel  string
 	logFormat string
 	record    string
+	testing   testingFlags
 }
 
 func serve(args []string, stdout, stderr io.Writer, getenv env) int {
@@ -44,6 +45,9 @@ func serve(args []string, stdout, stderr io.Writer, getenv env) int {
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json or text")
 	fs.StringVar(&f.record, "record", "", "append every accepted webhook to `FILE` (JSON Lines) for alertgate replay")
+	fs.BoolVar(&f.testing.clock, "testing-clock", false, "TESTS ONLY: make the clock settable with POST /-/testing/clock")
+	fs.StringVar(&f.testing.snsCA, "testing-sns-ca", "", "TESTS ONLY: trust this CA `FILE` instead of AWS for SNS certificates")
+	fs.StringVar(&f.testing.snsAddr, "testing-sns-addr", "", "TESTS ONLY: fetch SNS certificates from this `HOST:PORT`")
 	if code := parseFlagsOnly(fs, args, stdout, getenv); code >= 0 {
 		return code
 	}
@@ -94,7 +98,17 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 		return err
 	}
 	defer st.Close()
+	if rt, ok := st.(interface{ RoundTrips() uint64 }); ok {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "alertgate_store_round_trips_total",
+			Help: "Round trips to Redis (a pipeline or script call counts as one).",
+		}, func() float64 { return float64(rt.RoundTrips()) }))
+	}
 	host, _ := os.Hostname()
+	hooks, err := testingHooks(&f.testing, log)
+	if err != nil {
+		return err
+	}
 	var recorder router.Recorder
 	if f.record != "" {
 		rf, err := os.OpenFile(f.record, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
@@ -114,14 +128,16 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 		return err
 	}
 	rt, err = router.New(router.Options{
-		Recorder: recorder,
-		Config:   cfg,
-		Store:    st,
-		Enricher: enricher,
-		Impacter: enricher,
-		Registry: reg,
-		Logger:   log,
-		Consumer: host,
+		Now:        hooks.now,
+		HTTPClient: hooks.sns,
+		Recorder:   recorder,
+		Config:     cfg,
+		Store:      st,
+		Enricher:   enricher,
+		Impacter:   enricher,
+		Registry:   reg,
+		Logger:     log,
+		Consumer:   host,
 		Load: func(context.Context) (*config.Config, error) {
 			cfg, err := f.load(getenv)
 			if err != nil {
@@ -138,9 +154,16 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 	if err != nil {
 		return err
 	}
+	handler := rt.Handler()
+	if hooks.clock != nil {
+		mux := http.NewServeMux()
+		mux.Handle("POST /-/testing/clock", hooks.clock.handler(cfg.Server.AdminToken))
+		mux.Handle("/", handler)
+		handler = mux
+	}
 	srv := &http.Server{
 		Addr:              cfg.Server.Listen,
-		Handler:           rt.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: time.Duration(cfg.Server.ReadHeaderTimeout),
 		ReadTimeout:       time.Duration(cfg.Server.ReadTimeout),
 		WriteTimeout:      time.Duration(cfg.Server.WriteTimeout),
@@ -205,6 +228,34 @@ func shutdown(srv *http.Server, rt *router.Router, stopRun context.CancelFunc, d
 	}
 	log.Info("alertgate stopped")
 	return nil
+}
+
+// hooks are the test-only replacements for the clock and the SNS client;
+// without testing flags, the real clock and the default client.
+type hooks struct {
+	clock *testClock
+	now   func() time.Time
+	sns   *http.Client
+}
+
+// testingHooks sets up the test-only clock and SNS client, if asked.
+func testingHooks(t *testingFlags, log *slog.Logger) (hooks, error) {
+	h := hooks{now: time.Now}
+	if t.clock {
+		log.Warn("TESTING: the clock is settable through POST /-/testing/clock; never use this in production")
+		h.clock = &testClock{}
+		h.now = h.clock.Now
+	}
+	if t.snsCA == "" && t.snsAddr == "" {
+		return h, nil
+	}
+	if t.snsCA == "" || t.snsAddr == "" {
+		return h, fmt.Errorf("--testing-sns-ca and --testing-sns-addr go together")
+	}
+	log.Warn("TESTING: SNS certificates are fetched from a test server; never use this in production", "addr", t.snsAddr)
+	var err error
+	h.sns, err = snsClient(t.snsCA, t.snsAddr)
+	return h, err
 }
 
 // routerStore is a store the router can run on and close.

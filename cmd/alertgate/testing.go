@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/alertgate/alertgate/config"
+)
+
+// testingFlags are hooks for end-to-end tests of the real binary. They
+// are off unless given, and each logs a loud warning: no production
+// deployment should ever set them.
+type testingFlags struct {
+	// clock makes the server's clock settable through
+	// POST /-/testing/clock (admin token required), so tests can check
+	// business hours, repeat intervals and escalations without waiting.
+	clock bool
+	// snsCA and snsAddr let a test CA stand in for AWS: certificates and
+	// subscription confirmations are fetched from snsAddr, trusting snsCA.
+	// The host rule on SigningCertURL still applies.
+	snsCA   string
+	snsAddr string
+}
+
+// testClock is a clock tests can set; it runs on in real time from the
+// last time set.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// handler serves POST /-/testing/clock {"now": RFC3339} or
+// {"advance": "15m"} and answers the clock's time.
+func (c *testClock) handler(token config.Secret) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !token.IsSet() || r.Header.Get("Authorization") != "Bearer "+token.Reveal() {
+			http.Error(w, `{"error":"admin token required"}`, http.StatusUnauthorized)
+			return
+		}
+		var req struct {
+			Now     time.Time `json:"now"`
+			Advance string    `json:"advance"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
+			http.Error(w, `{"error":"want {\"now\": RFC3339} or {\"advance\": duration}"}`, http.StatusBadRequest)
+			return
+		}
+		c.mu.Lock()
+		switch {
+		case !req.Now.IsZero():
+			c.offset = time.Until(req.Now)
+		case req.Advance != "":
+			if d, err := time.ParseDuration(req.Advance); err == nil {
+				c.offset += d
+			}
+		}
+		c.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]time.Time{"now": c.Now()})
+	}
+}
+
+// snsClient is an HTTP client that reaches snsAddr for every host and
+// trusts only the CA in caFile.
+func snsClient(caFile, addr string) (*http.Client, error) {
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("--testing-sns-ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--testing-sns-ca: no certificate in %s", caFile)
+	}
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	return &http.Client{
+		Timeout: 5 * time.Second,
+		Transport: &http.Transport{
+			TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+			DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+				return dialer.DialContext(ctx, network, addr)
+			},
+		},
+	}, nil
+}
