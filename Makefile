@@ -49,3 +49,23 @@ lint-deploy:
 	$(HELM) template alertgate $(CHART) --kube-version $(KUBE_VERSION) >/dev/null
 	$(HELM) template alertgate $(CHART) --kube-version $(KUBE_VERSION) --set ingress.enabled=true,serviceMonitor.enabled=true,redis.persistence.enabled=true >/dev/null
 	$(HELM) template alertgate $(CHART) --kube-version $(KUBE_VERSION) --set redis.enabled=false,externalRedis.address=redis.example:6379,secrets.create=false,secrets.existingSecret=alertgate-env >/dev/null
+
+## fuzz-short: every fuzz target for FUZZTIME each (CI runs this after the tests).
+FUZZTIME ?= 10s
+FUZZ_TARGETS := \
+	./router/source/alertmanager:FuzzParse \
+	./router/source/newrelic:FuzzParse \
+	./router/source/cloudwatch:FuzzReceive \
+	./router/source/cloudwatch:FuzzCertURL \
+	./router/notify/slack:FuzzParseInteraction \
+	./config:FuzzParse \
+	./enrich/runbook:FuzzLoad \
+	./enrich/llm:FuzzSanitize
+
+.PHONY: fuzz-short
+fuzz-short:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
