@@ -32,6 +32,9 @@ type Config struct {
 type Server struct {
 	// Listen is the address for the webhook and API endpoints.
 	Listen string `yaml:"listen"`
+	// OpsListen, if set, serves /metrics, /-/healthy and /-/ready on a
+	// separate address (a cluster-internal port) instead of Listen.
+	OpsListen string `yaml:"ops_listen"`
 	// MaxBodyBytes caps a request body; larger bodies get 413.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// ReadHeaderTimeout bounds slow clients sending headers (slowloris).
@@ -70,6 +73,18 @@ type WebhookSource struct {
 	AllowUnauthenticated bool `yaml:"allow_unauthenticated"`
 	// MaxAlerts caps alerts per request (413 above).
 	MaxAlerts int `yaml:"max_alerts"`
+	// HMACSecret accepts requests signed with X-Alertgate-Signature
+	// (HMAC-SHA256 over "<unix time>.<body>") instead of the bearer token.
+	HMACSecret Secret `yaml:"hmac_secret"`
+	// RateLimit paces the source's requests per replica (429 above).
+	RateLimit RateLimit `yaml:"rate_limit"`
+}
+
+// RateLimit is a token bucket: RequestsPerSecond on average, Burst at
+// once; zero requests_per_second means unlimited.
+type RateLimit struct {
+	RequestsPerSecond float64 `yaml:"requests_per_second"`
+	Burst             int     `yaml:"burst"`
 }
 
 // CloudWatchSource configures the SNS endpoint. SNS cannot send a bearer
@@ -83,6 +98,8 @@ type CloudWatchSource struct {
 	// SkipSignatureVerification accepts unsigned sample messages, for
 	// local trials only: it is allowed only with notify.dry_run.
 	SkipSignatureVerification bool `yaml:"skip_signature_verification"`
+	// RateLimit paces SNS requests per replica (429 above; SNS retries).
+	RateLimit RateLimit `yaml:"rate_limit"`
 }
 
 // Store selects and configures the state store.
@@ -297,7 +314,9 @@ func (c *Config) applyDefaults() {
 	setDefault(&s.ShutdownTimeout, model.Duration(25*time.Second))
 	for _, src := range []*WebhookSource{&c.Sources.Alertmanager, &c.Sources.NewRelic} {
 		setDefault(&src.MaxAlerts, DefaultMaxAlerts)
+		src.RateLimit.defaults(200, 400)
 	}
+	c.Sources.CloudWatch.RateLimit.defaults(100, 200)
 	setDefault(&c.Store.Backend, "memory")
 	setDefault(&c.Store.Retention, model.Duration(7*24*time.Hour))
 	setDefault(&c.Store.IncidentRetention, model.Duration(30*24*time.Hour))
@@ -357,4 +376,11 @@ func setDefault[T comparable](p *T, v T) {
 	if *p == zero {
 		*p = v
 	}
+}
+
+func (l *RateLimit) defaults(rps float64, burst int) {
+	if l.RequestsPerSecond == 0 && l.Burst == 0 {
+		l.RequestsPerSecond, l.Burst = rps, burst
+	}
+	setDefault(&l.Burst, int(l.RequestsPerSecond)+1)
 }

@@ -72,8 +72,11 @@ func (c *Config) validateSources(v *validator) {
 		if s.Disabled {
 			continue
 		}
-		if !s.Token.IsSet() && !s.AllowUnauthenticated {
-			v.add(path+".token", "must be set (or set allow_unauthenticated: true for a local trial)")
+		if !s.Token.IsSet() && !s.HMACSecret.IsSet() && !s.AllowUnauthenticated {
+			v.add(path+".token", "must be set, or hmac_secret (or set allow_unauthenticated: true for a local trial)")
+		}
+		if s.RateLimit.RequestsPerSecond < 0 {
+			v.add(path+".rate_limit.requests_per_second", "must not be negative (0 means unlimited)")
 		}
 		if s.MaxAlerts <= 0 {
 			v.add(path+".max_alerts", "must be positive, got %d", s.MaxAlerts)

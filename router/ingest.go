@@ -5,7 +5,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
@@ -29,6 +32,39 @@ type endpoint struct {
 	// token is the bearer token required; empty when the source
 	// authenticates itself (SNS signatures) or runs unauthenticated.
 	token config.Secret
+	// hmac, if set, accepts requests signed with X-Alertgate-Signature.
+	hmac config.Secret
+	// limit paces the source's requests on this replica.
+	limit *rate.Limiter
+}
+
+// authenticateHeaders checks what can be checked before reading the body:
+// the bearer token, unless the request is signed (checked with the body).
+// A source with only an HMAC secret requires the signature.
+func (ep *endpoint) authenticateHeaders(r *http.Request, signed bool) error {
+	switch {
+	case signed:
+		return nil
+	case ep.token.IsSet():
+		return checkBearer(r, ep.token)
+	case ep.hmac.IsSet():
+		return authError("missing " + SignatureHeader)
+	}
+	return nil
+}
+
+// admit takes a slot of the source's rate limit, or says how long to
+// wait for one.
+func (ep *endpoint) admit() (time.Duration, bool) {
+	if ep.limit == nil {
+		return 0, true
+	}
+	r := ep.limit.Reserve()
+	if d := r.Delay(); d > 0 {
+		r.Cancel()
+		return d, false
+	}
+	return 0, true
 }
 
 // ingestResponse is the body of a successful webhook response.
@@ -54,7 +90,8 @@ func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
 			log.Warn("webhook rejected", "status", code, "field", field, "reason", reason)
 			writeError(w, code, field, reason)
 		}
-		if err := checkBearer(r, ep.token); err != nil {
+		signed := ep.hmac.IsSet() && r.Header.Get(SignatureHeader) != ""
+		if err := ep.authenticateHeaders(r, signed); err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="alertgate"`)
 			reject(http.StatusUnauthorized, outcomeUnauthorized, "", err.Error())
 			return
@@ -62,6 +99,17 @@ func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
 		body, code, reason := rt.readLimited(w, r)
 		if code != 0 {
 			reject(code, outcomeFor(code), "", reason)
+			return
+		}
+		if signed {
+			if err := checkSignature(r.Header.Get(SignatureHeader), body, ep.hmac, rt.opts.Now()); err != nil {
+				reject(http.StatusUnauthorized, outcomeUnauthorized, "", err.Error())
+				return
+			}
+		}
+		if wait, ok := ep.admit(); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			reject(http.StatusTooManyRequests, outcomeRateLimited, "", "rate limit for "+string(src)+" exceeded; retry later")
 			return
 		}
 		batch, err := ep.receiver.Receive(r.Context(), r.Header, body)
@@ -112,6 +160,8 @@ func outcomeFor(status int) string {
 		return outcomeForbidden
 	case http.StatusRequestEntityTooLarge:
 		return outcomeTooLarge
+	case http.StatusTooManyRequests:
+		return outcomeRateLimited
 	}
 	return outcomeBadRequest
 }

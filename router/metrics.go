@@ -78,13 +78,14 @@ const (
 	outcomeTooLarge     = "too_large"
 	outcomeBadRequest   = "bad_request"
 	outcomeUnavailable  = "unavailable"
+	outcomeRateLimited  = "rate_limited"
 )
 
 // initRequests makes every source/outcome series exist from the start, so
 // dashboards and alert rules see zeros rather than nothing.
 func (m *metrics) initRequests(sources []string) {
 	for _, s := range sources {
-		for _, o := range []string{outcomeAccepted, outcomeUnauthorized, outcomeForbidden, outcomeTooLarge, outcomeBadRequest, outcomeUnavailable} {
+		for _, o := range []string{outcomeAccepted, outcomeUnauthorized, outcomeForbidden, outcomeTooLarge, outcomeBadRequest, outcomeUnavailable, outcomeRateLimited} {
 			m.requests.WithLabelValues(s, o)
 		}
 		m.received.WithLabelValues(s)

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -96,6 +98,7 @@ type Router struct {
 	stats          *stats
 	ready          atomic.Bool
 	mux            *http.ServeMux
+	ops            *http.ServeMux
 }
 
 // state is the part of the router a reload replaces.
@@ -143,7 +146,7 @@ func New(opts Options) (*Router, error) {
 	rt.registerOutboxDepth(opts.Registry)
 	rt.registerStoreStats(opts.Registry)
 	rt.fallbackWorker = rt.worker.For(rt.fallback, opts.Consumer+"-local")
-	rt.mux = rt.routes()
+	rt.mux, rt.ops = rt.routes(opts.Config.Server.OpsListen != "")
 	return rt, nil
 }
 
@@ -189,12 +192,16 @@ func (rt *Router) endpoints(cfg *config.Config) map[alert.Source]endpoint {
 		eps[alert.SourceAlertmanager] = endpoint{
 			receiver: alertmanager.Parser{Now: rt.opts.Now, MaxAlerts: s.Alertmanager.MaxAlerts},
 			token:    s.Alertmanager.Token,
+			hmac:     s.Alertmanager.HMACSecret,
+			limit:    limiter(s.Alertmanager.RateLimit),
 		}
 	}
 	if !s.NewRelic.Disabled {
 		eps[alert.SourceNewRelic] = endpoint{
 			receiver: newrelic.Parser{Now: rt.opts.Now, MaxAlerts: s.NewRelic.MaxAlerts},
 			token:    s.NewRelic.Token,
+			hmac:     s.NewRelic.HMACSecret,
+			limit:    limiter(s.NewRelic.RateLimit),
 		}
 	}
 	if !s.CloudWatch.Disabled {
@@ -205,13 +212,21 @@ func (rt *Router) endpoints(cfg *config.Config) map[alert.Source]endpoint {
 			Logger:      rt.log.With("source", alert.SourceCloudWatch),
 			Now:         rt.opts.Now,
 			SkipVerify:  s.CloudWatch.SkipSignatureVerification,
-		})}
+		}), limit: limiter(s.CloudWatch.RateLimit)}
 	}
 	for src, ep := range eps {
 		ep.source = src
 		eps[src] = ep
 	}
 	return eps
+}
+
+// limiter builds a source's rate limiter; nil when unlimited.
+func limiter(l config.RateLimit) *rate.Limiter {
+	if l.RequestsPerSecond <= 0 {
+		return nil
+	}
+	return rate.NewLimiter(rate.Limit(l.RequestsPerSecond), max(l.Burst, 1))
 }
 
 // notifiers maps target types to notifiers for cfg. In dry-run mode every
@@ -269,19 +284,35 @@ func (rt *Router) OnCall(ctx context.Context, receiver string, at time.Time) (st
 	return name, err
 }
 
-// Handler returns the HTTP handler for every endpoint.
+// Handler returns the HTTP handler for the webhooks and the API (and the
+// operational endpoints, unless server.ops_listen separates them).
 func (rt *Router) Handler() http.Handler { return rt.mux }
 
-func (rt *Router) routes() *http.ServeMux {
+// OpsHandler returns the handler of /metrics, /-/healthy and /-/ready
+// when server.ops_listen serves them apart; nil otherwise.
+func (rt *Router) OpsHandler() http.Handler {
+	if rt.ops == nil {
+		return nil
+	}
+	return rt.ops
+}
+
+func (rt *Router) routes(separateOps bool) (api, ops *http.ServeMux) {
 	mux := http.NewServeMux()
+	opsMux := mux
+	if separateOps {
+		opsMux = http.NewServeMux()
+		ops = opsMux
+	}
 	for _, src := range []alert.Source{alert.SourceAlertmanager, alert.SourceCloudWatch, alert.SourceNewRelic} {
 		mux.Handle("POST /api/v1/alerts/"+string(src), rt.handleIngest(src))
 		mux.Handle("/api/v1/alerts/"+string(src), methodNotAllowed("POST"))
 	}
-	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+	opsMux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "healthy"})
 	})
-	mux.HandleFunc("GET /-/ready", rt.handleReady)
+	opsMux.HandleFunc("GET /-/ready", rt.handleReady)
+	opsMux.Handle("GET /metrics", promhttp.HandlerFor(rt.opts.Registry, promhttp.HandlerOpts{Registry: rt.opts.Registry}))
 	mux.HandleFunc("POST /-/reload", rt.admin(rt.handleReload))
 	mux.HandleFunc("GET /api/v1/silences", rt.admin(rt.handleListSilences))
 	mux.HandleFunc("POST /api/v1/silences", rt.admin(rt.handleCreateSilence))
@@ -293,11 +324,14 @@ func (rt *Router) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/incidents/{id}/postmortem", rt.admin(rt.handleDocument("postmortem")))
 	mux.HandleFunc("GET /api/v1/incidents/{id}/announcement", rt.admin(rt.handleDocument("announcement")))
 	mux.HandleFunc("GET /api/v1/report", rt.admin(rt.handleReport))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(rt.opts.Registry, promhttp.HandlerOpts{Registry: rt.opts.Registry}))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	notFound := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path)
-	})
-	return mux
+	}
+	mux.HandleFunc("/", notFound)
+	if ops != nil {
+		ops.HandleFunc("/", notFound)
+	}
+	return mux, ops
 }
 
 // handleReady answers 503 until the router runs and while it shuts down.

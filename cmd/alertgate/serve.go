@@ -175,6 +175,16 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if ops := rt.OpsHandler(); ops != nil {
+		opsLn, err := net.Listen("tcp", cfg.Server.OpsListen)
+		if err != nil {
+			return fmt.Errorf("listen on server.ops_listen: %w", err)
+		}
+		opsSrv := &http.Server{Handler: ops, ReadHeaderTimeout: srv.ReadHeaderTimeout, ReadTimeout: srv.ReadTimeout, WriteTimeout: srv.WriteTimeout, IdleTimeout: srv.IdleTimeout}
+		go func() { _ = opsSrv.Serve(opsLn) }()
+		defer opsSrv.Close()
+		log.Info("metrics and health on a separate listener", "addr", opsLn.Addr().String())
+	}
 	log.Info("alertgate listening", "addr", ln.Addr().String(), "version", version, "store", cfg.Store.Backend, "dry_run", cfg.Notify.DryRun)
 	return supervise(srv, ln, rt, time.Duration(cfg.Server.ShutdownTimeout), log)
 }
