@@ -54,6 +54,9 @@ type RouteExplanation struct {
 	OnCall      string
 	Schedule    string
 	OnCallErr   error
+	// Correlated names the service whose incident the alert joins on
+	// this route instead of a group_by group.
+	Correlated string
 }
 
 // Pages reports whether the route delivers to PagerDuty now.
@@ -87,7 +90,11 @@ func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.T
 	}
 	matches := r.Match(&alert.Alert{Labels: labels})
 	for _, m := range matches {
-		e.Routes = append(e.Routes, r.explainRoute(ctx, m, at))
+		re := r.explainRoute(ctx, m, at)
+		if _, ok := r.Correlation(m.Route); ok && labels[alert.LabelService] != "" {
+			re.Correlated = labels[alert.LabelService]
+		}
+		e.Routes = append(e.Routes, re)
 	}
 	e.Correlation = r.explainCorrelation(labels[alert.LabelService], matches)
 	return e
@@ -194,8 +201,11 @@ func (e *Explanation) WriteText(w io.Writer) {
 func (e *Explanation) writeRoute(w io.Writer, n int, re *RouteExplanation) {
 	fmt.Fprintf(w, "\nRoute %d   %s\n", n, re.Path)
 	fmt.Fprintf(w, "  receiver  %s → %s\n", re.Receiver, strings.Join(re.Targets, ", "))
-	fmt.Fprintf(w, "  group     by [%s] → %s; wait %s, interval %s, repeat %s\n", strings.Join(re.GroupBy, " "), formatLabels(re.GroupLabels),
-		model.Duration(re.Wait), model.Duration(re.Interval), model.Duration(re.Repeat))
+	group := fmt.Sprintf("by [%s] → %s", strings.Join(re.GroupBy, " "), formatLabels(re.GroupLabels))
+	if re.Correlated != "" {
+		group = "the incident of service " + re.Correlated + " (correlation, instead of group_by)"
+	}
+	fmt.Fprintf(w, "  group     %s; wait %s, interval %s, repeat %s\n", group, model.Duration(re.Wait), model.Duration(re.Interval), model.Duration(re.Repeat))
 	if re.Muted != "" {
 		fmt.Fprintf(w, "  time      MUTED now: %s\n", re.Muted)
 	} else {
