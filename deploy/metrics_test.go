@@ -95,19 +95,8 @@ func servedMetrics(t *testing.T) map[string]bool {
 	srv := httptest.NewServer(rt.Handler())
 	t.Cleanup(srv.Close)
 	post(t, srv.URL+"/api/v1/alerts/alertmanager", "am-token", scrapePayload)
-	if err := rt.Flusher().FlushDue(t.Context()); err != nil {
-		t.Fatalf("flush: %v", err)
-	}
-	for _, w := range rt.Workers() {
-		for {
-			n, err := w.RunOnce(t.Context(), 0)
-			if err != nil {
-				t.Fatalf("worker: %v", err)
-			}
-			if n == 0 {
-				break
-			}
-		}
+	if err := rt.Step(t.Context()); err != nil {
+		t.Fatalf("flush and deliver: %v", err)
 	}
 	mfs, err := reg.Gather()
 	if err != nil {

@@ -157,23 +157,7 @@ func (p *player) advance(ctx context.Context, t time.Time) error {
 	return p.tick(ctx)
 }
 
-func (p *player) tick(ctx context.Context) error {
-	if err := p.rt.Flusher().FlushDue(ctx); err != nil {
-		return err
-	}
-	for _, w := range p.rt.Workers() {
-		for {
-			n, err := w.RunOnce(ctx, 0)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				break
-			}
-		}
-	}
-	return nil
-}
+func (p *player) tick(ctx context.Context) error { return p.rt.Step(ctx) }
 
 // post sends a record to the router as its source would.
 func (p *player) post(r Record) {

@@ -148,19 +148,8 @@ func (h *harness) deliver() {
 	h.t.Helper()
 	// Store errors are expected while a test has stopped Redis; the real
 	// loops log them and go on, and so does this.
-	if err := h.rt.Flusher().FlushDue(h.t.Context()); err != nil {
-		h.t.Logf("flush: %v", err)
-	}
-	for _, w := range h.rt.Workers() {
-		for {
-			n, err := w.RunOnce(h.t.Context(), 0)
-			if err != nil {
-				h.t.Logf("worker: %v", err)
-			}
-			if n == 0 || err != nil {
-				break
-			}
-		}
+	if err := h.rt.Step(h.t.Context()); err != nil {
+		h.t.Logf("step: %v", err)
 	}
 }
 

@@ -374,17 +374,30 @@ func (rt *Router) Run(ctx, drain context.Context) {
 func (rt *Router) SetReady(ok bool) { rt.ready.Store(ok) }
 
 func (rt *Router) drain(ctx context.Context) {
-	if err := rt.flusher.FlushDue(ctx); err != nil {
-		rt.log.Warn("final flush failed", "err", err)
+	if err := rt.Step(ctx); err != nil {
+		rt.log.Warn("final flush and delivery incomplete", "err", err)
 	}
+}
+
+// Step does at once what the background loops do over time: flush every
+// due group and escalation, then deliver everything ready in both
+// outboxes. Replay and tests, which drive the clock, call it; the errors
+// of each part are returned together, after every part was tried, as the
+// loops would go on after a failure too.
+func (rt *Router) Step(ctx context.Context) error {
+	errs := []error{rt.flusher.FlushDue(ctx)}
 	for _, w := range []*notify.Worker{rt.fallbackWorker, rt.worker} {
 		for ctx.Err() == nil {
 			n, err := w.RunOnce(ctx, 0)
+			if err != nil {
+				errs = append(errs, err)
+			}
 			if err != nil || n == 0 {
 				break
 			}
 		}
 	}
+	return errors.Join(errs...)
 }
 
 // FlushStats writes the pending report counters to the store now, for
@@ -394,9 +407,7 @@ func (rt *Router) FlushStats(ctx context.Context) { rt.stats.flush(ctx, rt.opts.
 // Flusher exposes the flusher, for tests and replay that drive time.
 func (rt *Router) Flusher() *Flusher { return rt.flusher }
 
-// Workers exposes the outbox workers (store, then replica-local), for tests
-// and replay.
-func (rt *Router) Workers() []*notify.Worker { return []*notify.Worker{rt.worker, rt.fallbackWorker} }
+
 
 // methodNotAllowed answers 405 in JSON, like every other error.
 func methodNotAllowed(allow string) http.HandlerFunc {
