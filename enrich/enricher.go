@@ -9,9 +9,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/enrich/llm"
 	"github.com/alertgate/alertgate/enrich/runbook"
 	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/store"
 )
 
 // Summarizer writes a short, situation-specific summary of an incident.
@@ -228,4 +230,37 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		reg.MustRegister(m.calls, m.latency)
 	}
 	return m
+}
+
+// Narrative drafts the summary section of an incident's announcement and
+// postmortem with the LLM, from the incident's record and timeline; nil
+// without an LLM or when it does not answer in time.
+func (e *Enricher) Narrative(ctx context.Context, inc store.Incident, events []store.Event) map[string]string {
+	if e.opts.Summarizer == nil {
+		return nil
+	}
+	n := &notify.Notification{Incident: inc.Group, Title: inc.Title, Severity: inc.Severity, Status: alert.StatusFiring, CreatedAt: e.opts.Now()}
+	if inc.Status == store.IncidentResolved {
+		n.Status = alert.StatusResolved
+	}
+	seen := map[string]bool{}
+	for _, ev := range events {
+		if ev.Type != store.EventOccurred || seen[ev.Alert] {
+			continue
+		}
+		seen[ev.Alert] = true
+		a := alert.Alert{Name: ev.Alert, Status: n.Status, Severity: inc.Severity, StartsAt: ev.At, Fingerprint: ev.Fingerprint,
+			Labels: map[string]string{alert.LabelService: inc.Service}, Annotations: map[string]string{"summary": ev.Detail}}
+		n.Members = append(n.Members, notify.Member{Alert: a})
+	}
+	if len(n.Members) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+	defer cancel()
+	s, err := e.opts.Summarizer.Summarize(ctx, n, llm.History{})
+	if err != nil || s == "" {
+		return nil
+	}
+	return map[string]string{"summary": s}
 }

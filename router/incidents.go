@@ -25,6 +25,12 @@ type Impacter interface {
 	Impact(runbookID string) string
 }
 
+// Narrator drafts narrative sections of incident documents (an LLM's
+// summary of what happened), keyed like report.DocumentInput.Narrative.
+type Narrator interface {
+	Narrative(ctx context.Context, inc store.Incident, events []store.Event) map[string]string
+}
+
 // incidentView is an incident as the API lists it.
 type incidentView struct {
 	store.Incident
@@ -101,11 +107,15 @@ func (rt *Router) handleDocument(kind string) http.HandlerFunc {
 	}
 }
 
-// document writes an announcement or postmortem draft.
-func (rt *Router) document(_ context.Context, kind string, inc store.Incident, events []store.Event, lang string) (string, error) {
+// document writes an announcement or postmortem draft; with an LLM, its
+// narrative sections start from the LLM's draft.
+func (rt *Router) document(ctx context.Context, kind string, inc store.Incident, events []store.Event, lang string) (string, error) {
 	in := report.DocumentInput{Incident: inc, Events: events, Now: rt.opts.Now(), Location: rt.rules.Load().Location(), Language: lang}
 	if rt.opts.Impacter != nil && inc.Runbook != "" {
 		in.Impact = rt.opts.Impacter.Impact(inc.Runbook)
+	}
+	if n, ok := rt.opts.Impacter.(Narrator); ok {
+		in.Narrative = n.Narrative(ctx, inc, events)
 	}
 	if kind == "postmortem" {
 		return report.Postmortem(in)

@@ -64,6 +64,8 @@ func (rt *Router) handleSlackInteraction(w http.ResponseWriter, r *http.Request)
 		err = rt.silenceGroup(ctx, now, &g, who)
 	case slack.ActionResolve:
 		err = rt.resolveByHand(ctx, now, &g, who)
+	case slack.ActionAnnounce:
+		err = rt.announce(ctx, now, &g, who)
 	}
 	if err != nil {
 		log.Error("slack interaction failed", "err", err)
@@ -108,13 +110,32 @@ func (rt *Router) resolveByHand(ctx context.Context, now time.Time, g *store.Gro
 	return rt.tell(ctx, now, g, notify.KindResolve, "", "resolved by hand by "+who)
 }
 
+// announce posts the incident's impact announcement draft in its thread,
+// in the team's language (enrich.llm.language).
+func (rt *Router) announce(ctx context.Context, now time.Time, g *store.GroupState, who string) error {
+	id := incidentID(&g.Flush)
+	inc, events, ok, err := rt.opts.Store.Incident(ctx, id)
+	if err != nil || !ok {
+		return fmt.Errorf("announcement of %s: incident not found: %w", id, err)
+	}
+	text, err := rt.document(ctx, "announcement", inc, events, rt.state.Load().cfg.Enrich.LLM.Language)
+	if err != nil {
+		return err
+	}
+	rt.record(ctx, g, store.Incident{}, store.Event{At: now, Type: store.EventNotified, Actor: who, Detail: "impact announcement posted from Slack"})
+	return rt.tell(ctx, now, g, notify.KindAnnounce, "", "", text)
+}
+
 // tell enqueues a notification of kind about the incident for the group's
 // receiver and every receiver it was escalated to. It is unordered
 // (sequence 0): a person's action applies whatever came before.
-func (rt *Router) tell(ctx context.Context, now time.Time, g *store.GroupState, kind notify.Kind, ackedBy, note string) error {
+func (rt *Router) tell(ctx context.Context, now time.Time, g *store.GroupState, kind notify.Kind, ackedBy, note string, announcement ...string) error {
 	fl := g.Flush
 	proto := assemble(&fl, kind, now)
 	proto.Seq, proto.AckedBy = 0, ackedBy
+	if len(announcement) > 0 {
+		proto.Announcement = announcement[0]
+	}
 	if kind == notify.KindResolve {
 		proto.Status = alert.StatusResolved
 	}

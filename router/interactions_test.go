@@ -220,3 +220,30 @@ func TestSlackInteraction_SilenceAndResolve(t *testing.T) {
 		t.Errorf("PagerDuty incident is %s after Resolve, want resolved", pd.Incident(incident))
 	}
 }
+
+func TestSlackInteraction_PostAnnouncementInTheThread(t *testing.T) {
+	pd := pdtest.New(t)
+	sl := slacktest.New(t, slackToken, "#oncall")
+	h := newHarness(t, interactiveConfig(pd.URL(), sl.APIURL()), nil)
+	t0 := jst("2026-01-13 02:10")
+	h.set(t0)
+	h.post(amPath, "am-token", amAlert("firing", t0, map[string]string{"alertname": "HighErrorRate", "service": "api", "severity": "critical"}))
+	h.deliver()
+	if code := h.click(slackSecret, "alertgate_announce", pd.Events()[0].DedupKey, time.Now()); code != http.StatusOK {
+		t.Fatalf("announce click: %d", code)
+	}
+	h.deliver()
+	msgs := sl.Messages("#oncall")
+	if len(msgs) != 1 || len(msgs[0].Replies) != 1 {
+		t.Fatalf("messages = %+v, want the announcement as the thread's reply", msgs)
+	}
+	reply := strings.Join(msgs[0].Replies[0].Strings(), " ")
+	for _, want := range []string{"Impact announcement", "Started:", "2026-01-13 02:10 JST", "Affected features: api", "Next update:"} {
+		if !strings.Contains(reply, want) {
+			t.Errorf("announcement lacks %q:\n%s", want, reply)
+		}
+	}
+	if n := len(pd.Events()); n != 1 {
+		t.Errorf("PagerDuty got %d events, want only the trigger (announcements are for chat)", n)
+	}
+}

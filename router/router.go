@@ -407,8 +407,6 @@ func (rt *Router) FlushStats(ctx context.Context) { rt.stats.flush(ctx, rt.opts.
 // Flusher exposes the flusher, for tests and replay that drive time.
 func (rt *Router) Flusher() *Flusher { return rt.flusher }
 
-
-
 // methodNotAllowed answers 405 in JSON, like every other error.
 func methodNotAllowed(allow string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

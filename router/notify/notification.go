@@ -24,6 +24,9 @@ const (
 	// KindAcknowledge records that someone took the incident: PagerDuty
 	// stops escalating, the Slack message shows who.
 	KindAcknowledge Kind = "acknowledge"
+	// KindAnnounce posts an impact announcement (Announcement) where the
+	// incident is discussed: the Slack thread. PagerDuty ignores it.
+	KindAnnounce Kind = "announce"
 )
 
 // Target is one place a receiver delivers to. It holds no secret: the
@@ -105,6 +108,8 @@ type Notification struct {
 	// FallbackFor is the receiver this notification stands in for, after
 	// delivery there failed permanently.
 	FallbackFor string `json:"fallbackFor,omitempty"`
+	// Announcement is the text of a KindAnnounce notification.
+	Announcement string `json:"announcement,omitempty"`
 	// CreatedAt is when alertgate decided to send it.
 	CreatedAt time.Time `json:"createdAt"`
 }

@@ -86,6 +86,9 @@ var errNoIncident = errors.New("notification has no incident key")
 // Notify sends nt as one event. Errors are classified for the outbox
 // worker with notify.Permanent and notify.RetryAfter.
 func (n *Notifier) Notify(ctx context.Context, nt *notify.Notification) error {
+	if nt.Kind == notify.KindAnnounce {
+		return nil // announcements are for people reading the chat
+	}
 	action := eventAction(nt.Kind)
 	if nt.Incident == "" {
 		return notify.Permanent(fmt.Errorf("pagerduty %s: %w", action, errNoIncident))

@@ -282,6 +282,7 @@ func actionsBlock(nt *notify.Notification) slack.Block {
 	}
 	buttons = append(buttons,
 		slack.NewButtonBlockElement(ActionSilence, nt.Incident, plain("Silence 1h")),
+		slack.NewButtonBlockElement(ActionAnnounce, nt.Incident, plain("Post announcement")),
 		slack.NewButtonBlockElement(ActionResolve, nt.Incident, plain("Resolve")).
 			WithStyle(slack.StyleDanger).
 			WithConfirm(resolveConfirm(nt)),

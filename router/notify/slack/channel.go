@@ -43,6 +43,9 @@ func (n *Notifier) notifyChannel(ctx context.Context, channel string, nt *notify
 	}
 	r, ok := parseRef(th.Ref)
 	found = found && ok
+	if nt.Kind == notify.KindAnnounce && !found {
+		return notify.Permanent(fmt.Errorf("slack %s: incident %s has no message to announce under", channel, nt.Occurrence()))
+	}
 	if found && nt.Seq != 0 && nt.Seq <= th.Seq {
 		// Already applied (a retry after success) or superseded by a
 		// newer notification: applying it would show an older state.
@@ -56,7 +59,7 @@ func (n *Notifier) notifyChannel(ctx context.Context, channel string, nt *notify
 	switch {
 	case !found || nt.Kind == notify.KindTrigger:
 		return d.post(ctx)
-	case nt.Kind == notify.KindRepeat:
+	case nt.Kind == notify.KindRepeat, nt.Kind == notify.KindAnnounce:
 		return d.reply(ctx, r)
 	}
 	return d.edit(ctx, r)

@@ -18,6 +18,7 @@ const (
 	ActionAcknowledge = "alertgate_ack"
 	ActionSilence     = "alertgate_silence_1h"
 	ActionResolve     = "alertgate_resolve"
+	ActionAnnounce    = "alertgate_announce"
 )
 
 // Interaction is a click on one of alertgate's buttons.
@@ -101,7 +102,7 @@ func interactionOf(cb *slack.InteractionCallback) (Interaction, error) {
 	}
 	for _, a := range cb.ActionCallback.BlockActions {
 		switch a.ActionID {
-		case ActionAcknowledge, ActionSilence, ActionResolve:
+		case ActionAcknowledge, ActionSilence, ActionResolve, ActionAnnounce:
 		default:
 			continue
 		}

@@ -37,7 +37,7 @@ func TestNotify_IncidentLifecycleIsOneMessageWithAThread(t *testing.T) {
 			name:        "trigger posts the message",
 			nt:          incident(notify.KindTrigger, 1, a),
 			wantHeader:  "🔴 CRITICAL · FIRING — HighErrorRate on api",
-			wantButtons: []string{slack.ActionAcknowledge, slack.ActionSilence, slack.ActionResolve},
+			wantButtons: []string{slack.ActionAcknowledge, slack.ActionSilence, slack.ActionAnnounce, slack.ActionResolve},
 		},
 		{
 			name:        "update edits it and replies with the new member",
@@ -46,7 +46,7 @@ func TestNotify_IncidentLifecycleIsOneMessageWithAThread(t *testing.T) {
 			wantReplies: 1,
 			wantHeader:  "FIRING",
 			wantReply:   "1 new — now 2 firing",
-			wantButtons: []string{slack.ActionAcknowledge, slack.ActionSilence, slack.ActionResolve},
+			wantButtons: []string{slack.ActionAcknowledge, slack.ActionSilence, slack.ActionAnnounce, slack.ActionResolve},
 		},
 		{
 			name:        "repeat only replies",
@@ -55,7 +55,7 @@ func TestNotify_IncidentLifecycleIsOneMessageWithAThread(t *testing.T) {
 			wantReplies: 2,
 			wantHeader:  "FIRING",
 			wantReply:   "Still firing* after 34m: 2 firing",
-			wantButtons: []string{slack.ActionAcknowledge, slack.ActionSilence, slack.ActionResolve},
+			wantButtons: []string{slack.ActionAcknowledge, slack.ActionSilence, slack.ActionAnnounce, slack.ActionResolve},
 		},
 		{
 			name: "acknowledge shows who and drops the Acknowledge button",
@@ -68,7 +68,7 @@ func TestNotify_IncidentLifecycleIsOneMessageWithAThread(t *testing.T) {
 			wantReplies: 3,
 			wantHeader:  "🔴 CRITICAL · ACKNOWLEDGED",
 			wantReply:   "Acknowledged by* Taro Suzuki",
-			wantButtons: []string{slack.ActionSilence, slack.ActionResolve},
+			wantButtons: []string{slack.ActionSilence, slack.ActionAnnounce, slack.ActionResolve},
 		},
 		{
 			name: "resolve shows it resolved without buttons",

@@ -191,6 +191,8 @@ func replyText(nt *notify.Notification) string {
 			s += " after " + d
 		}
 		s += "."
+	case notify.KindAnnounce:
+		s = "📣 *Impact announcement* (draft, copy it where users read):\n```" + Escape(nt.Announcement) + "```"
 	case notify.KindAcknowledge:
 		who := nt.AckedBy
 		if who == "" {

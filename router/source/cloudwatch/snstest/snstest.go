@@ -6,10 +6,12 @@
 // and a TLS server that serves the certificate and answers SubscribeURL
 // visits. Its Client trusts the CA and dials that server whatever host a
 // URL names, so https://sns.<region>.amazonaws.com/... reaches the fake
-// and a test can assert which URLs a receiver requested. Messages are
-// signed exactly as SNS signs them, with an independent implementation of
-// the canonical string so that it checks the receiver's rather than
-// mirroring it.
+// and a test can assert which URLs a receiver requested. A receiver in
+// another process (the alertgate binary in end-to-end tests) is pointed
+// at the fake with Addr and CAPEM, and Served lists what it fetched.
+// Messages are signed exactly as SNS signs them, with an independent
+// implementation of the canonical string so that it checks the
+// receiver's rather than mirroring it.
 package snstest
 
 import (
@@ -48,6 +50,7 @@ type Signer struct {
 
 	mu            sync.Mutex
 	requests      []string
+	served        []string
 	confirmations []string
 	status        int
 }
@@ -105,6 +108,25 @@ func (s *Signer) Requests() []string {
 	return slices.Clone(s.requests)
 }
 
+// Served returns every URL the fake's TLS server received, from any
+// client, in order: what an alertgate process that dials the fake (with
+// --testing-sns-addr) fetched, which Requests cannot see.
+func (s *Signer) Served() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.served)
+}
+
+// Addr returns the host:port of the fake's TLS server, for clients in
+// other processes (alertgate's --testing-sns-addr).
+func (s *Signer) Addr() string { return s.srv.Listener.Addr().String() }
+
+// CAPEM returns the fake CA's certificate in PEM, for clients in other
+// processes to trust (alertgate's --testing-sns-ca).
+func (s *Signer) CAPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.ca.cert.Raw})
+}
+
 // Confirmations returns the SubscribeURLs the fake answered, in order.
 func (s *Signer) Confirmations() []string {
 	s.mu.Lock()
@@ -158,6 +180,7 @@ func (s *Signer) record(list *[]string, url string) {
 // serveHTTP answers certificate downloads and subscription confirmations.
 func (s *Signer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	s.served = append(s.served, "https://"+r.Host+r.URL.RequestURI())
 	status := s.status
 	s.mu.Unlock()
 	switch {

@@ -1,14 +1,18 @@
 package snstest_test
 
 import (
+	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"testing"
@@ -108,5 +112,37 @@ func TestStringToSign_MatchesTheAWSDocumentation(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestSigner_AnotherProcessCanReachTheFakeWithAddrAndCAPEM(t *testing.T) {
+	s := snstest.New(t)
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(s.CAPEM()) {
+		t.Fatal("CAPEM is not a PEM certificate")
+	}
+	// A client of its own, as alertgate's --testing-sns-ca/--testing-sns-addr
+	// build one: it dials Addr for any host and trusts only CAPEM.
+	client := &http.Client{Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: pool},
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, s.Addr())
+		},
+	}}
+	u := s.CertURL("ap-northeast-1")
+	resp, err := client.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET %s: %d", u, resp.StatusCode)
+	}
+	if got := s.Served(); !slices.Equal(got, []string{u}) {
+		t.Errorf("Served() = %v, want [%s]", got, u)
+	}
+	if got := s.Requests(); len(got) != 0 {
+		t.Errorf("Requests() = %v, want none: the fake's own Client was not used", got)
 	}
 }
