@@ -77,11 +77,12 @@ type WebhookSource struct {
 	// (HMAC-SHA256 over "<unix time>.<body>") instead of the bearer token.
 	HMACSecret Secret `yaml:"hmac_secret"`
 	// RateLimit paces the source's requests per replica (429 above).
-	RateLimit RateLimit `yaml:"rate_limit"`
+	RateLimit *RateLimit `yaml:"rate_limit"`
 }
 
 // RateLimit is a token bucket: RequestsPerSecond on average, Burst at
-// once; zero requests_per_second means unlimited.
+// once. Without rate_limit a source gets a default; with
+// requests_per_second 0 it is unlimited.
 type RateLimit struct {
 	RequestsPerSecond float64 `yaml:"requests_per_second"`
 	Burst             int     `yaml:"burst"`
@@ -99,7 +100,7 @@ type CloudWatchSource struct {
 	// local trials only: it is allowed only with notify.dry_run.
 	SkipSignatureVerification bool `yaml:"skip_signature_verification"`
 	// RateLimit paces SNS requests per replica (429 above; SNS retries).
-	RateLimit RateLimit `yaml:"rate_limit"`
+	RateLimit *RateLimit `yaml:"rate_limit"`
 }
 
 // Store selects and configures the state store.
@@ -314,9 +315,9 @@ func (c *Config) applyDefaults() {
 	setDefault(&s.ShutdownTimeout, model.Duration(25*time.Second))
 	for _, src := range []*WebhookSource{&c.Sources.Alertmanager, &c.Sources.NewRelic} {
 		setDefault(&src.MaxAlerts, DefaultMaxAlerts)
-		src.RateLimit.defaults(200, 400)
+		src.RateLimit = rateDefaults(src.RateLimit, 200, 400)
 	}
-	c.Sources.CloudWatch.RateLimit.defaults(100, 200)
+	c.Sources.CloudWatch.RateLimit = rateDefaults(c.Sources.CloudWatch.RateLimit, 100, 200)
 	setDefault(&c.Store.Backend, "memory")
 	setDefault(&c.Store.Retention, model.Duration(7*24*time.Hour))
 	setDefault(&c.Store.IncidentRetention, model.Duration(30*24*time.Hour))
@@ -378,9 +379,10 @@ func setDefault[T comparable](p *T, v T) {
 	}
 }
 
-func (l *RateLimit) defaults(rps float64, burst int) {
-	if l.RequestsPerSecond == 0 && l.Burst == 0 {
-		l.RequestsPerSecond, l.Burst = rps, burst
+func rateDefaults(l *RateLimit, rps float64, burst int) *RateLimit {
+	if l == nil {
+		return &RateLimit{RequestsPerSecond: rps, Burst: burst}
 	}
 	setDefault(&l.Burst, int(l.RequestsPerSecond)+1)
+	return l
 }

@@ -51,7 +51,7 @@ route:
 // harness is a router over a memory store with a fake clock, serving on
 // an httptest server, with its logs captured.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	rt    *Router
 	srv   *httptest.Server
 	reg   *prometheus.Registry
@@ -62,13 +62,13 @@ type harness struct {
 	nextConfig string
 }
 
-func newHarness(t *testing.T, cfgYAML string, client *http.Client) *harness {
+func newHarness(t testing.TB, cfgYAML string, client *http.Client) *harness {
 	return newReplica(t, cfgYAML, client, memory.New(store.Options{}), &syncBuffer{})
 }
 
 // newReplica is a harness on a given store and log: several replicas on
 // one store behave as one alertgate.
-func newReplica(t *testing.T, cfgYAML string, client *http.Client, st Store, logs *syncBuffer) *harness {
+func newReplica(t testing.TB, cfgYAML string, client *http.Client, st Store, logs *syncBuffer) *harness {
 	t.Helper()
 	cfg, err := config.Parse([]byte(cfgYAML), func(string) (string, bool) { return "", false })
 	if err != nil {

@@ -222,8 +222,8 @@ func (rt *Router) endpoints(cfg *config.Config) map[alert.Source]endpoint {
 }
 
 // limiter builds a source's rate limiter; nil when unlimited.
-func limiter(l config.RateLimit) *rate.Limiter {
-	if l.RequestsPerSecond <= 0 {
+func limiter(l *config.RateLimit) *rate.Limiter {
+	if l == nil || l.RequestsPerSecond <= 0 {
 		return nil
 	}
 	return rate.NewLimiter(rate.Limit(l.RequestsPerSecond), max(l.Burst, 1))
