@@ -400,12 +400,6 @@ func (rt *Router) Step(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// FlushStats writes the pending report counters to the store now, for
-// tests and replay.
-func (rt *Router) FlushStats(ctx context.Context) { rt.stats.flush(ctx, rt.opts.Store, rt.log) }
-
-// Flusher exposes the flusher, for tests and replay that drive time.
-func (rt *Router) Flusher() *Flusher { return rt.flusher }
 
 // methodNotAllowed answers 405 in JSON, like every other error.
 func methodNotAllowed(allow string) http.HandlerFunc {
