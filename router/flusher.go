@@ -171,15 +171,22 @@ func (f *Flusher) prepare(ctx context.Context, now time.Time, fl *store.Flush) (
 		proto.Notes = append(proto.Notes, "escalates to "+e.Receiver+" if not acknowledged within "+e.After.String())
 	}
 	f.enrich.Enrich(ctx, proto)
+	entries, err := f.encodeAll(proto, fl)
+	return entries, proto, err
+}
+
+// encodeAll encodes the notification for the group's receiver and every
+// receiver its incident was escalated to.
+func (f *Flusher) encodeAll(proto *notify.Notification, fl *store.Flush) ([][]byte, error) {
 	var entries [][]byte
 	for _, name := range append([]string{fl.Group.Receiver}, fl.Escalated...) {
 		e, err := f.encode(proto, name)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		entries = append(entries, e...)
 	}
-	return entries, proto, nil
+	return entries, nil
 }
 
 // encode copies the notification once per target of the named receiver.

@@ -83,7 +83,7 @@ func (rt *Router) acknowledge(ctx context.Context, now time.Time, g *store.Group
 		return err
 	}
 	rt.record(ctx, g, store.Incident{AckedBy: who, AckedAt: now}, store.Event{At: now, Type: store.EventAcknowledged, Actor: who, Detail: "Slack"})
-	return rt.tell(ctx, now, g, notify.KindAcknowledge, who, "")
+	return rt.tell(ctx, now, g, notify.KindAcknowledge, func(n *notify.Notification) { n.AckedBy = who })
 }
 
 // silenceGroup silences the incident's alerts for an hour: matchers on
@@ -107,7 +107,10 @@ func (rt *Router) silenceGroup(ctx context.Context, now time.Time, g *store.Grou
 // firing they notify again at their repeat interval.
 func (rt *Router) resolveByHand(ctx context.Context, now time.Time, g *store.GroupState, who string) error {
 	rt.record(ctx, g, store.Incident{Status: store.IncidentResolved, ResolvedAt: now}, store.Event{At: now, Type: store.EventResolved, Actor: who, Detail: "resolved by hand from Slack"})
-	return rt.tell(ctx, now, g, notify.KindResolve, "", "resolved by hand by "+who)
+	return rt.tell(ctx, now, g, notify.KindResolve, func(n *notify.Notification) {
+		n.Status = alert.StatusResolved
+		n.Notes = append(n.Notes, "resolved by hand by "+who)
+	})
 }
 
 // announce posts the incident's impact announcement draft in its thread,
@@ -123,33 +126,22 @@ func (rt *Router) announce(ctx context.Context, now time.Time, g *store.GroupSta
 		return err
 	}
 	rt.record(ctx, g, store.Incident{}, store.Event{At: now, Type: store.EventNotified, Actor: who, Detail: "impact announcement posted from Slack"})
-	return rt.tell(ctx, now, g, notify.KindAnnounce, "", "", text)
+	return rt.tell(ctx, now, g, notify.KindAnnounce, func(n *notify.Notification) { n.Announcement = text })
 }
 
-// tell enqueues a notification of kind about the incident for the group's
-// receiver and every receiver it was escalated to. It is unordered
-// (sequence 0): a person's action applies whatever came before.
-func (rt *Router) tell(ctx context.Context, now time.Time, g *store.GroupState, kind notify.Kind, ackedBy, note string, announcement ...string) error {
+// tell enqueues a notification of kind, completed by edit, about the
+// incident for the group's receiver and every receiver it was escalated
+// to. It is unordered (sequence 0): a person's action applies whatever
+// came before.
+func (rt *Router) tell(ctx context.Context, now time.Time, g *store.GroupState, kind notify.Kind, edit func(*notify.Notification)) error {
 	fl := g.Flush
 	proto := assemble(&fl, kind, now)
-	proto.Seq, proto.AckedBy = 0, ackedBy
-	if len(announcement) > 0 {
-		proto.Announcement = announcement[0]
-	}
-	if kind == notify.KindResolve {
-		proto.Status = alert.StatusResolved
-	}
-	if note != "" {
-		proto.Notes = append(proto.Notes, note)
-	}
+	proto.Seq = 0
+	edit(proto)
 	rt.opts.Enricher.Enrich(ctx, proto)
-	var entries [][]byte
-	for _, name := range append([]string{fl.Group.Receiver}, fl.Escalated...) {
-		e, err := rt.flusher.encode(proto, name)
-		if err != nil {
-			return err
-		}
-		entries = append(entries, e...)
+	entries, err := rt.flusher.encodeAll(proto, &fl)
+	if err != nil {
+		return err
 	}
 	return rt.opts.Store.Enqueue(ctx, now, entries...)
 }
