@@ -400,7 +400,6 @@ func (rt *Router) Step(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-
 // methodNotAllowed answers 405 in JSON, like every other error.
 func methodNotAllowed(allow string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
