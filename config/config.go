@@ -116,6 +116,10 @@ type Store struct {
 	// MaxAlerts bounds the memory store; the least recently seen alerts
 	// are forgotten beyond it.
 	MaxAlerts int `yaml:"max_alerts"`
+	// LeaseTTL is how long a replica may take to flush a group or fire an
+	// escalation before another replica takes over (a crashed replica's
+	// work is late by at most this much).
+	LeaseTTL model.Duration `yaml:"lease_ttl"`
 	// Redis configures the redis backend.
 	Redis Redis `yaml:"redis"`
 }
@@ -322,6 +326,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Store.Retention, model.Duration(7*24*time.Hour))
 	setDefault(&c.Store.IncidentRetention, model.Duration(30*24*time.Hour))
 	setDefault(&c.Store.MaxAlerts, 100000)
+	setDefault(&c.Store.LeaseTTL, model.Duration(15*time.Second))
 	setDefault(&c.Store.Redis.Prefix, "alertgate:")
 	setDefault(&c.Dedup.Flap.Transitions, 4)
 	setDefault(&c.Dedup.Flap.Window, model.Duration(30*time.Minute))
@@ -337,7 +342,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&n.Outbox.MinBackoff, model.Duration(time.Second))
 	setDefault(&n.Outbox.MaxBackoff, model.Duration(5*time.Minute))
 	setDefault(&n.Outbox.MaxAge, model.Duration(24*time.Hour))
-	setDefault(&n.Outbox.ReclaimAfter, model.Duration(time.Minute))
+	setDefault(&n.Outbox.ReclaimAfter, model.Duration(30*time.Second))
 	l := &c.Enrich.LLM
 	setDefault(&l.Timeout, model.Duration(4*time.Second))
 	setDefault(&l.MaxTokens, 300)

@@ -108,6 +108,9 @@ func (c *Config) validateStore(v *validator) {
 	}
 	v.positive("store.retention", s.Retention)
 	v.positive("store.incident_retention", s.IncidentRetention)
+	if s.LeaseTTL < model.Duration(5*time.Second) {
+		v.add("store.lease_ttl", "must be at least 5s: a flush (with enrichment) must fit in it")
+	}
 	if s.MaxAlerts <= 0 {
 		v.add("store.max_alerts", "must be positive")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -54,6 +55,7 @@ type Enricher struct {
 	opts     Options
 	runbooks atomic.Pointer[runbookSet]
 	metrics  *metrics
+	breaker  breaker
 }
 
 type runbookSet struct {
@@ -148,6 +150,10 @@ func (e *Enricher) summary(ctx context.Context, n *notify.Notification) (string,
 	if e.opts.Summarizer == nil {
 		return FallbackSummary(n), SummaryFallback
 	}
+	if !e.breaker.allow(e.opts.Now()) {
+		e.metrics.calls.WithLabelValues("breaker").Inc()
+		return FallbackSummary(n), SummaryFallback
+	}
 	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
 	defer cancel()
 	var h llm.History
@@ -158,10 +164,14 @@ func (e *Enricher) summary(ctx context.Context, n *notify.Notification) (string,
 	s, err := e.opts.Summarizer.Summarize(ctx, n, h)
 	e.metrics.latency.Observe(time.Since(start).Seconds())
 	if err == nil && s != "" {
+		e.breaker.record(true, e.opts.Now())
 		e.metrics.calls.WithLabelValues("ok").Inc()
 		return s, SummaryLLM
 	}
 	reason := fallbackReason(ctx, err)
+	if reason == "timeout" || reason == "error" {
+		e.breaker.record(false, e.opts.Now())
+	}
 	e.metrics.calls.WithLabelValues(reason).Inc()
 	e.opts.Logger.Info("LLM summary unavailable; using the fallback", "incident", n.Incident, "reason", reason, "err", err)
 	return FallbackSummary(n), SummaryFallback
@@ -215,7 +225,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "alertgate_llm_summaries_total",
-			Help: "Summaries asked of the LLM by result: ok, or why the fallback was used (timeout, error, budget, empty).",
+			Help: "Summaries asked of the LLM by result: ok, or why the fallback was used (timeout, error, budget, empty, breaker).",
 		}, []string{"result"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "alertgate_llm_latency_seconds",
@@ -223,7 +233,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Buckets: []float64{.001, .01, .05, .1, .25, .5, 1, 2, 4, 8},
 		}),
 	}
-	for _, r := range []string{"ok", "timeout", "error", "budget", "empty"} {
+	for _, r := range []string{"ok", "timeout", "error", "budget", "empty", "breaker"} {
 		m.calls.WithLabelValues(r)
 	}
 	if reg != nil {
@@ -263,4 +273,39 @@ func (e *Enricher) Narrative(ctx context.Context, inc store.Incident, events []s
 		return nil
 	}
 	return map[string]string{"summary": s}
+}
+
+// breaker stops asking an LLM that keeps failing: after breakerFailures
+// failures in a row, notifications go out with the fallback summary for
+// breakerCooldown, then one request tries again. A dead endpoint then
+// costs a storm a few timeouts, not one per incident.
+type breaker struct {
+	mu        sync.Mutex
+	failures  int
+	openUntil time.Time
+}
+
+const (
+	breakerFailures = 3
+	breakerCooldown = time.Minute
+)
+
+func (b *breaker) allow(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return !now.Before(b.openUntil)
+}
+
+func (b *breaker) record(ok bool, now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if ok {
+		b.failures = 0
+		return
+	}
+	b.failures++
+	if b.failures >= breakerFailures {
+		b.openUntil = now.Add(breakerCooldown)
+		b.failures = breakerFailures - 1 // one more failure after the cool-down reopens it
+	}
 }

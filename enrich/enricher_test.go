@@ -3,6 +3,7 @@ package enrich
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -159,5 +160,32 @@ func BenchmarkEnrich_CacheHit(b *testing.B) {
 		if n.Enrichment.SummarySource != SummaryLLM {
 			b.Fatal("cache miss")
 		}
+	}
+}
+
+func TestEnrich_ABrokenLLMIsSkippedAfterThreeFailures(t *testing.T) {
+	var calls atomic.Int64
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		_, _ = io.ReadAll(r.Body)
+		http.Error(w, `{"error":{"message":"overloaded","type":"server_error"}}`, http.StatusInternalServerError)
+	}))
+	defer failing.Close()
+	now := time.Date(2026, 1, 13, 2, 0, 0, 0, time.UTC)
+	e := New(Options{Summarizer: summarizer(failing.URL, time.Second), Now: func() time.Time { return now }})
+	for i := range 6 {
+		n := notification(fmt.Sprintf("incident %d", i))
+		e.Enrich(context.Background(), n)
+		if n.Enrichment.SummarySource != SummaryFallback {
+			t.Fatalf("incident %d: %+v", i, n.Enrichment)
+		}
+	}
+	if got := calls.Load(); got != 3 {
+		t.Errorf("the LLM was asked %d times for 6 incidents, want 3 before the breaker opens", got)
+	}
+	now = now.Add(breakerCooldown)
+	e.Enrich(context.Background(), notification("after the cool-down"))
+	if got := calls.Load(); got != 4 {
+		t.Errorf("after the cool-down the LLM was asked %d times in all, want one more try", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -108,16 +109,32 @@ func (f *Flusher) FlushDue(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, fl := range due {
-			if err := f.flush(ctx, now, fl); err != nil {
-				f.log.Warn("group flush failed; it will be retried when its lease expires", "group", fl.Group.Key, "err", err)
-			}
-		}
+		f.flushAll(ctx, now, due)
 		if len(due) < flushBatch {
 			break
 		}
 	}
 	return f.escalate(ctx, now)
+}
+
+// flushParallel bounds the groups flushed at once. Groups are independent;
+// flushing them side by side keeps one slow enrichment (an LLM at its
+// timeout) from delaying every other incident behind it.
+const flushParallel = 8
+
+func (f *Flusher) flushAll(ctx context.Context, now time.Time, due []store.Flush) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, flushParallel)
+	for _, fl := range due {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := f.flush(ctx, now, fl); err != nil {
+				f.log.Warn("group flush failed; it will be retried when its lease expires", "group", fl.Group.Key, "err", err)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (f *Flusher) flush(ctx context.Context, now time.Time, fl store.Flush) error {

@@ -59,7 +59,7 @@ func (rt *Router) handleSlackInteraction(w http.ResponseWriter, r *http.Request)
 	}
 	switch in.Action {
 	case slack.ActionAcknowledge:
-		err = rt.acknowledge(ctx, now, &g, who)
+		err = rt.acknowledge(ctx, now, &g, who, "Slack")
 	case slack.ActionSilence:
 		err = rt.silenceGroup(ctx, now, &g, who)
 	case slack.ActionResolve:
@@ -76,13 +76,23 @@ func (rt *Router) handleSlackInteraction(w http.ResponseWriter, r *http.Request)
 	w.WriteHeader(http.StatusOK)
 }
 
+// acknowledgeGroup acknowledges a group's incident unless it already is
+// (a source that reports the acknowledgement on every re-send, say).
+func (rt *Router) acknowledgeGroup(ctx context.Context, now time.Time, group, source string) error {
+	g, found, err := rt.opts.Store.Group(ctx, group)
+	if err != nil || !found || g.AckedBy != "" {
+		return err
+	}
+	return rt.acknowledge(ctx, now, &g, source, source)
+}
+
 // acknowledge records the acknowledgement, stops escalation, and tells
 // every target of the incident (PagerDuty stops paging, Slack shows who).
-func (rt *Router) acknowledge(ctx context.Context, now time.Time, g *store.GroupState, who string) error {
+func (rt *Router) acknowledge(ctx context.Context, now time.Time, g *store.GroupState, who, via string) error {
 	if err := rt.opts.Store.Acknowledge(ctx, g.Group.Key, who, now); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	rt.record(ctx, g, store.Incident{AckedBy: who, AckedAt: now}, store.Event{At: now, Type: store.EventAcknowledged, Actor: who, Detail: "Slack"})
+	rt.record(ctx, g, store.Incident{AckedBy: who, AckedAt: now}, store.Event{At: now, Type: store.EventAcknowledged, Actor: who, Detail: via})
 	return rt.tell(ctx, now, g, notify.KindAcknowledge, func(n *notify.Notification) { n.AckedBy = who })
 }
 

@@ -2,7 +2,6 @@ package router
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -23,11 +22,6 @@ type Correlator interface {
 	Correlate(ctx context.Context, now time.Time, p store.CorrelationPolicy, reqs []store.CorrelateRequest) ([]store.Correlation, error)
 }
 
-// Acknowledger records that someone acknowledged an incident.
-type Acknowledger interface {
-	Acknowledge(ctx context.Context, group, by string, now time.Time) error
-}
-
 // Enqueuer takes notifications into an outbox.
 type Enqueuer interface {
 	Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) error
@@ -43,8 +37,9 @@ type Pipeline struct {
 	rules      *atomic.Pointer[rules.Rules]
 	dedup      Deduper
 	correlator Correlator
-	acks       Acknowledger
-	flusher    *Flusher
+	// ack acknowledges a group's incident as a person's click would.
+	ack     func(ctx context.Context, now time.Time, group, by string) error
+	flusher *Flusher
 	// fallback is the replica-local outbox used when the store is
 	// unreachable.
 	fallback Enqueuer
@@ -102,8 +97,7 @@ func (p *Pipeline) sourceAcks(ctx context.Context, now time.Time, obs []store.Ob
 			continue
 		}
 		for _, g := range obs[i].Groups {
-			err := p.acks.Acknowledge(ctx, g.Key, "New Relic", now)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
+			if err := p.ack(ctx, now, g.Key, "New Relic"); err != nil {
 				p.log.Warn("recording the New Relic acknowledgement failed", "group", g.Key, "err", err)
 			}
 		}

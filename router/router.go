@@ -36,7 +36,7 @@ import (
 type Store interface {
 	Deduper
 	Correlator
-	Acknowledger
+	Acknowledge(ctx context.Context, group, by string, now time.Time) error
 	GroupStore
 	SilenceStore
 	notify.Outbox
@@ -129,7 +129,7 @@ func New(opts Options) (*Router, error) {
 	}
 	rt.flusher = &Flusher{rules: &rt.rules, groups: opts.Store, enrich: opts.Enricher, now: opts.Now, log: rt.log, metrics: rt.metrics, kick: make(chan struct{}, 1)}
 	rt.fallback = memory.New(store.Options{})
-	rt.pipeline = &Pipeline{rules: &rt.rules, dedup: opts.Store, correlator: opts.Store, acks: opts.Store, flusher: rt.flusher, fallback: rt.fallback, now: opts.Now, log: rt.log, metrics: rt.metrics, stats: rt.stats}
+	rt.pipeline = &Pipeline{rules: &rt.rules, dedup: opts.Store, correlator: opts.Store, ack: rt.acknowledgeGroup, flusher: rt.flusher, fallback: rt.fallback, now: opts.Now, log: rt.log, metrics: rt.metrics, stats: rt.stats}
 	ob := opts.Config.Notify.Outbox
 	rt.worker = notify.NewWorker(opts.Store, rt.notifiers(opts.Config), notify.WorkerOptions{
 		Consumer:   opts.Consumer,

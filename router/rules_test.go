@@ -318,3 +318,28 @@ func TestReload_BadConfigIsRejectedAndTheOldOneKeepsRunning(t *testing.T) {
 		t.Errorf("reload without the admin token: %d, want 401", code)
 	}
 }
+
+func TestEscalation_NewRelicAcknowledgementStopsItAndIsRecorded(t *testing.T) {
+	h := newHarness(t, policyConfig, nil)
+	t0 := jst("2026-01-13 14:00")
+	h.set(t0)
+	issue := func(state string) []byte {
+		return fmt.Appendf(nil, `{"id":"nr-1","title":"api error rate","priority":"CRITICAL","state":%q,"impactedEntities":["api"],"alertConditionNames":["Error rate"],"createdAt":%d}`, state, t0.UnixMilli())
+	}
+	h.post(nrPath, "nr-token", issue("CREATED"))
+	h.deliver()
+	h.advance(5 * time.Minute)
+	h.post(nrPath, "nr-token", issue("ACKNOWLEDGED"))
+	h.post(nrPath, "nr-token", issue("ACKNOWLEDGED")) // New Relic re-sends it
+	h.deliver()
+	h.set(t0.Add(time.Hour))
+	h.deliver()
+	if got := sentTo(h); got["pagerduty:oncall/trigger"] != 0 || got["slack:team/acknowledge"] != 1 {
+		t.Errorf("notifications = %v, want no page and one acknowledgement in Slack", got)
+	}
+	var list []map[string]any
+	_ = json.Unmarshal(h.adminGet("/api/v1/incidents?since=30d"), &list)
+	if len(list) != 1 || list[0]["ackedBy"] != "New Relic" {
+		t.Errorf("incidents = %v, want acknowledged by New Relic", list)
+	}
+}

@@ -105,6 +105,9 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 		}, func() float64 { return float64(rt.RoundTrips()) }))
 	}
 	host, _ := os.Hostname()
+	// The outbox consumer is this process: two replicas on one host must
+	// not share a name, or Redis cannot tell their pending entries apart.
+	consumer := fmt.Sprintf("%s-%d", host, os.Getpid())
 	hooks, err := testingHooks(&f.testing, log)
 	if err != nil {
 		return err
@@ -137,7 +140,7 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 		Impacter:   enricher,
 		Registry:   reg,
 		Logger:     log,
-		Consumer:   host,
+		Consumer:   consumer,
 		Load: func(context.Context) (*config.Config, error) {
 			cfg, err := f.load(getenv)
 			if err != nil {
@@ -286,6 +289,7 @@ func openStore(cfg *config.Config, log *slog.Logger) (routerStore, error) {
 		Retention:         time.Duration(sc.Retention),
 		IncidentRetention: time.Duration(sc.IncidentRetention),
 		ReclaimAfter:      time.Duration(cfg.Notify.Outbox.ReclaimAfter),
+		LeaseTTL:          time.Duration(sc.LeaseTTL),
 		MaxAlerts:         sc.MaxAlerts,
 	}
 	if sc.Backend == "memory" {

@@ -130,15 +130,35 @@ func (w *Worker) Run(ctx context.Context) {
 
 // RunOnce claims one batch, waiting up to wait for entries, and delivers
 // it. It returns how many entries it handled.
+//
+// A delivery that has started finishes even if ctx ends (a shutdown):
+// abandoning a request the provider may already have acted on would send
+// it twice. Entries of the batch not yet started when ctx ends are handed
+// back to the outbox at once for another replica.
 func (w *Worker) RunOnce(ctx context.Context, wait time.Duration) (int, error) {
 	entries, err := w.outbox.ClaimOutbox(ctx, w.opts.Now(), w.opts.Consumer, w.opts.Batch, wait)
 	if err != nil {
 		return 0, err
 	}
-	for _, e := range entries {
-		w.deliver(ctx, e)
+	dctx := context.WithoutCancel(ctx)
+	for i, e := range entries {
+		if ctx.Err() != nil {
+			w.release(dctx, entries[i:])
+			break
+		}
+		w.deliver(dctx, e)
 	}
 	return len(entries), nil
+}
+
+// release gives claimed entries back to the outbox, due now.
+func (w *Worker) release(ctx context.Context, entries []store.Entry) {
+	now := w.opts.Now()
+	for _, e := range entries {
+		if err := w.outbox.Retry(ctx, e, now, "released at shutdown"); err != nil {
+			w.opts.Logger.Warn("releasing an outbox entry failed; another replica reclaims it later", "entry", e.ID, "err", err)
+		}
+	}
 }
 
 func (w *Worker) deliver(ctx context.Context, e store.Entry) {

@@ -42,10 +42,10 @@ func (o Options) WithDefaults() Options {
 		o.Retention = 7 * 24 * time.Hour
 	}
 	if o.LeaseTTL <= 0 {
-		o.LeaseTTL = 30 * time.Second
+		o.LeaseTTL = 15 * time.Second
 	}
 	if o.ReclaimAfter <= 0 {
-		o.ReclaimAfter = time.Minute
+		o.ReclaimAfter = 30 * time.Second
 	}
 	if o.MaxAlerts <= 0 {
 		o.MaxAlerts = 100000
