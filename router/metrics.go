@@ -14,6 +14,7 @@ type metrics struct {
 	reloads      *prometheus.CounterVec
 	storeErrs    *prometheus.CounterVec
 	unmapped     *prometheus.CounterVec
+	stateLost    prometheus.Counter
 	correlations *prometheus.CounterVec
 	reloadTime   prometheus.Gauge
 }
@@ -63,10 +64,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Name: "alertgate_correlations_total",
 		Help: "Alerts placed in a correlated incident, by reason (new incident, same service, dependency, reopened, ...).",
 	}, []string{"reason"})
+	m.stateLost = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "alertgate_store_state_lost_total",
+		Help: "Times the state store was found to have lost its state; recent alerts were ingested again.",
+	})
 	m.reloads.WithLabelValues("success")
 	m.reloads.WithLabelValues("failure")
 	m.reloadTime.SetToCurrentTime()
-	reg.MustRegister(m.requests, m.received, m.decisions, m.degraded, m.muted, m.reloads, m.reloadTime, m.storeErrs, m.unmapped, m.correlations)
+	reg.MustRegister(m.requests, m.received, m.decisions, m.degraded, m.muted, m.reloads, m.reloadTime, m.storeErrs, m.unmapped, m.correlations, m.stateLost)
 	return m
 }
 

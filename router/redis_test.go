@@ -94,3 +94,34 @@ func TestEscalation_ExactlyOnePageAcrossReplicasOnRedis(t *testing.T) {
 		t.Errorf("after 15 minutes: %v, want exactly one page from two replicas", got)
 	}
 }
+
+func TestStateLoss_RecentAlertsAreIngestedAgainWhenRedisForgetsEverything(t *testing.T) {
+	srv := redistest.Start(t)
+	h := newReplica(t, testConfig, nil, redisStore(t, srv, "lost:"), &syncBuffer{})
+	var w epochWatch
+	h.rt.checkEpoch(t.Context(), &w)
+	if code, _ := h.post(amPath, "am-token", amAlert("firing", h.now(), map[string]string{"alertname": "AcceptedNotYetDelivered"})); code != 200 {
+		t.Fatal("post failed")
+	}
+	// Redis restarts without persistence before the group is flushed:
+	// the group and the outbox are gone.
+	srv.Stop()
+	srv.Restart()
+	h.deliver()
+	if n := len(h.logLines("notification")); n != 0 {
+		t.Fatalf("%d notifications before the loss was noticed", n)
+	}
+	h.rt.checkEpoch(t.Context(), &w)
+	h.deliver()
+	if n := len(h.logLines("notification")); n != 1 {
+		t.Errorf("after noticing the loss: %d notifications, want the accepted alert delivered", n)
+	}
+	if got := h.counter("alertgate_store_state_lost_total"); got != 1 {
+		t.Errorf("state lost counter = %v, want 1", got)
+	}
+	h.rt.checkEpoch(t.Context(), &w)
+	h.deliver()
+	if n := len(h.logLines("notification")); n != 1 {
+		t.Errorf("a second check re-ingested again: %d notifications", n)
+	}
+}

@@ -44,6 +44,7 @@ type Store interface {
 	slack.ThreadStore
 	CounterStore
 	IncidentStore
+	Epocher
 	DeadLetters(ctx context.Context, limit int) ([]store.DeadLetter, error)
 	OutboxDepth(ctx context.Context) (int64, error)
 	Ping(ctx context.Context) error
@@ -96,6 +97,7 @@ type Router struct {
 	fallback       *memory.Store
 	fallbackWorker *notify.Worker
 	stats          *stats
+	journal        journal
 	ready          atomic.Bool
 	mux            *http.ServeMux
 	ops            *http.ServeMux
@@ -363,6 +365,7 @@ func (rt *Router) Run(ctx, drain context.Context) {
 	}
 	wg.Go(func() { rt.fallbackWorker.Run(ctx) })
 	wg.Go(func() { rt.stats.run(ctx, rt.opts.Store, rt.log, 10*time.Second) })
+	wg.Go(func() { rt.watchEpoch(ctx, 5*time.Second) })
 	rt.ready.Store(true)
 	<-ctx.Done()
 	rt.ready.Store(false)

@@ -2,6 +2,7 @@ package alertmanager
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,23 +36,42 @@ func newGroup(d *template.Data, groupKey string, now time.Time) group {
 	}
 }
 
-// parseAlert decodes and normalizes one alert of the group; path is the
-// alert's place in the payload ("alerts[3]"), for errors.
-func (g group) parseAlert(path string, raw json.RawMessage) (alert.Alert, error) {
+// parseAlert decodes and normalizes alert i of the group.
+func (g group) parseAlert(i int, raw json.RawMessage) (alert.Alert, error) {
 	ta, err := decodeAlert(raw)
 	if err != nil {
-		return alert.Alert{}, within(path, err)
+		return alert.Alert{}, within(alertPath(i), err)
 	}
+	return g.finish(i, raw, ta)
+}
+
+// finish normalizes and validates alert i of the group, decoded from
+// raw.
+func (g group) finish(i int, raw []byte, ta template.Alert) (alert.Alert, error) {
 	if len(ta.Labels) == 0 {
-		return alert.Alert{}, source.BadRequest(path+".labels", "an alert needs at least one label to be identified")
+		return alert.Alert{}, source.BadRequest(alertPath(i)+".labels", "an alert needs at least one label to be identified")
 	}
 	a := g.convert(ta)
-	a.SetRaw(raw)
+	setRaw(&a, raw)
 	a.Normalize()
 	if err := a.Validate(); err != nil {
-		return alert.Alert{}, source.Invalid(path, err)
+		return alert.Alert{}, source.Invalid(alertPath(i), err)
 	}
 	return a, nil
+}
+
+// alertPath is alert i's place in the payload, for errors.
+func alertPath(i int) string { return "alerts[" + strconv.Itoa(i) + "]" }
+
+// setRaw is a.SetRaw(raw) for a fragment that has just been decoded, and
+// so is known to be valid JSON: it skips the validation that would scan
+// it once more.
+func setRaw(a *alert.Alert, raw []byte) {
+	if len(raw) <= alert.MaxRawLen {
+		a.Raw = append(json.RawMessage(nil), raw...)
+		return
+	}
+	a.SetRaw(raw)
 }
 
 // convert maps a decoded alert onto the canonical model, deriving what the
@@ -63,14 +83,16 @@ func (g group) convert(ta template.Alert) alert.Alert {
 		Name:         g.name(ta.Labels),
 		Status:       status,
 		Severity:     severity(ta.Labels),
-		Labels:       truncated(ta.Labels, alert.MaxLabelValueLen),
-		Annotations:  truncated(ta.Annotations, alert.MaxAnnotationLen),
 		StartsAt:     ta.StartsAt,
 		GeneratorURL: ta.GeneratorURL,
 		SourceURL:    g.externalURL,
 		GroupKey:     g.groupKey,
 		Fingerprint:  fingerprint(ta),
 	}
+	// ta was decoded for this alert alone, so its maps become the alert's
+	// instead of being copied; everything above read them untruncated.
+	a.Labels = truncated(ta.Labels, alert.MaxLabelValueLen)
+	a.Annotations = truncated(ta.Annotations, alert.MaxAnnotationLen)
 	if a.StartsAt.IsZero() {
 		a.StartsAt = g.now
 	}
@@ -155,16 +177,16 @@ func labelFingerprint(labels template.KV) string {
 	return ls.Fingerprint().String()
 }
 
-// truncated copies m, shortening values to at most n bytes. A nil or empty
-// map stays nil.
+// truncated shortens m's values to at most n bytes, in place, and
+// returns it as a plain map; an empty map becomes nil.
 func truncated(m template.KV, n int) map[string]string {
 	if len(m) == 0 {
 		return nil
 	}
-	// Room for the three labels Normalize may add.
-	out := make(map[string]string, len(m)+3)
 	for k, v := range m {
-		out[k] = alert.Truncate(v, n)
+		if len(v) > n {
+			m[k] = alert.Truncate(v, n)
+		}
 	}
-	return out
+	return m
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,30 +41,61 @@ func (p Parser) Receive(_ context.Context, _ http.Header, body []byte) (source.B
 // Parse turns one webhook body into a batch of normalized, validated
 // alerts. Errors are *source.Error.
 func (p Parser) Parse(body []byte) (source.Batch, error) {
+	m, ok := fastDecode(body)
+	if !ok {
+		return p.parseReference(body)
+	}
+	if err := p.checkCount(len(m.alerts)); err != nil {
+		return source.Batch{}, err
+	}
+	g := group{now: p.now(), status: m.status, commonName: m.commonName, groupKey: m.groupKey, externalURL: m.externalURL}
+	alerts := make([]alert.Alert, 0, len(m.alerts))
+	for i := range m.alerts {
+		a, err := g.finish(i, m.alerts[i].raw, m.alerts[i].ta)
+		if err != nil {
+			return source.Batch{}, err
+		}
+		alerts = append(alerts, a)
+	}
+	return source.Batch{Alerts: alerts, Truncated: clampInt(m.truncated)}, nil
+}
+
+// parseReference parses body with encoding/json: the path for every body
+// the fast path does not take, and the one that words the errors.
+func (p Parser) parseReference(body []byte) (source.Batch, error) {
 	msg, err := decodeMessage(body)
 	if err != nil {
 		return source.Batch{}, err
 	}
-	if len(msg.Alerts) == 0 {
-		return source.Batch{}, source.BadRequest("alerts", "the notification carries no alerts")
-	}
-	if limit := p.maxAlerts(); len(msg.Alerts) > limit {
-		return source.Batch{}, &source.Error{
-			Status: http.StatusRequestEntityTooLarge,
-			Field:  "alerts",
-			Reason: fmt.Sprintf("%d alerts in one notification, at most %d accepted; set max_alerts in the webhook_config", len(msg.Alerts), limit),
-		}
+	if err := p.checkCount(len(msg.Alerts)); err != nil {
+		return source.Batch{}, err
 	}
 	g := newGroup(msg.Data, msg.GroupKey, p.now())
 	alerts := make([]alert.Alert, 0, len(msg.Alerts))
 	for i, raw := range msg.Alerts {
-		a, err := g.parseAlert("alerts["+strconv.Itoa(i)+"]", raw)
+		a, err := g.parseAlert(i, raw)
 		if err != nil {
 			return source.Batch{}, err
 		}
 		alerts = append(alerts, a)
 	}
 	return source.Batch{Alerts: alerts, Truncated: clampInt(msg.TruncatedAlerts)}, nil
+}
+
+// checkCount rejects a notification without alerts or with more than
+// MaxAlerts.
+func (p Parser) checkCount(n int) error {
+	if n == 0 {
+		return source.BadRequest("alerts", "the notification carries no alerts")
+	}
+	if limit := p.maxAlerts(); n > limit {
+		return &source.Error{
+			Status: http.StatusRequestEntityTooLarge,
+			Field:  "alerts",
+			Reason: fmt.Sprintf("%d alerts in one notification, at most %d accepted; set max_alerts in the webhook_config", n, limit),
+		}
+	}
+	return nil
 }
 
 func (p Parser) now() time.Time {

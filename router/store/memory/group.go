@@ -70,6 +70,16 @@ func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]st
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	out := s.claimGroups(now, limit)
+	// The deep copies are made after the lock is released: a storm's
+	// groups hold thousands of members, and ingest waits on the lock.
+	for i := range out {
+		cloneMembers(out[i].Members)
+	}
+	return out, nil
+}
+
+func (s *Store) claimGroups(now time.Time, limit int) []store.Flush {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var due []*group
@@ -90,23 +100,38 @@ func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]st
 		g.seq++
 		g.lease = strconv.FormatInt(s.leaseSeq, 10)
 		g.leaseUntil = now.Add(s.opts.LeaseTTL)
-		out = append(out, g.snapshot())
+		out = append(out, g.shallowSnapshot())
 	}
-	return out, nil
+	return out
 }
 
 func (g *group) snapshot() store.Flush {
+	f := g.shallowSnapshot()
+	cloneMembers(f.Members)
+	return f
+}
+
+// shallowSnapshot copies the group's flush with members whose alerts
+// still share their maps with the store. Finishing the copy outside the
+// lock is safe because the store never changes a stored alert's maps: it
+// replaces the alert.
+func (g *group) shallowSnapshot() store.Flush {
 	f := store.Flush{Group: g.ref, Seq: g.seq, Lease: g.lease, LeaseUntil: g.leaseUntil, Escalated: slices.Clone(g.escalated), Opened: g.opened}
 	f.Members = make([]store.Member, 0, len(g.members))
 	for _, m := range g.members {
-		c := *m
-		c.Alert = m.Alert.Clone()
-		f.Members = append(f.Members, c)
+		f.Members = append(f.Members, *m)
 	}
 	slices.SortFunc(f.Members, func(a, b store.Member) int {
 		return cmp.Compare(a.Alert.Fingerprint, b.Alert.Fingerprint)
 	})
 	return f
+}
+
+// cloneMembers gives each member its own copy of its alert.
+func cloneMembers(ms []store.Member) {
+	for i := range ms {
+		ms[i].Alert = ms[i].Alert.Clone()
+	}
 }
 
 // CompleteFlush enqueues the flush's notifications and marks what the

@@ -99,6 +99,10 @@
 //	                              (store.Day)
 //	cache:<key>           string  a cached value (LLM summaries), with the
 //	                              TTL its writer chose
+//	epoch                 string  a random value created when missing: if it
+//	                              changes, Redis lost alertgate's state and
+//	                              replicas re-ingest recent alerts (TTL
+//	                              Retention, refreshed on every check)
 //	corrsvc:<service>     string  key of the service's latest correlated incident
 //	corr:<key>            hash    a correlated incident: service, opened,
 //	                              lastJoin, resolvedAt (0 while open), members
