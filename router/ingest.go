@@ -143,7 +143,11 @@ func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logge
 		writeError(w, http.StatusServiceUnavailable, "", "temporarily unable to accept alerts; retry")
 		return false
 	}
-	rt.journal.add(rt.opts.Now(), src, batch.Alerts)
+	if res.Degraded == 0 {
+		// Alerts delivered without the store are already on their way
+		// and were never written to it: nothing to re-ingest.
+		rt.journal.add(rt.opts.Now(), src, batch.Alerts)
+	}
 	rt.metrics.requests.WithLabelValues(string(src), outcomeAccepted).Inc()
 	rt.metrics.received.WithLabelValues(string(src)).Add(float64(len(batch.Alerts)))
 	if batch.Note != "" {

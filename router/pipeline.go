@@ -55,6 +55,9 @@ type Result struct {
 	Notify     int `json:"notify"`
 	Suppressed int `json:"suppressed"`
 	Dropped    int `json:"dropped"`
+	// Degraded counts alerts delivered without deduplication because the
+	// state store was unavailable.
+	Degraded int `json:"degraded,omitempty"`
 }
 
 // Ingest routes, deduplicates and groups alerts from one request.
@@ -239,7 +242,7 @@ func (p *Pipeline) failOpen(ctx context.Context, now time.Time, src alert.Source
 	p.log.Warn("state store unavailable: delivering without deduplication", "source", src, "alerts", len(obs), "err", cause)
 	p.metrics.degraded.Add(float64(len(obs)))
 	p.metrics.storeErrs.WithLabelValues("observe").Inc()
-	res := Result{Accepted: len(obs), Notify: len(obs)}
+	res := Result{Accepted: len(obs), Notify: len(obs), Degraded: len(obs)}
 	for i := range obs {
 		p.record(ctx, src, &obs[i].Alert, store.Verdict{Fingerprint: obs[i].Alert.Fingerprint, Action: store.Notify, Reason: store.ReasonDegraded})
 		for _, ref := range obs[i].Groups {

@@ -125,3 +125,27 @@ func TestStateLoss_RecentAlertsAreIngestedAgainWhenRedisForgetsEverything(t *tes
 		t.Errorf("a second check re-ingested again: %d notifications", n)
 	}
 }
+
+func TestStateLoss_AlertsDeliveredWhileRedisWasDownAreNotIngestedAgain(t *testing.T) {
+	srv := redistest.Start(t)
+	h := newReplica(t, testConfig, nil, redisStore(t, srv, "lost:"), &syncBuffer{})
+	var w epochWatch
+	h.rt.checkEpoch(t.Context(), &w)
+	srv.Stop()
+	if code, _ := h.post(amPath, "am-token", amAlert("firing", h.now(), map[string]string{"alertname": "AcceptedWhileDown"})); code != 200 {
+		t.Fatal("post failed")
+	}
+	h.deliver()
+	if n := len(h.logLines("notification")); n != 1 {
+		t.Fatalf("%d notifications while Redis was down, want 1 (fail-open)", n)
+	}
+	srv.Restart()
+	h.rt.checkEpoch(t.Context(), &w)
+	h.deliver()
+	if n := len(h.logLines("notification")); n != 1 {
+		t.Errorf("after Redis came back empty: %d notifications, want 1: the fail-open delivery was not in Redis to lose", n)
+	}
+	if got := h.counter("alertgate_store_state_lost_total"); got != 1 {
+		t.Errorf("state lost counter = %v, want 1", got)
+	}
+}
