@@ -7,7 +7,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/alertgate
 CONFIG  ?= config/alertgate.yml
 
-.PHONY: all build run test bench lint fmt
+.PHONY: all build run test bench bench-am bench-go lint fmt
 
 all: lint test build
 
@@ -23,8 +23,21 @@ run: build
 test:
 	$(GO) test -race -count=1 ./...
 
-## bench: Go benchmarks with allocations.
+## bench: the running server under load (memory store, then a Redis it
+## starts), the storm day's noise figure, written to e2e/RESULTS.md. Set
+## BENCH_FLAGS, e.g. BENCH_FLAGS="-runs memory -duration 5s", or
+## "-alertmanager URL" to compare with an Alertmanager already running.
 bench:
+	$(GO) run ./e2e/bench $(BENCH_FLAGS)
+
+## bench-am: make bench with Prometheus Alertmanager side by side (built
+## from its module source by e2e/bench/build-alertmanager.sh).
+AM_VERSION ?= v0.35.0
+bench-am:
+	$(GO) run ./e2e/bench -alertmanager-bin "$$(GO=$(GO) e2e/bench/build-alertmanager.sh $(AM_VERSION))" $(BENCH_FLAGS)
+
+## bench-go: Go benchmarks with allocations (parsers, store, pipeline).
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## lint: gofmt and go vet must be clean.

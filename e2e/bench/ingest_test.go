@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/router"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/store/memory"
+	_ "time/tzdata"
+)
+
+// BenchmarkIngest is the server's ingest path in process, without the
+// network: the webhook handler of a router on the memory store with the
+// example configuration, cycling through the bench's alert pool. It is
+// what to profile when `make bench` misses a target:
+//
+//	go test -run '^$' -bench Ingest -cpuprofile cpu.out ./e2e/bench
+//	go tool pprof -top cpu.out
+func BenchmarkIngest(b *testing.B) {
+	cfg, err := config.LoadFile(filepath.Join("..", "..", "config", "alertgate.yml"), func(string) (string, bool) { return "", false })
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.Sources.Alertmanager.RateLimit = &config.RateLimit{}
+	cfg.Enrich.RunbooksDir = ""
+	for _, batch := range []int{1, 100} {
+		b.Run("batch"+strconv.Itoa(batch), func(b *testing.B) {
+			rt, err := router.New(router.Options{Config: cfg, Store: memory.New(store.Options{}), Registry: prometheus.NewRegistry()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := rt.Handler()
+			bodies := newPool(20000, false).webhooks(batch)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/api/v1/alerts/alertmanager", bytes.NewReader(bodies[i%len(bodies)]))
+				req.Header.Set("Authorization", "Bearer dev-alertmanager-token")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", w.Code, w.Body)
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/alert")
+		})
+	}
+}

@@ -1,0 +1,197 @@
+// Command bench measures alertgate as it runs: it builds the binary,
+// serves the example configuration on the memory store and then on a
+// Redis it starts itself, drives it with Alertmanager webhooks (one alert
+// per request and batches of 100, flat out and at a fixed rate), and
+// reports throughput, ingest latency, Redis round trips per request, the
+// server's CPU and memory, and the notifications produced. With
+// --alertmanager it drives the same alerts into a Prometheus Alertmanager
+// (POST /api/v2/alerts) for comparison. It ends with the noise figure of
+// the storm day (e2e/storm) and writes everything to e2e/RESULTS.md.
+//
+//	go run ./e2e/bench [-duration 10s] [-runs memory] [-alertmanager URL | -alertmanager-bin PATH]
+//
+// (make bench runs it; make bench-am builds Alertmanager v0.35.0 with
+// build-alertmanager.sh and passes -alertmanager-bin.) When a target is
+// missed, profile the ingest path in process with BenchmarkIngest (see
+// ingest_test.go) or the running server with perf.
+//
+// Run it from the module root (make bench does). Everything it starts
+// listens on 127.0.0.1 and is stopped before it exits.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+	_ "time/tzdata" // Asia/Tokyo for the noise figure
+
+	"github.com/alertgate/alertgate/e2e/storm"
+)
+
+// options are the command-line settings.
+type options struct {
+	duration     time.Duration
+	warmup       time.Duration
+	poolSize     int
+	rate         float64
+	runs         string
+	alertmanager string
+	amBin        string
+	redisServer  string
+	results      string
+	noise        bool
+	keep         bool
+	bin          string
+}
+
+func main() {
+	var o options
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each run")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each run's measurement")
+	flag.IntVar(&o.poolSize, "pool", 20000, "distinct alerts the load cycles through")
+	flag.Float64Var(&o.rate, "rate", 5000, "alerts per second of the paced runs")
+	flag.StringVar(&o.runs, "runs", "", "only the runs whose name contains this (memory, redis, batch100, paced, ...)")
+	flag.StringVar(&o.alertmanager, "alertmanager", "", "also drive the Alertmanager at this `URL` (POST /api/v2/alerts)")
+	flag.StringVar(&o.amBin, "alertmanager-bin", "", "start this Alertmanager `binary` and drive it too")
+	flag.StringVar(&o.redisServer, "redis-server", "redis-server", "redis-server `binary` for the Redis runs (skipped if absent)")
+	flag.StringVar(&o.results, "results", "e2e/RESULTS.md", "write the results to this `file` (empty: don't)")
+	flag.BoolVar(&o.noise, "noise", true, "replay the storm day for the noise figure")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (binary, configs, server logs)")
+	flag.StringVar(&o.bin, "bin", "", "measure this alertgate `binary` instead of building ./cmd/alertgate (to compare builds)")
+	flag.Parse()
+	if err := run(&o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o *options) error {
+	if _, err := os.Stat("config/alertgate.yml"); err != nil {
+		return fmt.Errorf("run from the module root (config/alertgate.yml: %w)", err)
+	}
+	dir, err := os.MkdirTemp("", "alertgate-bench-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		fmt.Println("keeping", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	rep := &report{machine: describeMachine(), started: time.Now(), opts: o}
+	fmt.Print(rep.machine.String())
+	bin := o.bin
+	if bin == "" {
+		bin = filepath.Join(dir, "alertgate")
+		fmt.Println("building", bin)
+		build := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/alertgate")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		build.Stdout, build.Stderr = os.Stdout, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("go build: %w", err)
+		}
+	}
+	b := &bench{o: o, dir: dir, bin: bin, rep: rep}
+	if err := b.alertgate(); err != nil {
+		return err
+	}
+	if err := b.alertmanagerRuns(); err != nil {
+		return err
+	}
+	if o.noise {
+		if rep.noise, err = noiseFigures(); err != nil {
+			return err
+		}
+	}
+	rep.finished = time.Now()
+	rep.loadEnd = loadAverage()
+	fmt.Println()
+	fmt.Print(rep.String())
+	if o.results != "" {
+		if err := os.WriteFile(o.results, []byte(rep.markdown()), 0o644); err != nil {
+			return err
+		}
+		fmt.Println("wrote", o.results)
+	}
+	return nil
+}
+
+// noiseFigures replays the recorded storm day with correlation on and
+// off.
+func noiseFigures() ([]*storm.Noise, error) {
+	records, err := storm.ReadTrace(filepath.Join("e2e", "testdata", storm.TraceFile))
+	if err != nil {
+		return nil, err
+	}
+	truth, err := storm.ReadTruth(filepath.Join("e2e", "testdata", storm.TruthFile))
+	if err != nil {
+		return nil, err
+	}
+	var out []*storm.Noise
+	for _, on := range []bool{true, false} {
+		cfg, err := storm.LoadConfig("config/alertgate.yml", on)
+		if err != nil {
+			return nil, err
+		}
+		n, err := storm.Measure(context.Background(), cfg, records, truth)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// scenario is one run of the suite.
+type scenario struct {
+	store   string // memory or redis; empty for Alertmanager
+	batch   int
+	rate    float64 // alerts per second; 0 is flat out
+	catalog bool    // alerts of a catalog service (correlation takes part)
+	// steady measures after the first flush of the groups the run opens
+	// (group_wait after the first alert): the steady state of re-sends,
+	// without the one-off cost of notifying a new storm.
+	steady bool
+	conns  int
+}
+
+func (s scenario) name() string {
+	n := s.store
+	if n == "" {
+		n = "alertmanager"
+	}
+	n += fmt.Sprintf("/batch%d", s.batch)
+	if s.rate > 0 {
+		n += fmt.Sprintf("/paced%.0f", s.rate)
+	} else {
+		n += "/flat"
+	}
+	if s.catalog {
+		n += "/correlated"
+	}
+	if s.steady {
+		n += "/steady"
+	}
+	return n
+}
+
+// suite lists the runs against one target.
+func suite(store string, rate float64) []scenario {
+	ss := []scenario{
+		{store: store, batch: 1, conns: 16},
+		{store: store, batch: 100, conns: 4},
+		{store: store, batch: 1, rate: rate, conns: 32},
+		{store: store, batch: 1, rate: rate, conns: 32, steady: true},
+	}
+	if store == "redis" {
+		ss = append(ss, scenario{store: store, batch: 1, catalog: true, conns: 16})
+	}
+	return ss
+}
+
+func (o *options) wants(s scenario) bool { return o.runs == "" || strings.Contains(s.name(), o.runs) }
