@@ -40,7 +40,12 @@ func assemble(f *store.Flush, kind notify.Kind, now time.Time) *notify.Notificat
 		n.Notes = append(n.Notes, "alertgate's state store was unreachable: this was sent without deduplication and may repeat")
 	}
 	for _, m := range f.Members {
-		n.Members = append(n.Members, notify.Member{Alert: m.Alert, Change: string(m.Reason), Flapping: m.Flapping})
+		a := m.Alert
+		// The original payload stays in the store for the incident API;
+		// no target shows it, and carrying it through the outbox would
+		// double what every notification of a large group costs.
+		a.Raw = nil
+		n.Members = append(n.Members, notify.Member{Alert: a, Change: string(m.Reason), Flapping: m.Flapping})
 		if m.Flapping {
 			n.Notes = appendOnce(n.Notes, "some alerts are flapping: their transitions are held back until they are stable")
 		}

@@ -51,6 +51,12 @@ type Flusher struct {
 	log     *slog.Logger
 	metrics *metrics
 	kick    chan struct{}
+	// busy holds a token for each flush doing CPU work (building,
+	// encoding, writing its state). Flushes wait for enrichment side by
+	// side, but compute at most half the cores' worth at once: the first
+	// flush of a storm's large groups must not starve the webhooks that
+	// keep arriving. Nil means no bound.
+	busy chan struct{}
 
 	// silences is the last list read from the store, kept so that a
 	// store outage does not unsilence everything.
@@ -129,12 +135,27 @@ func (f *Flusher) flushAll(ctx context.Context, now time.Time, due []store.Flush
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
+			f.compute()
+			defer f.computed()
 			if err := f.flush(ctx, now, fl); err != nil {
 				f.log.Warn("group flush failed; it will be retried when its lease expires", "group", fl.Group.Key, "err", err)
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// compute takes a token to do CPU work; computed gives it back.
+func (f *Flusher) compute() {
+	if f.busy != nil {
+		f.busy <- struct{}{}
+	}
+}
+
+func (f *Flusher) computed() {
+	if f.busy != nil {
+		<-f.busy
+	}
 }
 
 func (f *Flusher) flush(ctx context.Context, now time.Time, fl store.Flush) error {
@@ -152,7 +173,7 @@ func (f *Flusher) flush(ctx context.Context, now time.Time, fl store.Flush) erro
 		return err
 	}
 	fl.Members = visible
-	entries, proto, err := f.prepare(ctx, now, &fl)
+	entries, proto, err := f.prepare(ctx, now, &fl, true)
 	if err != nil {
 		return err
 	}
@@ -178,7 +199,9 @@ func (f *Flusher) flush(ctx context.Context, now time.Time, fl store.Flush) erro
 // prepare builds, enriches and encodes the notifications of a flush, one
 // per target of the group's receiver and of every receiver the incident
 // was escalated to. It returns no entries when there is nothing to tell.
-func (f *Flusher) prepare(ctx context.Context, now time.Time, fl *store.Flush) ([][]byte, *notify.Notification, error) {
+// holding says the caller holds a compute token, which is given back
+// while enrichment waits.
+func (f *Flusher) prepare(ctx context.Context, now time.Time, fl *store.Flush, holding bool) ([][]byte, *notify.Notification, error) {
 	proto := build(fl, now)
 	if proto == nil {
 		return nil, nil, nil
@@ -187,7 +210,13 @@ func (f *Flusher) prepare(ctx context.Context, now time.Time, fl *store.Flush) (
 		e := route.Config.Escalate
 		proto.Notes = append(proto.Notes, "escalates to "+e.Receiver+" if not acknowledged within "+e.After.String())
 	}
+	if holding {
+		f.computed() // enrichment waits on the LLM's answer
+	}
 	f.enrich.Enrich(ctx, proto)
+	if holding {
+		f.compute()
+	}
 	entries, err := f.encodeAll(proto, fl)
 	return entries, proto, err
 }

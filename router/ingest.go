@@ -143,11 +143,10 @@ func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logge
 		writeError(w, http.StatusServiceUnavailable, "", "temporarily unable to accept alerts; retry")
 		return false
 	}
-	if res.Degraded == 0 {
-		// Alerts delivered without the store are already on their way
-		// and were never written to it: nothing to re-ingest.
-		rt.journal.add(rt.opts.Now(), src, batch.Alerts)
-	}
+	// Alerts delivered without the store (res.Degraded) are already on
+	// their way and were never written to it: they have no news to
+	// re-ingest.
+	rt.journal.add(rt.opts.Now(), src, res.news)
 	rt.metrics.requests.WithLabelValues(string(src), outcomeAccepted).Inc()
 	rt.metrics.received.WithLabelValues(string(src)).Add(float64(len(batch.Alerts)))
 	if batch.Note != "" {

@@ -58,6 +58,11 @@ type Result struct {
 	// Degraded counts alerts delivered without deduplication because the
 	// state store was unavailable.
 	Degraded int `json:"degraded,omitempty"`
+
+	// news are the alerts that told the store something new: all but
+	// duplicates and stale reports. They are what the replay journal
+	// keeps; a duplicate adds nothing to replay.
+	news []alert.Alert
 }
 
 // Ingest routes, deduplicates and groups alerts from one request.
@@ -74,6 +79,11 @@ func (p *Pipeline) Ingest(ctx context.Context, src alert.Source, alerts []alert.
 	res := Result{Accepted: len(alerts)}
 	for i, v := range verdicts {
 		p.record(ctx, src, &alerts[i], v)
+		if v.Reason != store.ReasonDuplicate && v.Reason != store.ReasonStale {
+			a := alerts[i]
+			a.Raw = nil // for debugging only; not worth its memory here
+			res.news = append(res.news, a)
+		}
 		switch v.Action {
 		case store.Notify:
 			res.Notify++
@@ -247,7 +257,7 @@ func (p *Pipeline) failOpen(ctx context.Context, now time.Time, src alert.Source
 		p.record(ctx, src, &obs[i].Alert, store.Verdict{Fingerprint: obs[i].Alert.Fingerprint, Action: store.Notify, Reason: store.ReasonDegraded})
 		for _, ref := range obs[i].Groups {
 			fl := degradedFlush(obs[i].Alert, ref)
-			entries, _, err := p.flusher.prepare(ctx, now, &fl)
+			entries, _, err := p.flusher.prepare(ctx, now, &fl, false)
 			if err == nil {
 				err = p.fallback.Enqueue(ctx, now, entries...)
 			}

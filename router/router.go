@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -129,7 +130,7 @@ func New(opts Options) (*Router, error) {
 	if err := rt.apply(opts.Config); err != nil {
 		return nil, err
 	}
-	rt.flusher = &Flusher{rules: &rt.rules, groups: opts.Store, enrich: opts.Enricher, now: opts.Now, log: rt.log, metrics: rt.metrics, kick: make(chan struct{}, 1)}
+	rt.flusher = &Flusher{rules: &rt.rules, groups: opts.Store, enrich: opts.Enricher, now: opts.Now, log: rt.log, metrics: rt.metrics, kick: make(chan struct{}, 1), busy: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}
 	rt.fallback = memory.New(store.Options{})
 	rt.pipeline = &Pipeline{rules: &rt.rules, dedup: opts.Store, correlator: opts.Store, ack: rt.acknowledgeGroup, flusher: rt.flusher, fallback: rt.fallback, now: opts.Now, log: rt.log, metrics: rt.metrics, stats: rt.stats}
 	ob := opts.Config.Notify.Outbox

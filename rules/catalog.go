@@ -42,10 +42,9 @@ func compileCatalog(cfg []config.Service) catalog {
 // whether the catalog knew it. The first service that matches wins. An
 // alert the catalog does not know keeps the labels it came with.
 func (r *Rules) MapService(a *alert.Alert) bool {
-	set := labelSet(a.Labels)
 	for _, s := range r.catalog.services {
 		for _, ms := range s.match {
-			if !ms.Matches(set) {
+			if !matches(ms, a.Labels) {
 				continue
 			}
 			a.Labels[alert.LabelService] = s.Name

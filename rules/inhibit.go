@@ -73,14 +73,13 @@ func (r *inhibitRule) key(ls map[string]string) string {
 // fires.
 func (r *Rules) InhibitKeys(ls map[string]string) []string {
 	var keys []string
-	set := labelSet(ls)
 	for i := range r.inhibit {
 		ir := &r.inhibit[i]
-		if !ir.source.Matches(set) {
+		if !matches(ir.source, ls) {
 			continue
 		}
 		k := ir.key(ls)
-		if ir.target.Matches(set) {
+		if matches(ir.target, ls) {
 			k += bothSides
 		}
 		keys = append(keys, k)
@@ -93,15 +92,14 @@ func (r *Rules) InhibitKeys(ls map[string]string) []string {
 // other alert holds one.
 func (r *Rules) InhibitedBy(ls map[string]string) []string {
 	var keys []string
-	set := labelSet(ls)
 	for i := range r.inhibit {
 		ir := &r.inhibit[i]
-		if !ir.target.Matches(set) {
+		if !matches(ir.target, ls) {
 			continue
 		}
 		k := ir.key(ls)
 		keys = append(keys, k)
-		if !ir.source.Matches(set) {
+		if !matches(ir.source, ls) {
 			keys = append(keys, k+bothSides)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/prometheus/alertmanager/dispatch"
+	"github.com/prometheus/alertmanager/pkg/labels"
 	"github.com/prometheus/common/model"
 
 	"github.com/alertgate/alertgate/alert"
@@ -14,8 +15,11 @@ import (
 
 // Rules is a compiled configuration's routing policy.
 type Rules struct {
-	root        *dispatch.Route
-	routes      map[string]*Route
+	root   *dispatch.Route
+	routes map[string]*Route
+	// nodes finds a matched Alertmanager route's Route without computing
+	// its ID, which Alertmanager rebuilds from its matchers on each call.
+	nodes       map[*dispatch.Route]*Route
 	receivers   map[string]config.Receiver
 	calendar    *Calendar
 	intervals   *intervals
@@ -69,6 +73,7 @@ func New(cfg *config.Config) (*Rules, error) {
 	r := &Rules{
 		root:        dispatch.NewRoute(am, nil),
 		routes:      map[string]*Route{},
+		nodes:       map[*dispatch.Route]*Route{},
 		receivers:   map[string]config.Receiver{},
 		calendar:    calendar,
 		intervals:   newIntervals(cfg, calendar),
@@ -84,7 +89,9 @@ func New(cfg *config.Config) (*Rules, error) {
 	nodes := map[int]*config.Route{}
 	cfg.Route.Walk(func(idx int, n *config.Route) { nodes[idx] = n })
 	r.root.Walk(func(ar *dispatch.Route) {
-		r.routes[ar.ID()] = &Route{ID: ar.ID(), Opts: ar.RouteOpts, Config: nodes[ar.Idx]}
+		id := ar.ID()
+		rt := &Route{ID: id, Opts: ar.RouteOpts, Config: nodes[ar.Idx]}
+		r.routes[id], r.nodes[ar] = rt, rt
 	})
 	return r, nil
 }
@@ -95,7 +102,7 @@ func (r *Rules) Match(a *alert.Alert) []Match {
 	matched := r.root.Match(ls)
 	out := make([]Match, 0, len(matched))
 	for _, ar := range matched {
-		route := r.routes[ar.ID()]
+		route := r.nodes[ar]
 		gl := groupLabels(a.Labels, &ar.RouteOpts)
 		out = append(out, Match{Route: route, GroupKey: GroupKey(route.ID, gl), GroupLabels: gl})
 	}
@@ -168,6 +175,17 @@ func groupLabels(labels map[string]string, o *dispatch.RouteOpts) map[string]str
 		}
 	}
 	return out
+}
+
+// matches is labels.Matchers.Matches over a plain map, saving the copy
+// into a model.LabelSet.
+func matches(ms labels.Matchers, ls map[string]string) bool {
+	for _, m := range ms {
+		if !m.Matches(ls[m.Name]) {
+			return false
+		}
+	}
+	return true
 }
 
 func labelSet(labels map[string]string) model.LabelSet {

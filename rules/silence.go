@@ -74,14 +74,13 @@ func (r *Rules) Silencer(silences []store.Silence, now time.Time) *Silencer {
 // Silenced returns what silences an alert with these labels: "silence
 // <id>" or "maintenance <name>", or "" if nothing does.
 func (s *Silencer) Silenced(ls map[string]string) string {
-	set := labelSet(ls)
 	for _, c := range s.silences {
-		if c.matchers.Matches(set) {
+		if matches(c.matchers, ls) {
 			return "silence " + c.id
 		}
 	}
 	for _, w := range s.windows {
-		if !w.matchers.Matches(set) {
+		if !matches(w.matchers, ls) {
 			continue
 		}
 		for _, ti := range w.when {

@@ -55,6 +55,10 @@ func (r *loadResult) percentile(q float64) time.Duration {
 	return r.latency[min(i, len(r.latency)-1)]
 }
 
+// caughtUpWithin is how late a paced request may complete and still
+// count as served on time when a steady run waits to begin.
+const caughtUpWithin = 5 * time.Millisecond
+
 // run drives the server. Paced runs measure latency from when each
 // request was due, not from when it was sent, so a stalled server is
 // charged for the requests it held up (no coordinated omission).
@@ -64,6 +68,7 @@ func (l *load) run() (*loadResult, error) {
 		from      atomic.Int64 // UnixNano of the window's start
 		stop      atomic.Bool
 		next      atomic.Int64 // next request slot
+		late      atomic.Int64 // how late the last request completed
 		wg        sync.WaitGroup
 		mu        sync.Mutex
 		res       loadResult
@@ -96,6 +101,7 @@ func (l *load) run() (*loadResult, error) {
 				req := l.requests[int(slot)%len(l.requests)]
 				status, err := c.do(req)
 				took := time.Since(due)
+				late.Store(int64(took))
 				if err != nil {
 					errc <- err
 					return
@@ -127,7 +133,11 @@ func (l *load) run() (*loadResult, error) {
 	case err = <-errc:
 	case <-time.After(l.warmup):
 	}
-	for deadline := time.Now().Add(time.Minute); err == nil && l.ready != nil && !l.ready() && time.Now().Before(deadline); {
+	// A paced run is ready once the server has also worked off the
+	// backlog a stall before the window left: until then the requests
+	// due inside the window wait behind older ones.
+	caughtUp := func() bool { return interval == 0 || time.Duration(late.Load()) < caughtUpWithin }
+	for deadline := time.Now().Add(time.Minute); err == nil && l.ready != nil && !(l.ready() && caughtUp()) && time.Now().Before(deadline); {
 		select {
 		case err = <-errc:
 		case <-time.After(500 * time.Millisecond):
