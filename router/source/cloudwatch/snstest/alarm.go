@@ -26,6 +26,7 @@ type Alarm struct {
 	Namespace   string
 	Metric      string
 	Dimensions  []Dimension
+	Threshold   float64   // 80 if zero
 	Time        time.Time // StateChangeTime
 }
 
@@ -96,7 +97,7 @@ func (a Alarm) JSON(topicARN string) string {
 		t.Dimensions = []Dimension{}
 	}
 	t.Period, t.EvaluationPeriods, t.DatapointsToAlarm = 60, 3, 3
-	t.ComparisonOperator, t.Threshold = "GreaterThanThreshold", 80
+	t.ComparisonOperator, t.Threshold = "GreaterThanThreshold", a.Threshold
 	t.TreatMissingData = "missing"
 	b, err := json.Marshal(m)
 	if err != nil {
@@ -123,6 +124,9 @@ func (a Alarm) withDefaults(topicARN string) Alarm {
 	}
 	def(&a.OldState, "OK")
 	def(&a.Reason, "Threshold Crossed: 3 out of the last 3 datapoints were greater than the threshold (80.0) (minimum 3 datapoints for OK -> ALARM transition).")
+	if a.Threshold == 0 {
+		a.Threshold = 80
+	}
 	if a.Time.IsZero() {
 		a.Time = time.Now()
 	}
