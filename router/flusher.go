@@ -21,6 +21,9 @@ import (
 // the mute stages and escalations read.
 type GroupStore interface {
 	Settle(ctx context.Context, now time.Time) ([]store.Verdict, error)
+	// ClaimGroups leases up to limit due groups. It may return fewer
+	// while more are due (a store bounds what one claim carries); none
+	// means none is left.
 	ClaimGroups(ctx context.Context, now time.Time, limit int) ([]store.Flush, error)
 	CompleteFlush(ctx context.Context, now time.Time, f store.Flush, entries [][]byte) error
 	Postpone(ctx context.Context, f store.Flush, until time.Time) error
@@ -67,6 +70,10 @@ type Flusher struct {
 // take a whole storm while others idle.
 const flushBatch = 64
 
+// maxClaims bounds the claims of one FlushDue; what is left waits for the
+// next tick.
+const maxClaims = 1000
+
 // Kick asks the flusher to look for due groups now rather than at its
 // next tick (a group with no group_wait is due at once).
 func (f *Flusher) Kick() {
@@ -110,15 +117,18 @@ func (f *Flusher) FlushDue(ctx context.Context) error {
 	} else {
 		f.log.Warn("reading silences failed; using the last known ones", "err", err)
 	}
-	for {
+	// A flushed group is due again group_interval (never zero) later, so
+	// claims run dry; the bound only guards against a store that keeps
+	// offering the same group.
+	for range maxClaims {
 		due, err := f.groups.ClaimGroups(ctx, now, flushBatch)
 		if err != nil {
 			return err
 		}
-		f.flushAll(ctx, now, due)
-		if len(due) < flushBatch {
+		if len(due) == 0 {
 			break
 		}
+		f.flushAll(ctx, now, due)
 	}
 	return f.escalate(ctx, now)
 }

@@ -122,6 +122,15 @@ func (r *report) String() string {
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "\nload average before %s, after %s\n", r.machine.load, r.loadEnd)
+	if rows := r.targetRows(); len(rows) > 0 {
+		b.WriteString("\n")
+		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "target\trun\tmeasured\tmet")
+		for _, row := range rows {
+			fmt.Fprintln(tw, strings.ReplaceAll(strings.Join(row, "\t"), "**", ""))
+		}
+		tw.Flush()
+	}
 	if len(r.noise) > 0 {
 		b.WriteString("\nnoise of the storm day (config/alertgate.yml, e2e/testdata/storm-day.jsonl):\n")
 		_ = storm.WriteComparison(&b, r.noise...)
@@ -155,6 +164,9 @@ func (r *report) markdown() string {
 		"catalog service (namespace web, app api) so every request also correlates; `steady` runs start measuring once the " +
 		"groups the first pass opened have been notified, so they see only the re-send traffic of a storm in progress, while " +
 		"the other runs' windows include that first flush (about ten seconds in: 20 groups of 1,000 new alerts each).\n")
+	if t := r.targetsMarkdown(); t != "" {
+		b.WriteString("\n" + t)
+	}
 	if r.alertmanager != "" {
 		fmt.Fprintf(&b, "\nThe `alertmanager` runs drive %s with the same alerts through POST /api/v2/alerts, as Prometheus "+
 			"posts them: one instance (no cluster), grouped by [alertname, service] with the same group_wait, group_interval "+

@@ -589,3 +589,50 @@ func TestOutbox_ReclaimLooksPastEntriesInFlight(t *testing.T) {
 		t.Errorf("reclaim with limit 1 = %q, %v; want n35, the dead consumer's oldest", names(got), err)
 	}
 }
+
+// TestClaimGroups_LargeGroupsComeInSlices: Redis answers nobody else
+// while a claim runs, so a claim stops once its groups hold claimMembers
+// members (taking at least one group); claiming again gets the rest,
+// each group exactly once.
+func TestClaimGroups_LargeGroupsComeInSlices(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv, "slices:", store.Options{})
+	const groups, size = 5, 300 // 3 groups fit claimMembers, 4 do not
+	for i := 0; i < groups*size; i += 100 {
+		batch := make([]store.Observation, 100)
+		for j := range batch {
+			o := realistic(i + j)
+			o.Groups[0].Key = fmt.Sprintf("g%d", (i+j)%groups)
+			batch[j] = o
+		}
+		if _, err := s.Observe(t.Context(), t0, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	var sizes []int
+	for range groups + 1 {
+		fl, err := s.ClaimGroups(t.Context(), t0.Add(time.Minute), 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fl) == 0 {
+			break
+		}
+		members := 0
+		for _, f := range fl {
+			if seen[f.Group.Key] {
+				t.Errorf("group %s claimed twice", f.Group.Key)
+			}
+			seen[f.Group.Key] = true
+			members += len(f.Members)
+		}
+		sizes = append(sizes, len(fl))
+		if len(fl) > 1 && members > claimMembers {
+			t.Errorf("one claim carried %d members in %d groups; budget %d", members, len(fl), claimMembers)
+		}
+	}
+	if len(seen) != groups || len(sizes) != 2 || sizes[0] != 3 {
+		t.Errorf("claims took %v groups (%d distinct); want [3 2]", sizes, len(seen))
+	}
+}
