@@ -26,6 +26,7 @@ for i = 8 + 2 * n, #ARGV do
 end
 expire(stream)
 
+local told = {}                                    -- members left with no news
 for i = 8, 7 + 2 * n, 2 do                         -- for _, seen := range f.Members
   local fp = ARGV[i]
   local m = decode_member(redis.call('HGET', mk, fp))
@@ -35,6 +36,7 @@ for i = 8, 7 + 2 * n, 2 do                         -- for _, seen := range f.Mem
     else
       m.flushed, m.reason = m.status, ''           -- m.Flushed, m.Reason = m.Alert.Status, ""
       redis.call('HSET', mk, fp, encode_member(m))
+      told[fp] = true
     end
   end
 end
@@ -48,8 +50,10 @@ if redis.call('HLEN', mk) == 0 then                -- len(g.members) == 0
   cancel_timers(key)                               -- s.cancelTimers(f.Group.Key)
   return 1
 end
-for _, rec in ipairs(redis.call('HVALS', mk)) do
-  if decode_member(rec).reason ~= '' then          -- m.Changed()
+-- Only members this flush did not just tell about can have news: read
+-- those alone, not every member's alert again.
+for _, fp in ipairs(redis.call('HKEYS', mk)) do
+  if not told[fp] and decode_member(redis.call('HGET', mk, fp)).reason ~= '' then -- m.Changed()
     local interval = tonumber(redis.call('HGET', gk, 'interval'))
     redis.call('ZADD', due, int(now + interval), key)  -- g.due = now.Add(g.ref.Interval)
     expire(due)
