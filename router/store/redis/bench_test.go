@@ -122,6 +122,7 @@ func BenchmarkObserve(b *testing.B) {
 	for _, batch := range []int{1, 10, 100, 1000} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			s := newStore(b, srv, fmt.Sprintf("bench%d:", batch), store.Options{})
+			warmUp(b, s) // the connection's handshake is not a decision's
 			next := 0
 			obs := make([]store.Observation, batch)
 			trips := s.RoundTrips()

@@ -142,7 +142,7 @@ func TestMultiReplica_FourThousandCallsGiveExactlyOneThousandNotifies(t *testing
 // pipelines their own connections), so the round trips measured
 // afterwards include neither the one-time NOSCRIPT fallback nor a
 // connection handshake.
-func warmUp(t *testing.T, s *Store) {
+func warmUp(t testing.TB, s *Store) {
 	t.Helper()
 	ctx := t.Context()
 	_, _ = s.Inhibitors(ctx, []string{"warm-up"})
