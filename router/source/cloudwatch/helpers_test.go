@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alertgate/alertgate/router/source"
 	"github.com/alertgate/alertgate/router/source/cloudwatch"
@@ -35,6 +36,18 @@ func newReceiver(s *snstest.Signer, opts ...func(*cloudwatch.Config)) *cloudwatc
 }
 
 func autoConfirm(c *cloudwatch.Config) { c.AutoConfirm = true }
+
+// clockAt sets the receiver's clock to when m was published: testdata
+// messages carry fixed timestamps, and a receiver refuses messages SNS
+// could no longer be delivering.
+func clockAt(t testing.TB, m *snstest.Message) func(*cloudwatch.Config) {
+	t.Helper()
+	published, err := time.Parse(time.RFC3339Nano, m.Timestamp)
+	if err != nil {
+		t.Fatalf("testdata Timestamp %q: %v", m.Timestamp, err)
+	}
+	return func(c *cloudwatch.Config) { c.Now = func() time.Time { return published } }
+}
 
 // load reads testdata/<name>.json as an unsigned message. Its placeholder
 // SigningCertURL is cleared so that signing points it at the fake.

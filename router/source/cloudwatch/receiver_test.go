@@ -18,10 +18,10 @@ import (
 
 func TestReceive_NormalizesTestdataAsInGoldenFiles(t *testing.T) {
 	s := snstest.New(t)
-	r := newReceiver(s, autoConfirm)
 	for _, name := range testdataEnvelopes(t) {
 		t.Run(name, func(t *testing.T) {
-			got := mustReceive(t, r, s, load(t, name))
+			m := load(t, name)
+			got := mustReceive(t, newReceiver(s, autoConfirm, clockAt(t, m)), s, m)
 			for _, a := range got.Alerts {
 				if err := a.Validate(); err != nil {
 					t.Errorf("alert does not validate: %v", err)

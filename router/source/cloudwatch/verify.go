@@ -45,6 +45,29 @@ func (r *Receiver) verify(ctx context.Context, m *envelope) error {
 	if err := rsa.VerifyPKCS1v15(key, hash, digest(hash, m.stringToSign()), sig); err != nil {
 		return forbidden("Signature", "signature does not match the message")
 	}
+	return r.fresh(m)
+}
+
+// SNS gives up on an HTTP/S delivery within an hour (a hard limit of its
+// delivery policies), so a genuine message is never much older than that.
+// An older one carrying a valid signature is a replay of a captured
+// message; clocks may differ by the skew either way.
+const (
+	maxMessageAge = time.Hour
+	maxClockSkew  = 15 * time.Minute
+)
+
+// fresh rejects a signed message published too long ago (or too far in
+// the future) to be a delivery SNS is still making.
+func (r *Receiver) fresh(m *envelope) error {
+	published, err := time.Parse(time.RFC3339Nano, m.Timestamp)
+	if err != nil {
+		return source.BadRequest("Timestamp", "not an RFC 3339 time: %q", m.Timestamp)
+	}
+	if age := r.now().Sub(published); age > maxMessageAge+maxClockSkew || age < -maxClockSkew {
+		return forbidden("Timestamp", "message published at %s, %s from now: SNS retries deliveries for an hour at most, so this is a replay or a clock is wrong",
+			published.UTC().Format(time.RFC3339), age.Round(time.Second))
+	}
 	return nil
 }
 

@@ -31,11 +31,11 @@ func wantInternal(t testing.TB, err error) {
 
 func TestReceive_AcceptsBothSignatureVersions(t *testing.T) {
 	s := snstest.New(t)
-	r := newReceiver(s, autoConfirm)
 	for _, version := range []string{"1", "2"} {
 		for _, name := range []string{"notification-alarm", "notification-plain-text", "subscription-confirmation", "unsubscribe-confirmation"} {
 			t.Run("SignatureVersion "+version+"/"+name, func(t *testing.T) {
 				m := load(t, name)
+				r := newReceiver(s, autoConfirm, clockAt(t, m))
 				body := s.SignedBody(m, version)
 				if _, err := r.Receive(context.Background(), m.Header(), body); err != nil {
 					t.Fatal(err)
@@ -172,6 +172,47 @@ func TestReceive_RejectsCertificateOutsideItsValidity(t *testing.T) {
 			wantSourceError(t, err, http.StatusForbidden, "SigningCertURL")
 		})
 	}
+}
+
+// TestReceive_RejectsMessagesSNSCouldNoLongerBeDelivering: SNS retries an
+// HTTP/S delivery for an hour at most, so a validly signed message
+// published much earlier (or far in the future) is a replay, refused
+// with 403; within the hour, and within clock skew, it is accepted.
+func TestReceive_RejectsMessagesSNSCouldNoLongerBeDelivering(t *testing.T) {
+	s := snstest.New(t)
+	published := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	for _, tt := range []struct {
+		name   string
+		now    time.Time
+		status int // 0: accepted
+	}{
+		{"just published", published, 0},
+		{"after SNS's last retry, within skew", published.Add(74 * time.Minute), 0},
+		{"a day later", published.Add(24 * time.Hour), http.StatusForbidden},
+		{"76 minutes later", published.Add(76 * time.Minute), http.StatusForbidden},
+		{"the sender's clock 10 minutes ahead", published.Add(-10 * time.Minute), 0},
+		{"published an hour in the future", published.Add(-time.Hour), http.StatusForbidden},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newReceiver(s, func(c *cloudwatch.Config) { c.Now = func() time.Time { return tt.now } })
+			m := snstest.AlarmNotification(topicTokyo, snstest.Alarm{Time: published})
+			m.Timestamp = published.Format("2006-01-02T15:04:05.000Z")
+			_, err := receive(t, r, s, m)
+			if tt.status == 0 {
+				if err != nil {
+					t.Fatalf("rejected: %v", err)
+				}
+				return
+			}
+			wantSourceError(t, err, tt.status, "Timestamp")
+		})
+	}
+	t.Run("unparseable", func(t *testing.T) {
+		m := snstest.AlarmNotification(topicTokyo, snstest.Alarm{})
+		m.Timestamp = "yesterday"
+		_, err := receive(t, newReceiver(s), s, m)
+		wantSourceError(t, err, http.StatusBadRequest, "Timestamp")
+	})
 }
 
 func TestReceive_RejectsTopicsNotInTheAllowList(t *testing.T) {

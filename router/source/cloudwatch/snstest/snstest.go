@@ -68,8 +68,10 @@ func New(t testing.TB) *Signer {
 	if err != nil {
 		t.Fatalf("snstest: signing key: %v", err)
 	}
-	now := time.Now()
-	cert, err := ca.issue(&key.PublicKey, "sns.amazonaws.com", now.Add(-time.Hour), now.AddDate(1, 0, 0), x509.KeyUsageDigitalSignature)
+	// Valid long before now, so that receivers on fake clocks set to
+	// the testdata's dates (which SNS messages must be close to) accept it.
+	notBefore := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	cert, err := ca.issue(&key.PublicKey, "sns.amazonaws.com", notBefore, time.Now().AddDate(1, 0, 0), x509.KeyUsageDigitalSignature)
 	if err != nil {
 		t.Fatalf("snstest: signing certificate: %v", err)
 	}
