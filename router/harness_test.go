@@ -18,6 +18,7 @@ import (
 
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/enrich"
+	"github.com/alertgate/alertgate/internal/logbuf"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 )
@@ -55,7 +56,7 @@ type harness struct {
 	rt    *Router
 	srv   *httptest.Server
 	reg   *prometheus.Registry
-	logs  *syncBuffer
+	logs  *logbuf.Buffer
 	mu    sync.Mutex
 	clock time.Time
 	// nextConfig is what POST /-/reload loads.
@@ -63,12 +64,12 @@ type harness struct {
 }
 
 func newHarness(t testing.TB, cfgYAML string, client *http.Client) *harness {
-	return newReplica(t, cfgYAML, client, memory.New(store.Options{}), &syncBuffer{})
+	return newReplica(t, cfgYAML, client, memory.New(store.Options{}), &logbuf.Buffer{})
 }
 
 // newReplica is a harness on a given store and log: several replicas on
 // one store behave as one alertgate.
-func newReplica(t testing.TB, cfgYAML string, client *http.Client, st Store, logs *syncBuffer) *harness {
+func newReplica(t testing.TB, cfgYAML string, client *http.Client, st Store, logs *logbuf.Buffer) *harness {
 	t.Helper()
 	cfg, err := config.Parse([]byte(cfgYAML), func(string) (string, bool) { return "", false })
 	if err != nil {
@@ -194,22 +195,4 @@ func (h *harness) counter(name string, labels ...string) float64 {
 		}
 	}
 	return 0
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

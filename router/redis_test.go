@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alertgate/alertgate/internal/logbuf"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/redis"
 	"github.com/alertgate/alertgate/router/store/redis/redistest"
@@ -25,7 +26,7 @@ func redisStore(t *testing.T, srv *redistest.Server, prefix string) *redis.Store
 
 func TestFailOpen_RedisDownStillDeliversAndDedupResumesAfterRestart(t *testing.T) {
 	srv := redistest.Start(t)
-	h := newReplica(t, testConfig, nil, redisStore(t, srv, "failopen:"), &syncBuffer{})
+	h := newReplica(t, testConfig, nil, redisStore(t, srv, "failopen:"), &logbuf.Buffer{})
 	labels := func(n string) map[string]string { return map[string]string{"alertname": n, "severity": "warning"} }
 	t0 := h.now()
 
@@ -67,7 +68,7 @@ func TestFailOpen_RedisDownStillDeliversAndDedupResumesAfterRestart(t *testing.T
 
 func TestEscalation_ExactlyOnePageAcrossReplicasOnRedis(t *testing.T) {
 	srv := redistest.Start(t)
-	logs := &syncBuffer{}
+	logs := &logbuf.Buffer{}
 	a := newReplica(t, policyConfig, nil, redisStore(t, srv, "esc:"), logs)
 	b := newReplica(t, policyConfig, nil, redisStore(t, srv, "esc:"), logs)
 	t0 := jst("2026-01-13 14:00")
@@ -97,7 +98,7 @@ func TestEscalation_ExactlyOnePageAcrossReplicasOnRedis(t *testing.T) {
 
 func TestStateLoss_RecentAlertsAreIngestedAgainWhenRedisForgetsEverything(t *testing.T) {
 	srv := redistest.Start(t)
-	h := newReplica(t, testConfig, nil, redisStore(t, srv, "lost:"), &syncBuffer{})
+	h := newReplica(t, testConfig, nil, redisStore(t, srv, "lost:"), &logbuf.Buffer{})
 	var w epochWatch
 	h.rt.checkEpoch(t.Context(), &w)
 	if code, _ := h.post(amPath, "am-token", amAlert("firing", h.now(), map[string]string{"alertname": "AcceptedNotYetDelivered"})); code != 200 {
@@ -128,7 +129,7 @@ func TestStateLoss_RecentAlertsAreIngestedAgainWhenRedisForgetsEverything(t *tes
 
 func TestStateLoss_AlertsDeliveredWhileRedisWasDownAreNotIngestedAgain(t *testing.T) {
 	srv := redistest.Start(t)
-	h := newReplica(t, testConfig, nil, redisStore(t, srv, "lost:"), &syncBuffer{})
+	h := newReplica(t, testConfig, nil, redisStore(t, srv, "lost:"), &logbuf.Buffer{})
 	var w epochWatch
 	h.rt.checkEpoch(t.Context(), &w)
 	srv.Stop()

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alertgate/alertgate/internal/logbuf"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 )
@@ -79,7 +80,7 @@ func sentTo(h *harness) map[string]int {
 
 func TestEscalation_SlackFirstThenExactlyOnePageAcrossReplicas(t *testing.T) {
 	st := memory.New(store.Options{})
-	logs := &syncBuffer{}
+	logs := &logbuf.Buffer{}
 	a := newReplica(t, policyConfig, nil, st, logs)
 	b := newReplica(t, policyConfig, nil, st, logs)
 	t0 := jst("2026-01-13 14:00") // Tuesday, business hours
@@ -131,7 +132,7 @@ func TestEscalation_SlackFirstThenExactlyOnePageAcrossReplicas(t *testing.T) {
 
 func TestEscalation_AcknowledgedBeforeTheDeadlineDoesNotPage(t *testing.T) {
 	st := memory.New(store.Options{})
-	h := newReplica(t, policyConfig, nil, st, &syncBuffer{})
+	h := newReplica(t, policyConfig, nil, st, &logbuf.Buffer{})
 	t0 := jst("2026-01-13 14:00")
 	h.set(t0)
 	h.post(amPath, "am-token", amAlert("firing", t0, map[string]string{"alertname": "HighErrorRate", "severity": "critical"}))

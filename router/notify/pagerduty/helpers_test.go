@@ -1,17 +1,16 @@
 package pagerduty
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/internal/logbuf"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/notify/pagerduty/pdtest"
 )
@@ -36,35 +35,17 @@ func routingKeys(receiver string) (config.Secret, bool) {
 	return k, ok
 }
 
-// syncBuffer is a log sink the race detector accepts.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type fixture struct {
 	pd   *pdtest.Server
 	n    *Notifier
-	logs *syncBuffer
+	logs *logbuf.Buffer
 }
 
 // newFixture returns a notifier sending to a fresh fake, logging at debug
 // level into a buffer; change adjusts the config.
 func newFixture(t testing.TB, change func(*Config)) *fixture {
 	t.Helper()
-	f := &fixture{pd: pdtest.New(t), logs: &syncBuffer{}}
+	f := &fixture{pd: pdtest.New(t), logs: &logbuf.Buffer{}}
 	cfg := Config{
 		URL:        f.pd.URL(),
 		RoutingKey: routingKeys,
