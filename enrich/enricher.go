@@ -13,8 +13,8 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/enrich/llm"
 	"github.com/alertgate/alertgate/enrich/runbook"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/notify"
-	"github.com/alertgate/alertgate/router/store"
 )
 
 // Summarizer writes a short, situation-specific summary of an incident.
@@ -245,17 +245,17 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 // Narrative drafts the summary section of an incident's announcement and
 // postmortem with the LLM, from the incident's record and timeline; nil
 // without an LLM or when it does not answer in time.
-func (e *Enricher) Narrative(ctx context.Context, inc store.Incident, events []store.Event) map[string]string {
+func (e *Enricher) Narrative(ctx context.Context, inc incident.Incident, events []incident.Event) map[string]string {
 	if e.opts.Summarizer == nil {
 		return nil
 	}
 	n := &notify.Notification{Incident: inc.Group, Title: inc.Title, Severity: inc.Severity, Status: alert.StatusFiring, CreatedAt: e.opts.Now()}
-	if inc.Status == store.IncidentResolved {
+	if inc.Status == incident.StatusResolved {
 		n.Status = alert.StatusResolved
 	}
 	seen := map[string]bool{}
 	for _, ev := range events {
-		if ev.Type != store.EventOccurred || seen[ev.Alert] {
+		if ev.Type != incident.EventOccurred || seen[ev.Alert] {
 			continue
 		}
 		seen[ev.Alert] = true

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/incident"
 )
 
 // Languages documents are written in.
@@ -17,8 +17,8 @@ const (
 
 // DocumentInput is what an announcement or a postmortem is written from.
 type DocumentInput struct {
-	Incident store.Incident
-	Events   []store.Event
+	Incident incident.Incident
+	Events   []incident.Event
 	// Impact is what users see, from the matched runbook; empty if none.
 	Impact string
 	// Now is when the document is written.
@@ -81,9 +81,9 @@ const (
 	statusResolved      = "resolved"
 )
 
-func status(inc store.Incident, f Facts) string {
+func status(inc incident.Incident, f Facts) string {
 	switch {
-	case inc.Status == store.IncidentResolved:
+	case inc.Status == incident.StatusResolved:
 		return statusResolved
 	case !f.Acknowledged.IsZero():
 		return statusResponding
@@ -91,7 +91,7 @@ func status(inc store.Incident, f Facts) string {
 	return statusInvestigating
 }
 
-func features(inc store.Incident, alerts []string) []string {
+func features(inc incident.Incident, alerts []string) []string {
 	var out []string
 	if inc.Service != "" {
 		out = append(out, inc.Service)
@@ -108,26 +108,26 @@ func features(inc store.Incident, alerts []string) []string {
 }
 
 // phases names the phase each event type belongs to in a postmortem.
-var phases = map[store.EventType]string{
-	store.EventOccurred:     "occurrence",
-	store.EventDetected:     "detection",
-	store.EventFlapping:     "detection",
-	store.EventSilenced:     "detection",
-	store.EventInhibited:    "detection",
-	store.EventNotified:     "response",
-	store.EventAcknowledged: "response",
-	store.EventEscalated:    "response",
-	store.EventResolved:     "recovery",
+var phases = map[incident.EventType]string{
+	incident.EventOccurred:     "occurrence",
+	incident.EventDetected:     "detection",
+	incident.EventFlapping:     "detection",
+	incident.EventSilenced:     "detection",
+	incident.EventInhibited:    "detection",
+	incident.EventNotified:     "response",
+	incident.EventAcknowledged: "response",
+	incident.EventEscalated:    "response",
+	incident.EventResolved:     "recovery",
 }
 
 // timeline renders the events as table rows, collapsing repeats of the
 // same event (a silenced alert is looked at every group interval).
-func timeline(events []store.Event, loc *time.Location) []TimelineRow {
+func timeline(events []incident.Event, loc *time.Location) []TimelineRow {
 	var rows []TimelineRow
 	seen := map[string]bool{}
 	for _, e := range events {
 		key := string(e.Type) + "\x00" + string(e.Fingerprint) + "\x00" + e.Target + "\x00" + e.Detail
-		if seen[key] && e.Type != store.EventNotified {
+		if seen[key] && e.Type != incident.EventNotified {
 			continue
 		}
 		seen[key] = true
@@ -136,7 +136,7 @@ func timeline(events []store.Event, loc *time.Location) []TimelineRow {
 	return rows
 }
 
-func describe(e store.Event) string {
+func describe(e incident.Event) string {
 	var b strings.Builder
 	b.WriteString(string(e.Type))
 	if e.Alert != "" {
@@ -148,7 +148,7 @@ func describe(e store.Event) string {
 	if e.Actor != "" {
 		b.WriteString(" (" + e.Actor + ")")
 	}
-	if e.Detail != "" && e.Type != store.EventDetected {
+	if e.Detail != "" && e.Type != incident.EventDetected {
 		b.WriteString(" — " + e.Detail)
 	}
 	return strings.ReplaceAll(b.String(), "|", "\\|")

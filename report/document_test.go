@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/internal/golden"
-	"github.com/alertgate/alertgate/router/store"
 )
 
 var tokyo, _ = time.LoadLocation("Asia/Tokyo")
@@ -22,22 +22,22 @@ func at(hhmm string) time.Time {
 
 // scripted is the incident of the issue: fires at 02:10 JST, paged,
 // acknowledged from Slack at 02:14, resolved at 02:40.
-func scripted() (store.Incident, []store.Event) {
-	id := store.IncidentID("g1", at("02:10"))
-	inc := store.Incident{
+func scripted() (incident.Incident, []incident.Event) {
+	id := incident.ID("g1", at("02:10"))
+	inc := incident.Incident{
 		ID: id, Group: "g1", Title: "5xx ratio above 5% on api", Receiver: "oncall-page", Severity: alert.SeverityCritical,
 		Service: "api", Labels: map[string]string{"service": "api"}, Runbook: "http-5xx-ratio",
 		StartsAt: at("02:10"), Opened: at("02:10"), Notified: at("02:10"), AckedBy: "Hanako Yamada", AckedAt: at("02:14"),
-		ResolvedAt: at("02:40"), Status: store.IncidentResolved,
+		ResolvedAt: at("02:40"), Status: incident.StatusResolved,
 	}
-	events := []store.Event{
-		{At: at("02:10"), Type: store.EventOccurred, Fingerprint: "fp1", Alert: "HighErrorRate", Detail: "5xx ratio above 5%"},
-		{At: at("02:10"), Type: store.EventDetected, Fingerprint: "fp1", Alert: "HighErrorRate", Detail: "alertmanager"},
-		{At: at("02:10"), Type: store.EventNotified, Target: "pagerduty:oncall-page", Actor: "Hanako Yamada", Detail: "trigger"},
-		{At: at("02:10"), Type: store.EventNotified, Target: "slack:oncall-page", Actor: "Hanako Yamada", Detail: "trigger"},
-		{At: at("02:14"), Type: store.EventAcknowledged, Actor: "Hanako Yamada", Detail: "Slack"},
-		{At: at("02:40"), Type: store.EventResolved, Fingerprint: "fp1", Alert: "HighErrorRate"},
-		{At: at("02:40"), Type: store.EventResolved, Detail: "all alerts of the incident resolved"},
+	events := []incident.Event{
+		{At: at("02:10"), Type: incident.EventOccurred, Fingerprint: "fp1", Alert: "HighErrorRate", Detail: "5xx ratio above 5%"},
+		{At: at("02:10"), Type: incident.EventDetected, Fingerprint: "fp1", Alert: "HighErrorRate", Detail: "alertmanager"},
+		{At: at("02:10"), Type: incident.EventNotified, Target: "pagerduty:oncall-page", Actor: "Hanako Yamada", Detail: "trigger"},
+		{At: at("02:10"), Type: incident.EventNotified, Target: "slack:oncall-page", Actor: "Hanako Yamada", Detail: "trigger"},
+		{At: at("02:14"), Type: incident.EventAcknowledged, Actor: "Hanako Yamada", Detail: "Slack"},
+		{At: at("02:40"), Type: incident.EventResolved, Fingerprint: "fp1", Alert: "HighErrorRate"},
+		{At: at("02:40"), Type: incident.EventResolved, Detail: "all alerts of the incident resolved"},
 	}
 	return inc, events
 }
@@ -71,7 +71,7 @@ func TestPostmortem_GoldenBothLanguages(t *testing.T) {
 func TestAnnouncement_GoldenBothLanguagesOpenAndResolved(t *testing.T) {
 	inc, events := scripted()
 	open := inc
-	open.Status, open.ResolvedAt, open.AckedBy, open.AckedAt = store.IncidentOpen, time.Time{}, "", time.Time{}
+	open.Status, open.ResolvedAt, open.AckedBy, open.AckedAt = incident.StatusOpen, time.Time{}, "", time.Time{}
 	openEvents := events[:4]
 	for _, lang := range []string{English, Japanese} {
 		for name, in := range map[string]DocumentInput{

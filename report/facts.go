@@ -3,7 +3,7 @@ package report
 import (
 	"time"
 
-	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/incident"
 )
 
 // Facts are the times of one incident's life, read off its timeline.
@@ -24,20 +24,20 @@ type Facts struct {
 }
 
 // FactsOf derives an incident's facts from its record and timeline.
-func FactsOf(inc store.Incident, events []store.Event) Facts {
+func FactsOf(inc incident.Incident, events []incident.Event) Facts {
 	f := Facts{Occurred: inc.StartsAt, Detected: inc.Opened, Notified: inc.Notified, Acknowledged: inc.AckedAt, AckedBy: inc.AckedBy, Resolved: inc.ResolvedAt}
 	for _, e := range events {
 		switch e.Type {
-		case store.EventOccurred:
+		case incident.EventOccurred:
 			f.Occurred = earliest(f.Occurred, e.At)
-		case store.EventDetected:
+		case incident.EventDetected:
 			f.Detected = earliest(f.Detected, e.At)
-		case store.EventNotified:
+		case incident.EventNotified:
 			if f.OnCall == "" && e.Actor != "" && (f.Notified.IsZero() || !e.At.After(f.Notified)) {
 				f.OnCall = e.Actor
 			}
 			f.Notified = earliest(f.Notified, e.At)
-		case store.EventAcknowledged:
+		case incident.EventAcknowledged:
 			if f.Acknowledged.IsZero() {
 				f.Acknowledged, f.AckedBy = e.At, e.Actor
 			}

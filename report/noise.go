@@ -7,20 +7,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/incident"
 )
 
 // IncidentRecord is an incident with its timeline.
 type IncidentRecord struct {
-	Incident store.Incident
-	Events   []store.Event
+	Incident incident.Incident
+	Events   []incident.Event
 }
 
 // Input is what a noise report is computed from.
 type Input struct {
 	Since, Until time.Time
 	// Counters are the daily counters of the days in range.
-	Counters map[string]store.Counters
+	Counters map[string]incident.Counters
 	// Incidents are the incidents opened in range.
 	Incidents []IncidentRecord
 	// BusinessHours tells working hours from the rest.
@@ -148,7 +148,7 @@ func (n *Noise) addIncidents(in Input, names map[string]*NameStats) {
 			s.Incidents++
 			if inc.AckedBy != "" {
 				s.Acked++
-			} else if inc.Status == store.IncidentResolved {
+			} else if inc.Status == incident.StatusResolved {
 				s.AutoResolved++
 			}
 			if inc.Runbook == "" {
@@ -181,7 +181,7 @@ func (n *Noise) addIncidents(in Input, names map[string]*NameStats) {
 func pagesOutOfHours(r IncidentRecord, businessHours func(time.Time) bool) []Page {
 	var out []Page
 	for _, e := range r.Events {
-		if e.Type == store.EventNotified && strings.HasPrefix(e.Target, "pagerduty:") && e.Detail == "trigger" && !businessHours(e.At) {
+		if e.Type == incident.EventNotified && strings.HasPrefix(e.Target, "pagerduty:") && e.Detail == "trigger" && !businessHours(e.At) {
 			out = append(out, Page{Incident: r.Incident.ID, At: e.At, Title: r.Incident.Title, Severity: string(r.Incident.Severity)})
 		}
 	}
@@ -189,11 +189,11 @@ func pagesOutOfHours(r IncidentRecord, businessHours func(time.Time) bool) []Pag
 }
 
 // alertNames are the distinct alert names on a timeline.
-func alertNames(events []store.Event) []string {
+func alertNames(events []incident.Event) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, e := range events {
-		if e.Alert != "" && !seen[e.Alert] && e.Type == store.EventDetected {
+		if e.Alert != "" && !seen[e.Alert] && e.Type == incident.EventDetected {
 			seen[e.Alert] = true
 			out = append(out, e.Alert)
 		}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
-	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/incident"
 )
 
 // week generates seven days of traffic with known totals:
@@ -22,14 +22,14 @@ import (
 //     never acknowledged, resolved after 60 minutes, no runbook.
 func week() Input {
 	start := time.Date(2026, 1, 12, 0, 0, 0, 0, tokyo) // Monday
-	in := Input{Since: start, Until: start.AddDate(0, 0, 7), Counters: map[string]store.Counters{},
+	in := Input{Since: start, Until: start.AddDate(0, 0, 7), Counters: map[string]incident.Counters{},
 		BusinessHours: func(t time.Time) bool {
 			t = t.In(tokyo)
 			return t.Weekday() >= time.Monday && t.Weekday() <= time.Friday && t.Hour() >= 10 && t.Hour() < 19
 		}}
 	for d := range 7 {
 		day := start.AddDate(0, 0, d)
-		in.Counters[store.Day(day)] = store.Counters{
+		in.Counters[incident.Day(day)] = incident.Counters{
 			"received:alertmanager": 125 - 25, "received:cloudwatch": 20, "received:newrelic": 5,
 			"alertname:DiskFull": 100, "alertname:alb-5xx": 20, "alertname:ApdexLow": 5,
 			"sent:slack": 10, "sent:pagerduty": 2, "flapping:DiskFull": 1,
@@ -37,19 +37,19 @@ func week() Input {
 		night, noon := day.Add(3*time.Hour), day.Add(14*time.Hour)
 		in.Incidents = append(in.Incidents,
 			IncidentRecord{
-				Incident: store.Incident{ID: store.IncidentID("n", night), Title: "disk", Service: "api", Severity: alert.SeverityCritical, Runbook: "node-disk-filling",
-					StartsAt: night, Opened: night, Notified: night, AckedBy: "sato", AckedAt: night.Add(4 * time.Minute), ResolvedAt: night.Add(30 * time.Minute), Status: store.IncidentResolved},
-				Events: []store.Event{
-					{At: night, Type: store.EventDetected, Alert: "DiskFull"},
-					{At: night, Type: store.EventNotified, Target: "pagerduty:oncall", Detail: "trigger"},
-					{At: night.Add(4 * time.Minute), Type: store.EventAcknowledged, Actor: "sato"},
+				Incident: incident.Incident{ID: incident.ID("n", night), Title: "disk", Service: "api", Severity: alert.SeverityCritical, Runbook: "node-disk-filling",
+					StartsAt: night, Opened: night, Notified: night, AckedBy: "sato", AckedAt: night.Add(4 * time.Minute), ResolvedAt: night.Add(30 * time.Minute), Status: incident.StatusResolved},
+				Events: []incident.Event{
+					{At: night, Type: incident.EventDetected, Alert: "DiskFull"},
+					{At: night, Type: incident.EventNotified, Target: "pagerduty:oncall", Detail: "trigger"},
+					{At: night.Add(4 * time.Minute), Type: incident.EventAcknowledged, Actor: "sato"},
 				}},
 			IncidentRecord{
-				Incident: store.Incident{ID: store.IncidentID("d", noon), Title: "apdex", Service: "db", Severity: alert.SeverityWarning,
-					StartsAt: noon, Opened: noon, Notified: noon, ResolvedAt: noon.Add(time.Hour), Status: store.IncidentResolved},
-				Events: []store.Event{
-					{At: noon, Type: store.EventDetected, Alert: "ApdexLow"},
-					{At: noon, Type: store.EventNotified, Target: "slack:team", Detail: "trigger"},
+				Incident: incident.Incident{ID: incident.ID("d", noon), Title: "apdex", Service: "db", Severity: alert.SeverityWarning,
+					StartsAt: noon, Opened: noon, Notified: noon, ResolvedAt: noon.Add(time.Hour), Status: incident.StatusResolved},
+				Events: []incident.Event{
+					{At: noon, Type: incident.EventDetected, Alert: "ApdexLow"},
+					{At: noon, Type: incident.EventNotified, Target: "slack:team", Detail: "trigger"},
 				}},
 		)
 	}

@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/notify"
-	"github.com/alertgate/alertgate/router/store"
 )
 
 // build turns a claimed group into the notification people should see,
 // or nil when there is nothing to tell (every member resolved before
 // anyone was told it fired).
-func build(f *store.Flush, now time.Time) *notify.Notification {
+func build(f *incident.Flush, now time.Time) *notify.Notification {
 	kind, ok := kindOf(f.Members)
 	if !ok {
 		return nil
@@ -25,7 +25,7 @@ func build(f *store.Flush, now time.Time) *notify.Notification {
 
 // assemble builds a notification of the given kind from all the
 // members of f.
-func assemble(f *store.Flush, kind notify.Kind, now time.Time) *notify.Notification {
+func assemble(f *incident.Flush, kind notify.Kind, now time.Time) *notify.Notification {
 	n := &notify.Notification{
 		Incident:    f.Group.Key,
 		IncidentID:  incidentID(f),
@@ -74,7 +74,7 @@ func assemble(f *store.Flush, kind notify.Kind, now time.Time) *notify.Notificat
 
 // kindOf decides what the flush does to the incident from what its
 // members did since the previous flush.
-func kindOf(members []store.Member) (notify.Kind, bool) {
+func kindOf(members []incident.Member) (notify.Kind, bool) {
 	var firing, wasNotified, news, onlyRepeats = 0, false, false, true
 	for _, m := range members {
 		if m.Alert.Status == alert.StatusFiring {
@@ -85,7 +85,7 @@ func kindOf(members []store.Member) (notify.Kind, bool) {
 		}
 		if m.Changed() {
 			news = true
-			if m.Reason != store.ReasonRepeat {
+			if m.Reason != incident.ReasonRepeat {
 				onlyRepeats = false
 			}
 		}
@@ -135,9 +135,9 @@ func appendOnce(list []string, s string) []string {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // incidentID names the occurrence a flush belongs to.
-func incidentID(f *store.Flush) string {
+func incidentID(f *incident.Flush) string {
 	if f.Opened.IsZero() {
 		return ""
 	}
-	return store.IncidentID(f.Group.Key, f.Opened)
+	return incident.ID(f.Group.Key, f.Opened)
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/rules"
@@ -20,14 +22,14 @@ import (
 // GroupStore holds notification groups until they are due, and the state
 // the mute stages and escalations read.
 type GroupStore interface {
-	Settle(ctx context.Context, now time.Time) ([]store.Verdict, error)
+	Settle(ctx context.Context, now time.Time) ([]dedup.Verdict, error)
 	// ClaimGroups leases up to limit due groups. It may return fewer
 	// while more are due (a store bounds what one claim carries); none
 	// means none is left.
-	ClaimGroups(ctx context.Context, now time.Time, limit int) ([]store.Flush, error)
-	CompleteFlush(ctx context.Context, now time.Time, f store.Flush, entries [][]byte) error
-	Postpone(ctx context.Context, f store.Flush, until time.Time) error
-	Silences(ctx context.Context, now time.Time) ([]store.Silence, error)
+	ClaimGroups(ctx context.Context, now time.Time, limit int) ([]incident.Flush, error)
+	CompleteFlush(ctx context.Context, now time.Time, f incident.Flush, entries [][]byte) error
+	Postpone(ctx context.Context, f incident.Flush, until time.Time) error
+	Silences(ctx context.Context, now time.Time) ([]incident.Silence, error)
 	Inhibitors(ctx context.Context, keys []string) (map[string][]alert.Fingerprint, error)
 	Group(ctx context.Context, key string) (store.GroupState, bool, error)
 	ScheduleTimer(ctx context.Context, t store.Timer) error
@@ -63,7 +65,7 @@ type Flusher struct {
 
 	// silences is the last list read from the store, kept so that a
 	// store outage does not unsilence everything.
-	silences []store.Silence
+	silences []incident.Silence
 }
 
 // flushBatch bounds the groups claimed at once, so one replica does not
@@ -138,7 +140,7 @@ func (f *Flusher) FlushDue(ctx context.Context) error {
 // timeout) from delaying every other incident behind it.
 const flushParallel = 8
 
-func (f *Flusher) flushAll(ctx context.Context, now time.Time, due []store.Flush) {
+func (f *Flusher) flushAll(ctx context.Context, now time.Time, due []incident.Flush) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, flushParallel)
 	for _, fl := range due {
@@ -168,7 +170,7 @@ func (f *Flusher) computed() {
 	}
 }
 
-func (f *Flusher) flush(ctx context.Context, now time.Time, fl store.Flush) error {
+func (f *Flusher) flush(ctx context.Context, now time.Time, fl incident.Flush) error {
 	rs := f.rules.Load()
 	route, routed := rs.Route(fl.Group.Route)
 	if routed {
@@ -211,7 +213,7 @@ func (f *Flusher) flush(ctx context.Context, now time.Time, fl store.Flush) erro
 // was escalated to. It returns no entries when there is nothing to tell.
 // holding says the caller holds a compute token, which is given back
 // while enrichment waits.
-func (f *Flusher) prepare(ctx context.Context, now time.Time, fl *store.Flush, holding bool) ([][]byte, *notify.Notification, error) {
+func (f *Flusher) prepare(ctx context.Context, now time.Time, fl *incident.Flush, holding bool) ([][]byte, *notify.Notification, error) {
 	proto := build(fl, now)
 	if proto == nil {
 		return nil, nil, nil
@@ -233,7 +235,7 @@ func (f *Flusher) prepare(ctx context.Context, now time.Time, fl *store.Flush, h
 
 // encodeAll encodes the notification for the group's receiver and every
 // receiver its incident was escalated to.
-func (f *Flusher) encodeAll(proto *notify.Notification, fl *store.Flush) ([][]byte, error) {
+func (f *Flusher) encodeAll(proto *notify.Notification, fl *incident.Flush) ([][]byte, error) {
 	var entries [][]byte
 	for _, name := range append([]string{fl.Group.Receiver}, fl.Escalated...) {
 		e, err := f.encode(proto, name)
@@ -271,7 +273,7 @@ func (f *Flusher) encode(proto *notify.Notification, receiver string) ([][]byte,
 // keep their news and are looked at again after group_interval: when the
 // silence ends or the inhibiting alert resolves, they are notified, as in
 // Alertmanager.
-func (f *Flusher) unmuted(ctx context.Context, rs *rules.Rules, now time.Time, fl store.Flush) ([]store.Member, []mutedMember, error) {
+func (f *Flusher) unmuted(ctx context.Context, rs *rules.Rules, now time.Time, fl incident.Flush) ([]incident.Member, []mutedMember, error) {
 	silencer := rs.Silencer(f.silences, now)
 	targets := make([][]string, len(fl.Members))
 	var keys []string
@@ -286,17 +288,17 @@ func (f *Flusher) unmuted(ctx context.Context, rs *rules.Rules, now time.Time, f
 			return nil, nil, err
 		}
 	}
-	visible := make([]store.Member, 0, len(fl.Members))
+	visible := make([]incident.Member, 0, len(fl.Members))
 	var muted []mutedMember
 	for i, m := range fl.Members {
 		if by := cmp.Or(silencer.Silenced(m.Alert.Labels), f.runbookSilence(m.Alert.Labels, now)); by != "" {
 			f.mute(fl.Group.Key, m, "silenced", by)
-			muted = append(muted, mutedMember{m, store.EventSilenced, by})
+			muted = append(muted, mutedMember{m, incident.EventSilenced, by})
 			continue
 		}
 		if by := inhibitor(holders, targets[i], m.Alert.Fingerprint); by != "" {
 			f.mute(fl.Group.Key, m, "inhibited", "alert "+string(by))
-			muted = append(muted, mutedMember{m, store.EventInhibited, "alert " + string(by)})
+			muted = append(muted, mutedMember{m, incident.EventInhibited, "alert " + string(by)})
 			continue
 		}
 		visible = append(visible, m)
@@ -317,7 +319,7 @@ func (f *Flusher) runbookSilence(labels map[string]string, t time.Time) string {
 	return ""
 }
 
-func (f *Flusher) mute(group string, m store.Member, reason, by string) {
+func (f *Flusher) mute(group string, m incident.Member, reason, by string) {
 	if !m.Changed() {
 		return
 	}
@@ -384,7 +386,7 @@ func (f *Flusher) escalation(ctx context.Context, now time.Time, t store.Timer) 
 		return nil, err
 	}
 	for i := range fl.Members {
-		fl.Members[i].Reason, fl.Members[i].Flushed = store.ReasonNew, ""
+		fl.Members[i].Reason, fl.Members[i].Flushed = incident.ReasonNew, ""
 	}
 	proto := build(&fl, now)
 	if proto == nil || proto.Status != alert.StatusFiring {
@@ -394,8 +396,8 @@ func (f *Flusher) escalation(ctx context.Context, now time.Time, t store.Timer) 
 	f.enrich.Enrich(ctx, proto)
 	f.log.Warn("incident escalated", "group", t.Group, "receiver", t.Receiver)
 	if id := incidentID(&fl); id != "" {
-		ev := store.Event{At: now, Type: store.EventEscalated, Target: t.Receiver, Detail: "not acknowledged in time"}
-		if err := f.groups.RecordIncident(ctx, store.Incident{ID: id}, ev); err != nil {
+		ev := incident.Event{At: now, Type: incident.EventEscalated, Target: t.Receiver, Detail: "not acknowledged in time"}
+		if err := f.groups.RecordIncident(ctx, incident.Incident{ID: id}, ev); err != nil {
 			f.log.Warn("recording the escalation failed", "incident", id, "err", err)
 		}
 	}

@@ -9,15 +9,15 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/report"
-	"github.com/alertgate/alertgate/router/store"
 )
 
 // IncidentStore reads incidents, their timelines and the daily counters.
 type IncidentStore interface {
-	Incident(ctx context.Context, id string) (store.Incident, []store.Event, bool, error)
-	Incidents(ctx context.Context, now, since time.Time, limit int) ([]store.Incident, error)
-	Counters(ctx context.Context, days []string) (map[string]store.Counters, error)
+	Incident(ctx context.Context, id string) (incident.Incident, []incident.Event, bool, error)
+	Incidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error)
+	Counters(ctx context.Context, days []string) (map[string]incident.Counters, error)
 }
 
 // Impacter tells what users see when a runbook's problem happens.
@@ -28,12 +28,12 @@ type Impacter interface {
 // Narrator drafts narrative sections of incident documents (an LLM's
 // summary of what happened), keyed like report.DocumentInput.Narrative.
 type Narrator interface {
-	Narrative(ctx context.Context, inc store.Incident, events []store.Event) map[string]string
+	Narrative(ctx context.Context, inc incident.Incident, events []incident.Event) map[string]string
 }
 
 // incidentView is an incident as the API lists it.
 type incidentView struct {
-	store.Incident
+	incident.Incident
 	MTTA report.Minutes `json:"mttaMinutes,omitempty"`
 	MTTR report.Minutes `json:"mttrMinutes,omitempty"`
 }
@@ -42,10 +42,10 @@ type incidentView struct {
 // joined it.
 type incidentDetail struct {
 	incidentView
-	Timeline []store.Event `json:"timeline"`
+	Timeline []incident.Event `json:"timeline"`
 }
 
-func viewOf(inc store.Incident, events []store.Event) incidentView {
+func viewOf(inc incident.Incident, events []incident.Event) incidentView {
 	f := report.FactsOf(inc, events)
 	return incidentView{Incident: inc, MTTA: report.Minutes(f.MTTA().Minutes()), MTTR: report.Minutes(f.MTTR().Minutes())}
 }
@@ -58,7 +58,7 @@ func (rt *Router) handleIncidents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status := r.URL.Query().Get("status")
-	if status != "" && status != store.IncidentOpen && status != store.IncidentResolved {
+	if status != "" && status != incident.StatusOpen && status != incident.StatusResolved {
 		writeError(w, http.StatusBadRequest, "status", "must be open or resolved")
 		return
 	}
@@ -109,7 +109,7 @@ func (rt *Router) handleDocument(kind string) http.HandlerFunc {
 
 // document writes an announcement or postmortem draft; with an LLM, its
 // narrative sections start from the LLM's draft.
-func (rt *Router) document(ctx context.Context, kind string, inc store.Incident, events []store.Event, lang string) (string, error) {
+func (rt *Router) document(ctx context.Context, kind string, inc incident.Incident, events []incident.Event, lang string) (string, error) {
 	in := report.DocumentInput{Incident: inc, Events: events, Now: rt.opts.Now(), Location: rt.rules.Load().Location(), Language: lang}
 	if rt.opts.Impacter != nil && inc.Runbook != "" {
 		in.Impact = rt.opts.Impacter.Impact(inc.Runbook)
@@ -123,7 +123,7 @@ func (rt *Router) document(ctx context.Context, kind string, inc store.Incident,
 	return report.Announcement(in)
 }
 
-func (rt *Router) loadIncident(w http.ResponseWriter, r *http.Request) (store.Incident, []store.Event, bool) {
+func (rt *Router) loadIncident(w http.ResponseWriter, r *http.Request) (incident.Incident, []incident.Event, bool) {
 	id := r.PathValue("id")
 	inc, events, ok, err := rt.opts.Store.Incident(r.Context(), id)
 	switch {
@@ -165,9 +165,9 @@ func (rt *Router) Report(ctx context.Context, since, until time.Time) (report.No
 	rt.stats.flush(ctx, rt.opts.Store, rt.log)
 	var days []string
 	for d := since; d.Before(until); d = d.Add(24 * time.Hour) {
-		days = append(days, store.Day(d))
+		days = append(days, incident.Day(d))
 	}
-	if last := store.Day(until); len(days) == 0 || days[len(days)-1] != last {
+	if last := incident.Day(until); len(days) == 0 || days[len(days)-1] != last {
 		days = append(days, last)
 	}
 	counters, err := rt.opts.Store.Counters(ctx, days)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/notify/slack"
 	"github.com/alertgate/alertgate/router/store"
@@ -92,14 +93,14 @@ func (rt *Router) acknowledge(ctx context.Context, now time.Time, g *store.Group
 	if err := rt.opts.Store.Acknowledge(ctx, g.Group.Key, who, now); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	rt.record(ctx, g, store.Incident{AckedBy: who, AckedAt: now}, store.Event{At: now, Type: store.EventAcknowledged, Actor: who, Detail: via})
+	rt.record(ctx, g, incident.Incident{AckedBy: who, AckedAt: now}, incident.Event{At: now, Type: incident.EventAcknowledged, Actor: who, Detail: via})
 	return rt.tell(ctx, now, g, notify.KindAcknowledge, func(n *notify.Notification) { n.AckedBy = who })
 }
 
 // silenceGroup silences the incident's alerts for an hour: matchers on
 // the group's labels, or on its alert names when it has none.
 func (rt *Router) silenceGroup(ctx context.Context, now time.Time, g *store.GroupState, who string) error {
-	sil := store.Silence{ID: newID(), StartsAt: now, EndsAt: now.Add(silenceFromSlack), CreatedBy: who, CreatedAt: now, Comment: "Silence 1h from Slack, incident " + g.Group.Key}
+	sil := incident.Silence{ID: newID(), StartsAt: now, EndsAt: now.Add(silenceFromSlack), CreatedBy: who, CreatedAt: now, Comment: "Silence 1h from Slack, incident " + g.Group.Key}
 	for _, k := range slices.Sorted(maps.Keys(g.Group.Labels)) {
 		sil.Matchers = append(sil.Matchers, k+"="+strconv.Quote(g.Group.Labels[k]))
 	}
@@ -109,14 +110,14 @@ func (rt *Router) silenceGroup(ctx context.Context, now time.Time, g *store.Grou
 	if err := rt.opts.Store.SetSilence(ctx, sil); err != nil {
 		return err
 	}
-	rt.record(ctx, g, store.Incident{}, store.Event{At: now, Type: store.EventSilenced, Actor: who, Detail: fmt.Sprintf("silence %s for 1h from Slack: %v", sil.ID, sil.Matchers)})
+	rt.record(ctx, g, incident.Incident{}, incident.Event{At: now, Type: incident.EventSilenced, Actor: who, Detail: fmt.Sprintf("silence %s for 1h from Slack: %v", sil.ID, sil.Matchers)})
 	return nil
 }
 
 // resolveByHand closes the incident at its targets. If its alerts keep
 // firing they notify again at their repeat interval.
 func (rt *Router) resolveByHand(ctx context.Context, now time.Time, g *store.GroupState, who string) error {
-	rt.record(ctx, g, store.Incident{Status: store.IncidentResolved, ResolvedAt: now}, store.Event{At: now, Type: store.EventResolved, Actor: who, Detail: "resolved by hand from Slack"})
+	rt.record(ctx, g, incident.Incident{Status: incident.StatusResolved, ResolvedAt: now}, incident.Event{At: now, Type: incident.EventResolved, Actor: who, Detail: "resolved by hand from Slack"})
 	return rt.tell(ctx, now, g, notify.KindResolve, func(n *notify.Notification) {
 		n.Status = alert.StatusResolved
 		n.Notes = append(n.Notes, "resolved by hand by "+who)
@@ -135,7 +136,7 @@ func (rt *Router) announce(ctx context.Context, now time.Time, g *store.GroupSta
 	if err != nil {
 		return err
 	}
-	rt.record(ctx, g, store.Incident{}, store.Event{At: now, Type: store.EventNotified, Actor: who, Detail: "impact announcement posted from Slack"})
+	rt.record(ctx, g, incident.Incident{}, incident.Event{At: now, Type: incident.EventNotified, Actor: who, Detail: "impact announcement posted from Slack"})
 	return rt.tell(ctx, now, g, notify.KindAnnounce, func(n *notify.Notification) { n.Announcement = text })
 }
 
@@ -156,7 +157,7 @@ func (rt *Router) tell(ctx context.Context, now time.Time, g *store.GroupState, 
 	return rt.opts.Store.Enqueue(ctx, now, entries...)
 }
 
-func (rt *Router) record(ctx context.Context, g *store.GroupState, u store.Incident, ev store.Event) {
+func (rt *Router) record(ctx context.Context, g *store.GroupState, u incident.Incident, ev incident.Event) {
 	id := incidentID(&g.Flush)
 	if id == "" {
 		return
@@ -167,7 +168,7 @@ func (rt *Router) record(ctx context.Context, g *store.GroupState, u store.Incid
 	}
 }
 
-func alertNamesRegex(members []store.Member) string {
+func alertNamesRegex(members []incident.Member) string {
 	seen := map[string]bool{}
 	var names []string
 	for _, m := range members {

@@ -8,18 +8,20 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/rules"
 )
 
 // Deduper decides, atomically for a whole batch, which alerts are news.
 type Deduper interface {
-	Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]store.Verdict, error)
+	Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]dedup.Verdict, error)
 }
 
 // Correlator places alerts in their service's incident.
 type Correlator interface {
-	Correlate(ctx context.Context, now time.Time, p store.CorrelationPolicy, reqs []store.CorrelateRequest) ([]store.Correlation, error)
+	Correlate(ctx context.Context, now time.Time, p incident.CorrelationPolicy, reqs []store.CorrelateRequest) ([]incident.Correlation, error)
 }
 
 // Enqueuer takes notifications into an outbox.
@@ -79,17 +81,17 @@ func (p *Pipeline) Ingest(ctx context.Context, src alert.Source, alerts []alert.
 	res := Result{Accepted: len(alerts)}
 	for i, v := range verdicts {
 		p.record(ctx, src, &alerts[i], v)
-		if v.Reason != store.ReasonDuplicate && v.Reason != store.ReasonStale {
+		if v.Reason != incident.ReasonDuplicate && v.Reason != incident.ReasonStale {
 			a := alerts[i]
 			a.Raw = nil // for debugging only; not worth its memory here
 			res.news = append(res.news, a)
 		}
 		switch v.Action {
-		case store.Notify:
+		case dedup.Notify:
 			res.Notify++
-		case store.Suppress:
+		case dedup.Suppress:
 			res.Suppressed++
-		case store.Drop:
+		case dedup.Drop:
 			res.Dropped++
 		}
 	}
@@ -134,11 +136,11 @@ func (p *Pipeline) route(rs *rules.Rules, src alert.Source, alerts []alert.Alert
 // correlate places the alerts of correlating routes in their service's
 // incident. Without a store answer the routes' own groups are used: fail
 // open, correlation is an improvement, not a precondition.
-func (p *Pipeline) correlate(ctx context.Context, now time.Time, rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match) []*store.Correlation {
+func (p *Pipeline) correlate(ctx context.Context, now time.Time, rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match) []*incident.Correlation {
 	var (
 		reqs   []store.CorrelateRequest
 		idx    []int
-		policy store.CorrelationPolicy
+		policy incident.CorrelationPolicy
 	)
 	for i := range alerts {
 		svc := alerts[i].Labels[alert.LabelService]
@@ -162,7 +164,7 @@ func (p *Pipeline) correlate(ctx context.Context, now time.Time, rs *rules.Rules
 		p.log.Warn("correlation unavailable; alerts group by their routes only", "alerts", len(reqs), "err", err)
 		return nil
 	}
-	out := make([]*store.Correlation, len(alerts))
+	out := make([]*incident.Correlation, len(alerts))
 	for j, c := range got {
 		out[idx[j]] = &c
 		a := &alerts[idx[j]]
@@ -181,7 +183,7 @@ const correlationAnnotation = "correlation"
 // reasonKind strips the service from a "dependency of <svc>" reason, for
 // a metric label.
 func reasonKind(r string) string {
-	if len(r) > len(store.JoinDependency) && r[:len(store.JoinDependency)] == store.JoinDependency {
+	if len(r) > len(incident.JoinDependency) && r[:len(incident.JoinDependency)] == incident.JoinDependency {
 		return "dependency"
 	}
 	return r
@@ -191,14 +193,14 @@ func reasonKind(r string) string {
 // groups (the correlated incident on correlating routes) and their repeat
 // interval (the shortest of their routes', so no route hears less often
 // than it asked).
-func observations(rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match, corr []*store.Correlation) []store.Observation {
+func observations(rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match, corr []*incident.Correlation) []store.Observation {
 	obs := make([]store.Observation, len(alerts))
 	for i := range alerts {
 		a := &alerts[i]
 		o := store.Observation{Alert: *a, Inhibits: rs.InhibitKeys(a.Labels)}
 		for _, m := range matches[i] {
 			opts := &m.Route.Opts
-			ref := store.GroupRef{
+			ref := incident.GroupRef{
 				Key:      m.GroupKey,
 				Route:    m.Route.ID,
 				Receiver: opts.Receiver,
@@ -220,16 +222,16 @@ func observations(rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match
 	return obs
 }
 
-func (p *Pipeline) record(ctx context.Context, src alert.Source, a *alert.Alert, v store.Verdict) {
+func (p *Pipeline) record(ctx context.Context, src alert.Source, a *alert.Alert, v dedup.Verdict) {
 	p.metrics.decisions.WithLabelValues(string(src), string(v.Action), string(v.Reason)).Inc()
 	now := p.now()
 	p.stats.add(now, "received:"+string(src), 1)
 	p.stats.add(now, "alertname:"+a.Name, 1)
-	if v.Reason == store.ReasonFlapping {
+	if v.Reason == incident.ReasonFlapping {
 		p.stats.add(now, "flapping:"+a.Name, 1)
 	}
 	level := slog.LevelInfo
-	if v.Action != store.Notify {
+	if v.Action != dedup.Notify {
 		level = slog.LevelDebug
 	}
 	p.log.LogAttrs(ctx, level, "alert decided",
@@ -254,7 +256,7 @@ func (p *Pipeline) failOpen(ctx context.Context, now time.Time, src alert.Source
 	p.metrics.storeErrs.WithLabelValues("observe").Inc()
 	res := Result{Accepted: len(obs), Notify: len(obs), Degraded: len(obs)}
 	for i := range obs {
-		p.record(ctx, src, &obs[i].Alert, store.Verdict{Fingerprint: obs[i].Alert.Fingerprint, Action: store.Notify, Reason: store.ReasonDegraded})
+		p.record(ctx, src, &obs[i].Alert, dedup.Verdict{Fingerprint: obs[i].Alert.Fingerprint, Action: dedup.Notify, Reason: incident.ReasonDegraded})
 		for _, ref := range obs[i].Groups {
 			fl := degradedFlush(obs[i].Alert, ref)
 			entries, _, err := p.flusher.prepare(ctx, now, &fl, false)
@@ -272,10 +274,10 @@ func (p *Pipeline) failOpen(ctx context.Context, now time.Time, src alert.Source
 // degradedFlush is a one-alert flush for fail-open delivery. Seq 0 marks
 // the notification as unordered: it is never taken as newer than what a
 // target has already seen.
-func degradedFlush(a alert.Alert, ref store.GroupRef) store.Flush {
-	m := store.Member{Alert: a, Reason: store.ReasonDegraded}
+func degradedFlush(a alert.Alert, ref incident.GroupRef) incident.Flush {
+	m := incident.Member{Alert: a, Reason: incident.ReasonDegraded}
 	if a.Status == alert.StatusResolved {
 		m.Flushed = alert.StatusFiring
 	}
-	return store.Flush{Group: ref, Members: []store.Member{m}}
+	return incident.Flush{Group: ref, Members: []incident.Member{m}}
 }

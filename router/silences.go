@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/source"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/rules"
@@ -18,8 +19,8 @@ import (
 
 // SilenceStore keeps silences.
 type SilenceStore interface {
-	SetSilence(ctx context.Context, s store.Silence) error
-	Silences(ctx context.Context, now time.Time) ([]store.Silence, error)
+	SetSilence(ctx context.Context, s incident.Silence) error
+	Silences(ctx context.Context, now time.Time) ([]incident.Silence, error)
 	ExpireSilence(ctx context.Context, id string, now time.Time) error
 }
 
@@ -59,7 +60,7 @@ func (m amMatcher) String() string {
 
 // silenceView is a silence as the API shows it.
 type silenceView struct {
-	store.Silence
+	incident.Silence
 	Status string `json:"status"`
 }
 
@@ -67,12 +68,12 @@ const maxSilence = 90 * 24 * time.Hour
 
 // parseSilence validates a request into a silence, naming the field at
 // fault.
-func parseSilence(body []byte, now time.Time) (store.Silence, error) {
+func parseSilence(body []byte, now time.Time) (incident.Silence, error) {
 	var req silenceRequest
 	if err := source.DecodeJSON(body, &req); err != nil {
-		return store.Silence{}, err
+		return incident.Silence{}, err
 	}
-	s := store.Silence{StartsAt: req.StartsAt.Time, EndsAt: req.EndsAt.Time, CreatedBy: strings.TrimSpace(req.CreatedBy), Comment: req.Comment, CreatedAt: now}
+	s := incident.Silence{StartsAt: req.StartsAt.Time, EndsAt: req.EndsAt.Time, CreatedBy: strings.TrimSpace(req.CreatedBy), Comment: req.Comment, CreatedAt: now}
 	for i, raw := range req.Matchers {
 		var str string
 		if json.Unmarshal(raw, &str) != nil {
@@ -174,7 +175,7 @@ func (rt *Router) handleExpireSilence(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func silenceStatus(s *store.Silence, now time.Time) string {
+func silenceStatus(s *incident.Silence, now time.Time) string {
 	switch {
 	case now.Before(s.StartsAt):
 		return "pending"

@@ -6,12 +6,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/incident"
 )
 
 // CounterStore keeps the daily counters of the noise report.
 type CounterStore interface {
-	Count(ctx context.Context, day string, add store.Counters) error
+	Count(ctx context.Context, day string, add incident.Counters) error
 }
 
 // stats aggregates the noise report's counters in memory and writes them
@@ -20,19 +20,19 @@ type CounterStore interface {
 // report is about trends, not single alerts.
 type stats struct {
 	mu      sync.Mutex
-	pending map[string]store.Counters
+	pending map[string]incident.Counters
 }
 
 func (s *stats) add(at time.Time, key string, n int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.pending == nil {
-		s.pending = map[string]store.Counters{}
+		s.pending = map[string]incident.Counters{}
 	}
-	day := store.Day(at)
+	day := incident.Day(at)
 	c := s.pending[day]
 	if c == nil {
-		c = store.Counters{}
+		c = incident.Counters{}
 		s.pending[day] = c
 	}
 	c[key] += n
@@ -59,10 +59,10 @@ func (s *stats) addDay(day, key string, n int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.pending == nil {
-		s.pending = map[string]store.Counters{}
+		s.pending = map[string]incident.Counters{}
 	}
 	if s.pending[day] == nil {
-		s.pending[day] = store.Counters{}
+		s.pending[day] = incident.Counters{}
 	}
 	s.pending[day][key] += n
 }

@@ -6,26 +6,26 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/notify"
-	"github.com/alertgate/alertgate/router/store"
 )
 
 // Timeline records what happens to incidents, for the incident API,
 // announcements, postmortems and the noise report.
 type Timeline interface {
-	RecordIncident(ctx context.Context, u store.Incident, events ...store.Event) error
+	RecordIncident(ctx context.Context, u incident.Incident, events ...incident.Event) error
 }
 
 // recordFlush writes what a flush did to its incident's timeline: members
 // that were detected, resolved, started flapping or were held back, and
 // the incident's facts.
-func recordFlush(ctx context.Context, tl Timeline, log *slog.Logger, now time.Time, fl *store.Flush, visible []store.Member, muted []mutedMember, proto *notify.Notification) {
+func recordFlush(ctx context.Context, tl Timeline, log *slog.Logger, now time.Time, fl *incident.Flush, visible []incident.Member, muted []mutedMember, proto *notify.Notification) {
 	id := incidentID(fl)
 	if id == "" {
 		return
 	}
-	u := store.Incident{ID: id, Group: fl.Group.Key, Receiver: fl.Group.Receiver, Labels: fl.Group.Labels, Opened: fl.Opened, Service: fl.Group.Labels[alert.LabelService], Status: store.IncidentOpen}
-	var events []store.Event
+	u := incident.Incident{ID: id, Group: fl.Group.Key, Receiver: fl.Group.Receiver, Labels: fl.Group.Labels, Opened: fl.Opened, Service: fl.Group.Labels[alert.LabelService], Status: incident.StatusOpen}
+	var events []incident.Event
 	for _, m := range visible {
 		a := &m.Alert
 		u.StartsAt = earliest(u.StartsAt, a.StartsAt)
@@ -36,7 +36,7 @@ func recordFlush(ctx context.Context, tl Timeline, log *slog.Logger, now time.Ti
 	}
 	for _, mm := range muted {
 		if mm.member.Changed() {
-			events = append(events, store.Event{At: now, Type: mm.event, Fingerprint: mm.member.Alert.Fingerprint, Alert: mm.member.Alert.Name, Detail: mm.by})
+			events = append(events, incident.Event{At: now, Type: mm.event, Fingerprint: mm.member.Alert.Fingerprint, Alert: mm.member.Alert.Name, Detail: mm.by})
 		}
 	}
 	if proto != nil {
@@ -45,8 +45,8 @@ func recordFlush(ctx context.Context, tl Timeline, log *slog.Logger, now time.Ti
 			u.Runbook = rb.ID
 		}
 		if proto.Kind == notify.KindResolve {
-			u.Status, u.ResolvedAt = store.IncidentResolved, recoveredAt(visible, now)
-			events = append(events, store.Event{At: u.ResolvedAt, Type: store.EventResolved, Detail: "all alerts of the incident resolved"})
+			u.Status, u.ResolvedAt = incident.StatusResolved, recoveredAt(visible, now)
+			events = append(events, incident.Event{At: u.ResolvedAt, Type: incident.EventResolved, Detail: "all alerts of the incident resolved"})
 		}
 	}
 	if err := tl.RecordIncident(ctx, u, events...); err != nil {
@@ -55,22 +55,22 @@ func recordFlush(ctx context.Context, tl Timeline, log *slog.Logger, now time.Ti
 }
 
 // memberEvents are the timeline events of one member's news.
-func memberEvents(m store.Member) []store.Event {
+func memberEvents(m incident.Member) []incident.Event {
 	a := &m.Alert
-	ev := func(at time.Time, t store.EventType, detail string) store.Event {
-		return store.Event{At: at, Type: t, Fingerprint: a.Fingerprint, Alert: a.Name, Detail: detail}
+	ev := func(at time.Time, t incident.EventType, detail string) incident.Event {
+		return incident.Event{At: at, Type: t, Fingerprint: a.Fingerprint, Alert: a.Name, Detail: detail}
 	}
 	switch {
-	case m.Reason == store.ReasonFlapping:
-		return []store.Event{ev(m.Joined, store.EventFlapping, "transitions held back until it is stable")}
+	case m.Reason == incident.ReasonFlapping:
+		return []incident.Event{ev(m.Joined, incident.EventFlapping, "transitions held back until it is stable")}
 	case a.Status == alert.StatusResolved && m.Changed():
-		return []store.Event{ev(orTime(a.EndsAt, m.Joined), store.EventResolved, "")}
+		return []incident.Event{ev(orTime(a.EndsAt, m.Joined), incident.EventResolved, "")}
 	case m.Flushed == "" && m.Changed():
 		detected := string(a.Source)
 		if why := a.Annotations[correlationAnnotation]; why != "" {
 			detected += "; joined: " + why
 		}
-		return []store.Event{ev(a.StartsAt, store.EventOccurred, a.Summary()), ev(m.Joined, store.EventDetected, detected)}
+		return []incident.Event{ev(a.StartsAt, incident.EventOccurred, a.Summary()), ev(m.Joined, incident.EventDetected, detected)}
 	}
 	return nil
 }
@@ -81,11 +81,11 @@ func recordDelivery(ctx context.Context, tl Timeline, log *slog.Logger, now time
 	if n.IncidentID == "" {
 		return
 	}
-	u := store.Incident{ID: n.IncidentID, Notified: now}
+	u := incident.Incident{ID: n.IncidentID, Notified: now}
 	if n.Kind == notify.KindAcknowledge || n.Kind == notify.KindResolve {
-		u = store.Incident{ID: n.IncidentID}
+		u = incident.Incident{ID: n.IncidentID}
 	}
-	ev := store.Event{At: now, Type: store.EventNotified, Target: n.Target.String(), Actor: n.Enrichment.OnCall, Detail: string(n.Kind)}
+	ev := incident.Event{At: now, Type: incident.EventNotified, Target: n.Target.String(), Actor: n.Enrichment.OnCall, Detail: string(n.Kind)}
 	if err := tl.RecordIncident(ctx, u, ev); err != nil {
 		log.Warn("recording the delivery failed", "incident", n.IncidentID, "err", err)
 	}
@@ -93,7 +93,7 @@ func recordDelivery(ctx context.Context, tl Timeline, log *slog.Logger, now time
 
 // recoveredAt is when the incident recovered: the last member's end, as
 // its source reported it, or now when no source said.
-func recoveredAt(members []store.Member, now time.Time) time.Time {
+func recoveredAt(members []incident.Member, now time.Time) time.Time {
 	var last time.Time
 	for _, m := range members {
 		if m.Alert.EndsAt.After(last) && !m.Alert.EndsAt.After(now) {
@@ -107,8 +107,8 @@ func recoveredAt(members []store.Member, now time.Time) time.Time {
 }
 
 type mutedMember struct {
-	member store.Member
-	event  store.EventType
+	member incident.Member
+	event  incident.EventType
 	by     string
 }
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
-	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/incident"
 )
 
 // catalog is the compiled service catalog.
@@ -68,8 +68,8 @@ func (r *Rules) Dependents(service string) []string { return r.catalog.dependent
 
 // Correlation returns the correlation policy, and whether route takes
 // part in correlation.
-func (r *Rules) Correlation(route *Route) (store.CorrelationPolicy, bool) {
+func (r *Rules) Correlation(route *Route) (incident.CorrelationPolicy, bool) {
 	c := r.correlation
-	p := store.CorrelationPolicy{Window: time.Duration(c.Window), Cooldown: time.Duration(c.Cooldown), MaxMembers: c.MaxMembers}
+	p := incident.CorrelationPolicy{Window: time.Duration(c.Window), Cooldown: time.Duration(c.Cooldown), MaxMembers: c.MaxMembers}
 	return p, c.Enabled && route.Config.Correlates()
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
-	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/incident"
 )
 
 func routeFor(t *testing.T, r *Rules, ls map[string]string) *Route {
@@ -131,7 +131,7 @@ maintenance_windows:
         location: Asia/Tokyo
 `)
 	now := jst(t, "2026-01-13 14:00")
-	sils := []store.Silence{
+	sils := []incident.Silence{
 		{ID: "s1", Matchers: []string{`service="api"`, `alertname=~"High.*"`}, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(time.Hour)},
 		{ID: "old", Matchers: []string{`service="web"`}, StartsAt: now.Add(-2 * time.Hour), EndsAt: now.Add(-time.Hour)},
 		{ID: "bad", Matchers: []string{`service=~"(`}, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(time.Hour)},

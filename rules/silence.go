@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/alertmanager/timeinterval"
 
 	"github.com/alertgate/alertgate/config"
-	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/incident"
 )
 
 // ParseMatchers parses Alertmanager matcher strings (`service="api"`,
@@ -58,7 +58,7 @@ func compileMaintenance(ws []config.MaintenanceWindow) []maintenance {
 // configured maintenance windows. A silence whose matchers do not parse is
 // skipped (the API validates them; this only guards against a damaged
 // store).
-func (r *Rules) Silencer(silences []store.Silence, now time.Time) *Silencer {
+func (r *Rules) Silencer(silences []incident.Silence, now time.Time) *Silencer {
 	s := &Silencer{windows: r.maintenance, now: now}
 	for _, sil := range silences {
 		if !sil.Active(now) {

@@ -12,14 +12,14 @@ import (
 	"github.com/alertgate/alertgate/enrich"
 	"github.com/alertgate/alertgate/enrich/llm"
 	"github.com/alertgate/alertgate/enrich/runbook"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/notify"
-	"github.com/alertgate/alertgate/router/store"
 )
 
 // enrichStore is what enrichment reads and caches in the state store.
 type enrichStore interface {
 	llm.Cache
-	Counters(ctx context.Context, days []string) (map[string]store.Counters, error)
+	Counters(ctx context.Context, days []string) (map[string]incident.Counters, error)
 }
 
 // newEnricher builds the enrichment stage from the configuration: the
@@ -80,7 +80,7 @@ func history(st enrichStore) func(context.Context, *notify.Notification) llm.His
 		now := n.CreatedAt
 		days := make([]string, 0, 7)
 		for i := range 7 {
-			days = append(days, store.Day(now.AddDate(0, 0, -i)))
+			days = append(days, incident.Day(now.AddDate(0, 0, -i)))
 		}
 		counters, err := st.Counters(ctx, days)
 		if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/replay"
 	"github.com/alertgate/alertgate/router"
+	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 	"github.com/alertgate/alertgate/router/store/redis"
@@ -281,7 +282,7 @@ type routerStore interface {
 func openStore(cfg *config.Config, log *slog.Logger) (routerStore, error) {
 	sc := cfg.Store
 	opts := store.Options{
-		Flap: store.FlapPolicy{
+		Flap: dedup.FlapPolicy{
 			Transitions: cfg.Dedup.Flap.Transitions,
 			Window:      time.Duration(cfg.Dedup.Flap.Window),
 			Quiet:       time.Duration(cfg.Dedup.Flap.Quiet),

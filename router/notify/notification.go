@@ -80,7 +80,7 @@ type Notification struct {
 	// key of the Slack thread.
 	Incident string `json:"incident"`
 	// IncidentID names this occurrence of the incident on its timeline
-	// (store.IncidentID); empty for notifications sent while the store
+	// (incident.ID); empty for notifications sent while the store
 	// was unreachable.
 	IncidentID string `json:"incidentId,omitempty"`
 	// Seq orders the notifications of one incident; a target never

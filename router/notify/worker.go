@@ -29,7 +29,7 @@ type Outbox interface {
 
 // Sequencer guards the order of an incident's notifications at a target.
 type Sequencer interface {
-	Advance(ctx context.Context, incident, target string, seq int64) (bool, error)
+	Advance(ctx context.Context, occurrence, target string, seq int64) (bool, error)
 }
 
 // Fallback returns the notifications that replace one that failed

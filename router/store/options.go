@@ -1,11 +1,15 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"github.com/alertgate/alertgate/router/dedup"
+)
 
 // Options are the tunables both stores share.
 type Options struct {
 	// Flap is the flap-detection policy.
-	Flap FlapPolicy
+	Flap dedup.FlapPolicy
 	// Retention is how long the state of an alert that has not been seen
 	// is kept. It must exceed the longest repeat interval, or a re-sent
 	// alert looks new.
@@ -35,8 +39,8 @@ type Stats struct {
 
 // WithDefaults returns o with zero fields set to their defaults.
 func (o Options) WithDefaults() Options {
-	if o.Flap == (FlapPolicy{}) {
-		o.Flap = DefaultFlapPolicy
+	if o.Flap == (dedup.FlapPolicy{}) {
+		o.Flap = dedup.DefaultFlapPolicy
 	}
 	if o.Retention <= 0 {
 		o.Retention = 7 * 24 * time.Hour

@@ -1,30 +1,40 @@
 package store
 
 import (
+	"errors"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 )
 
-// Silence mutes alerts whose labels match all its matchers between
-// StartsAt and EndsAt. Matchers are Alertmanager matcher strings
-// (`service="api"`, `alertname=~"Disk.*"`); the store keeps them as text
-// and the rules package evaluates them.
-type Silence struct {
-	ID        string    `json:"id"`
-	Matchers  []string  `json:"matchers"`
-	StartsAt  time.Time `json:"startsAt"`
-	EndsAt    time.Time `json:"endsAt"`
-	CreatedBy string    `json:"createdBy"`
-	Comment   string    `json:"comment,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+// Observation is one alert as received, with what routing already decided
+// about it.
+type Observation struct {
+	Alert alert.Alert
+	// RepeatInterval is how long a still-firing alert stays quiet after a
+	// notification.
+	RepeatInterval time.Duration
+	// Groups are the notification groups the alert joins when it notifies.
+	Groups []incident.GroupRef
+	// Inhibits are the inhibition keys this alert holds while it fires:
+	// for each inhibit rule whose source matchers it matches, the rule and
+	// the values of the rule's equal labels. A target alert is inhibited
+	// while another alert holds one of its keys.
+	Inhibits []string
 }
 
-// Active reports whether the silence mutes at t.
-func (s *Silence) Active(t time.Time) bool { return !t.Before(s.StartsAt) && t.Before(s.EndsAt) }
-
-// SilenceRetention is how long an expired silence stays listed.
-const SilenceRetention = 7 * 24 * time.Hour
+// CorrelateRequest asks which incident an alert belongs to.
+type CorrelateRequest struct {
+	Fingerprint alert.Fingerprint
+	Firing      bool
+	// Service is the alert's service from the catalog.
+	Service string
+	// Dependents are the services that depend on Service: an alert of
+	// Service may join their open incident (Aurora CPU during an API
+	// incident).
+	Dependents []string
+}
 
 // Timer is a durable, replica-safe deadline on a group: today, escalating
 // an unacknowledged incident to another receiver.
@@ -42,7 +52,7 @@ type Timer struct {
 // GroupState is a group's current members and incident state, read
 // without claiming the group.
 type GroupState struct {
-	Flush
+	incident.Flush
 	// AckedBy and AckedAt record who acknowledged the incident.
 	AckedBy string    `json:"ackedBy,omitempty"`
 	AckedAt time.Time `json:"ackedAt,omitzero"`
@@ -51,21 +61,15 @@ type GroupState struct {
 	Escalated []string `json:"escalated,omitempty"`
 }
 
-// Firing reports whether any member fires.
-func (g *GroupState) Firing() bool {
-	for _, m := range g.Members {
-		if m.Alert.Status == alert.StatusFiring {
-			return true
-		}
-	}
-	return false
-}
+// ErrLeaseLost is returned by CompleteFlush when the lease expired and the
+// group was claimed by someone else; the caller must not deliver.
+var ErrLeaseLost = errors.New("group lease lost")
 
-// Thread is where an incident's messages live at one chat target: the
-// message to update and to reply under.
-type Thread struct {
-	// Ref is the provider's message reference (Slack's channel and ts).
-	Ref string `json:"ref"`
-	// Seq is the sequence number of the last notification applied there.
-	Seq int64 `json:"seq"`
-}
+// ErrNotFound is returned for an unknown silence or group.
+var ErrNotFound = errors.New("not found")
+
+// SilenceRetention is how long an expired silence stays listed.
+const SilenceRetention = 7 * 24 * time.Hour
+
+// DefaultIncidentRetention is how long incidents are kept.
+const DefaultIncidentRetention = 30 * 24 * time.Hour

@@ -8,8 +8,8 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/notify"
-	"github.com/alertgate/alertgate/router/store"
 )
 
 // threadKey is the ThreadStore target of a channel. It is keyed by
@@ -132,7 +132,7 @@ func (d *delivery) reply(ctx context.Context, r ref) error {
 // so a failure here is logged, not returned: a retry would post it twice,
 // while a lost thread only means the next notification posts anew.
 func (d *delivery) save(ctx context.Context, r ref) {
-	th := store.Thread{Ref: r.String(), Seq: d.seq}
+	th := incident.Thread{Ref: r.String(), Seq: d.seq}
 	if err := d.n.cfg.Threads.SetThread(ctx, d.nt.Occurrence(), threadKey(d.channel), th); err != nil {
 		d.log.Warn("slack message sent but its thread was not saved; the next notification will post a new message", "err", err)
 	}

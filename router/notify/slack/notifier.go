@@ -11,8 +11,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/notify"
-	"github.com/alertgate/alertgate/router/store"
 )
 
 // ThreadStore remembers where each incident's message lives in each
@@ -20,8 +20,8 @@ import (
 // (notify.Notification.Occurrence) as incident and "slack:" + channel as
 // target. The memory and Redis state stores implement it.
 type ThreadStore interface {
-	Thread(ctx context.Context, incident, target string) (store.Thread, bool, error)
-	SetThread(ctx context.Context, incident, target string, th store.Thread) error
+	Thread(ctx context.Context, occurrence, target string) (incident.Thread, bool, error)
+	SetThread(ctx context.Context, occurrence, target string, th incident.Thread) error
 }
 
 // Config configures a Notifier.

@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 )
 
 // group is one notification group.
 type group struct {
-	ref        store.GroupRef
+	ref        incident.GroupRef
 	opened     time.Time
-	members    map[alert.Fingerprint]*store.Member
+	members    map[alert.Fingerprint]*incident.Member
 	lastFlush  time.Time
 	due        time.Time // zero: nothing to flush
 	seq        int64
@@ -29,11 +30,11 @@ type group struct {
 // join adds or updates t's alert in each of its groups and schedules the
 // groups: a new group after its group_wait, a known one no sooner than
 // group_interval after its last flush.
-func (s *Store) join(t *tracked, r store.Reason, now time.Time) {
+func (s *Store) join(t *tracked, r incident.Reason, now time.Time) {
 	for _, ref := range t.groups {
 		g := s.groups[ref.Key]
 		if g == nil {
-			g = &group{members: map[alert.Fingerprint]*store.Member{}, due: now.Add(ref.Wait), opened: now}
+			g = &group{members: map[alert.Fingerprint]*incident.Member{}, due: now.Add(ref.Wait), opened: now}
 			s.groups[ref.Key] = g
 		}
 		g.ref = ref
@@ -42,7 +43,7 @@ func (s *Store) join(t *tracked, r store.Reason, now time.Time) {
 		}
 		m := g.members[t.alert.Fingerprint]
 		if m == nil {
-			m = &store.Member{Joined: now}
+			m = &incident.Member{Joined: now}
 			g.members[t.alert.Fingerprint] = m
 		}
 		m.Alert, m.Reason, m.Flapping = t.alert, r, t.state.Flapping
@@ -66,7 +67,7 @@ func (s *Store) touch(t *tracked) {
 
 // ClaimGroups leases up to limit groups whose flush is due, earliest
 // first.
-func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]store.Flush, error) {
+func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]incident.Flush, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -79,7 +80,7 @@ func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]st
 	return out, nil
 }
 
-func (s *Store) claimGroups(now time.Time, limit int) []store.Flush {
+func (s *Store) claimGroups(now time.Time, limit int) []incident.Flush {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var due []*group
@@ -94,7 +95,7 @@ func (s *Store) claimGroups(now time.Time, limit int) []store.Flush {
 	if len(due) > limit {
 		due = due[:limit]
 	}
-	out := make([]store.Flush, 0, len(due))
+	out := make([]incident.Flush, 0, len(due))
 	for _, g := range due {
 		s.leaseSeq++
 		g.seq++
@@ -105,7 +106,7 @@ func (s *Store) claimGroups(now time.Time, limit int) []store.Flush {
 	return out
 }
 
-func (g *group) snapshot() store.Flush {
+func (g *group) snapshot() incident.Flush {
 	f := g.shallowSnapshot()
 	cloneMembers(f.Members)
 	return f
@@ -115,20 +116,20 @@ func (g *group) snapshot() store.Flush {
 // still share their maps with the store. Finishing the copy outside the
 // lock is safe because the store never changes a stored alert's maps: it
 // replaces the alert.
-func (g *group) shallowSnapshot() store.Flush {
-	f := store.Flush{Group: g.ref, Seq: g.seq, Lease: g.lease, LeaseUntil: g.leaseUntil, Escalated: slices.Clone(g.escalated), Opened: g.opened}
-	f.Members = make([]store.Member, 0, len(g.members))
+func (g *group) shallowSnapshot() incident.Flush {
+	f := incident.Flush{Group: g.ref, Seq: g.seq, Lease: g.lease, LeaseUntil: g.leaseUntil, Escalated: slices.Clone(g.escalated), Opened: g.opened}
+	f.Members = make([]incident.Member, 0, len(g.members))
 	for _, m := range g.members {
 		f.Members = append(f.Members, *m)
 	}
-	slices.SortFunc(f.Members, func(a, b store.Member) int {
+	slices.SortFunc(f.Members, func(a, b incident.Member) int {
 		return cmp.Compare(a.Alert.Fingerprint, b.Alert.Fingerprint)
 	})
 	return f
 }
 
 // cloneMembers gives each member its own copy of its alert.
-func cloneMembers(ms []store.Member) {
+func cloneMembers(ms []incident.Member) {
 	for i := range ms {
 		ms[i].Alert = ms[i].Alert.Clone()
 	}
@@ -137,7 +138,7 @@ func cloneMembers(ms []store.Member) {
 // CompleteFlush enqueues the flush's notifications and marks what the
 // flush saw as notified, atomically. Members that changed after the claim
 // keep their news and the group is scheduled again after group_interval.
-func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f store.Flush, entries [][]byte) error {
+func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f incident.Flush, entries [][]byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -176,7 +177,7 @@ func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f store.Flush,
 
 // Postpone releases a claimed group without notifying, to be flushed
 // again at until (a route muted by a time interval, say).
-func (s *Store) Postpone(ctx context.Context, f store.Flush, until time.Time) error {
+func (s *Store) Postpone(ctx context.Context, f incident.Flush, until time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/store"
 )
 
@@ -19,12 +21,12 @@ type Store struct {
 	flapping  map[alert.Fingerprint]struct{}
 	groups    map[string]*group
 	inhibits  map[string]map[alert.Fingerprint]struct{}
-	silences  map[string]store.Silence
+	silences  map[string]incident.Silence
 	timers    map[string]*timer
 	threads   map[string]thread
 	seqs      map[string]seqAt
-	incidents map[string]*incident
-	counters  map[string]store.Counters
+	incidents map[string]*incidentRecord
+	counters  map[string]incident.Counters
 	cache     map[string]cached
 	// corrByService is each service's latest correlated incident;
 	// corrByFP the incident each alert joined.
@@ -39,9 +41,9 @@ type Store struct {
 
 // tracked is everything known about one fingerprint.
 type tracked struct {
-	state  store.AlertState
+	state  dedup.AlertState
 	alert  alert.Alert
-	groups []store.GroupRef
+	groups []incident.GroupRef
 	elem   *list.Element
 }
 
@@ -53,12 +55,12 @@ func New(opts store.Options) *Store {
 		flapping:  map[alert.Fingerprint]struct{}{},
 		groups:    map[string]*group{},
 		inhibits:  map[string]map[alert.Fingerprint]struct{}{},
-		silences:  map[string]store.Silence{},
+		silences:  map[string]incident.Silence{},
 		timers:    map[string]*timer{},
 		threads:   map[string]thread{},
 		seqs:      map[string]seqAt{},
-		incidents: map[string]*incident{},
-		counters:  map[string]store.Counters{},
+		incidents: map[string]*incidentRecord{},
+		counters:  map[string]incident.Counters{},
 		cache:     map[string]cached{},
 
 		corrByService: map[string]*corrIncident{},
@@ -71,44 +73,44 @@ func New(opts store.Options) *Store {
 
 // Observe decides every observation of a batch under one lock, the
 // in-process equivalent of the Redis store's single script call.
-func (s *Store) Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]store.Verdict, error) {
+func (s *Store) Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]dedup.Verdict, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]store.Verdict, len(obs))
+	out := make([]dedup.Verdict, len(obs))
 	for i := range obs {
 		out[i] = s.observe(&obs[i], now)
 	}
 	return out, nil
 }
 
-func (s *Store) observe(o *store.Observation, now time.Time) store.Verdict {
+func (s *Store) observe(o *store.Observation, now time.Time) dedup.Verdict {
 	a := &o.Alert
 	t := s.alerts[a.Fingerprint]
 	if t == nil {
 		t = &tracked{}
 		s.alerts[a.Fingerprint] = t
 	}
-	v := store.Decide(&t.state, a, o.RepeatInterval, s.opts.Flap, now)
+	v := dedup.Decide(&t.state, a, o.RepeatInterval, s.opts.Flap, now)
 	if t.alert.Fingerprint == "" {
 		t.alert.Fingerprint = a.Fingerprint
 	}
 	s.touchLRU(t)
-	if v.Reason != store.ReasonStale {
+	if v.Reason != incident.ReasonStale {
 		s.holdInhibits(a, o.Inhibits)
 	}
 	if t.state.Flapping {
 		s.flapping[a.Fingerprint] = struct{}{}
 	}
 	switch v.Action {
-	case store.Notify:
+	case dedup.Notify:
 		t.alert = a.Clone()
 		t.groups = o.Groups
 		s.join(t, v.Reason, now)
-	case store.Suppress:
-		if v.Reason == store.ReasonFlapSuppressed {
+	case dedup.Suppress:
+		if v.Reason == incident.ReasonFlapSuppressed {
 			t.alert = a.Clone()
 			s.touch(t)
 		}
@@ -119,21 +121,21 @@ func (s *Store) observe(o *store.Observation, now time.Time) store.Verdict {
 // Settle ends flapping for alerts that have been stable for the quiet
 // period and schedules their groups, so the final state is delivered
 // even if the source never sends again.
-func (s *Store) Settle(ctx context.Context, now time.Time) ([]store.Verdict, error) {
+func (s *Store) Settle(ctx context.Context, now time.Time) ([]dedup.Verdict, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gc(now)
-	var out []store.Verdict
+	var out []dedup.Verdict
 	for fp := range s.flapping {
 		t := s.alerts[fp]
 		if t == nil {
 			delete(s.flapping, fp)
 			continue
 		}
-		v, ok := store.Settle(&t.state, fp, now)
+		v, ok := dedup.Settle(&t.state, fp, now)
 		if !ok {
 			continue
 		}

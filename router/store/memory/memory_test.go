@@ -6,6 +6,7 @@ import (
 
 	"github.com/alertgate/alertgate/alert"
 
+	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/storetest"
 )
@@ -39,7 +40,7 @@ func TestMemory_LeastRecentlySeenAlertsAreEvictedBeyondTheBound(t *testing.T) {
 	}
 	// b and c were least recently seen; a was refreshed and stays.
 	v, _ := s.Observe(t.Context(), t0.Add(time.Minute), []store.Observation{firing("a", t0), firing("b", t0)})
-	if v[0].Action != store.Suppress || v[1].Action != store.Notify {
+	if v[0].Action != dedup.Suppress || v[1].Action != dedup.Notify {
 		t.Errorf("verdicts = %+v, want a still known and b forgotten", v)
 	}
 }

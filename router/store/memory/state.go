@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 )
 
@@ -46,7 +47,7 @@ func (s *Store) Inhibitors(ctx context.Context, keys []string) (map[string][]ale
 }
 
 // SetSilence creates or replaces a silence.
-func (s *Store) SetSilence(ctx context.Context, sil store.Silence) error {
+func (s *Store) SetSilence(ctx context.Context, sil incident.Silence) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.silences[sil.ID] = sil
@@ -55,10 +56,10 @@ func (s *Store) SetSilence(ctx context.Context, sil store.Silence) error {
 
 // Silences returns the silences that are pending, active, or expired less
 // than store.SilenceRetention ago, ordered by start.
-func (s *Store) Silences(ctx context.Context, now time.Time) ([]store.Silence, error) {
+func (s *Store) Silences(ctx context.Context, now time.Time) ([]incident.Silence, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]store.Silence, 0, len(s.silences))
+	out := make([]incident.Silence, 0, len(s.silences))
 	for id, sil := range s.silences {
 		if now.Sub(sil.EndsAt) > store.SilenceRetention {
 			delete(s.silences, id)
@@ -66,7 +67,9 @@ func (s *Store) Silences(ctx context.Context, now time.Time) ([]store.Silence, e
 		}
 		out = append(out, sil)
 	}
-	slices.SortFunc(out, func(a, b store.Silence) int { return cmp.Or(a.StartsAt.Compare(b.StartsAt), cmp.Compare(a.ID, b.ID)) })
+	slices.SortFunc(out, func(a, b incident.Silence) int {
+		return cmp.Or(a.StartsAt.Compare(b.StartsAt), cmp.Compare(a.ID, b.ID))
+	})
 	return out, ctx.Err()
 }
 
@@ -188,18 +191,18 @@ type timer struct {
 func timerKey(t store.Timer) string { return t.Group + "\x00" + t.Receiver }
 
 // Thread returns the thread of an incident at a target, if any.
-func (s *Store) Thread(ctx context.Context, incident, target string) (store.Thread, bool, error) {
+func (s *Store) Thread(ctx context.Context, occurrence, target string) (incident.Thread, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	th, ok := s.threads[incident+"\x00"+target]
+	th, ok := s.threads[occurrence+"\x00"+target]
 	return th.Thread, ok, ctx.Err()
 }
 
 // SetThread records the thread of an incident at a target.
-func (s *Store) SetThread(ctx context.Context, incident, target string, th store.Thread) error {
+func (s *Store) SetThread(ctx context.Context, occurrence, target string, th incident.Thread) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.threads[incident+"\x00"+target] = thread{th, time.Now()}
+	s.threads[occurrence+"\x00"+target] = thread{th, time.Now()}
 	return ctx.Err()
 }
 
@@ -207,13 +210,13 @@ func (s *Store) SetThread(ctx context.Context, incident, target string, th store
 // at a target, and reports false if a newer one already was: an old
 // notification retried late must not undo a newer one (a trigger
 // reopening a resolved incident). Seq 0 is unordered and always applies.
-func (s *Store) Advance(ctx context.Context, incident, target string, seq int64) (bool, error) {
+func (s *Store) Advance(ctx context.Context, occurrence, target string, seq int64) (bool, error) {
 	if seq == 0 {
 		return true, ctx.Err()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := incident + "\x00" + target
+	k := occurrence + "\x00" + target
 	if seq < s.seqs[k].seq {
 		return false, ctx.Err()
 	}
@@ -223,7 +226,7 @@ func (s *Store) Advance(ctx context.Context, incident, target string, seq int64)
 
 // thread and seqAt remember when they were written, for expiry.
 type thread struct {
-	store.Thread
+	incident.Thread
 	at time.Time
 }
 

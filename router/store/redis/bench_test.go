@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/redis/redistest"
 )
@@ -39,9 +40,9 @@ func realistic(i int) store.Observation {
 		Fingerprint:  alert.NewFingerprint(alert.SourceAlertmanager, strconv.Itoa(i)),
 	}
 	a.Normalize()
-	g := store.GroupRef{Key: "{}/0:{service=\"" + service + "\"}", Route: "{}/0", Receiver: "team-" + service,
+	g := incident.GroupRef{Key: "{}/0:{service=\"" + service + "\"}", Route: "{}/0", Receiver: "team-" + service,
 		Labels: map[string]string{"service": service}, Wait: 30 * time.Second, Interval: 5 * time.Minute}
-	return store.Observation{Alert: a, RepeatInterval: 4 * time.Hour, Groups: []store.GroupRef{g}}
+	return store.Observation{Alert: a, RepeatInterval: 4 * time.Hour, Groups: []incident.GroupRef{g}}
 }
 
 func TestRealisticAlert_IsAboutOneKilobyte(t *testing.T) {

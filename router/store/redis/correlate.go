@@ -5,15 +5,16 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 )
 
 // Correlate places every alert of a batch in its service's incident, in
 // one script call: one round trip however large the batch, and atomic
 // with respect to every other replica's calls.
-func (s *Store) Correlate(ctx context.Context, now time.Time, p store.CorrelationPolicy, reqs []store.CorrelateRequest) ([]store.Correlation, error) {
+func (s *Store) Correlate(ctx context.Context, now time.Time, p incident.CorrelationPolicy, reqs []store.CorrelateRequest) ([]incident.Correlation, error) {
 	if len(reqs) == 0 {
-		return []store.Correlation{}, ctx.Err()
+		return []incident.Correlation{}, ctx.Err()
 	}
 	res, err := s.scripts.correlate.Run(ctx, s.client, []string{s.keys.corrService(reqs[0].Service)},
 		s.correlateArgs(now, p, reqs)...).Slice()
@@ -30,7 +31,7 @@ func (s *Store) Correlate(ctx context.Context, now time.Time, p store.Correlatio
 // correlateArgs lays out ARGV as correlate.lua reads it. The key a new
 // incident would get is computed here for every request, used or not:
 // it is a SHA-256 hash, which Redis's Lua cannot compute.
-func (s *Store) correlateArgs(now time.Time, p store.CorrelationPolicy, reqs []store.CorrelateRequest) []any {
+func (s *Store) correlateArgs(now time.Time, p incident.CorrelationPolicy, reqs []store.CorrelateRequest) []any {
 	args := make([]any, 0, 6+len(reqs)*6)
 	args = append(args, s.keys.base, ms(now), s.opts.Retention.Milliseconds(),
 		p.Window.Milliseconds(), p.Cooldown.Milliseconds(), p.MaxMembers)
@@ -40,7 +41,7 @@ func (s *Store) correlateArgs(now time.Time, p store.CorrelationPolicy, reqs []s
 			firing = 1
 		}
 		args = append(args, string(r.Fingerprint), firing, r.Service,
-			store.CorrelatedKey(r.Service, now, r.Fingerprint), len(r.Dependents))
+			incident.CorrelatedKey(r.Service, now, r.Fingerprint), len(r.Dependents))
 		for _, d := range r.Dependents {
 			args = append(args, d)
 		}
@@ -56,31 +57,31 @@ func (s *Store) correlateArgs(now time.Time, p store.CorrelationPolicy, reqs []s
 func reason(outcome, service string) (string, error) {
 	switch outcome {
 	case "new":
-		return store.JoinNew, nil
+		return incident.JoinNew, nil
 	case "same":
-		return store.JoinSame, nil
+		return incident.JoinSame, nil
 	case "reopened":
-		return store.JoinReopened, nil
+		return incident.JoinReopened, nil
 	case "dependency":
-		return store.JoinDependency + service, nil
+		return incident.JoinDependency + service, nil
 	case "overflow":
-		return store.JoinOverflow, nil
+		return incident.JoinOverflow, nil
 	case "member":
-		return store.JoinMember, nil
+		return incident.JoinMember, nil
 	}
 	return "", fmt.Errorf("unexpected outcome %q", outcome)
 }
 
 // correlations decodes correlate.lua's reply: key, service, outcome per
 // request.
-func correlations(res []any, n int) ([]store.Correlation, error) {
+func correlations(res []any, n int) ([]incident.Correlation, error) {
 	if len(res) != 3*n {
 		return nil, fmt.Errorf("reply has %d values for %d requests", len(res), n)
 	}
-	out := make([]store.Correlation, n)
+	out := make([]incident.Correlation, n)
 	for i := range out {
 		r := newReply(res[3*i : 3*i+3])
-		out[i] = store.Correlation{Key: r.str(0), Service: r.str(1)}
+		out[i] = incident.Correlation{Key: r.str(0), Service: r.str(1)}
 		outcome := r.str(2)
 		if r.err != nil {
 			return nil, r.err

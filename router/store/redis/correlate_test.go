@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 	"github.com/alertgate/alertgate/router/store/redis/redistest"
 )
 
-var corrPolicy = store.CorrelationPolicy{Window: 5 * time.Minute, Cooldown: 3 * time.Minute, MaxMembers: 200}
+var corrPolicy = incident.CorrelationPolicy{Window: 5 * time.Minute, Cooldown: 3 * time.Minute, MaxMembers: 200}
 
 func TestCorrelate_ConcurrentReplicasOpenOneIncidentPerService(t *testing.T) {
 	srv := redistest.Start(t)
@@ -22,7 +23,7 @@ func TestCorrelate_ConcurrentReplicasOpenOneIncidentPerService(t *testing.T) {
 	const alerts, services, workers = 200, 5, 8
 	service := func(i int) string { return fmt.Sprintf("svc%d", i%services) }
 	var mu sync.Mutex
-	got := map[string][]store.Correlation{} // by the alert's service
+	got := map[string][]incident.Correlation{} // by the alert's service
 	var wg sync.WaitGroup
 	for w := range workers {
 		s := replicas[w%2]
@@ -48,7 +49,7 @@ func TestCorrelate_ConcurrentReplicasOpenOneIncidentPerService(t *testing.T) {
 		keys, news := map[string]bool{}, 0
 		for _, c := range got[svc] {
 			keys[c.Key] = true
-			if c.Reason == store.JoinNew {
+			if c.Reason == incident.JoinNew {
 				news++
 			}
 		}
@@ -105,7 +106,7 @@ func TestCorrelate_RandomBatchesDecideAsMemory(t *testing.T) {
 	srv := redistest.Start(t)
 	red, mem := newStore(t, srv, "corrmem:", testOptions), memory.New(testOptions)
 	ctx := t.Context()
-	p := store.CorrelationPolicy{Window: 5 * time.Minute, Cooldown: 3 * time.Minute, MaxMembers: 4}
+	p := incident.CorrelationPolicy{Window: 5 * time.Minute, Cooldown: 3 * time.Minute, MaxMembers: 4}
 	services := []string{"api", "web", "aurora", "cache"}
 	dependents := map[string][]string{"aurora": {"api", "web"}, "cache": {"api"}}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -131,8 +132,8 @@ func TestCorrelate_RandomBatchesDecideAsMemory(t *testing.T) {
 		}
 		now = now.Add(time.Duration(rng.IntN(5)) * time.Minute)
 	}
-	for _, r := range []string{store.JoinNew, store.JoinSame, store.JoinReopened, store.JoinDependency + "api",
-		store.JoinDependency + "web", store.JoinOverflow, store.JoinMember} {
+	for _, r := range []string{incident.JoinNew, incident.JoinSame, incident.JoinReopened, incident.JoinDependency + "api",
+		incident.JoinDependency + "web", incident.JoinOverflow, incident.JoinMember} {
 		if seen[r] == 0 {
 			t.Errorf("no %q in the sequence (%v): it tests less than it says", r, seen)
 		}

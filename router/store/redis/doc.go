@@ -9,9 +9,9 @@
 // atomic across replicas: of two replicas observing the same alert at
 // once, exactly one is told to notify, and of two replicas claiming the
 // same due group or escalation timer, exactly one gets it. The
-// deduplication logic in lua/dedup.lua mirrors store.Decide and
-// store.Settle statement by statement; lua/groups.lua mirrors memory's
-// join and touch, lua/record_incident.lua store.Incident.Merge, and each
+// deduplication logic in lua/dedup.lua mirrors dedup.Decide and
+// dedup.Settle statement by statement; lua/groups.lua mirrors memory's
+// join and touch, lua/record_incident.lua incident.Incident.Merge, and each
 // other script the memory method it is named after. Observe costs one
 // round trip for a whole batch, however large, and so do ClaimGroups,
 // CompleteFlush and Correlate. Reads of several keys (Inhibitors, Incident) are one
@@ -46,7 +46,7 @@
 // store.SilenceRetention (and at least Options.Retention):
 //
 //	key                   type    content
-//	alert:<fingerprint>   hash    s: the alert's dedup state (store.AlertState) as
+//	alert:<fingerprint>   hash    s: the alert's dedup state (dedup.AlertState) as
 //	                              status|startsAt|resolvedAt|firstSeen|lastSeen|
 //	                              lastNotified|notifiedStatus|notifications|
 //	                              suppressed|flapping(0/1)|settleAt|transitions
@@ -75,7 +75,7 @@
 //	                              until completed)
 //	timer:<group>         hash    receiver -> lease|leaseUntil of the group's
 //	                              timers (empty lease, 0: not claimed)
-//	silences              hash    id -> startsAt|endsAt|store.Silence JSON; the
+//	silences              hash    id -> startsAt|endsAt|incident.Silence JSON; the
 //	                              times are the record's (the JSON's are zero), so
 //	                              scripts change them without parsing JSON
 //	outbox                stream  notifications: fields payload, attempts,
@@ -87,16 +87,16 @@
 //	                              payload, attempts, enqueued, lastError
 //	outbox:dead           list    dead letters (store.DeadLetter JSON), newest
 //	                              first, trimmed to store.MaxDeadLetters
-//	incident:<id>         hash    the store.Incident: one field per struct field
+//	incident:<id>         hash    the incident.Incident: one field per struct field
 //	                              (times in ms, labels as JSON) and severityRank
-//	timeline:<id>         list    the incident's events (store.Event JSON) in the
-//	                              order recorded, trimmed to store.MaxTimelineEvents
+//	timeline:<id>         list    the incident's events (incident.Event JSON) in the
+//	                              order recorded, trimmed to incident.MaxTimelineEvents
 //	incidents             zset    incident IDs, scored by when they opened
-//	thread:<incident>     hash    target -> store.Thread JSON
+//	thread:<incident>     hash    target -> incident.Thread JSON
 //	seq:<incident>        hash    target -> the newest notification sequence
 //	                              number applied there (Advance)
 //	counters:<day>        hash    counter name -> count, for the UTC day
-//	                              (store.Day)
+//	                              (incident.Day)
 //	cache:<key>           string  a cached value (LLM summaries), with the
 //	                              TTL its writer chose
 //	epoch                 string  a random value created when missing: if it
@@ -106,7 +106,7 @@
 //	corrsvc:<service>     string  key of the service's latest correlated incident
 //	corr:<key>            hash    a correlated incident: service, opened,
 //	                              lastJoin, resolvedAt (0 while open), members
-//	                              (the member count); key is store.CorrelatedKey
+//	                              (the member count); key is incident.CorrelatedKey
 //	corrmembers:<key>     set     fingerprints of the incident's firing members
 //	corrfp:<fingerprint>  string  key of the correlated incident the alert is a
 //	                              member of (deleted when it resolves)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 )
 
@@ -20,9 +21,9 @@ import (
 // exactly one gets each group. A claim stops early, after at least one
 // group, once its groups hold claimMembers members: Redis serves no other
 // request while it builds and sends the reply.
-func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]store.Flush, error) {
+func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]incident.Flush, error) {
 	if limit <= 0 {
-		return []store.Flush{}, ctx.Err()
+		return []incident.Flush{}, ctx.Err()
 	}
 	// The token makes leases unique across replicas without a shared
 	// counter; the script appends the claim's index.
@@ -32,7 +33,7 @@ func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]st
 	if err != nil {
 		return nil, fmt.Errorf("redis claim groups: %w", err)
 	}
-	out := make([]store.Flush, 0, len(res))
+	out := make([]incident.Flush, 0, len(res))
 	for _, g := range res {
 		l, _ := g.([]any)
 		f, err := decodeFlush(newReply(l))
@@ -50,8 +51,8 @@ const claimMembers = 1000
 
 // decodeFlush decodes a group snapshot (groups.lua): key, ref, seq,
 // lease, leaseUntil, members, opened, escalated.
-func decodeFlush(r *reply) (store.Flush, error) {
-	f := store.Flush{Seq: r.int(2), Lease: r.str(3), LeaseUntil: fromMS(r.int(4)), Opened: fromMS(r.int(6))}
+func decodeFlush(r *reply) (incident.Flush, error) {
+	f := incident.Flush{Seq: r.int(2), Lease: r.str(3), LeaseUntil: fromMS(r.int(4)), Opened: fromMS(r.int(6))}
 	key, ref, members, escalated := r.str(0), r.str(1), r.list(5), r.list(7)
 	if r.err != nil {
 		return f, r.err
@@ -63,7 +64,7 @@ func decodeFlush(r *reply) (store.Flush, error) {
 	if err := json.Unmarshal([]byte(ref), &f.Group); err != nil {
 		return f, fmt.Errorf("group %s: %w", key, err)
 	}
-	f.Members = make([]store.Member, 0, len(members)/2)
+	f.Members = make([]incident.Member, 0, len(members)/2)
 	for i := 0; i+1 < len(members); i += 2 {
 		rec, _ := members[i+1].(string)
 		m, err := decodeMember(rec)
@@ -72,7 +73,7 @@ func decodeFlush(r *reply) (store.Flush, error) {
 		}
 		f.Members = append(f.Members, m)
 	}
-	slices.SortFunc(f.Members, func(a, b store.Member) int {
+	slices.SortFunc(f.Members, func(a, b incident.Member) int {
 		return cmp.Compare(a.Alert.Fingerprint, b.Alert.Fingerprint)
 	})
 	return f, nil
@@ -81,8 +82,8 @@ func decodeFlush(r *reply) (store.Flush, error) {
 // decodeMember decodes a member record written by groups.lua:
 // version|reason|flushed|flapping|status|joined|alertJSON, or without
 // joined if written before Member.Joined existed (groups.lua says why).
-func decodeMember(rec string) (store.Member, error) {
-	var m store.Member
+func decodeMember(rec string) (incident.Member, error) {
+	var m incident.Member
 	f := strings.SplitN(rec, "|", 6)
 	if len(f) != 6 {
 		return m, fmt.Errorf("malformed member record")
@@ -103,7 +104,7 @@ func decodeMember(rec string) (store.Member, error) {
 	if err := json.Unmarshal([]byte(js), &m.Alert); err != nil {
 		return m, fmt.Errorf("member alert: %w", err)
 	}
-	m.Version, m.Reason, m.Flushed, m.Flapping = v, store.Reason(f[1]), alert.Status(f[2]), f[3] == "1"
+	m.Version, m.Reason, m.Flushed, m.Flapping = v, incident.Reason(f[1]), alert.Status(f[2]), f[3] == "1"
 	return m, nil
 }
 
@@ -112,7 +113,7 @@ func decodeMember(rec string) (store.Member, error) {
 // if another replica took the group over, it changes nothing and returns
 // store.ErrLeaseLost. A group left without members is deleted, with its
 // escalation timers.
-func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f store.Flush, entries [][]byte) error {
+func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f incident.Flush, entries [][]byte) error {
 	key := f.Group.Key
 	args := make([]any, 0, 7+2*len(f.Members)+len(entries))
 	args = append(args, f.Lease, key, ms(now), s.opts.Retention.Milliseconds(), consumerGroup,
@@ -136,7 +137,7 @@ func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f store.Flush,
 
 // Postpone releases a claimed group without notifying, to be flushed
 // again at until.
-func (s *Store) Postpone(ctx context.Context, f store.Flush, until time.Time) error {
+func (s *Store) Postpone(ctx context.Context, f incident.Flush, until time.Time) error {
 	key := f.Group.Key
 	keys := []string{s.keys.group(key), s.keys.members(key), s.keys.due}
 	ok, err := s.scripts.postpone.Run(ctx, s.client, keys,

@@ -12,13 +12,13 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/alertgate/alertgate/alert"
-	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/incident"
 )
 
 // RecordIncident merges u into the incident u.ID (creating it) with the
-// rules of store.Incident.Merge and appends events to its timeline, in
+// rules of incident.Incident.Merge and appends events to its timeline, in
 // one script call, so concurrent writers never lose each other's facts.
-func (s *Store) RecordIncident(ctx context.Context, u store.Incident, events ...store.Event) error {
+func (s *Store) RecordIncident(ctx context.Context, u incident.Incident, events ...incident.Event) error {
 	args, err := s.incidentArgs(u, events)
 	if err != nil {
 		return fmt.Errorf("redis record incident %s: %w", u.ID, err)
@@ -31,7 +31,7 @@ func (s *Store) RecordIncident(ctx context.Context, u store.Incident, events ...
 }
 
 // incidentArgs lays out ARGV as record_incident.lua reads it.
-func (s *Store) incidentArgs(u store.Incident, events []store.Event) ([]any, error) {
+func (s *Store) incidentArgs(u incident.Incident, events []incident.Event) ([]any, error) {
 	labels := ""
 	if len(u.Labels) > 0 {
 		js, err := json.Marshal(u.Labels)
@@ -41,7 +41,7 @@ func (s *Store) incidentArgs(u store.Incident, events []store.Event) ([]any, err
 		labels = string(js)
 	}
 	args := make([]any, 0, 18+len(events))
-	args = append(args, s.opts.IncidentRetention.Milliseconds(), store.MaxTimelineEvents,
+	args = append(args, s.opts.IncidentRetention.Milliseconds(), incident.MaxTimelineEvents,
 		u.ID, u.Group, u.Title, u.Receiver, string(u.Severity), u.Severity.Rank(), u.Service,
 		labels, u.Runbook, ms(u.StartsAt), ms(u.Opened), ms(u.Notified), u.AckedBy, ms(u.AckedAt),
 		ms(u.ResolvedAt), u.Status)
@@ -57,7 +57,7 @@ func (s *Store) incidentArgs(u store.Incident, events []store.Event) ([]any, err
 
 // Incident returns an incident and its timeline in order of time, in one
 // round trip.
-func (s *Store) Incident(ctx context.Context, id string) (store.Incident, []store.Event, bool, error) {
+func (s *Store) Incident(ctx context.Context, id string) (incident.Incident, []incident.Event, bool, error) {
 	var h *goredis.MapStringStringCmd
 	var tl *goredis.StringSliceCmd
 	_, err := s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
@@ -66,35 +66,35 @@ func (s *Store) Incident(ctx context.Context, id string) (store.Incident, []stor
 		return nil
 	})
 	if err != nil {
-		return store.Incident{}, nil, false, fmt.Errorf("redis incident %s: %w", id, err)
+		return incident.Incident{}, nil, false, fmt.Errorf("redis incident %s: %w", id, err)
 	}
 	if len(h.Val()) == 0 {
-		return store.Incident{}, nil, false, nil
+		return incident.Incident{}, nil, false, nil
 	}
 	inc, err := decodeIncident(h.Val())
 	if err != nil {
-		return store.Incident{}, nil, false, fmt.Errorf("redis incident %s: %w", id, err)
+		return incident.Incident{}, nil, false, fmt.Errorf("redis incident %s: %w", id, err)
 	}
-	events := make([]store.Event, len(tl.Val()))
+	events := make([]incident.Event, len(tl.Val()))
 	for i, js := range tl.Val() {
 		if err := json.Unmarshal([]byte(js), &events[i]); err != nil {
-			return store.Incident{}, nil, false, fmt.Errorf("redis incident %s: event %d: %w", id, i, err)
+			return incident.Incident{}, nil, false, fmt.Errorf("redis incident %s: event %d: %w", id, i, err)
 		}
 	}
-	slices.SortStableFunc(events, func(a, b store.Event) int { return a.At.Compare(b.At) })
+	slices.SortStableFunc(events, func(a, b incident.Event) int { return a.At.Compare(b.At) })
 	return inc, events, true, nil
 }
 
 // Incidents lists incidents opened at or after since, newest first, at
 // most limit, forgetting those opened longer than the retention period
 // ago, in one script call.
-func (s *Store) Incidents(ctx context.Context, now, since time.Time, limit int) ([]store.Incident, error) {
+func (s *Store) Incidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error) {
 	res, err := s.scripts.listIncidents.Run(ctx, s.client, []string{s.keys.incidents},
 		s.keys.base, ms(now), ms(since), limit, s.opts.IncidentRetention.Milliseconds()).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redis incidents: %w", err)
 	}
-	out := make([]store.Incident, 0, len(res))
+	out := make([]incident.Incident, 0, len(res))
 	for _, x := range res {
 		inc, err := decodeIncident(pairStrings(asList(x)))
 		if err != nil {
@@ -102,19 +102,19 @@ func (s *Store) Incidents(ctx context.Context, now, since time.Time, limit int) 
 		}
 		out = append(out, inc)
 	}
-	slices.SortFunc(out, func(a, b store.Incident) int { return cmp.Or(b.Opened.Compare(a.Opened), cmp.Compare(a.ID, b.ID)) })
+	slices.SortFunc(out, func(a, b incident.Incident) int { return cmp.Or(b.Opened.Compare(a.Opened), cmp.Compare(a.ID, b.ID)) })
 	return out[:min(len(out), max(limit, 0))], nil
 }
 
 // decodeIncident builds an Incident from its hash (record_incident.lua).
-func decodeIncident(h map[string]string) (store.Incident, error) {
+func decodeIncident(h map[string]string) (incident.Incident, error) {
 	var err error
 	num := func(f string) time.Time {
 		n, e := strconv.ParseInt(h[f], 10, 64)
 		err = cmp.Or(err, e)
 		return fromMS(n)
 	}
-	inc := store.Incident{
+	inc := incident.Incident{
 		ID: h["id"], Group: h["group"], Title: h["title"], Receiver: h["receiver"],
 		Severity: alert.Severity(h["severity"]), Service: h["service"], Runbook: h["runbook"],
 		StartsAt: num("startsAt"), Opened: num("opened"), Notified: num("notified"),
@@ -142,7 +142,7 @@ func pairStrings(kv []any) map[string]string {
 
 // Count adds to the day's counters, in one round trip. The day's hash is
 // kept for the incident retention period after its last write.
-func (s *Store) Count(ctx context.Context, day string, add store.Counters) error {
+func (s *Store) Count(ctx context.Context, day string, add incident.Counters) error {
 	if len(add) == 0 {
 		return ctx.Err()
 	}
@@ -162,8 +162,8 @@ func (s *Store) Count(ctx context.Context, day string, add store.Counters) error
 
 // Counters returns the counters of the given days, in one round trip;
 // days without counters are absent from the result.
-func (s *Store) Counters(ctx context.Context, days []string) (map[string]store.Counters, error) {
-	out := map[string]store.Counters{}
+func (s *Store) Counters(ctx context.Context, days []string) (map[string]incident.Counters, error) {
+	out := map[string]incident.Counters{}
 	if len(days) == 0 {
 		return out, ctx.Err()
 	}
@@ -182,7 +182,7 @@ func (s *Store) Counters(ctx context.Context, days []string) (map[string]store.C
 		if len(h) == 0 {
 			continue
 		}
-		c := make(store.Counters, len(h))
+		c := make(incident.Counters, len(h))
 		for k, v := range h {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {

@@ -7,15 +7,17 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/store"
 )
 
 // Observe decides a batch of observations in one script call: one round
 // trip however large the batch, and atomic with respect to every other
 // replica's calls.
-func (s *Store) Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]store.Verdict, error) {
+func (s *Store) Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]dedup.Verdict, error) {
 	if len(obs) == 0 {
-		return []store.Verdict{}, ctx.Err()
+		return []dedup.Verdict{}, ctx.Err()
 	}
 	args, err := s.observeArgs(now, obs)
 	if err != nil {
@@ -71,17 +73,17 @@ func appendObservation(args []any, o *store.Observation) ([]any, error) {
 
 // verdicts decodes observe.lua's reply: action, reason, suppressed per
 // observation.
-func verdicts(res []any, obs []store.Observation) ([]store.Verdict, error) {
+func verdicts(res []any, obs []store.Observation) ([]dedup.Verdict, error) {
 	if len(res) != 3*len(obs) {
 		return nil, fmt.Errorf("reply has %d values for %d observations", len(res), len(obs))
 	}
-	out := make([]store.Verdict, len(obs))
+	out := make([]dedup.Verdict, len(obs))
 	for i := range obs {
 		r := newReply(res[3*i : 3*i+3])
-		out[i] = store.Verdict{
+		out[i] = dedup.Verdict{
 			Fingerprint: obs[i].Alert.Fingerprint,
-			Action:      store.Action(r.str(0)),
-			Reason:      store.Reason(r.str(1)),
+			Action:      dedup.Action(r.str(0)),
+			Reason:      incident.Reason(r.str(1)),
 			Suppressed:  int(r.int(2)),
 		}
 		if r.err != nil {
@@ -93,19 +95,19 @@ func verdicts(res []any, obs []store.Observation) ([]store.Verdict, error) {
 
 // Settle ends flapping for alerts that have been stable for the quiet
 // period and schedules their groups, in one script call.
-func (s *Store) Settle(ctx context.Context, now time.Time) ([]store.Verdict, error) {
+func (s *Store) Settle(ctx context.Context, now time.Time) ([]dedup.Verdict, error) {
 	res, err := s.scripts.settle.Run(ctx, s.client, []string{s.keys.flapping, s.keys.due},
 		s.keys.base, ms(now), s.opts.Retention.Milliseconds()).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redis settle: %w", err)
 	}
-	var out []store.Verdict
+	var out []dedup.Verdict
 	for i := 0; i+3 <= len(res); i += 3 {
 		r := newReply(res[i : i+3])
-		out = append(out, store.Verdict{
+		out = append(out, dedup.Verdict{
 			Fingerprint: alert.Fingerprint(r.str(0)),
-			Action:      store.Action(r.str(1)),
-			Reason:      store.Reason(r.str(2)),
+			Action:      dedup.Action(r.str(1)),
+			Reason:      incident.Reason(r.str(2)),
 		})
 		if r.err != nil {
 			return nil, fmt.Errorf("redis settle: %w", r.err)

@@ -10,11 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 )
 
 // SetSilence creates or replaces a silence.
-func (s *Store) SetSilence(ctx context.Context, sil store.Silence) error {
+func (s *Store) SetSilence(ctx context.Context, sil incident.Silence) error {
 	rec, err := encodeSilence(sil)
 	if err != nil {
 		return fmt.Errorf("redis set silence %s: %w", sil.ID, err)
@@ -32,7 +33,7 @@ func (s *Store) SetSilence(ctx context.Context, sil store.Silence) error {
 // so it counts from when the silence was created, which is no later
 // than now (or, if unknown, from its start); every Silences call then
 // sets the TTL by the caller's clock.
-func silenceTTL(sil store.Silence) time.Duration {
+func silenceTTL(sil incident.Silence) time.Duration {
 	from := sil.CreatedAt
 	if from.IsZero() {
 		from = sil.StartsAt
@@ -46,13 +47,13 @@ func silenceTTL(sil store.Silence) time.Duration {
 // Silences returns the silences that are pending, active, or expired
 // less than store.SilenceRetention ago, ordered by start, and forgets
 // the others.
-func (s *Store) Silences(ctx context.Context, now time.Time) ([]store.Silence, error) {
+func (s *Store) Silences(ctx context.Context, now time.Time) ([]incident.Silence, error) {
 	res, err := s.scripts.listSilences.Run(ctx, s.client, []string{s.keys.silences},
 		ms(now), store.SilenceRetention.Milliseconds(), s.opts.Retention.Milliseconds()).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("redis silences: %w", err)
 	}
-	out := make([]store.Silence, 0, len(res)/2)
+	out := make([]incident.Silence, 0, len(res)/2)
 	for i := 0; i+1 < len(res); i += 2 {
 		sil, err := decodeSilence(res[i+1])
 		if err != nil {
@@ -60,7 +61,9 @@ func (s *Store) Silences(ctx context.Context, now time.Time) ([]store.Silence, e
 		}
 		out = append(out, sil)
 	}
-	slices.SortFunc(out, func(a, b store.Silence) int { return cmp.Or(a.StartsAt.Compare(b.StartsAt), cmp.Compare(a.ID, b.ID)) })
+	slices.SortFunc(out, func(a, b incident.Silence) int {
+		return cmp.Or(a.StartsAt.Compare(b.StartsAt), cmp.Compare(a.ID, b.ID))
+	})
 	return out, nil
 }
 
@@ -81,7 +84,7 @@ func (s *Store) ExpireSilence(ctx context.Context, id string, now time.Time) err
 // encodeSilence returns the record silences.lua keeps:
 // startsAt|endsAt|JSON. The scripts change the times without parsing
 // JSON, so the JSON leaves them zero rather than hold stale copies.
-func encodeSilence(sil store.Silence) (string, error) {
+func encodeSilence(sil incident.Silence) (string, error) {
 	starts, ends := ms(sil.StartsAt), ms(sil.EndsAt)
 	sil.StartsAt, sil.EndsAt = time.Time{}, time.Time{}
 	js, err := json.Marshal(sil)
@@ -91,8 +94,8 @@ func encodeSilence(sil store.Silence) (string, error) {
 	return strconv.FormatInt(starts, 10) + "|" + strconv.FormatInt(ends, 10) + "|" + string(js), nil
 }
 
-func decodeSilence(rec string) (store.Silence, error) {
-	var sil store.Silence
+func decodeSilence(rec string) (incident.Silence, error) {
+	var sil incident.Silence
 	f := strings.SplitN(rec, "|", 3)
 	if len(f) != 3 {
 		return sil, fmt.Errorf("malformed silence record")

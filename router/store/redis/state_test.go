@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 	"github.com/alertgate/alertgate/router/store/redis/redistest"
@@ -61,18 +62,18 @@ func TestTimers_ConcurrentReplicasClaimEachTimerOnce(t *testing.T) {
 func TestIncident_ConcurrentWritersLoseNothing(t *testing.T) {
 	srv := redistest.Start(t)
 	replicas := []*Store{newStore(t, srv, "inc:", testOptions), newStore(t, srv, "inc:", testOptions)}
-	id := store.IncidentID("g", t0)
+	id := incident.ID("g", t0)
 	const n = 100
 	var wg sync.WaitGroup
 	for i := range n {
 		s := replicas[i%2]
 		wg.Go(func() {
 			at := t0.Add(time.Duration(n-i) * time.Second)
-			u := store.Incident{ID: id, Notified: at, AckedBy: fmt.Sprintf("user%d", i), AckedAt: at, Severity: alert.SeverityInfo}
+			u := incident.Incident{ID: id, Notified: at, AckedBy: fmt.Sprintf("user%d", i), AckedAt: at, Severity: alert.SeverityInfo}
 			if i == n/2 {
 				u.Severity, u.Title = alert.SeverityCritical, "5xx"
 			}
-			ev := store.Event{At: at, Type: store.EventNotified, Actor: u.AckedBy}
+			ev := incident.Event{At: at, Type: incident.EventNotified, Actor: u.AckedBy}
 			if err := s.RecordIncident(t.Context(), u, ev); err != nil {
 				t.Error(err)
 			}
@@ -102,7 +103,7 @@ func TestIncidents_ListingOrdersTiesAsMemory(t *testing.T) {
 		if i >= 4 {
 			opened = t0.Add(time.Hour)
 		}
-		u := store.Incident{ID: store.IncidentID(g, opened), Group: g, Opened: opened, Status: store.IncidentOpen}
+		u := incident.Incident{ID: incident.ID(g, opened), Group: g, Opened: opened, Status: incident.StatusOpen}
 		if err := red.RecordIncident(ctx, u); err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +123,7 @@ func TestIncidents_ListingOrdersTiesAsMemory(t *testing.T) {
 	}
 }
 
-func incidentIDs(l []store.Incident) []string {
+func incidentIDs(l []incident.Incident) []string {
 	out := []string{}
 	for _, inc := range l {
 		out = append(out, inc.ID)
@@ -162,7 +163,7 @@ func TestSilences_KeptUntilTheLongestHasExpired(t *testing.T) {
 	s := newStore(t, srv, "sil:", testOptions)
 	ctx := t.Context()
 	long := 60 * 24 * time.Hour
-	sil := store.Silence{ID: "maintenance", Matchers: []string{`cluster="old"`}, StartsAt: t0.Add(long / 2), EndsAt: t0.Add(long), CreatedAt: t0}
+	sil := incident.Silence{ID: "maintenance", Matchers: []string{`cluster="old"`}, StartsAt: t0.Add(long / 2), EndsAt: t0.Add(long), CreatedAt: t0}
 	if err := s.SetSilence(ctx, sil); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/redis/redistest"
 	"github.com/alertgate/alertgate/router/store/storetest"
@@ -22,13 +24,13 @@ import (
 var t0 = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 
 var testOptions = store.Options{
-	Flap:         store.FlapPolicy{Transitions: 4, Window: 30 * time.Minute, Quiet: 10 * time.Minute},
+	Flap:         dedup.FlapPolicy{Transitions: 4, Window: 30 * time.Minute, Quiet: 10 * time.Minute},
 	Retention:    24 * time.Hour,
 	LeaseTTL:     30 * time.Second,
 	ReclaimAfter: 50 * time.Millisecond,
 }
 
-var team = store.GroupRef{Key: "g-team", Route: "{}/0", Receiver: "team", Labels: map[string]string{"service": "api"}, Wait: 30 * time.Second, Interval: 5 * time.Minute}
+var team = incident.GroupRef{Key: "g-team", Route: "{}/0", Receiver: "team", Labels: map[string]string{"service": "api"}, Wait: 30 * time.Second, Interval: 5 * time.Minute}
 
 // newClient connects to srv; the client is closed when t ends.
 func newClient(t testing.TB, srv *redistest.Server) goredis.UniversalClient {
@@ -47,7 +49,7 @@ func newStore(t testing.TB, srv *redistest.Server, prefix string, opts store.Opt
 	return New(newClient(t, srv), prefix, opts)
 }
 
-func firing(fp string, groups ...store.GroupRef) store.Observation {
+func firing(fp string, groups ...incident.GroupRef) store.Observation {
 	a := alert.Alert{
 		Source:      alert.SourceAlertmanager,
 		Name:        "HighErrorRate",
@@ -112,7 +114,7 @@ func TestMultiReplica_FourThousandCallsGiveExactlyOneThousandNotifies(t *testing
 					t.Error(err)
 					continue
 				}
-				if v[0].Action == store.Notify {
+				if v[0].Action == dedup.Notify {
 					mu.Lock()
 					notified[c.fp]++
 					mu.Unlock()
@@ -149,7 +151,7 @@ func warmUp(t testing.TB, s *Store) {
 	_, _ = s.Observe(ctx, t0, []store.Observation{firing("warm-up")})
 	_, _ = s.Settle(ctx, t0)
 	_, _ = s.ClaimGroups(ctx, t0.Add(-time.Hour), 1)
-	_ = s.CompleteFlush(ctx, t0, store.Flush{Group: store.GroupRef{Key: "none"}}, nil)
+	_ = s.CompleteFlush(ctx, t0, incident.Flush{Group: incident.GroupRef{Key: "none"}}, nil)
 }
 
 func TestObserve_BatchIsOneRoundTrip(t *testing.T) {
@@ -184,7 +186,7 @@ func TestObserve_BatchIsOneRoundTrip(t *testing.T) {
 	}); got != 1 {
 		t.Errorf("Inhibitors took %d round trips, want 1", got)
 	}
-	var flushes []store.Flush
+	var flushes []incident.Flush
 	if got := trips(func() {
 		var err error
 		if flushes, err = s.ClaimGroups(t.Context(), t0.Add(team.Wait), 10); err != nil || len(flushes) != 1 {
@@ -367,15 +369,15 @@ func exerciseOutbox(t *testing.T, s *Store, now time.Time) {
 func exerciseState(t *testing.T, s *Store, now time.Time) {
 	t.Helper()
 	ctx := t.Context()
-	id := store.IncidentID(team.Key, t0)
+	id := incident.ID(team.Key, t0)
 	for _, err := range []error{
-		s.SetSilence(ctx, store.Silence{ID: "s1", Matchers: []string{`service="api"`}, StartsAt: now, EndsAt: now.Add(2 * time.Hour), CreatedAt: now}),
+		s.SetSilence(ctx, incident.Silence{ID: "s1", Matchers: []string{`service="api"`}, StartsAt: now, EndsAt: now.Add(2 * time.Hour), CreatedAt: now}),
 		s.ScheduleTimer(ctx, store.Timer{Group: team.Key, Receiver: "oncall", At: now}),
 		s.ScheduleTimer(ctx, store.Timer{Group: team.Key, Receiver: "manager", At: now.Add(time.Hour)}),
-		s.SetThread(ctx, id, "slack:team", store.Thread{Ref: "C1/1.2", Seq: 1}),
-		s.RecordIncident(ctx, store.Incident{ID: id, Group: team.Key, Opened: t0, Status: store.IncidentOpen},
-			store.Event{At: t0, Type: store.EventDetected, Fingerprint: "a0"}),
-		s.Count(ctx, store.Day(now), store.Counters{"received:alertmanager": 7}),
+		s.SetThread(ctx, id, "slack:team", incident.Thread{Ref: "C1/1.2", Seq: 1}),
+		s.RecordIncident(ctx, incident.Incident{ID: id, Group: team.Key, Opened: t0, Status: incident.StatusOpen},
+			incident.Event{At: t0, Type: incident.EventDetected, Fingerprint: "a0"}),
+		s.Count(ctx, incident.Day(now), incident.Counters{"received:alertmanager": 7}),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -401,7 +403,7 @@ func exerciseState(t *testing.T, s *Store, now time.Time) {
 
 func exerciseCorrelation(t *testing.T, s *Store, now time.Time) {
 	t.Helper()
-	p := store.CorrelationPolicy{Window: 5 * time.Minute, Cooldown: 5 * time.Minute, MaxMembers: 10}
+	p := incident.CorrelationPolicy{Window: 5 * time.Minute, Cooldown: 5 * time.Minute, MaxMembers: 10}
 	for _, reqs := range [][]store.CorrelateRequest{
 		{{Fingerprint: "a0", Firing: true, Service: "api"}, {Fingerprint: "a1", Firing: true, Service: "api"}},
 		{{Fingerprint: "a1", Service: "api"}},

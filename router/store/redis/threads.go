@@ -6,42 +6,41 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/alertgate/alertgate/incident"
 	goredis "github.com/redis/go-redis/v9"
-
-	"github.com/alertgate/alertgate/router/store"
 )
 
 // Thread returns the thread of an incident at a target, if any.
-func (s *Store) Thread(ctx context.Context, incident, target string) (store.Thread, bool, error) {
-	var th store.Thread
-	js, err := s.client.HGet(ctx, s.keys.thread(incident), target).Bytes()
+func (s *Store) Thread(ctx context.Context, occurrence, target string) (incident.Thread, bool, error) {
+	var th incident.Thread
+	js, err := s.client.HGet(ctx, s.keys.thread(occurrence), target).Bytes()
 	if errors.Is(err, goredis.Nil) {
 		return th, false, nil
 	}
 	if err != nil {
-		return th, false, fmt.Errorf("redis thread %s %s: %w", incident, target, err)
+		return th, false, fmt.Errorf("redis thread %s %s: %w", occurrence, target, err)
 	}
 	if err := json.Unmarshal(js, &th); err != nil {
-		return th, false, fmt.Errorf("redis thread %s %s: %w", incident, target, err)
+		return th, false, fmt.Errorf("redis thread %s %s: %w", occurrence, target, err)
 	}
 	return th, true, nil
 }
 
 // SetThread records the thread of an incident at a target. It is kept
 // as long as the incident.
-func (s *Store) SetThread(ctx context.Context, incident, target string, th store.Thread) error {
+func (s *Store) SetThread(ctx context.Context, occurrence, target string, th incident.Thread) error {
 	js, err := json.Marshal(th)
 	if err != nil {
-		return fmt.Errorf("redis set thread %s %s: %w", incident, target, err)
+		return fmt.Errorf("redis set thread %s %s: %w", occurrence, target, err)
 	}
-	key := s.keys.thread(incident)
+	key := s.keys.thread(occurrence)
 	_, err = s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		p.HSet(ctx, key, target, js)
 		p.PExpire(ctx, key, s.opts.IncidentRetention)
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("redis set thread %s %s: %w", incident, target, err)
+		return fmt.Errorf("redis set thread %s %s: %w", occurrence, target, err)
 	}
 	return nil
 }
@@ -50,14 +49,14 @@ func (s *Store) SetThread(ctx context.Context, incident, target string, th store
 // at a target, and reports false if a newer one already was: an old
 // notification retried late must not undo a newer one. Seq 0 is
 // unordered and always applies (without a call to Redis).
-func (s *Store) Advance(ctx context.Context, incident, target string, seq int64) (bool, error) {
+func (s *Store) Advance(ctx context.Context, occurrence, target string, seq int64) (bool, error) {
 	if seq == 0 {
 		return true, ctx.Err()
 	}
-	ok, err := s.scripts.advance.Run(ctx, s.client, []string{s.keys.seq(incident)},
+	ok, err := s.scripts.advance.Run(ctx, s.client, []string{s.keys.seq(occurrence)},
 		target, seq, s.opts.IncidentRetention.Milliseconds()).Int64()
 	if err != nil {
-		return false, fmt.Errorf("redis advance %s %s: %w", incident, target, err)
+		return false, fmt.Errorf("redis advance %s %s: %w", occurrence, target, err)
 	}
 	return ok == 1, nil
 }

@@ -6,25 +6,26 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 )
 
 // CorrelationStore places alerts in their service's incident.
 type CorrelationStore interface {
-	Correlate(ctx context.Context, now time.Time, p store.CorrelationPolicy, reqs []store.CorrelateRequest) ([]store.Correlation, error)
+	Correlate(ctx context.Context, now time.Time, p incident.CorrelationPolicy, reqs []store.CorrelateRequest) ([]incident.Correlation, error)
 }
 
 // CorrelationFactory returns a new, empty CorrelationStore.
 type CorrelationFactory func(t *testing.T, opts store.Options) CorrelationStore
 
-var policy = store.CorrelationPolicy{Window: 5 * time.Minute, Cooldown: 5 * time.Minute, MaxMembers: 3}
+var policy = incident.CorrelationPolicy{Window: 5 * time.Minute, Cooldown: 5 * time.Minute, MaxMembers: 3}
 
 // RunCorrelation runs the suite for cross-source correlation.
 func RunCorrelation(t *testing.T, newStore CorrelationFactory) {
 	req := func(fp, service string, firing bool, dependents ...string) store.CorrelateRequest {
 		return store.CorrelateRequest{Fingerprint: alert.Fingerprint(fp), Service: service, Firing: firing, Dependents: dependents}
 	}
-	correlate := func(t *testing.T, s CorrelationStore, now time.Time, reqs ...store.CorrelateRequest) []store.Correlation {
+	correlate := func(t *testing.T, s CorrelationStore, now time.Time, reqs ...store.CorrelateRequest) []incident.Correlation {
 		t.Helper()
 		c, err := s.Correlate(t.Context(), now, policy, reqs)
 		if err != nil || len(c) != len(reqs) {
@@ -35,11 +36,11 @@ func RunCorrelation(t *testing.T, newStore CorrelationFactory) {
 	t.Run("SameServiceJoinsOneIncident", func(t *testing.T) {
 		s := newStore(t, testOptions)
 		c := correlate(t, s, t0, req("prom-1", "api", true), req("cw-alb", "api", true), req("web-1", "web", true))
-		if c[0].Reason != store.JoinNew || c[1].Key != c[0].Key || c[1].Reason != store.JoinSame || c[2].Key == c[0].Key {
+		if c[0].Reason != incident.JoinNew || c[1].Key != c[0].Key || c[1].Reason != incident.JoinSame || c[2].Key == c[0].Key {
 			t.Errorf("correlations = %+v, want api alerts in one incident and web in another", c)
 		}
 		later := correlate(t, s, t0.Add(time.Hour), req("nr-issue", "api", true), req("prom-1", "api", true))
-		if later[0].Key != c[0].Key || later[1].Key != c[0].Key || later[1].Reason != store.JoinMember {
+		if later[0].Key != c[0].Key || later[1].Key != c[0].Key || later[1].Reason != incident.JoinMember {
 			t.Errorf("while open = %+v, want the same incident", later)
 		}
 	})
@@ -48,12 +49,12 @@ func RunCorrelation(t *testing.T, newStore CorrelationFactory) {
 		first := correlate(t, s, t0, req("a", "api", true), req("b", "api", true))[0].Key
 		correlate(t, s, t0.Add(time.Minute), req("a", "api", false), req("b", "api", false))
 		re := correlate(t, s, t0.Add(5*time.Minute), req("c", "api", true))[0]
-		if re.Key != first || re.Reason != store.JoinReopened {
+		if re.Key != first || re.Reason != incident.JoinReopened {
 			t.Errorf("inside the cool-down = %+v, want %s reopened", re, first)
 		}
 		correlate(t, s, t0.Add(6*time.Minute), req("c", "api", false))
 		fresh := correlate(t, s, t0.Add(20*time.Minute), req("d", "api", true))[0]
-		if fresh.Key == first || fresh.Reason != store.JoinNew {
+		if fresh.Key == first || fresh.Reason != incident.JoinNew {
 			t.Errorf("after the cool-down = %+v, want a new incident", fresh)
 		}
 	})
@@ -61,7 +62,7 @@ func RunCorrelation(t *testing.T, newStore CorrelationFactory) {
 		s := newStore(t, testOptions)
 		api := correlate(t, s, t0, req("api-5xx", "api", true))[0].Key
 		db := correlate(t, s, t0.Add(2*time.Minute), req("aurora-cpu", "aurora-main", true, "api"))[0]
-		if db.Key != api || db.Service != "api" || db.Reason != store.JoinDependency+"api" {
+		if db.Key != api || db.Service != "api" || db.Reason != incident.JoinDependency+"api" {
 			t.Errorf("dependency during the incident = %+v, want it in %s", db, api)
 		}
 		late := correlate(t, s, t0.Add(30*time.Minute), req("aurora-replica-lag", "aurora-main", true, "api"))[0]
@@ -75,7 +76,7 @@ func RunCorrelation(t *testing.T, newStore CorrelationFactory) {
 	t.Run("AFullIncidentOverflowsIntoANewOne", func(t *testing.T) {
 		s := newStore(t, testOptions)
 		c := correlate(t, s, t0, req("a", "api", true), req("b", "api", true), req("c", "api", true), req("d", "api", true))
-		if c[2].Key != c[0].Key || c[3].Key == c[0].Key || c[3].Reason != store.JoinOverflow {
+		if c[2].Key != c[0].Key || c[3].Key == c[0].Key || c[3].Reason != incident.JoinOverflow {
 			t.Errorf("correlations = %+v, want the fourth alert in a new incident", c)
 		}
 	})

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 )
 
-var team = store.GroupRef{Key: "g-team", Route: "{}/0", Receiver: "team", Labels: map[string]string{"service": "api"}, Wait: 30 * time.Second, Interval: 5 * time.Minute}
+var team = incident.GroupRef{Key: "g-team", Route: "{}/0", Receiver: "team", Labels: map[string]string{"service": "api"}, Wait: 30 * time.Second, Interval: 5 * time.Minute}
 
-func claim(t *testing.T, s Store, now time.Time) []store.Flush {
+func claim(t *testing.T, s Store, now time.Time) []incident.Flush {
 	t.Helper()
 	f, err := s.ClaimGroups(t.Context(), now, 100)
 	if err != nil {
@@ -20,7 +21,7 @@ func claim(t *testing.T, s Store, now time.Time) []store.Flush {
 	return f
 }
 
-func complete(t *testing.T, s Store, now time.Time, f store.Flush, entries ...string) {
+func complete(t *testing.T, s Store, now time.Time, f incident.Flush, entries ...string) {
 	t.Helper()
 	var b [][]byte
 	for _, e := range entries {
@@ -31,8 +32,8 @@ func complete(t *testing.T, s Store, now time.Time, f store.Flush, entries ...st
 	}
 }
 
-func members(f store.Flush) map[string]store.Member {
-	m := map[string]store.Member{}
+func members(f incident.Flush) map[string]incident.Member {
+	m := map[string]incident.Member{}
 	for _, x := range f.Members {
 		m[string(x.Alert.Fingerprint)] = x
 	}
@@ -57,7 +58,7 @@ func runGroups(t *testing.T, newStore Factory) {
 			t.Errorf("flush = %+v, want group g-team, receiver team, seq 1, 2 members, opened at t0", g)
 		}
 		for fp, m := range members(g) {
-			if m.Reason != store.ReasonNew || m.Flushed != "" || m.Alert.Annotations["summary"] == "" || !m.Joined.Equal(t0) {
+			if m.Reason != incident.ReasonNew || m.Flushed != "" || m.Alert.Annotations["summary"] == "" || !m.Joined.Equal(t0) {
 				t.Errorf("member %s = %+v, want reason new, never flushed, joined at t0, with its annotations", fp, m)
 			}
 		}
@@ -123,7 +124,7 @@ func runGroups(t *testing.T, newStore Factory) {
 		if m["a"].Flushed != alert.StatusFiring || m["a"].Changed() {
 			t.Errorf("member a = %+v, want flushed firing with no news", m["a"])
 		}
-		if m["b"].Reason != store.ReasonNew || m["b"].Flushed != "" || !m["b"].Joined.Equal(first.Add(time.Minute)) || !f[0].Opened.Equal(t0) {
+		if m["b"].Reason != incident.ReasonNew || m["b"].Flushed != "" || !m["b"].Joined.Equal(first.Add(time.Minute)) || !f[0].Opened.Equal(t0) {
 			t.Errorf("member b = %+v, want new, never flushed, joined when it arrived, in the group opened at t0", m["b"])
 		}
 	})
@@ -140,7 +141,7 @@ func runGroups(t *testing.T, newStore Factory) {
 			t.Fatalf("the resolve that arrived during the flush was lost: %d groups due", len(next))
 		}
 		m := members(next[0])["a"]
-		if m.Alert.Status != alert.StatusResolved || m.Reason != store.ReasonResolved {
+		if m.Alert.Status != alert.StatusResolved || m.Reason != incident.ReasonResolved {
 			t.Errorf("member = %+v, want the pending resolve", m)
 		}
 	})
@@ -189,7 +190,7 @@ func runGroups(t *testing.T, newStore Factory) {
 			t.Fatalf("postponed group due early")
 		}
 		got := claim(t, s, now.Add(time.Hour))
-		if len(got) != 1 || members(got[0])["a"].Reason != store.ReasonNew {
+		if len(got) != 1 || members(got[0])["a"].Reason != incident.ReasonNew {
 			t.Errorf("postponed group = %+v, want member a still new", got)
 		}
 	})
@@ -214,14 +215,14 @@ func runGroups(t *testing.T, newStore Factory) {
 			t.Fatalf("settled %d, want 1", len(got))
 		}
 		f := claim(t, s, settleAt.Add(team.Interval))
-		if len(f) != 1 || members(f[0])["a"].Reason != store.ReasonFlapSettled {
+		if len(f) != 1 || members(f[0])["a"].Reason != incident.ReasonFlapSettled {
 			t.Errorf("after settling, flush = %+v, want member a with reason flap-settled", f)
 		}
 	})
 	t.Run("FlapSuppressedChangeIsKeptCurrentButNotScheduled", func(t *testing.T) {
 		s := newStore(t, testOptions)
 		at := t0
-		var last store.Flush
+		var last incident.Flush
 		for i := range 6 {
 			status := alert.StatusFiring
 			if i%2 == 1 {
@@ -234,7 +235,7 @@ func runGroups(t *testing.T, newStore Factory) {
 			}
 			if i == 4 {
 				// The 5th observation starts flapping: one flush, flagged.
-				if m := members(last)["a"]; m.Reason != store.ReasonFlapping || !m.Flapping {
+				if m := members(last)["a"]; m.Reason != incident.ReasonFlapping || !m.Flapping {
 					t.Fatalf("flapping member = %+v, want reason flapping, flagged", m)
 				}
 			}
@@ -252,7 +253,7 @@ func runGroups(t *testing.T, newStore Factory) {
 		if len(f) != 1 {
 			t.Fatalf("claimed %d after settling, want 1", len(f))
 		}
-		if m := members(f[0])["a"]; m.Alert.Status != alert.StatusResolved || m.Reason != store.ReasonFlapSettled || m.Flapping {
+		if m := members(f[0])["a"]; m.Alert.Status != alert.StatusResolved || m.Reason != incident.ReasonFlapSettled || m.Flapping {
 			t.Errorf("settled member = %+v, want resolved, flap-settled, no longer flapping", m)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 )
 
@@ -16,8 +17,8 @@ import (
 type StateStore interface {
 	Store
 	Inhibitors(ctx context.Context, keys []string) (map[string][]alert.Fingerprint, error)
-	SetSilence(ctx context.Context, s store.Silence) error
-	Silences(ctx context.Context, now time.Time) ([]store.Silence, error)
+	SetSilence(ctx context.Context, s incident.Silence) error
+	Silences(ctx context.Context, now time.Time) ([]incident.Silence, error)
 	ExpireSilence(ctx context.Context, id string, now time.Time) error
 	Group(ctx context.Context, key string) (store.GroupState, bool, error)
 	Acknowledge(ctx context.Context, key, by string, now time.Time) error
@@ -25,14 +26,14 @@ type StateStore interface {
 	CancelTimers(ctx context.Context, group string) error
 	ClaimTimers(ctx context.Context, now time.Time, limit int) ([]store.Timer, error)
 	CompleteTimer(ctx context.Context, now time.Time, t store.Timer, entries [][]byte) error
-	Thread(ctx context.Context, incident, target string) (store.Thread, bool, error)
-	SetThread(ctx context.Context, incident, target string, th store.Thread) error
-	Advance(ctx context.Context, incident, target string, seq int64) (bool, error)
-	RecordIncident(ctx context.Context, u store.Incident, events ...store.Event) error
-	Incident(ctx context.Context, id string) (store.Incident, []store.Event, bool, error)
-	Incidents(ctx context.Context, now, since time.Time, limit int) ([]store.Incident, error)
-	Count(ctx context.Context, day string, add store.Counters) error
-	Counters(ctx context.Context, days []string) (map[string]store.Counters, error)
+	Thread(ctx context.Context, occurrence, target string) (incident.Thread, bool, error)
+	SetThread(ctx context.Context, occurrence, target string, th incident.Thread) error
+	Advance(ctx context.Context, occurrence, target string, seq int64) (bool, error)
+	RecordIncident(ctx context.Context, u incident.Incident, events ...incident.Event) error
+	Incident(ctx context.Context, id string) (incident.Incident, []incident.Event, bool, error)
+	Incidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error)
+	Count(ctx context.Context, day string, add incident.Counters) error
+	Counters(ctx context.Context, days []string) (map[string]incident.Counters, error)
 	CacheGet(ctx context.Context, key string) ([]byte, bool, error)
 	CacheSet(ctx context.Context, key string, value []byte, ttl time.Duration) error
 }
@@ -68,7 +69,7 @@ func runThreads(t *testing.T, newStore StateFactory) {
 		if _, ok, err := s.Thread(t.Context(), "inc", "slack:team"); ok || err != nil {
 			t.Fatalf("unknown thread: %v %v", ok, err)
 		}
-		th := store.Thread{Ref: "C123/1700000000.000100", Seq: 1}
+		th := incident.Thread{Ref: "C123/1700000000.000100", Seq: 1}
 		if err := s.SetThread(t.Context(), "inc", "slack:team", th); err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +137,7 @@ func runInhibition(t *testing.T, newStore StateFactory) {
 }
 
 func runSilences(t *testing.T, newStore StateFactory) {
-	sil := store.Silence{ID: "s1", Matchers: []string{`service="api"`}, StartsAt: t0, EndsAt: t0.Add(time.Hour), CreatedBy: "alice", Comment: "deploy", CreatedAt: t0}
+	sil := incident.Silence{ID: "s1", Matchers: []string{`service="api"`}, StartsAt: t0, EndsAt: t0.Add(time.Hour), CreatedBy: "alice", Comment: "deploy", CreatedAt: t0}
 	t.Run("SetListExpire", func(t *testing.T) {
 		s := newStore(t, testOptions)
 		if err := s.SetSilence(t.Context(), sil); err != nil {

@@ -9,16 +9,18 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/store"
 )
 
 // Store is everything the suite exercises.
 type Store interface {
-	Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]store.Verdict, error)
-	Settle(ctx context.Context, now time.Time) ([]store.Verdict, error)
-	ClaimGroups(ctx context.Context, now time.Time, limit int) ([]store.Flush, error)
-	CompleteFlush(ctx context.Context, now time.Time, f store.Flush, entries [][]byte) error
-	Postpone(ctx context.Context, f store.Flush, until time.Time) error
+	Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]dedup.Verdict, error)
+	Settle(ctx context.Context, now time.Time) ([]dedup.Verdict, error)
+	ClaimGroups(ctx context.Context, now time.Time, limit int) ([]incident.Flush, error)
+	CompleteFlush(ctx context.Context, now time.Time, f incident.Flush, entries [][]byte) error
+	Postpone(ctx context.Context, f incident.Flush, until time.Time) error
 	Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) error
 	ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]store.Entry, error)
 	Ack(ctx context.Context, id string) error
@@ -47,7 +49,7 @@ const repeat = 4 * time.Hour
 
 // testOptions are short enough to exercise every timer with a fake clock.
 var testOptions = store.Options{
-	Flap:         store.FlapPolicy{Transitions: 4, Window: 30 * time.Minute, Quiet: 10 * time.Minute},
+	Flap:         dedup.FlapPolicy{Transitions: 4, Window: 30 * time.Minute, Quiet: 10 * time.Minute},
 	Retention:    24 * time.Hour,
 	LeaseTTL:     30 * time.Second,
 	ReclaimAfter: 20 * time.Millisecond,
@@ -72,11 +74,11 @@ func newAlert(fp string, status alert.Status, startsAt time.Time) alert.Alert {
 	return a
 }
 
-func obs(a alert.Alert, groups ...store.GroupRef) store.Observation {
+func obs(a alert.Alert, groups ...incident.GroupRef) store.Observation {
 	return store.Observation{Alert: a, RepeatInterval: repeat, Groups: groups}
 }
 
-func observe(t *testing.T, s Store, now time.Time, o ...store.Observation) []store.Verdict {
+func observe(t *testing.T, s Store, now time.Time, o ...store.Observation) []dedup.Verdict {
 	t.Helper()
 	v, err := s.Observe(context.Background(), now, o)
 	if err != nil {
@@ -88,7 +90,7 @@ func observe(t *testing.T, s Store, now time.Time, o ...store.Observation) []sto
 	return v
 }
 
-func want(t *testing.T, got store.Verdict, action store.Action, reason store.Reason) {
+func want(t *testing.T, got dedup.Verdict, action dedup.Action, reason incident.Reason) {
 	t.Helper()
 	if got.Action != action || got.Reason != reason {
 		t.Errorf("verdict = %s/%s, want %s/%s", got.Action, got.Reason, action, reason)

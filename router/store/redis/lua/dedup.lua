@@ -1,5 +1,5 @@
--- dedup.lua: the alert state (store.AlertState) and the Lua mirror of
--- store.Decide and store.Settle (router/store/dedup.go). Each function
+-- dedup.lua: the alert state (dedup.AlertState) and the Lua mirror of
+-- dedup.Decide and dedup.Settle (router/dedup/dedup.go). Each function
 -- follows its Go counterpart statement by statement; the Go line is
 -- quoted on the right where the translation is not obvious. Change both
 -- together: the storetest suite runs the same cases against the memory
@@ -81,7 +81,7 @@ local function suppress(st, v, reason)
   return v
 end
 
--- store.Decide. a = {status, startsAt, endsAt} of the observed alert;
+-- dedup.Decide. a = {status, startsAt, endsAt} of the observed alert;
 -- rep is the observation's RepeatInterval.
 local function decide(st, a, rep, now)
   local p = C.flap
@@ -129,7 +129,7 @@ local function decide(st, a, rep, now)
   return v
 end
 
--- store.Settle. Returns nil where Go returns false.
+-- dedup.Settle. Returns nil where Go returns false.
 local function settle(st, now)
   if not st.flapping or now < st.settleAt then  -- !st.Flapping || now.Before(st.SettleAt)
     return nil

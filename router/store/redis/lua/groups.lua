@@ -12,7 +12,7 @@
 --   groups:due     <key> scored by the time its flush is due; absent
 --                  while nothing is to flush (memory's zero g.due)
 
--- A member record (store.Member) is '|'-separated, the alert JSON last:
+-- A member record (incident.Member) is '|'-separated, the alert JSON last:
 --   version|reason|flushed|flapping|status|joined|alertJSON
 -- Records written before Member.Joined existed have no joined field:
 -- their sixth field is the alert JSON itself, which starts with '{'.
@@ -96,7 +96,7 @@ local function join(fp, t, reason, now)
     end
     redis.call('HSET', gk, 'ref', ref.ref, 'interval', int(ref.interval))  -- g.ref = ref
     local m = decode_member(redis.call('HGET', mk, fp)) or
-      {version = 0, flushed = '', joined = now}      -- m = &store.Member{Joined: now}
+      {version = 0, flushed = '', joined = now}      -- m = &incident.Member{Joined: now}
     m.alert, m.status, m.reason, m.flapping = t.alert, t.status, reason, t.flapping
     m.version = m.version + 1                        -- m.Version++
     redis.call('HSET', mk, fp, encode_member(m))

@@ -53,7 +53,7 @@ end
 local function observe(o)
   local key = C.prefix .. 'alert:' .. o.fp
   local st = decode_state(redis.call('HGET', key, 's'))
-  local v = decide(st, o, o.rep, now)              -- store.Decide(&t.state, a, ...)
+  local v = decide(st, o, o.rep, now)              -- dedup.Decide(&t.state, a, ...)
   if v.reason ~= 'stale' then                      -- a late twin of a resolved alert holds nothing
     hold_inhibits(o)
   end

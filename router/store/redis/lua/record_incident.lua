@@ -1,5 +1,5 @@
 -- record_incident.lua: Store.RecordIncident, the Lua mirror of
--- memory.Store.RecordIncident and store.Incident.Merge: merges an update
+-- memory.Store.RecordIncident and incident.Incident.Merge: merges an update
 -- into the incident's hash with Merge's rules and appends events to its
 -- timeline, atomically, so concurrent writers (flusher, worker, Slack
 -- button) never lose facts.
@@ -56,7 +56,7 @@ end
 if tonumber(u.resolvedAt) ~= 0 then
   inc.resolvedAt = u.resolvedAt
 end
-if u.status == 'open' then                         -- store.IncidentOpen
+if u.status == 'open' then                         -- incident.StatusOpen
   inc.resolvedAt = '0'
 end
 

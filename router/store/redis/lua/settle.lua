@@ -18,7 +18,7 @@ for _, fp in ipairs(redis.call('ZRANGEBYSCORE', C.flapping, '-inf', int(now))) d
     redis.call('ZREM', C.flapping, fp)
   else
     local st = decode_state(h[1])
-    local v = settle(st, now)                      -- store.Settle(&t.state, fp, now)
+    local v = settle(st, now)                      -- dedup.Settle(&t.state, fp, now)
     if v then
       redis.call('HSET', key, 's', encode_state(st))
       expire(key)

@@ -1,4 +1,4 @@
-package store
+package incident
 
 import (
 	"strconv"
@@ -17,18 +17,6 @@ type CorrelationPolicy struct {
 	Cooldown time.Duration
 	// MaxMembers caps an incident; further alerts start a new one.
 	MaxMembers int
-}
-
-// CorrelateRequest asks which incident an alert belongs to.
-type CorrelateRequest struct {
-	Fingerprint alert.Fingerprint
-	Firing      bool
-	// Service is the alert's service from the catalog.
-	Service string
-	// Dependents are the services that depend on Service: an alert of
-	// Service may join their open incident (Aurora CPU during an API
-	// incident).
-	Dependents []string
 }
 
 // Correlation is the incident an alert belongs to, and why.

@@ -1,9 +1,10 @@
-package store
+package dedup
 
 import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 )
 
 // Action is what the pipeline does with an observed alert.
@@ -19,26 +20,6 @@ const (
 	Drop Action = "drop"
 )
 
-// Reason says why an observation got its Action. Reasons are stable
-// strings: they appear in logs, metrics and the incident timeline.
-type Reason string
-
-// Reasons for each Action.
-const (
-	ReasonNew         Reason = "new"          // first firing, or firing again after a resolve
-	ReasonRepeat      Reason = "repeat"       // still firing after the repeat interval
-	ReasonResolved    Reason = "resolved"     // resolved after a notified firing
-	ReasonFlapping    Reason = "flapping"     // started flapping: one notification, then quiet
-	ReasonFlapSettled Reason = "flap-settled" // stable again after flapping: final state
-	ReasonDegraded    Reason = "degraded"     // the store is unreachable: notify without dedup
-
-	ReasonDuplicate      Reason = "duplicate"       // HA twin or re-send inside the repeat interval
-	ReasonStale          Reason = "stale"           // a late report of an episode already resolved
-	ReasonFlapSuppressed Reason = "flap-suppressed" // a transition while flapping
-
-	ReasonUnnotified Reason = "unnotified" // resolved before anyone was notified
-)
-
 // FlapPolicy says when an alert counts as flapping: Transitions status
 // changes within Window. A flapping alert stays quiet until it has been
 // stable for Quiet.
@@ -52,27 +33,11 @@ type FlapPolicy struct {
 // quiet minutes.
 var DefaultFlapPolicy = FlapPolicy{Transitions: 4, Window: 30 * time.Minute, Quiet: 15 * time.Minute}
 
-// Observation is one alert as received, with what routing already decided
-// about it.
-type Observation struct {
-	Alert alert.Alert
-	// RepeatInterval is how long a still-firing alert stays quiet after a
-	// notification.
-	RepeatInterval time.Duration
-	// Groups are the notification groups the alert joins when it notifies.
-	Groups []GroupRef
-	// Inhibits are the inhibition keys this alert holds while it fires:
-	// for each inhibit rule whose source matchers it matches, the rule and
-	// the values of the rule's equal labels. A target alert is inhibited
-	// while another alert holds one of its keys.
-	Inhibits []string
-}
-
-// Verdict is the store's decision about one Observation.
+// Verdict is the decision about one observation.
 type Verdict struct {
 	Fingerprint alert.Fingerprint `json:"fingerprint"`
 	Action      Action            `json:"action"`
-	Reason      Reason            `json:"reason"`
+	Reason      incident.Reason   `json:"reason"`
 	// Suppressed counts the suppressed observations of this fingerprint
 	// so far, this one included.
 	Suppressed int `json:"suppressed,omitempty"`
@@ -110,7 +75,7 @@ func Decide(st *AlertState, a *alert.Alert, repeat time.Duration, p FlapPolicy, 
 	st.LastSeen = now
 	if known && st.Status == alert.StatusResolved && a.Status == alert.StatusFiring &&
 		!a.StartsAt.IsZero() && a.StartsAt.Before(st.ResolvedAt) {
-		return st.suppress(v, ReasonStale)
+		return st.suppress(v, incident.ReasonStale)
 	}
 	changed := known && a.Status != st.Status
 	st.record(a, now)
@@ -122,29 +87,29 @@ func Decide(st *AlertState, a *alert.Alert, repeat time.Duration, p FlapPolicy, 
 		if changed {
 			st.SettleAt = now.Add(p.Quiet)
 		}
-		return st.suppress(v, ReasonFlapSuppressed)
+		return st.suppress(v, incident.ReasonFlapSuppressed)
 	}
 	if changed && p.Transitions > 0 && len(st.Transitions) >= p.Transitions {
 		st.Flapping = true
 		st.SettleAt = now.Add(p.Quiet)
-		return st.notify(v, ReasonFlapping, now)
+		return st.notify(v, incident.ReasonFlapping, now)
 	}
 	if a.Status == alert.StatusFiring {
 		switch {
 		case st.NotifiedStatus != alert.StatusFiring:
-			return st.notify(v, ReasonNew, now)
+			return st.notify(v, incident.ReasonNew, now)
 		case now.Sub(st.LastNotified) >= repeat:
-			return st.notify(v, ReasonRepeat, now)
+			return st.notify(v, incident.ReasonRepeat, now)
 		}
-		return st.suppress(v, ReasonDuplicate)
+		return st.suppress(v, incident.ReasonDuplicate)
 	}
 	switch st.NotifiedStatus {
 	case alert.StatusFiring:
-		return st.notify(v, ReasonResolved, now)
+		return st.notify(v, incident.ReasonResolved, now)
 	case alert.StatusResolved:
-		return st.suppress(v, ReasonDuplicate)
+		return st.suppress(v, incident.ReasonDuplicate)
 	}
-	v.Action, v.Reason = Drop, ReasonUnnotified
+	v.Action, v.Reason = Drop, incident.ReasonUnnotified
 	return v
 }
 
@@ -157,7 +122,7 @@ func Settle(st *AlertState, fp alert.Fingerprint, now time.Time) (Verdict, bool)
 	st.Flapping = false
 	st.SettleAt = time.Time{}
 	st.Transitions = nil
-	return st.notify(Verdict{Fingerprint: fp}, ReasonFlapSettled, now), true
+	return st.notify(Verdict{Fingerprint: fp}, incident.ReasonFlapSettled, now), true
 }
 
 func (st *AlertState) record(a *alert.Alert, now time.Time) {
@@ -183,7 +148,7 @@ func (st *AlertState) pruneTransitions(since time.Time) {
 	st.Transitions = st.Transitions[i:]
 }
 
-func (st *AlertState) notify(v Verdict, r Reason, now time.Time) Verdict {
+func (st *AlertState) notify(v Verdict, r incident.Reason, now time.Time) Verdict {
 	st.LastNotified = now
 	st.NotifiedStatus = st.Status
 	st.Notifications++
@@ -191,7 +156,7 @@ func (st *AlertState) notify(v Verdict, r Reason, now time.Time) Verdict {
 	return v
 }
 
-func (st *AlertState) suppress(v Verdict, r Reason) Verdict {
+func (st *AlertState) suppress(v Verdict, r incident.Reason) Verdict {
 	st.Suppressed++
 	v.Action, v.Reason, v.Suppressed = Suppress, r, st.Suppressed
 	return v

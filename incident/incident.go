@@ -1,4 +1,4 @@
-package store
+package incident
 
 import (
 	"strconv"
@@ -66,12 +66,12 @@ type Incident struct {
 
 // Incident statuses.
 const (
-	IncidentOpen     = "open"
-	IncidentResolved = "resolved"
+	StatusOpen     = "open"
+	StatusResolved = "resolved"
 )
 
-// IncidentID names the occurrence of a group opened at opened.
-func IncidentID(group string, opened time.Time) string {
+// ID names the occurrence of a group opened at opened.
+func ID(group string, opened time.Time) string {
 	return group + "-" + strconv.FormatInt(opened.Unix(), 36)
 }
 
@@ -112,7 +112,7 @@ func (inc *Incident) Merge(u Incident) {
 	if !u.ResolvedAt.IsZero() {
 		inc.ResolvedAt = u.ResolvedAt
 	}
-	if u.Status == IncidentOpen {
+	if u.Status == StatusOpen {
 		inc.ResolvedAt = time.Time{}
 	}
 }
@@ -120,13 +120,3 @@ func (inc *Incident) Merge(u Incident) {
 // MaxTimelineEvents bounds one incident's timeline; the oldest events
 // beyond it are dropped (an incident that long needs its own review).
 const MaxTimelineEvents = 1000
-
-// DefaultIncidentRetention is how long incidents are kept.
-const DefaultIncidentRetention = 30 * 24 * time.Hour
-
-// Counters are named counts for one day, for the noise report:
-// "received:<source>", "alertname:<name>", "sent:<target type>", ...
-type Counters map[string]int64
-
-// Day names the UTC day of t, the key of daily counters.
-func Day(t time.Time) string { return t.UTC().Format(time.DateOnly) }

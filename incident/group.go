@@ -1,7 +1,6 @@
-package store
+package incident
 
 import (
-	"errors"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -50,9 +49,9 @@ type Member struct {
 // Changed reports whether the member has news since the last flush.
 func (m Member) Changed() bool { return m.Reason != "" }
 
-// Flush is a group claimed for notification. Its holder must call
-// CompleteFlush (or let the lease expire, after which another replica
-// claims the group again).
+// Flush is a group claimed for notification. Its holder must complete
+// it (or let the lease expire, after which another replica claims the
+// group again).
 type Flush struct {
 	Group GroupRef `json:"group"`
 	// Seq numbers the group's flushes from 1, so a delivery can tell a
@@ -60,7 +59,7 @@ type Flush struct {
 	Seq int64 `json:"seq"`
 	// Members are the group's alerts, in fingerprint order.
 	Members []Member `json:"members"`
-	// Lease identifies this claim; CompleteFlush checks it.
+	// Lease identifies this claim; completing the flush checks it.
 	Lease string `json:"lease"`
 	// LeaseUntil is when another replica may claim the group again.
 	LeaseUntil time.Time `json:"leaseUntil"`
@@ -68,13 +67,25 @@ type Flush struct {
 	// notifies them as well as the group's own receiver.
 	Escalated []string `json:"escalated,omitempty"`
 	// Opened is when the group was formed; with the key it names the
-	// incident (IncidentID).
+	// incident (ID).
 	Opened time.Time `json:"opened"`
 }
 
-// ErrLeaseLost is returned by CompleteFlush when the lease expired and the
-// group was claimed by someone else; the caller must not deliver.
-var ErrLeaseLost = errors.New("group lease lost")
+// IncidentID names the occurrence the flush belongs to; "" for a flush
+// made without the store (fail-open delivery).
+func (f *Flush) IncidentID() string {
+	if f.Opened.IsZero() {
+		return ""
+	}
+	return ID(f.Group.Key, f.Opened)
+}
 
-// ErrNotFound is returned for an unknown silence or group.
-var ErrNotFound = errors.New("not found")
+// Firing reports whether any member fires.
+func (f *Flush) Firing() bool {
+	for _, m := range f.Members {
+		if m.Alert.Status == alert.StatusFiring {
+			return true
+		}
+	}
+	return false
+}
