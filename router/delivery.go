@@ -63,8 +63,8 @@ func (rt *Router) handleDeadLetters(w http.ResponseWriter, r *http.Request) {
 	limit := 100
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > store.MaxDeadLetters {
-			writeError(w, http.StatusBadRequest, "limit", "must be between 1 and "+strconv.Itoa(store.MaxDeadLetters))
+		if err != nil || n < 1 || n > notify.MaxDeadLetters {
+			writeError(w, http.StatusBadRequest, "limit", "must be between 1 and "+strconv.Itoa(notify.MaxDeadLetters))
 			return
 		}
 		limit = n

@@ -46,7 +46,7 @@ type Store interface {
 	CounterStore
 	IncidentStore
 	Epocher
-	DeadLetters(ctx context.Context, limit int) ([]store.DeadLetter, error)
+	DeadLetters(ctx context.Context, limit int) ([]notify.DeadLetter, error)
 	OutboxDepth(ctx context.Context) (int64, error)
 	Ping(ctx context.Context) error
 }
@@ -256,6 +256,7 @@ func (rt *Router) notifiers(cfg *config.Config) map[string]notify.Notifier {
 			PerChannelInterval: time.Duration(sl.PerChannelInterval),
 			HTTPClient:         &http.Client{Timeout: time.Duration(sl.Timeout)},
 			Logger:             rt.log,
+			Now:                rt.opts.Now,
 			Channel: func(name string) (string, config.Secret, bool) {
 				r, ok := receivers[name]
 				if !ok || r.Slack == nil {

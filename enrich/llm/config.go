@@ -54,7 +54,8 @@ type Config struct {
 	// HTTPClient sends the requests; nil means a client without its own
 	// timeout (the context carries the deadline).
 	HTTPClient *http.Client
-	// Now reads the clock for the budget; nil means time.Now.
+	// Now reads the clock for the budget and the cache; nil means
+	// time.Now.
 	Now func() time.Time
 }
 

@@ -267,7 +267,7 @@ func waitCached(t testing.TB, s *Summarizer, n *notify.Notification) {
 		s.flying.mu.Lock()
 		_, flying := s.flying.m[key]
 		s.flying.mu.Unlock()
-		_, ok, _ := s.cache.CacheGet(t.Context(), key)
+		_, ok, _ := s.cache.CacheGet(t.Context(), s.cfg.Now(), key)
 		return ok && !flying
 	})
 }

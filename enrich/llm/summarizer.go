@@ -17,8 +17,8 @@ import (
 // cache with a TTL. Entries are an optimization; an error is treated as a
 // miss.
 type Cache interface {
-	CacheGet(ctx context.Context, key string) ([]byte, bool, error)
-	CacheSet(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	CacheGet(ctx context.Context, now time.Time, key string) ([]byte, bool, error)
+	CacheSet(ctx context.Context, now time.Time, key string, value []byte, ttl time.Duration) error
 }
 
 // History is what alertgate knows of the incident's past, for the model
@@ -219,7 +219,7 @@ func (s *Summarizer) cached(ctx context.Context, key string) (string, bool) {
 	if s.cache == nil {
 		return "", false
 	}
-	b, ok, err := s.cache.CacheGet(ctx, key)
+	b, ok, err := s.cache.CacheGet(ctx, s.cfg.Now(), key)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Warn("llm summary cache read failed", "key", key, "err", err)
@@ -235,7 +235,7 @@ func (s *Summarizer) store(ctx context.Context, key, out string) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cacheWriteTimeout)
 	defer cancel()
-	if err := s.cache.CacheSet(ctx, key, []byte(out), s.cfg.CacheTTL); err != nil {
+	if err := s.cache.CacheSet(ctx, s.cfg.Now(), key, []byte(out), s.cfg.CacheTTL); err != nil {
 		s.log.Warn("llm summary cache write failed", "key", key, "err", err)
 	}
 }

@@ -379,7 +379,7 @@ func TestSummarize_EmptyAnswerIsAnError(t *testing.T) {
 		if got, err := s.Summarize(t.Context(), testNotification("x"), History{}); err == nil {
 			t.Errorf("answer %q: Summarize = %q, want an error", content, got)
 		}
-		if _, ok, _ := st.CacheGet(t.Context(), cacheKey(testModel, "en", testNotification("x"), allowedURLs(testNotification("x")))); ok {
+		if _, ok, _ := st.CacheGet(t.Context(), time.Now(), cacheKey(testModel, "en", testNotification("x"), allowedURLs(testNotification("x")))); ok {
 			t.Errorf("answer %q was cached", content)
 		}
 	}
@@ -403,11 +403,11 @@ func TestSummarize_WrongKeyIsAnError(t *testing.T) {
 // failingCache is a store that is down.
 type failingCache struct{}
 
-func (failingCache) CacheGet(context.Context, string) ([]byte, bool, error) {
+func (failingCache) CacheGet(context.Context, time.Time, string) ([]byte, bool, error) {
 	return nil, false, errors.New("redis: connection refused")
 }
 
-func (failingCache) CacheSet(context.Context, string, []byte, time.Duration) error {
+func (failingCache) CacheSet(context.Context, time.Time, string, []byte, time.Duration) error {
 	return errors.New("redis: connection refused")
 }
 

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/alertgate/alertgate/router/store"
 )
 
 // Notifier delivers a notification to one kind of target.
@@ -21,15 +19,15 @@ type Notifier interface {
 // Outbox is the durable queue the worker consumes.
 type Outbox interface {
 	Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) error
-	ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]store.Entry, error)
+	ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]Entry, error)
 	Ack(ctx context.Context, id string) error
-	Retry(ctx context.Context, e store.Entry, at time.Time, lastErr string) error
-	DeadLetter(ctx context.Context, now time.Time, e store.Entry, reason string) error
+	Retry(ctx context.Context, e Entry, at time.Time, lastErr string) error
+	DeadLetter(ctx context.Context, now time.Time, e Entry, reason string) error
 }
 
 // Sequencer guards the order of an incident's notifications at a target.
 type Sequencer interface {
-	Advance(ctx context.Context, occurrence, target string, seq int64) (bool, error)
+	Advance(ctx context.Context, now time.Time, occurrence, target string, seq int64) (bool, error)
 }
 
 // Fallback returns the notifications that replace one that failed
@@ -152,7 +150,7 @@ func (w *Worker) RunOnce(ctx context.Context, wait time.Duration) (int, error) {
 }
 
 // release gives claimed entries back to the outbox, due now.
-func (w *Worker) release(ctx context.Context, entries []store.Entry) {
+func (w *Worker) release(ctx context.Context, entries []Entry) {
 	now := w.opts.Now()
 	for _, e := range entries {
 		if err := w.outbox.Retry(ctx, e, now, "released at shutdown"); err != nil {
@@ -161,7 +159,7 @@ func (w *Worker) release(ctx context.Context, entries []store.Entry) {
 	}
 }
 
-func (w *Worker) deliver(ctx context.Context, e store.Entry) {
+func (w *Worker) deliver(ctx context.Context, e Entry) {
 	n, err := Decode(e.Payload)
 	if err != nil {
 		w.deadLetter(ctx, e, nil, err)
@@ -214,7 +212,7 @@ func (w *Worker) deliver(ctx context.Context, e store.Entry) {
 	}
 }
 
-func (w *Worker) ack(ctx context.Context, log *slog.Logger, e store.Entry) {
+func (w *Worker) ack(ctx context.Context, log *slog.Logger, e Entry) {
 	if err := w.outbox.Ack(ctx, e.ID); err != nil {
 		log.Warn("outbox ack failed; the notification may be delivered again", "err", err)
 	}
@@ -227,7 +225,7 @@ func (w *Worker) stale(ctx context.Context, n *Notification) bool {
 	if w.opts.Sequencer == nil {
 		return false
 	}
-	fresh, err := w.opts.Sequencer.Advance(ctx, n.Occurrence(), n.Target.String(), n.Seq)
+	fresh, err := w.opts.Sequencer.Advance(ctx, w.opts.Now(), n.Occurrence(), n.Target.String(), n.Seq)
 	if err != nil {
 		w.opts.Logger.Warn("notification order check failed; delivering anyway", "incident", n.Incident, "err", err)
 		return false
@@ -235,7 +233,7 @@ func (w *Worker) stale(ctx context.Context, n *Notification) bool {
 	return !fresh
 }
 
-func (w *Worker) deadLetter(ctx context.Context, e store.Entry, n *Notification, cause error) {
+func (w *Worker) deadLetter(ctx context.Context, e Entry, n *Notification, cause error) {
 	w.metrics.deadLetters.Inc()
 	log := w.opts.Logger.With("entry", e.ID, "attempts", e.Attempts+1)
 	if n != nil {

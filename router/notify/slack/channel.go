@@ -133,7 +133,7 @@ func (d *delivery) reply(ctx context.Context, r ref) error {
 // while a lost thread only means the next notification posts anew.
 func (d *delivery) save(ctx context.Context, r ref) {
 	th := incident.Thread{Ref: r.String(), Seq: d.seq}
-	if err := d.n.cfg.Threads.SetThread(ctx, d.nt.Occurrence(), threadKey(d.channel), th); err != nil {
+	if err := d.n.cfg.Threads.SetThread(ctx, d.n.cfg.Now(), d.nt.Occurrence(), threadKey(d.channel), th); err != nil {
 		d.log.Warn("slack message sent but its thread was not saved; the next notification will post a new message", "err", err)
 	}
 }

@@ -21,7 +21,7 @@ import (
 // target. The memory and Redis state stores implement it.
 type ThreadStore interface {
 	Thread(ctx context.Context, occurrence, target string) (incident.Thread, bool, error)
-	SetThread(ctx context.Context, occurrence, target string, th incident.Thread) error
+	SetThread(ctx context.Context, now time.Time, occurrence, target string, th incident.Thread) error
 }
 
 // Config configures a Notifier.
@@ -47,6 +47,8 @@ type Config struct {
 	HTTPClient *http.Client
 	// Logger receives warnings; nil means none.
 	Logger *slog.Logger
+	// Now is the clock threads are recorded with; nil means time.Now.
+	Now func() time.Time
 }
 
 // Notifier delivers notifications to Slack. It implements
@@ -63,6 +65,9 @@ type Notifier struct {
 func New(cfg Config) *Notifier {
 	if cfg.APIURL == "" {
 		cfg.APIURL = slack.APIURL
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.PerChannelInterval == 0 {
 		cfg.PerChannelInterval = time.Second

@@ -10,27 +10,26 @@ type cached struct {
 	expires time.Time
 }
 
-// CacheGet returns a cached value that has not expired. Expiry uses the
-// wall clock: cache entries are an optimization, never a decision.
-func (s *Store) CacheGet(ctx context.Context, key string) ([]byte, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// CacheGet returns a value cached for key that has not expired at now.
+func (s *Store) CacheGet(ctx context.Context, now time.Time, key string) ([]byte, bool, error) {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
 	c, ok := s.cache[key]
-	if !ok || time.Now().After(c.expires) {
+	if !ok || now.After(c.expires) {
 		delete(s.cache, key)
 		return nil, false, ctx.Err()
 	}
 	return append([]byte(nil), c.value...), true, ctx.Err()
 }
 
-// CacheSet stores a value for ttl.
-func (s *Store) CacheSet(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// CacheSet stores a value for ttl from now.
+func (s *Store) CacheSet(ctx context.Context, now time.Time, key string, value []byte, ttl time.Duration) error {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
 	if len(s.cache) >= maxCacheEntries {
-		s.evictCache()
+		s.evictCache(now)
 	}
-	s.cache[key] = cached{value: append([]byte(nil), value...), expires: time.Now().Add(ttl)}
+	s.cache[key] = cached{value: append([]byte(nil), value...), expires: now.Add(ttl)}
 	return ctx.Err()
 }
 
@@ -39,8 +38,7 @@ const maxCacheEntries = 10000
 
 // evictCache drops expired entries, and if none expired, an arbitrary
 // tenth of the cache.
-func (s *Store) evictCache() {
-	now := time.Now()
+func (s *Store) evictCache(now time.Time) {
 	n := 0
 	for k, c := range s.cache {
 		if now.After(c.expires) {

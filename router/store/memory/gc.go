@@ -35,13 +35,27 @@ func (s *Store) forget(e *list.Element) {
 
 // gc drops state that outlived its retention, like the TTLs of the Redis
 // store: alerts not seen for Retention, the inhibitions they held, groups
-// idle for Retention and their timers, and per-incident delivery state
-// older than IncidentRetention.
+// idle for Retention and their timers, and per-incident state (counters,
+// threads, sequence numbers) older than IncidentRetention. It runs at
+// most every gcEvery, each concern under its own lock.
 func (s *Store) gc(now time.Time) {
-	if now.Sub(s.lastGC) < gcEvery {
+	s.mu.Lock()
+	due := now.Sub(s.lastGC) >= gcEvery
+	if due {
+		s.lastGC = now
+		s.gcCore(now)
+	}
+	s.mu.Unlock()
+	if !due {
 		return
 	}
-	s.lastGC = now
+	s.gcCounters(now)
+	s.gcThreads(now)
+}
+
+// gcCore forgets expired alert, group and correlation state; s.mu is
+// held.
+func (s *Store) gcCore(now time.Time) {
 	for e := s.lru.Back(); e != nil; e = s.lru.Back() {
 		if now.Sub(e.Value.(*tracked).state.LastSeen) <= s.opts.Retention {
 			break
@@ -74,21 +88,15 @@ func (s *Store) gc(now time.Time) {
 			delete(s.corrByFP, fp)
 		}
 	}
+}
+
+// gcCounters forgets daily counters older than the incident retention.
+func (s *Store) gcCounters(now time.Time) {
+	s.incidentsMu.Lock()
+	defer s.incidentsMu.Unlock()
 	for day := range s.counters {
 		if d, err := time.Parse(time.DateOnly, day); err == nil && now.Sub(d) > s.opts.IncidentRetention {
 			delete(s.counters, day)
-		}
-	}
-	// Threads and sequence numbers are written without a caller's clock.
-	wall := time.Now()
-	for k, th := range s.threads {
-		if wall.Sub(th.at) > s.opts.IncidentRetention {
-			delete(s.threads, k)
-		}
-	}
-	for k, sq := range s.seqs {
-		if wall.Sub(sq.at) > s.opts.IncidentRetention {
-			delete(s.seqs, k)
 		}
 	}
 }

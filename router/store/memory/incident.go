@@ -17,8 +17,8 @@ type incidentRecord struct {
 // RecordIncident merges u into the incident u.ID (creating it) and
 // appends events to its timeline.
 func (s *Store) RecordIncident(ctx context.Context, u incident.Incident, events ...incident.Event) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.incidentsMu.Lock()
+	defer s.incidentsMu.Unlock()
 	in := s.incidents[u.ID]
 	if in == nil {
 		in = &incidentRecord{}
@@ -34,8 +34,8 @@ func (s *Store) RecordIncident(ctx context.Context, u incident.Incident, events 
 
 // Incident returns an incident and its timeline in order of time.
 func (s *Store) Incident(ctx context.Context, id string) (incident.Incident, []incident.Event, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.incidentsMu.Lock()
+	defer s.incidentsMu.Unlock()
 	in := s.incidents[id]
 	if in == nil {
 		return incident.Incident{}, nil, false, ctx.Err()
@@ -48,8 +48,8 @@ func (s *Store) Incident(ctx context.Context, id string) (incident.Incident, []i
 // Incidents lists incidents opened at or after since, newest first, at
 // most limit, forgetting those older than the retention.
 func (s *Store) Incidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.incidentsMu.Lock()
+	defer s.incidentsMu.Unlock()
 	var out []incident.Incident
 	for id, in := range s.incidents {
 		if now.Sub(in.inc.Opened) > s.opts.IncidentRetention {
@@ -69,8 +69,8 @@ func (s *Store) Incidents(ctx context.Context, now, since time.Time, limit int) 
 
 // Count adds to the day's counters.
 func (s *Store) Count(ctx context.Context, day string, add incident.Counters) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.incidentsMu.Lock()
+	defer s.incidentsMu.Unlock()
 	c := s.counters[day]
 	if c == nil {
 		c = incident.Counters{}
@@ -85,8 +85,8 @@ func (s *Store) Count(ctx context.Context, day string, add incident.Counters) er
 // Counters returns the counters of the given days (missing days are
 // absent from the result).
 func (s *Store) Counters(ctx context.Context, days []string) (map[string]incident.Counters, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.incidentsMu.Lock()
+	defer s.incidentsMu.Unlock()
 	out := map[string]incident.Counters{}
 	for _, d := range days {
 		if c, ok := s.counters[d]; ok {

@@ -13,30 +13,48 @@ import (
 )
 
 // Store is the in-memory state store. It is safe for concurrent use.
+//
+// Each concern has its own lock, so that a slow report does not hold up
+// ingest: mu guards the atomic core (what the Redis store does in one
+// script: alert state, groups, inhibitions, timers, correlation), and
+// silences, incidents, threads, the cache and the outbox have one each.
+// A step that spans two concerns (a flush completing into the outbox)
+// takes mu first.
 type Store struct {
 	opts store.Options
 
-	mu        sync.Mutex
-	alerts    map[alert.Fingerprint]*tracked
-	flapping  map[alert.Fingerprint]struct{}
-	groups    map[string]*group
-	inhibits  map[string]map[alert.Fingerprint]struct{}
-	silences  map[string]incident.Silence
-	timers    map[string]*timer
-	threads   map[string]thread
-	seqs      map[string]seqAt
-	incidents map[string]*incidentRecord
-	counters  map[string]incident.Counters
-	cache     map[string]cached
+	mu       sync.Mutex
+	alerts   map[alert.Fingerprint]*tracked
+	flapping map[alert.Fingerprint]struct{}
+	groups   map[string]*group
+	inhibits map[string]map[alert.Fingerprint]struct{}
+	timers   map[string]*timer
 	// corrByService is each service's latest correlated incident;
 	// corrByFP the incident each alert joined.
 	corrByService map[string]*corrIncident
 	corrByFP      map[alert.Fingerprint]*corrIncident
-	outbox        outbox
 	lru           *list.List // of *tracked, most recently observed first
 	evictions     uint64
 	lastGC        time.Time
 	leaseSeq      int64
+
+	silencesMu sync.Mutex
+	silences   map[string]incident.Silence
+
+	// incidentsMu guards incidents and the daily counters.
+	incidentsMu sync.Mutex
+	incidents   map[string]*incidentRecord
+	counters    map[string]incident.Counters
+
+	// threadsMu guards threads and sequence numbers.
+	threadsMu sync.Mutex
+	threads   map[string]thread
+	seqs      map[string]seqAt
+
+	cacheMu sync.Mutex
+	cache   map[string]cached
+
+	outbox outbox
 }
 
 // tracked is everything known about one fingerprint.
@@ -125,9 +143,9 @@ func (s *Store) Settle(ctx context.Context, now time.Time) ([]dedup.Verdict, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	s.gc(now)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.gc(now)
 	var out []dedup.Verdict
 	for fp := range s.flapping {
 		t := s.alerts[fp]

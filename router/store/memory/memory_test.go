@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 
 	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/store"
@@ -63,4 +64,33 @@ func TestMemory_ExpiredStateIsForgotten(t *testing.T) {
 
 func TestConformanceCorrelation(t *testing.T) {
 	storetest.RunCorrelation(t, func(t *testing.T, opts store.Options) storetest.CorrelationStore { return New(opts) })
+}
+
+func TestMemory_CacheAndThreadsFollowTheCallersClock(t *testing.T) {
+	s := New(store.Options{IncidentRetention: 24 * time.Hour})
+	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	if err := s.CacheSet(t.Context(), t0, "k", []byte("v"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.CacheGet(t.Context(), t0.Add(59*time.Minute), "k"); !ok {
+		t.Error("cache entry gone before its TTL on the caller's clock")
+	}
+	if _, ok, _ := s.CacheGet(t.Context(), t0.Add(61*time.Minute), "k"); ok {
+		t.Error("cache entry still there after its TTL on the caller's clock")
+	}
+	if err := s.SetThread(t.Context(), t0, "inc", "slack:team", incident.Thread{Ref: "C1/1", Seq: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Settle(t.Context(), t0.Add(23*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Thread(t.Context(), "inc", "slack:team"); !ok {
+		t.Error("thread forgotten within the incident retention")
+	}
+	if _, err := s.Settle(t.Context(), t0.Add(25*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Thread(t.Context(), "inc", "slack:team"); ok {
+		t.Error("thread kept past the incident retention of the caller's clock")
+	}
 }

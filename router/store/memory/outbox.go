@@ -4,26 +4,28 @@ import (
 	"container/heap"
 	"context"
 	"strconv"
+	"sync"
 	"time"
 
-	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/notify"
 )
 
 // outbox mirrors the Redis stream and consumer group in process: ready
 // entries in FIFO order, entries waiting for a retry time, and entries
 // claimed by a consumer until acknowledged or reclaimed. Its fields are
-// guarded by Store.mu.
+// guarded by its own lock.
 type outbox struct {
+	mu       sync.Mutex
 	seq      int64
-	ready    []*store.Entry
+	ready    []*notify.Entry
 	delayed  delayHeap
 	inflight map[string]*claim
-	dead     []store.DeadLetter
+	dead     []notify.DeadLetter
 	wake     chan struct{}
 }
 
 type claim struct {
-	entry    *store.Entry
+	entry    *notify.Entry
 	consumer string
 	at       time.Time
 }
@@ -34,9 +36,11 @@ func (o *outbox) init() {
 }
 
 func (o *outbox) add(now time.Time, payloads ...[]byte) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	for _, p := range payloads {
 		o.seq++
-		o.ready = append(o.ready, &store.Entry{ID: strconv.FormatInt(o.seq, 10), Payload: p, Enqueued: now})
+		o.ready = append(o.ready, &notify.Entry{ID: strconv.FormatInt(o.seq, 10), Payload: p, Enqueued: now})
 	}
 	if len(payloads) > 0 {
 		o.signal()
@@ -55,8 +59,6 @@ func (s *Store) Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.outbox.add(now, payloads...)
 	return nil
 }
@@ -65,7 +67,7 @@ func (s *Store) Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) 
 // unacknowledged longer than ReclaimAfter (their consumer presumed dead), then retries that are due, then
 // new entries. With nothing to hand out it waits up to wait for an
 // Enqueue.
-func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]store.Entry, error) {
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]notify.Entry, error) {
 	if out := s.claim(now, consumer, limit); len(out) > 0 || wait <= 0 {
 		return out, ctx.Err()
 	}
@@ -81,12 +83,12 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, consumer string,
 	}
 }
 
-func (s *Store) claim(now time.Time, consumer string, limit int) []store.Entry {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Store) claim(now time.Time, consumer string, limit int) []notify.Entry {
+	s.outbox.mu.Lock()
+	defer s.outbox.mu.Unlock()
 	o := &s.outbox
-	var out []store.Entry
-	take := func(e *store.Entry) {
+	var out []notify.Entry
+	take := func(e *notify.Entry) {
 		o.inflight[e.ID] = &claim{entry: e, consumer: consumer, at: now}
 		out = append(out, *e)
 	}
@@ -108,16 +110,16 @@ func (s *Store) claim(now time.Time, consumer string, limit int) []store.Entry {
 
 // Ack removes a delivered entry.
 func (s *Store) Ack(ctx context.Context, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.outbox.mu.Lock()
+	defer s.outbox.mu.Unlock()
 	delete(s.outbox.inflight, id)
 	return ctx.Err()
 }
 
 // Retry puts a claimed entry back, to be handed out again at or after at.
-func (s *Store) Retry(ctx context.Context, e store.Entry, at time.Time, lastErr string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Store) Retry(ctx context.Context, e notify.Entry, at time.Time, lastErr string) error {
+	s.outbox.mu.Lock()
+	defer s.outbox.mu.Unlock()
 	o := &s.outbox
 	delete(o.inflight, e.ID)
 	e.Attempts++
@@ -128,24 +130,24 @@ func (s *Store) Retry(ctx context.Context, e store.Entry, at time.Time, lastErr 
 
 // DeadLetter removes a claimed entry that failed permanently and records
 // it in the bounded dead-letter list.
-func (s *Store) DeadLetter(ctx context.Context, now time.Time, e store.Entry, reason string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Store) DeadLetter(ctx context.Context, now time.Time, e notify.Entry, reason string) error {
+	s.outbox.mu.Lock()
+	defer s.outbox.mu.Unlock()
 	o := &s.outbox
 	delete(o.inflight, e.ID)
 	e.Attempts++
-	o.dead = append(o.dead, store.DeadLetter{Entry: e, Reason: reason, At: now})
-	if n := len(o.dead) - store.MaxDeadLetters; n > 0 {
+	o.dead = append(o.dead, notify.DeadLetter{Entry: e, Reason: reason, At: now})
+	if n := len(o.dead) - notify.MaxDeadLetters; n > 0 {
 		o.dead = append(o.dead[:0:0], o.dead[n:]...)
 	}
 	return ctx.Err()
 }
 
 // DeadLetters returns up to limit dead letters, newest first.
-func (s *Store) DeadLetters(ctx context.Context, limit int) ([]store.DeadLetter, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]store.DeadLetter, 0, min(limit, len(s.outbox.dead)))
+func (s *Store) DeadLetters(ctx context.Context, limit int) ([]notify.DeadLetter, error) {
+	s.outbox.mu.Lock()
+	defer s.outbox.mu.Unlock()
+	out := make([]notify.DeadLetter, 0, min(limit, len(s.outbox.dead)))
 	for i := len(s.outbox.dead) - 1; i >= 0 && len(out) < limit; i-- {
 		out = append(out, s.outbox.dead[i])
 	}
@@ -155,14 +157,14 @@ func (s *Store) DeadLetters(ctx context.Context, limit int) ([]store.DeadLetter,
 // OutboxDepth counts entries not yet delivered: ready, waiting for a
 // retry, or claimed.
 func (s *Store) OutboxDepth(ctx context.Context) (int64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.outbox.mu.Lock()
+	defer s.outbox.mu.Unlock()
 	o := &s.outbox
 	return int64(len(o.ready) + o.delayed.Len() + len(o.inflight)), ctx.Err()
 }
 
 type delayed struct {
-	entry *store.Entry
+	entry *notify.Entry
 	at    time.Time
 }
 

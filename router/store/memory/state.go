@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
-	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 )
 
@@ -44,52 +43,6 @@ func (s *Store) Inhibitors(ctx context.Context, keys []string) (map[string][]ale
 		slices.Sort(out[k])
 	}
 	return out, ctx.Err()
-}
-
-// SetSilence creates or replaces a silence.
-func (s *Store) SetSilence(ctx context.Context, sil incident.Silence) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.silences[sil.ID] = sil
-	return ctx.Err()
-}
-
-// Silences returns the silences that are pending, active, or expired less
-// than store.SilenceRetention ago, ordered by start.
-func (s *Store) Silences(ctx context.Context, now time.Time) ([]incident.Silence, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]incident.Silence, 0, len(s.silences))
-	for id, sil := range s.silences {
-		if now.Sub(sil.EndsAt) > store.SilenceRetention {
-			delete(s.silences, id)
-			continue
-		}
-		out = append(out, sil)
-	}
-	slices.SortFunc(out, func(a, b incident.Silence) int {
-		return cmp.Or(a.StartsAt.Compare(b.StartsAt), cmp.Compare(a.ID, b.ID))
-	})
-	return out, ctx.Err()
-}
-
-// ExpireSilence ends a silence now. It returns store.ErrNotFound for an
-// unknown id.
-func (s *Store) ExpireSilence(ctx context.Context, id string, now time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sil, ok := s.silences[id]
-	if !ok {
-		return store.ErrNotFound
-	}
-	if sil.EndsAt.After(now) {
-		sil.EndsAt = now
-		if sil.StartsAt.After(now) {
-			sil.StartsAt = now
-		}
-		s.silences[id] = sil
-	}
-	return ctx.Err()
 }
 
 // Group returns a group's state without claiming it.
@@ -189,48 +142,3 @@ type timer struct {
 }
 
 func timerKey(t store.Timer) string { return t.Group + "\x00" + t.Receiver }
-
-// Thread returns the thread of an incident at a target, if any.
-func (s *Store) Thread(ctx context.Context, occurrence, target string) (incident.Thread, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	th, ok := s.threads[occurrence+"\x00"+target]
-	return th.Thread, ok, ctx.Err()
-}
-
-// SetThread records the thread of an incident at a target.
-func (s *Store) SetThread(ctx context.Context, occurrence, target string, th incident.Thread) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.threads[occurrence+"\x00"+target] = thread{th, time.Now()}
-	return ctx.Err()
-}
-
-// Advance records that notification seq of an incident is being applied
-// at a target, and reports false if a newer one already was: an old
-// notification retried late must not undo a newer one (a trigger
-// reopening a resolved incident). Seq 0 is unordered and always applies.
-func (s *Store) Advance(ctx context.Context, occurrence, target string, seq int64) (bool, error) {
-	if seq == 0 {
-		return true, ctx.Err()
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := occurrence + "\x00" + target
-	if seq < s.seqs[k].seq {
-		return false, ctx.Err()
-	}
-	s.seqs[k] = seqAt{seq, time.Now()}
-	return true, ctx.Err()
-}
-
-// thread and seqAt remember when they were written, for expiry.
-type thread struct {
-	incident.Thread
-	at time.Time
-}
-
-type seqAt struct {
-	seq int64
-	at  time.Time
-}

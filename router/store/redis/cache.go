@@ -9,8 +9,9 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// CacheGet returns a cached value (an LLM summary, say).
-func (s *Store) CacheGet(ctx context.Context, key string) ([]byte, bool, error) {
+// CacheGet returns a cached value (an LLM summary, say). Redis expires
+// entries itself, so the caller's time is not needed.
+func (s *Store) CacheGet(ctx context.Context, _ time.Time, key string) ([]byte, bool, error) {
 	b, err := s.client.Get(ctx, s.keys.cache(key)).Bytes()
 	switch {
 	case errors.Is(err, goredis.Nil):
@@ -22,7 +23,7 @@ func (s *Store) CacheGet(ctx context.Context, key string) ([]byte, bool, error) 
 }
 
 // CacheSet stores a value for ttl.
-func (s *Store) CacheSet(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+func (s *Store) CacheSet(ctx context.Context, _ time.Time, key string, value []byte, ttl time.Duration) error {
 	if err := s.client.Set(ctx, s.keys.cache(key), value, ttl).Err(); err != nil {
 		return fmt.Errorf("redis cache set: %w", err)
 	}

@@ -85,8 +85,8 @@
 //	outbox:retry          zset    entries waiting to be retried, scored by when;
 //	                              each member a MessagePack array of old ID,
 //	                              payload, attempts, enqueued, lastError
-//	outbox:dead           list    dead letters (store.DeadLetter JSON), newest
-//	                              first, trimmed to store.MaxDeadLetters
+//	outbox:dead           list    dead letters (notify.DeadLetter JSON), newest
+//	                              first, trimmed to notify.MaxDeadLetters
 //	incident:<id>         hash    the incident.Incident: one field per struct field
 //	                              (times in ms, labels as JSON) and severityRank
 //	timeline:<id>         list    the incident's events (incident.Event JSON) in the

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alertgate/alertgate/router/notify"
 	goredis "github.com/redis/go-redis/v9"
-
-	"github.com/alertgate/alertgate/router/store"
 )
 
 // Enqueue appends notifications to the outbox stream.
@@ -34,7 +33,7 @@ func (s *Store) Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) 
 // due, entries another consumer has held longer than ReclaimAfter (its
 // replica presumed dead), then new entries. With nothing to hand out it
 // waits up to wait for an Enqueue (wait 0: it does not wait).
-func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]store.Entry, error) {
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]notify.Entry, error) {
 	if limit <= 0 {
 		return nil, ctx.Err()
 	}
@@ -54,14 +53,14 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, consumer string,
 
 // claimReady runs claim_outbox.lua: due retries, reclaims and new
 // entries, without blocking.
-func (s *Store) claimReady(ctx context.Context, now time.Time, consumer string, limit int) ([]store.Entry, error) {
+func (s *Store) claimReady(ctx context.Context, now time.Time, consumer string, limit int) ([]notify.Entry, error) {
 	res, err := s.scripts.claimOutbox.Run(ctx, s.client, []string{s.keys.outbox, s.keys.retry},
 		consumerGroup, consumer, ms(now), limit, s.opts.ReclaimAfter.Milliseconds(),
 		s.opts.Retention.Milliseconds()).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redis claim outbox: %w", err)
 	}
-	out := make([]store.Entry, 0, len(res))
+	out := make([]notify.Entry, 0, len(res))
 	for _, x := range res {
 		r := newReply(asList(x))
 		id, kv := r.str(0), r.list(1)
@@ -79,7 +78,7 @@ func (s *Store) claimReady(ctx context.Context, now time.Time, consumer string, 
 
 // awaitNew blocks up to wait for new entries. A script cannot block, so
 // this is a plain XREADGROUP.
-func (s *Store) awaitNew(ctx context.Context, consumer string, limit int, wait time.Duration) ([]store.Entry, error) {
+func (s *Store) awaitNew(ctx context.Context, consumer string, limit int, wait time.Duration) ([]notify.Entry, error) {
 	res, err := s.client.XReadGroup(ctx, &goredis.XReadGroupArgs{
 		Group:    consumerGroup,
 		Consumer: consumer,
@@ -93,7 +92,7 @@ func (s *Store) awaitNew(ctx context.Context, consumer string, limit int, wait t
 	if err != nil {
 		return nil, fmt.Errorf("redis claim outbox: %w", err)
 	}
-	var out []store.Entry
+	var out []notify.Entry
 	for _, st := range res {
 		for _, m := range st.Messages {
 			e, err := decodeEntry(m.ID, m.Values)
@@ -123,17 +122,17 @@ func isNoGroup(err error) bool { return err != nil && strings.Contains(err.Error
 
 // decodeEntry builds an Entry from a stream entry's fields (see
 // enqueue.lua).
-func decodeEntry(id string, v map[string]any) (store.Entry, error) {
+func decodeEntry(id string, v map[string]any) (notify.Entry, error) {
 	str := func(k string) string { s, _ := v[k].(string); return s }
 	attempts, err := strconv.Atoi(str("attempts"))
 	if err != nil {
-		return store.Entry{}, fmt.Errorf("entry %s: attempts: %w", id, err)
+		return notify.Entry{}, fmt.Errorf("entry %s: attempts: %w", id, err)
 	}
 	enqueued, err := strconv.ParseInt(str("enqueued"), 10, 64)
 	if err != nil {
-		return store.Entry{}, fmt.Errorf("entry %s: enqueued: %w", id, err)
+		return notify.Entry{}, fmt.Errorf("entry %s: enqueued: %w", id, err)
 	}
-	return store.Entry{
+	return notify.Entry{
 		ID:        id,
 		Payload:   []byte(str("payload")),
 		Attempts:  attempts,
@@ -168,7 +167,7 @@ func (s *Store) Ack(ctx context.Context, id string) error {
 // Retry puts a claimed entry back, to be handed out again at or after
 // at, with one more attempt and lastErr recorded. The entry comes back
 // under a new ID.
-func (s *Store) Retry(ctx context.Context, e store.Entry, at time.Time, lastErr string) error {
+func (s *Store) Retry(ctx context.Context, e notify.Entry, at time.Time, lastErr string) error {
 	err := s.scripts.retry.Run(ctx, s.client, []string{s.keys.outbox, s.keys.retry},
 		consumerGroup, e.ID, ms(at), e.Payload, e.Attempts+1, ms(e.Enqueued), lastErr,
 		s.opts.Retention.Milliseconds()).Err()
@@ -180,14 +179,14 @@ func (s *Store) Retry(ctx context.Context, e store.Entry, at time.Time, lastErr 
 
 // DeadLetter removes a claimed entry that failed permanently and records
 // it in the bounded dead-letter list.
-func (s *Store) DeadLetter(ctx context.Context, now time.Time, e store.Entry, reason string) error {
+func (s *Store) DeadLetter(ctx context.Context, now time.Time, e notify.Entry, reason string) error {
 	e.Attempts++
-	rec, err := json.Marshal(store.DeadLetter{Entry: e, Reason: reason, At: now})
+	rec, err := json.Marshal(notify.DeadLetter{Entry: e, Reason: reason, At: now})
 	if err != nil {
 		return fmt.Errorf("redis dead letter %s: %w", e.ID, err)
 	}
 	err = s.scripts.deadLetter.Run(ctx, s.client, []string{s.keys.outbox, s.keys.dead},
-		consumerGroup, e.ID, rec, store.MaxDeadLetters, s.opts.Retention.Milliseconds()).Err()
+		consumerGroup, e.ID, rec, notify.MaxDeadLetters, s.opts.Retention.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("redis dead letter %s: %w", e.ID, err)
 	}
@@ -195,17 +194,17 @@ func (s *Store) DeadLetter(ctx context.Context, now time.Time, e store.Entry, re
 }
 
 // DeadLetters returns up to limit dead letters, newest first.
-func (s *Store) DeadLetters(ctx context.Context, limit int) ([]store.DeadLetter, error) {
+func (s *Store) DeadLetters(ctx context.Context, limit int) ([]notify.DeadLetter, error) {
 	if limit <= 0 {
-		return []store.DeadLetter{}, ctx.Err()
+		return []notify.DeadLetter{}, ctx.Err()
 	}
 	recs, err := s.client.LRange(ctx, s.keys.dead, 0, int64(limit)-1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redis dead letters: %w", err)
 	}
-	out := make([]store.DeadLetter, 0, len(recs))
+	out := make([]notify.DeadLetter, 0, len(recs))
 	for _, r := range recs {
-		var d store.DeadLetter
+		var d notify.DeadLetter
 		if err := json.Unmarshal([]byte(r), &d); err != nil {
 			return nil, fmt.Errorf("redis dead letters: %w", err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/dedup"
+	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/redis/redistest"
 	"github.com/alertgate/alertgate/router/store/storetest"
@@ -374,7 +375,7 @@ func exerciseState(t *testing.T, s *Store, now time.Time) {
 		s.SetSilence(ctx, incident.Silence{ID: "s1", Matchers: []string{`service="api"`}, StartsAt: now, EndsAt: now.Add(2 * time.Hour), CreatedAt: now}),
 		s.ScheduleTimer(ctx, store.Timer{Group: team.Key, Receiver: "oncall", At: now}),
 		s.ScheduleTimer(ctx, store.Timer{Group: team.Key, Receiver: "manager", At: now.Add(time.Hour)}),
-		s.SetThread(ctx, id, "slack:team", incident.Thread{Ref: "C1/1.2", Seq: 1}),
+		s.SetThread(ctx, t0, id, "slack:team", incident.Thread{Ref: "C1/1.2", Seq: 1}),
 		s.RecordIncident(ctx, incident.Incident{ID: id, Group: team.Key, Opened: t0, Status: incident.StatusOpen},
 			incident.Event{At: t0, Type: incident.EventDetected, Fingerprint: "a0"}),
 		s.Count(ctx, incident.Day(now), incident.Counters{"received:alertmanager": 7}),
@@ -383,7 +384,7 @@ func exerciseState(t *testing.T, s *Store, now time.Time) {
 			t.Fatal(err)
 		}
 	}
-	if ok, err := s.Advance(ctx, id, "pagerduty:oncall", 1); !ok || err != nil {
+	if ok, err := s.Advance(ctx, t0, id, "pagerduty:oncall", 1); !ok || err != nil {
 		t.Fatalf("Advance = %v, %v", ok, err)
 	}
 	if _, err := s.Silences(ctx, now); err != nil {
@@ -514,7 +515,7 @@ func TestOutbox_WaitReturnsOnEnqueue(t *testing.T) {
 	}
 }
 
-func claimAll(t *testing.T, s *Store, consumer string) []store.Entry {
+func claimAll(t *testing.T, s *Store, consumer string) []notify.Entry {
 	t.Helper()
 	got, err := s.ClaimOutbox(t.Context(), t0, consumer, 100, 0)
 	if err != nil {
@@ -523,7 +524,7 @@ func claimAll(t *testing.T, s *Store, consumer string) []store.Entry {
 	return got
 }
 
-func ack(t *testing.T, s *Store, es []store.Entry) {
+func ack(t *testing.T, s *Store, es []notify.Entry) {
 	t.Helper()
 	for _, e := range es {
 		if err := s.Ack(t.Context(), e.ID); err != nil {
@@ -532,7 +533,7 @@ func ack(t *testing.T, s *Store, es []store.Entry) {
 	}
 }
 
-func names(es []store.Entry) string {
+func names(es []notify.Entry) string {
 	var p []string
 	for _, e := range es {
 		p = append(p, string(e.Payload))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/alertgate/alertgate/incident"
 	goredis "github.com/redis/go-redis/v9"
@@ -28,7 +29,7 @@ func (s *Store) Thread(ctx context.Context, occurrence, target string) (incident
 
 // SetThread records the thread of an incident at a target. It is kept
 // as long as the incident.
-func (s *Store) SetThread(ctx context.Context, occurrence, target string, th incident.Thread) error {
+func (s *Store) SetThread(ctx context.Context, _ time.Time, occurrence, target string, th incident.Thread) error {
 	js, err := json.Marshal(th)
 	if err != nil {
 		return fmt.Errorf("redis set thread %s %s: %w", occurrence, target, err)
@@ -49,7 +50,7 @@ func (s *Store) SetThread(ctx context.Context, occurrence, target string, th inc
 // at a target, and reports false if a newer one already was: an old
 // notification retried late must not undo a newer one. Seq 0 is
 // unordered and always applies (without a call to Redis).
-func (s *Store) Advance(ctx context.Context, occurrence, target string, seq int64) (bool, error) {
+func (s *Store) Advance(ctx context.Context, _ time.Time, occurrence, target string, seq int64) (bool, error) {
 	if seq == 0 {
 		return true, ctx.Err()
 	}

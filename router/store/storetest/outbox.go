@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/notify"
 )
 
 func depth(t *testing.T, s Store) int64 {
@@ -18,7 +18,7 @@ func depth(t *testing.T, s Store) int64 {
 	return d
 }
 
-func claimOutbox(t *testing.T, s Store, now time.Time, consumer string, limit int) []store.Entry {
+func claimOutbox(t *testing.T, s Store, now time.Time, consumer string, limit int) []notify.Entry {
 	t.Helper()
 	e, err := s.ClaimOutbox(t.Context(), now, consumer, limit, 0)
 	if err != nil {
@@ -27,7 +27,7 @@ func claimOutbox(t *testing.T, s Store, now time.Time, consumer string, limit in
 	return e
 }
 
-func payloads(es []store.Entry) []string {
+func payloads(es []notify.Entry) []string {
 	var out []string
 	for _, e := range es {
 		out = append(out, string(e.Payload))
@@ -110,7 +110,7 @@ func runOutbox(t *testing.T, newStore Factory) {
 		// The Redis store measures idleness with the server's clock
 		// (XAUTOCLAIM), so this waits out the 20 ms reclaim timeout in
 		// real time as well as advancing the fake one.
-		var got []store.Entry
+		var got []notify.Entry
 		deadline := time.Now().Add(5 * time.Second)
 		for len(got) == 0 && time.Now().Before(deadline) {
 			got = claimOutbox(t, s, t0.Add(testOptions.ReclaimAfter), "live-replica", 1)
@@ -150,7 +150,7 @@ func runOutbox(t *testing.T, newStore Factory) {
 	})
 	t.Run("DeadLettersAreBounded", func(t *testing.T) {
 		s := newStore(t, testOptions)
-		n := store.MaxDeadLetters + 5
+		n := notify.MaxDeadLetters + 5
 		var p [][]byte
 		for i := range n {
 			p = append(p, []byte(strconv.Itoa(i)))
@@ -162,8 +162,8 @@ func runOutbox(t *testing.T, newStore Factory) {
 			}
 		}
 		dl, err := s.DeadLetters(t.Context(), 2*n)
-		if err != nil || len(dl) != store.MaxDeadLetters || string(dl[0].Payload) != strconv.Itoa(n-1) || string(dl[len(dl)-1].Payload) != "5" {
-			t.Errorf("%d dead letters (%v), want the newest %d, %d first", len(dl), err, store.MaxDeadLetters, n-1)
+		if err != nil || len(dl) != notify.MaxDeadLetters || string(dl[0].Payload) != strconv.Itoa(n-1) || string(dl[len(dl)-1].Payload) != "5" {
+			t.Errorf("%d dead letters (%v), want the newest %d, %d first", len(dl), err, notify.MaxDeadLetters, n-1)
 		}
 	})
 	t.Run("WaitingClaimReturnsWhenAnEntryArrives", func(t *testing.T) {

@@ -27,15 +27,15 @@ type StateStore interface {
 	ClaimTimers(ctx context.Context, now time.Time, limit int) ([]store.Timer, error)
 	CompleteTimer(ctx context.Context, now time.Time, t store.Timer, entries [][]byte) error
 	Thread(ctx context.Context, occurrence, target string) (incident.Thread, bool, error)
-	SetThread(ctx context.Context, occurrence, target string, th incident.Thread) error
-	Advance(ctx context.Context, occurrence, target string, seq int64) (bool, error)
+	SetThread(ctx context.Context, now time.Time, occurrence, target string, th incident.Thread) error
+	Advance(ctx context.Context, now time.Time, occurrence, target string, seq int64) (bool, error)
 	RecordIncident(ctx context.Context, u incident.Incident, events ...incident.Event) error
 	Incident(ctx context.Context, id string) (incident.Incident, []incident.Event, bool, error)
 	Incidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error)
 	Count(ctx context.Context, day string, add incident.Counters) error
 	Counters(ctx context.Context, days []string) (map[string]incident.Counters, error)
-	CacheGet(ctx context.Context, key string) ([]byte, bool, error)
-	CacheSet(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	CacheGet(ctx context.Context, now time.Time, key string) ([]byte, bool, error)
+	CacheSet(ctx context.Context, now time.Time, key string, value []byte, ttl time.Duration) error
 }
 
 // StateFactory returns a new, empty StateStore.
@@ -50,13 +50,13 @@ func RunState(t *testing.T, newStore StateFactory) {
 	t.Run("Incidents", func(t *testing.T) { runIncidents(t, newStore) })
 	t.Run("Cache", func(t *testing.T) {
 		s := newStore(t, testOptions)
-		if _, ok, err := s.CacheGet(t.Context(), "k"); ok || err != nil {
+		if _, ok, err := s.CacheGet(t.Context(), t0, "k"); ok || err != nil {
 			t.Fatalf("empty cache: %v %v", ok, err)
 		}
-		if err := s.CacheSet(t.Context(), "k", []byte("summary"), time.Hour); err != nil {
+		if err := s.CacheSet(t.Context(), t0, "k", []byte("summary"), time.Hour); err != nil {
 			t.Fatal(err)
 		}
-		v, ok, err := s.CacheGet(t.Context(), "k")
+		v, ok, err := s.CacheGet(t.Context(), t0, "k")
 		if !ok || err != nil || string(v) != "summary" {
 			t.Errorf("CacheGet = %q, %v, %v", v, ok, err)
 		}
@@ -70,7 +70,7 @@ func runThreads(t *testing.T, newStore StateFactory) {
 			t.Fatalf("unknown thread: %v %v", ok, err)
 		}
 		th := incident.Thread{Ref: "C123/1700000000.000100", Seq: 1}
-		if err := s.SetThread(t.Context(), "inc", "slack:team", th); err != nil {
+		if err := s.SetThread(t.Context(), t0, "inc", "slack:team", th); err != nil {
 			t.Fatal(err)
 		}
 		got, ok, err := s.Thread(t.Context(), "inc", "slack:team")
@@ -87,12 +87,12 @@ func runThreads(t *testing.T, newStore StateFactory) {
 			seq  int64
 			want bool
 		}{{1, true}, {3, true}, {3, true}, {2, false}, {0, true}, {4, true}} {
-			got, err := s.Advance(t.Context(), "inc", "pagerduty:oncall", tt.seq)
+			got, err := s.Advance(t.Context(), t0, "inc", "pagerduty:oncall", tt.seq)
 			if err != nil || got != tt.want {
 				t.Errorf("Advance(%d) = %v, %v; want %v", tt.seq, got, err, tt.want)
 			}
 		}
-		if ok, _ := s.Advance(t.Context(), "inc", "slack:team", 1); !ok {
+		if ok, _ := s.Advance(t.Context(), t0, "inc", "slack:team", 1); !ok {
 			t.Error("sequence numbers leak across targets")
 		}
 	})

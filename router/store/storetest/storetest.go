@@ -11,6 +11,7 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/dedup"
+	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/store"
 )
 
@@ -22,11 +23,11 @@ type Store interface {
 	CompleteFlush(ctx context.Context, now time.Time, f incident.Flush, entries [][]byte) error
 	Postpone(ctx context.Context, f incident.Flush, until time.Time) error
 	Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) error
-	ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]store.Entry, error)
+	ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]notify.Entry, error)
 	Ack(ctx context.Context, id string) error
-	Retry(ctx context.Context, e store.Entry, at time.Time, lastErr string) error
-	DeadLetter(ctx context.Context, now time.Time, e store.Entry, reason string) error
-	DeadLetters(ctx context.Context, limit int) ([]store.DeadLetter, error)
+	Retry(ctx context.Context, e notify.Entry, at time.Time, lastErr string) error
+	DeadLetter(ctx context.Context, now time.Time, e notify.Entry, reason string) error
+	DeadLetters(ctx context.Context, limit int) ([]notify.DeadLetter, error)
 	OutboxDepth(ctx context.Context) (int64, error)
 }
 
