@@ -65,6 +65,9 @@ type tracked struct {
 	elem   *list.Element
 }
 
+// The memory store is a complete backend.
+var _ store.Store = (*Store)(nil)
+
 // New returns an empty store.
 func New(opts store.Options) *Store {
 	s := &Store{

@@ -13,11 +13,11 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, opts store.Options) storetest.Store { return New(opts) })
+	storetest.Run(t, func(t *testing.T, opts store.Options) store.Store { return New(opts) })
 }
 
 func TestConformanceState(t *testing.T) {
-	storetest.RunState(t, func(t *testing.T, opts store.Options) storetest.StateStore { return New(opts) })
+	storetest.RunState(t, func(t *testing.T, opts store.Options) store.Store { return New(opts) })
 }
 
 func firing(fp string, at time.Time, inhibits ...string) store.Observation {
@@ -63,7 +63,7 @@ func TestMemory_ExpiredStateIsForgotten(t *testing.T) {
 }
 
 func TestConformanceCorrelation(t *testing.T) {
-	storetest.RunCorrelation(t, func(t *testing.T, opts store.Options) storetest.CorrelationStore { return New(opts) })
+	storetest.RunCorrelation(t, func(t *testing.T, opts store.Options) store.Store { return New(opts) })
 }
 
 func TestMemory_CacheAndThreadsFollowTheCallersClock(t *testing.T) {

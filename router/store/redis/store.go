@@ -35,6 +35,9 @@ type Store struct {
 	trips   *tripCounter
 }
 
+// The Redis store is a complete backend.
+var _ store.Store = (*Store)(nil)
+
 // New returns a store that keeps its state in client under prefix
 // (DefaultPrefix if empty). It adds a hook to client that counts round
 // trips (see RoundTrips), so give each Store its own client. The Store

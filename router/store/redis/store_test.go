@@ -67,21 +67,21 @@ func firing(fp string, groups ...incident.GroupRef) store.Observation {
 
 func TestConformance(t *testing.T) {
 	srv := redistest.Start(t)
-	storetest.Run(t, func(t *testing.T, opts store.Options) storetest.Store {
+	storetest.Run(t, func(t *testing.T, opts store.Options) store.Store {
 		return newStore(t, srv, t.Name()+":", opts)
 	})
 }
 
 func TestConformanceState(t *testing.T) {
 	srv := redistest.Start(t)
-	storetest.RunState(t, func(t *testing.T, opts store.Options) storetest.StateStore {
+	storetest.RunState(t, func(t *testing.T, opts store.Options) store.Store {
 		return newStore(t, srv, t.Name()+":", opts)
 	})
 }
 
 func TestConformanceCorrelation(t *testing.T) {
 	srv := redistest.Start(t)
-	storetest.RunCorrelation(t, func(t *testing.T, opts store.Options) storetest.CorrelationStore {
+	storetest.RunCorrelation(t, func(t *testing.T, opts store.Options) store.Store {
 		return newStore(t, srv, t.Name()+":", opts)
 	})
 }

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -10,22 +9,14 @@ import (
 	"github.com/alertgate/alertgate/router/store"
 )
 
-// CorrelationStore places alerts in their service's incident.
-type CorrelationStore interface {
-	Correlate(ctx context.Context, now time.Time, p incident.CorrelationPolicy, reqs []store.CorrelateRequest) ([]incident.Correlation, error)
-}
-
-// CorrelationFactory returns a new, empty CorrelationStore.
-type CorrelationFactory func(t *testing.T, opts store.Options) CorrelationStore
-
 var policy = incident.CorrelationPolicy{Window: 5 * time.Minute, Cooldown: 5 * time.Minute, MaxMembers: 3}
 
 // RunCorrelation runs the suite for cross-source correlation.
-func RunCorrelation(t *testing.T, newStore CorrelationFactory) {
+func RunCorrelation(t *testing.T, newStore Factory) {
 	req := func(fp, service string, firing bool, dependents ...string) store.CorrelateRequest {
 		return store.CorrelateRequest{Fingerprint: alert.Fingerprint(fp), Service: service, Firing: firing, Dependents: dependents}
 	}
-	correlate := func(t *testing.T, s CorrelationStore, now time.Time, reqs ...store.CorrelateRequest) []incident.Correlation {
+	correlate := func(t *testing.T, s store.Store, now time.Time, reqs ...store.CorrelateRequest) []incident.Correlation {
 		t.Helper()
 		c, err := s.Correlate(t.Context(), now, policy, reqs)
 		if err != nil || len(c) != len(reqs) {

@@ -87,7 +87,7 @@ func runDedup(t *testing.T, newStore Factory) {
 func runFlapping(t *testing.T, newStore Factory) {
 	// flip observes alert a alternating firing/resolved, one per minute
 	// from start, n times, each a new episode.
-	flip := func(t *testing.T, s Store, start time.Time, n int) []dedup.Verdict {
+	flip := func(t *testing.T, s store.Store, start time.Time, n int) []dedup.Verdict {
 		var out []dedup.Verdict
 		for i := range n {
 			at := start.Add(time.Duration(i) * time.Minute)
@@ -164,7 +164,7 @@ func runFlapping(t *testing.T, newStore Factory) {
 	})
 }
 
-func settle(t *testing.T, s Store, now time.Time) []dedup.Verdict {
+func settle(t *testing.T, s store.Store, now time.Time) []dedup.Verdict {
 	t.Helper()
 	v, err := s.Settle(t.Context(), now)
 	if err != nil {

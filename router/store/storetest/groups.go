@@ -12,7 +12,7 @@ import (
 
 var team = incident.GroupRef{Key: "g-team", Route: "{}/0", Receiver: "team", Labels: map[string]string{"service": "api"}, Wait: 30 * time.Second, Interval: 5 * time.Minute}
 
-func claim(t *testing.T, s Store, now time.Time) []incident.Flush {
+func claim(t *testing.T, s store.Store, now time.Time) []incident.Flush {
 	t.Helper()
 	f, err := s.ClaimGroups(t.Context(), now, 100)
 	if err != nil {
@@ -21,7 +21,7 @@ func claim(t *testing.T, s Store, now time.Time) []incident.Flush {
 	return f
 }
 
-func complete(t *testing.T, s Store, now time.Time, f incident.Flush, entries ...string) {
+func complete(t *testing.T, s store.Store, now time.Time, f incident.Flush, entries ...string) {
 	t.Helper()
 	var b [][]byte
 	for _, e := range entries {

@@ -8,7 +8,7 @@ import (
 	"github.com/alertgate/alertgate/incident"
 )
 
-func runIncidents(t *testing.T, newStore StateFactory) {
+func runIncidents(t *testing.T, newStore Factory) {
 	id := incident.ID("g1", t0)
 	t.Run("MergeKeepsTheEarliestFactsAndTheFirstAck", func(t *testing.T) {
 		s := newStore(t, testOptions)

@@ -7,9 +7,10 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/store"
 )
 
-func depth(t *testing.T, s Store) int64 {
+func depth(t *testing.T, s store.Store) int64 {
 	t.Helper()
 	d, err := s.OutboxDepth(t.Context())
 	if err != nil {
@@ -18,7 +19,7 @@ func depth(t *testing.T, s Store) int64 {
 	return d
 }
 
-func claimOutbox(t *testing.T, s Store, now time.Time, consumer string, limit int) []notify.Entry {
+func claimOutbox(t *testing.T, s store.Store, now time.Time, consumer string, limit int) []notify.Entry {
 	t.Helper()
 	e, err := s.ClaimOutbox(t.Context(), now, consumer, limit, 0)
 	if err != nil {

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -12,37 +11,8 @@ import (
 	"github.com/alertgate/alertgate/router/store"
 )
 
-// StateStore is a Store that also keeps the rules' state: inhibition
-// keys, silences, escalation timers and acknowledgements.
-type StateStore interface {
-	Store
-	Inhibitors(ctx context.Context, keys []string) (map[string][]alert.Fingerprint, error)
-	SetSilence(ctx context.Context, s incident.Silence) error
-	Silences(ctx context.Context, now time.Time) ([]incident.Silence, error)
-	ExpireSilence(ctx context.Context, id string, now time.Time) error
-	Group(ctx context.Context, key string) (store.GroupState, bool, error)
-	Acknowledge(ctx context.Context, key, by string, now time.Time) error
-	ScheduleTimer(ctx context.Context, t store.Timer) error
-	CancelTimers(ctx context.Context, group string) error
-	ClaimTimers(ctx context.Context, now time.Time, limit int) ([]store.Timer, error)
-	CompleteTimer(ctx context.Context, now time.Time, t store.Timer, entries [][]byte) error
-	Thread(ctx context.Context, occurrence, target string) (incident.Thread, bool, error)
-	SetThread(ctx context.Context, now time.Time, occurrence, target string, th incident.Thread) error
-	Advance(ctx context.Context, now time.Time, occurrence, target string, seq int64) (bool, error)
-	RecordIncident(ctx context.Context, u incident.Incident, events ...incident.Event) error
-	Incident(ctx context.Context, id string) (incident.Incident, []incident.Event, bool, error)
-	Incidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error)
-	Count(ctx context.Context, day string, add incident.Counters) error
-	Counters(ctx context.Context, days []string) (map[string]incident.Counters, error)
-	CacheGet(ctx context.Context, now time.Time, key string) ([]byte, bool, error)
-	CacheSet(ctx context.Context, now time.Time, key string, value []byte, ttl time.Duration) error
-}
-
-// StateFactory returns a new, empty StateStore.
-type StateFactory func(t *testing.T, opts store.Options) StateStore
-
 // RunState runs the suite for the rules' state.
-func RunState(t *testing.T, newStore StateFactory) {
+func RunState(t *testing.T, newStore Factory) {
 	t.Run("Inhibition", func(t *testing.T) { runInhibition(t, newStore) })
 	t.Run("Silences", func(t *testing.T) { runSilences(t, newStore) })
 	t.Run("Timers", func(t *testing.T) { runTimers(t, newStore) })
@@ -63,7 +33,7 @@ func RunState(t *testing.T, newStore StateFactory) {
 	})
 }
 
-func runThreads(t *testing.T, newStore StateFactory) {
+func runThreads(t *testing.T, newStore Factory) {
 	t.Run("ThreadIsRememberedPerIncidentAndTarget", func(t *testing.T) {
 		s := newStore(t, testOptions)
 		if _, ok, err := s.Thread(t.Context(), "inc", "slack:team"); ok || err != nil {
@@ -98,13 +68,13 @@ func runThreads(t *testing.T, newStore StateFactory) {
 	})
 }
 
-func runInhibition(t *testing.T, newStore StateFactory) {
+func runInhibition(t *testing.T, newStore Factory) {
 	holding := func(fp string, status alert.Status, startsAt time.Time, keys ...string) store.Observation {
 		o := obs(newAlert(fp, status, startsAt))
 		o.Inhibits = keys
 		return o
 	}
-	inhibitors := func(t *testing.T, s StateStore, keys ...string) map[string][]alert.Fingerprint {
+	inhibitors := func(t *testing.T, s store.Store, keys ...string) map[string][]alert.Fingerprint {
 		t.Helper()
 		m, err := s.Inhibitors(t.Context(), keys)
 		if err != nil {
@@ -136,7 +106,7 @@ func runInhibition(t *testing.T, newStore StateFactory) {
 	})
 }
 
-func runSilences(t *testing.T, newStore StateFactory) {
+func runSilences(t *testing.T, newStore Factory) {
 	sil := incident.Silence{ID: "s1", Matchers: []string{`service="api"`}, StartsAt: t0, EndsAt: t0.Add(time.Hour), CreatedBy: "alice", Comment: "deploy", CreatedAt: t0}
 	t.Run("SetListExpire", func(t *testing.T) {
 		s := newStore(t, testOptions)
@@ -168,10 +138,10 @@ func runSilences(t *testing.T, newStore StateFactory) {
 	})
 }
 
-func runTimers(t *testing.T, newStore StateFactory) {
+func runTimers(t *testing.T, newStore Factory) {
 	// escalating sets up a flushed group with one firing alert and an
 	// escalation timer 15 minutes later.
-	escalating := func(t *testing.T) (StateStore, store.Timer) {
+	escalating := func(t *testing.T) (store.Store, store.Timer) {
 		s := newStore(t, testOptions)
 		observe(t, s, t0, obs(newAlert("a", alert.StatusFiring, t0), team))
 		at := t0.Add(team.Wait)
@@ -182,7 +152,7 @@ func runTimers(t *testing.T, newStore StateFactory) {
 		}
 		return s, tm
 	}
-	claimTimers := func(t *testing.T, s StateStore, now time.Time) []store.Timer {
+	claimTimers := func(t *testing.T, s store.Store, now time.Time) []store.Timer {
 		t.Helper()
 		got, err := s.ClaimTimers(t.Context(), now, 10)
 		if err != nil {

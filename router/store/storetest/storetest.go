@@ -11,29 +11,12 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/dedup"
-	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/store"
 )
 
-// Store is everything the suite exercises.
-type Store interface {
-	Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]dedup.Verdict, error)
-	Settle(ctx context.Context, now time.Time) ([]dedup.Verdict, error)
-	ClaimGroups(ctx context.Context, now time.Time, limit int) ([]incident.Flush, error)
-	CompleteFlush(ctx context.Context, now time.Time, f incident.Flush, entries [][]byte) error
-	Postpone(ctx context.Context, f incident.Flush, until time.Time) error
-	Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) error
-	ClaimOutbox(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]notify.Entry, error)
-	Ack(ctx context.Context, id string) error
-	Retry(ctx context.Context, e notify.Entry, at time.Time, lastErr string) error
-	DeadLetter(ctx context.Context, now time.Time, e notify.Entry, reason string) error
-	DeadLetters(ctx context.Context, limit int) ([]notify.DeadLetter, error)
-	OutboxDepth(ctx context.Context) (int64, error)
-}
-
 // Factory returns a new, empty store with opts. The suite calls it once
 // per test.
-type Factory func(t *testing.T, opts store.Options) Store
+type Factory func(t *testing.T, opts store.Options) store.Store
 
 // Run runs the whole suite.
 func Run(t *testing.T, newStore Factory) {
@@ -79,7 +62,7 @@ func obs(a alert.Alert, groups ...incident.GroupRef) store.Observation {
 	return store.Observation{Alert: a, RepeatInterval: repeat, Groups: groups}
 }
 
-func observe(t *testing.T, s Store, now time.Time, o ...store.Observation) []dedup.Verdict {
+func observe(t *testing.T, s store.Store, now time.Time, o ...store.Observation) []dedup.Verdict {
 	t.Helper()
 	v, err := s.Observe(context.Background(), now, o)
 	if err != nil {
