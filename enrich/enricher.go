@@ -17,6 +17,12 @@ import (
 	"github.com/alertgate/alertgate/router/notify"
 )
 
+// OnCaller tells who is on call for a receiver at a time, and from which
+// schedule (package oncall answers it).
+type OnCaller interface {
+	OnCall(ctx context.Context, receiver string, at time.Time) (name, schedule string, err error)
+}
+
 // Summarizer writes a short, situation-specific summary of an incident.
 type Summarizer interface {
 	Summarize(ctx context.Context, n *notify.Notification, h llm.History) (string, error)
@@ -29,7 +35,7 @@ type Options struct {
 	// RunbookBaseURL links a runbook without its own url: base + file name.
 	RunbookBaseURL string
 	// OnCall tells who is on call for a receiver.
-	OnCall func(ctx context.Context, receiver string, at time.Time) (string, error)
+	OnCall OnCaller
 	// History tells what is known of an incident's past, for the prompt.
 	History func(ctx context.Context, n *notify.Notification) llm.History
 	// Summarizer writes summaries with an LLM; nil means the
@@ -136,7 +142,7 @@ func (e *Enricher) onCall(ctx context.Context, n *notify.Notification) string {
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.opts.OnCallTimeout)
 	defer cancel()
-	name, err := e.opts.OnCall(ctx, n.Target.Receiver, e.opts.Now())
+	name, _, err := e.opts.OnCall.OnCall(ctx, n.Target.Receiver, e.opts.Now())
 	if err != nil {
 		e.opts.Logger.Warn("on-call lookup failed; the notification goes without it", "receiver", n.Target.Receiver, "err", err)
 	}

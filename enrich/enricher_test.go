@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/enrich/llm"
+	"github.com/alertgate/alertgate/enrich/oncall"
 	"github.com/alertgate/alertgate/enrich/runbook"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/store"
@@ -78,7 +80,7 @@ func TestEnrich_RunbookOnCallAndLLMSummary(t *testing.T) {
 	e := New(Options{
 		Runbooks:   shipped(t),
 		Summarizer: summarizer(srv.URL, time.Second),
-		OnCall:     func(context.Context, string, time.Time) (string, error) { return "Sato", nil },
+		OnCall:     rotationOf(t, "team", "Sato"),
 	})
 	n := notification("rate(http_requests_total{code=~\"5..\"}) / rate(http_requests_total) > 0.05")
 	e.Enrich(context.Background(), n)
@@ -150,7 +152,7 @@ func BenchmarkEnrich_CacheHit(b *testing.B) {
 	e := New(Options{
 		Runbooks:   shipped(b),
 		Summarizer: summarizer(srv.URL, time.Second),
-		OnCall:     func(context.Context, string, time.Time) (string, error) { return "Sato", nil },
+		OnCall:     rotationOf(b, "team", "Sato"),
 	})
 	e.Enrich(context.Background(), notification("x"))
 	b.ReportAllocs()
@@ -188,4 +190,25 @@ func TestEnrich_ABrokenLLMIsSkippedAfterThreeFailures(t *testing.T) {
 	if got := calls.Load(); got != 4 {
 		t.Errorf("after the cool-down the LLM was asked %d times in all, want one more try", got)
 	}
+}
+
+// rotationOf is an on-call directory in which receiver's weekly rotation
+// has the one member who.
+func rotationOf(t testing.TB, receiver, who string) *oncall.Directory {
+	t.Helper()
+	cfg, err := config.Parse([]byte(`
+sources: {alertmanager: {disabled: true}, newrelic: {disabled: true}, cloudwatch: {disabled: true}}
+notify: {dry_run: true}
+receivers: [{name: `+receiver+`, oncall: primary, slack: {channel: "#x"}}]
+route: {receiver: `+receiver+`}
+oncall: [{name: primary, rotation: {members: [`+who+`], handover: "monday 10:00", start: 2026-01-05}}]
+`), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := oncall.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -282,12 +282,6 @@ func (rt *Router) notifiers(cfg *config.Config) map[string]notify.Notifier {
 	}
 }
 
-// OnCall tells who is on call for a receiver now, by the running rules.
-func (rt *Router) OnCall(ctx context.Context, receiver string, at time.Time) (string, error) {
-	name, _, err := rt.rules.Load().OnCall(ctx, receiver, at)
-	return name, err
-}
-
 // Handler returns the HTTP handler for the webhooks and the API (and the
 // operational endpoints, unless server.ops_listen separates them).
 func (rt *Router) Handler() http.Handler { return rt.mux }

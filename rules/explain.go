@@ -64,10 +64,16 @@ func (re *RouteExplanation) Pages() bool {
 	return re.Muted == "" && slices.ContainsFunc(re.Targets, func(t string) bool { return strings.HasPrefix(t, "pagerduty") })
 }
 
+// OnCaller tells who is on call for a receiver at a time, and from which
+// schedule (enrich/oncall answers it).
+type OnCaller interface {
+	OnCall(ctx context.Context, receiver string, at time.Time) (name, schedule string, err error)
+}
+
 // Explain routes labels at time at without any state: runtime silences
 // and firing inhibitors live in the running server, so they are described
-// rather than evaluated.
-func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.Time) Explanation {
+// rather than evaluated. oc, if not nil, names who is on call.
+func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.Time, oc OnCaller) Explanation {
 	e := Explanation{Labels: labels, At: at, Location: r.calendar.Location()}
 	a := &alert.Alert{Labels: maps.Clone(labels)}
 	if r.MapService(a) {
@@ -90,7 +96,7 @@ func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.T
 	}
 	matches := r.Match(&alert.Alert{Labels: labels})
 	for _, m := range matches {
-		re := r.explainRoute(ctx, m, at)
+		re := r.explainRoute(ctx, m, at, oc)
 		if _, ok := r.Correlation(m.Route); ok && labels[alert.LabelService] != "" {
 			re.Correlated = labels[alert.LabelService]
 		}
@@ -124,7 +130,7 @@ func (r *Rules) explainCorrelation(service string, matches []Match) string {
 	return s + "; otherwise it opens a new incident"
 }
 
-func (r *Rules) explainRoute(ctx context.Context, m Match, at time.Time) RouteExplanation {
+func (r *Rules) explainRoute(ctx context.Context, m Match, at time.Time, oc OnCaller) RouteExplanation {
 	o := m.Route.Opts
 	re := RouteExplanation{
 		Path:        m.Route.ID,
@@ -145,7 +151,9 @@ func (r *Rules) explainRoute(ctx context.Context, m Match, at time.Time) RouteEx
 	slices.Sort(re.GroupBy)
 	re.Targets = r.describeTargets(o.Receiver)
 	re.Muted, _ = r.TimeMuted(m.Route, at)
-	re.OnCall, re.Schedule, re.OnCallErr = r.OnCall(ctx, o.Receiver, at)
+	if oc != nil {
+		re.OnCall, re.Schedule, re.OnCallErr = oc.OnCall(ctx, o.Receiver, at)
+	}
 	return re
 }
 

@@ -1,11 +1,7 @@
 package rules
 
 import (
-	"context"
-	"net/http"
-	"net/http/httptest"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -155,67 +151,5 @@ maintenance_windows:
 	}
 	if got := r.Silencer(nil, jst(t, "2026-01-18 04:00")).Silenced(db); got != "" {
 		t.Errorf("after the window: %q", got)
-	}
-}
-
-func TestOnCall_WeeklyRotation(t *testing.T) {
-	r := mustRules(t, strings.Replace(base, "{name: team, slack", "{name: team, oncall: platform, slack", 1)+`
-oncall:
-  - name: platform
-    rotation:
-      members: [alice, bob, carol]
-      handover: "monday 10:00"
-      start: 2026-01-05
-`)
-	for _, tt := range []struct {
-		at, want string
-	}{
-		{"2026-01-05 10:00", "alice"},
-		{"2026-01-12 09:59", "alice"},
-		{"2026-01-12 10:00", "bob"},
-		{"2026-01-21 03:00", "carol"},
-		{"2026-01-26 10:00", "alice"},
-		{"2026-01-05 09:00", "carol"}, // before the start: the previous week
-	} {
-		got, schedule, err := r.OnCall(context.Background(), "team", jst(t, tt.at))
-		if err != nil || got != tt.want || !strings.Contains(schedule, "alice, bob, carol") {
-			t.Errorf("on call at %s = %q (%s), %v; want %q", tt.at, got, schedule, err, tt.want)
-		}
-	}
-	if got, _, _ := r.OnCall(context.Background(), "oncall", jst(t, "2026-01-05 10:00")); got != "" {
-		t.Errorf("a receiver without a schedule has %q on call", got)
-	}
-}
-
-func TestOnCall_PagerDutyScheduleIsAskedAndCached(t *testing.T) {
-	var calls int
-	pd := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls++
-		if r.URL.Path != "/oncalls" || r.URL.Query().Get("schedule_ids[]") != "PSCHED1" || r.Header.Get("Authorization") != "Token token=pd-read-token" {
-			t.Errorf("unexpected request %s %s auth %q", r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization"))
-			http.Error(w, "bad", http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"oncalls":[{"user":{"id":"PU1","type":"user_reference","summary":"Hanako Yamada"},"escalation_level":1,"start":"2026-01-12T01:00:00Z","end":"2026-01-19T01:00:00Z"}],"limit":25,"offset":0,"more":false}`))
-	}))
-	defer pd.Close()
-	r := mustRules(t, strings.Replace(base, "{name: oncall, pagerduty", "{name: oncall, oncall: primary, pagerduty", 1)+`
-oncall:
-  - name: primary
-    pagerduty: {schedule_id: PSCHED1, token: pd-read-token, url: "`+pd.URL+`", cache_for: 5m}
-`)
-	now := jst(t, "2026-01-13 03:00")
-	for i := range 3 {
-		got, _, err := r.OnCall(context.Background(), "oncall", now.Add(time.Duration(i)*time.Minute))
-		if err != nil || got != "Hanako Yamada" {
-			t.Fatalf("on call = %q, %v", got, err)
-		}
-	}
-	if calls != 1 {
-		t.Errorf("PagerDuty was asked %d times within the cache period, want 1", calls)
-	}
-	if _, _, err := r.OnCall(context.Background(), "oncall", now.Add(6*time.Minute)); err != nil || calls != 2 {
-		t.Errorf("after the cache period: calls = %d, err %v; want a second call", calls, err)
 	}
 }

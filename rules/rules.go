@@ -25,7 +25,6 @@ type Rules struct {
 	intervals   *intervals
 	inhibit     []inhibitRule
 	maintenance []maintenance
-	oncall      map[string]onCall
 	catalog     catalog
 	correlation config.Correlation
 }
@@ -61,10 +60,6 @@ func New(cfg *config.Config) (*Rules, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rules: business hours: %w", err)
 	}
-	oncall, err := compileOnCall(cfg.OnCall)
-	if err != nil {
-		return nil, fmt.Errorf("rules: %w", err)
-	}
 	am := cfg.Route.Alertmanager()
 	if am.RepeatInterval == nil {
 		// dedup.repeat_interval is the default the root route inherits.
@@ -79,7 +74,6 @@ func New(cfg *config.Config) (*Rules, error) {
 		intervals:   newIntervals(cfg, calendar),
 		inhibit:     compileInhibitRules(cfg.InhibitRules),
 		maintenance: compileMaintenance(cfg.MaintenanceWindows),
-		oncall:      oncall,
 		catalog:     compileCatalog(cfg.Services),
 		correlation: cfg.Correlation,
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/enrich"
 	"github.com/alertgate/alertgate/enrich/llm"
+	"github.com/alertgate/alertgate/enrich/oncall"
 	"github.com/alertgate/alertgate/enrich/runbook"
 	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/notify"
@@ -24,7 +25,7 @@ type enrichStore interface {
 
 // newEnricher builds the enrichment stage from the configuration: the
 // runbooks, the LLM if one is configured, and the on-call lookup.
-func newEnricher(cfg *config.Config, st enrichStore, onCall func(context.Context, string, time.Time) (string, error), log *slog.Logger, reg prometheus.Registerer) (*enrich.Enricher, error) {
+func newEnricher(cfg *config.Config, st enrichStore, oc *oncall.Directory, log *slog.Logger, reg prometheus.Registerer) (*enrich.Enricher, error) {
 	rbs, err := loadRunbooks(cfg)
 	if err != nil {
 		return nil, err
@@ -32,7 +33,7 @@ func newEnricher(cfg *config.Config, st enrichStore, onCall func(context.Context
 	opts := enrich.Options{
 		Runbooks:       rbs,
 		RunbookBaseURL: cfg.Enrich.RunbookBaseURL,
-		OnCall:         onCall,
+		OnCall:         oc,
 		History:        history(st),
 		Timeout:        time.Duration(cfg.Enrich.LLM.Timeout),
 		Logger:         log,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/enrich/oncall"
 	"github.com/alertgate/alertgate/rules"
 )
 
@@ -47,7 +48,12 @@ func routes(args []string, stdout, stderr io.Writer, getenv env) int {
 		fmt.Fprintln(stderr, err)
 		return exitFinding
 	}
-	e := rs.Explain(context.Background(), labels, when)
+	oc, err := oncall.New(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFinding
+	}
+	e := rs.Explain(context.Background(), labels, when, oc)
 	e.WriteText(stdout)
 	return exitOK
 }

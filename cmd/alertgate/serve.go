@@ -18,6 +18,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/enrich/oncall"
 	"github.com/alertgate/alertgate/replay"
 	"github.com/alertgate/alertgate/router"
 	"github.com/alertgate/alertgate/router/dedup"
@@ -123,15 +124,15 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 		recorder = replay.NewRecorder(rf)
 		log.Info("recording accepted webhooks", "file", f.record)
 	}
-	var rt *router.Router
-	onCall := func(ctx context.Context, receiver string, at time.Time) (string, error) {
-		return rt.OnCall(ctx, receiver, at)
-	}
-	enricher, err := newEnricher(cfg, st, onCall, log, reg)
+	oc, err := oncall.New(cfg)
 	if err != nil {
 		return err
 	}
-	rt, err = router.New(router.Options{
+	enricher, err := newEnricher(cfg, st, oc, log, reg)
+	if err != nil {
+		return err
+	}
+	rt, err := router.New(router.Options{
 		Now:        hooks.now,
 		HTTPClient: hooks.sns,
 		Recorder:   recorder,
@@ -151,7 +152,12 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 			if err != nil {
 				return nil, err
 			}
+			commitOnCall, err := oc.Prepare(cfg)
+			if err != nil {
+				return nil, err
+			}
 			enricher.SetRunbooks(rbs)
+			commitOnCall()
 			return cfg, nil
 		},
 	})
