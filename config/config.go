@@ -80,6 +80,35 @@ type WebhookSource struct {
 	RateLimit *RateLimit `yaml:"rate_limit"`
 }
 
+// Webhooks are the sources that authenticate with a token or an HMAC
+// signature, by name: the one list defaults and validation go through.
+func (s *Sources) Webhooks() map[string]*WebhookSource {
+	return map[string]*WebhookSource{"alertmanager": &s.Alertmanager, "newrelic": &s.NewRelic}
+}
+
+// Endpoint is what every source's endpoint has, whatever the source:
+// whether it is on, how senders authenticate, how fast they may send.
+type Endpoint struct {
+	Disabled bool
+	// Token is the bearer token senders present; empty for a source that
+	// authenticates itself (SNS) or runs unauthenticated.
+	Token Secret
+	// HMACSecret accepts X-Alertgate-Signature.
+	HMACSecret Secret
+	RateLimit  *RateLimit
+}
+
+// Endpoint returns the webhook source's endpoint settings.
+func (w *WebhookSource) Endpoint() Endpoint {
+	return Endpoint{Disabled: w.Disabled, Token: w.Token, HMACSecret: w.HMACSecret, RateLimit: w.RateLimit}
+}
+
+// Endpoint returns the SNS endpoint's settings: SNS signs its messages,
+// so there is no token.
+func (c *CloudWatchSource) Endpoint() Endpoint {
+	return Endpoint{Disabled: c.Disabled, RateLimit: c.RateLimit}
+}
+
 // RateLimit is a token bucket: RequestsPerSecond on average, Burst at
 // once. Without rate_limit a source gets a default; with
 // requests_per_second 0 it is unlimited.
@@ -283,17 +312,27 @@ type SlackTarget struct {
 // LogTarget writes notifications to alertgate's own log.
 type LogTarget struct{}
 
-// Targets lists the target kinds a receiver has, in a fixed order.
-func (r *Receiver) Targets() []string {
-	var t []string
+// TargetType names an integration a receiver delivers through.
+type TargetType string
+
+// The integrations.
+const (
+	TargetPagerDuty TargetType = "pagerduty"
+	TargetSlack     TargetType = "slack"
+	TargetLog       TargetType = "log"
+)
+
+// Targets lists the integrations a receiver has, in a fixed order.
+func (r *Receiver) Targets() []TargetType {
+	var t []TargetType
 	if r.PagerDuty != nil {
-		t = append(t, "pagerduty")
+		t = append(t, TargetPagerDuty)
 	}
 	if r.Slack != nil {
-		t = append(t, "slack")
+		t = append(t, TargetSlack)
 	}
 	if r.Log != nil {
-		t = append(t, "log")
+		t = append(t, TargetLog)
 	}
 	return t
 }
@@ -317,7 +356,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&s.WriteTimeout, model.Duration(15*time.Second))
 	setDefault(&s.IdleTimeout, model.Duration(2*time.Minute))
 	setDefault(&s.ShutdownTimeout, model.Duration(25*time.Second))
-	for _, src := range []*WebhookSource{&c.Sources.Alertmanager, &c.Sources.NewRelic} {
+	for _, src := range c.Sources.Webhooks() {
 		setDefault(&src.MaxAlerts, DefaultMaxAlerts)
 		src.RateLimit = rateDefaults(src.RateLimit, 200, 400)
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"log/slog"
 )
@@ -33,3 +34,9 @@ func (s Secret) Reveal() string { return string(s) }
 
 // IsSet reports whether the secret has a value.
 func (s Secret) IsSet() bool { return s != "" }
+
+// Equal reports, in constant time, whether v is the secret: a caller
+// comparing a presented token learns nothing from how long it took.
+func (s Secret) Equal(v string) bool {
+	return subtle.ConstantTimeCompare([]byte(s), []byte(v)) == 1
+}

@@ -3,7 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,7 +69,8 @@ func (c *Config) validateServer(v *validator) {
 var topicARN = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$`)
 
 func (c *Config) validateSources(v *validator) {
-	for name, s := range map[string]WebhookSource{"alertmanager": c.Sources.Alertmanager, "newrelic": c.Sources.NewRelic} {
+	for _, name := range slices.Sorted(maps.Keys(c.Sources.Webhooks())) {
+		s := c.Sources.Webhooks()[name]
 		path := "sources." + name
 		if s.Disabled {
 			continue

@@ -24,6 +24,7 @@ import (
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/enrich"
 	"github.com/alertgate/alertgate/router"
+	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 )
@@ -81,10 +82,15 @@ func servedMetrics(t *testing.T) map[string]bool {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	st := memory.New(store.Options{})
+	engine, err := pipeline.New(cfg, pipeline.Options{Store: st, Enricher: enrich.New(enrich.Options{Registerer: reg}), Registerer: reg})
+	if err != nil {
+		t.Fatalf("engine: %v", err)
+	}
 	rt, err := router.New(router.Options{
 		Config:   cfg,
-		Store:    memory.New(store.Options{}),
-		Enricher: enrich.New(enrich.Options{Registerer: reg}),
+		Engine:   engine,
+		Store:    st,
 		Registry: reg,
 		Logger:   slog.New(slog.DiscardHandler),
 	})

@@ -38,6 +38,7 @@ type gate struct {
 	t       *testing.T
 	name    string
 	url     string
+	bin     string
 	logPath string
 	client  *http.Client
 
@@ -59,6 +60,9 @@ type gateOptions struct {
 	env map[string]string
 	// sns, if set, stands in for AWS (--testing-sns-ca/--testing-sns-addr).
 	sns *snstest.Signer
+	// shipped runs the binary users get, built without the e2e tag: no
+	// settable clock, no stand-in for AWS.
+	shipped bool
 }
 
 // readyTimeout bounds how long a starting alertgate may take to be ready.
@@ -78,6 +82,10 @@ func startGate(t *testing.T, o gateOptions) *gate {
 		t.Fatal(err)
 	}
 	args := []string{"serve", "--config", cfgPath, "--log-format", "json", "--testing-clock"}
+	bin := binary
+	if o.shipped {
+		args, bin = args[:len(args)-1], shippedBinary(t)
+	}
 	if o.sns != nil {
 		caPath := filepath.Join(dir, "sns-ca.pem")
 		if err := os.WriteFile(caPath, o.sns.CAPEM(), 0o600); err != nil {
@@ -87,6 +95,7 @@ func startGate(t *testing.T, o gateOptions) *gate {
 	}
 	g := &gate{
 		t:       t,
+		bin:     bin,
 		name:    o.name,
 		logPath: filepath.Join(dir, o.name+".log"),
 		client:  &http.Client{Timeout: 30 * time.Second},
@@ -131,7 +140,7 @@ func (g *gate) start(args []string, env []string) error {
 		return err
 	}
 	defer logf.Close()
-	cmd := exec.Command(binary, append(args, "--listen", addr)...)
+	cmd := exec.Command(g.bin, append(args, "--listen", addr)...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {

@@ -3,6 +3,7 @@ package enrich
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/enrich/llm"
 	"github.com/alertgate/alertgate/enrich/runbook"
 	"github.com/alertgate/alertgate/incident"
@@ -88,13 +90,40 @@ func New(opts Options) *Enricher {
 	return e
 }
 
-// SetRunbooks replaces the runbooks, on reload.
-func (e *Enricher) SetRunbooks(rbs []*runbook.Runbook) {
+// SetRunbooks replaces the runbooks.
+func (e *Enricher) SetRunbooks(rbs []*runbook.Runbook) { e.runbooks.Store(newRunbookSet(rbs)) }
+
+func newRunbookSet(rbs []*runbook.Runbook) *runbookSet {
 	set := &runbookSet{matcher: runbook.NewMatcher(rbs), byID: map[string]*runbook.Runbook{}}
 	for _, rb := range rbs {
 		set.byID[rb.ID] = rb
 	}
-	e.runbooks.Store(set)
+	return set
+}
+
+// Prepare loads the runbooks cfg names (enrich.runbooks_dir) and returns
+// the function that puts them in place, for a reload that commits only
+// when every part of the configuration compiled.
+func (e *Enricher) Prepare(cfg *config.Config) (commit func(), err error) {
+	rbs, err := LoadRunbooks(cfg)
+	if err != nil {
+		return nil, err
+	}
+	set := newRunbookSet(rbs)
+	return func() { e.runbooks.Store(set) }, nil
+}
+
+// LoadRunbooks loads the runbooks in cfg's enrich.runbooks_dir; none when
+// it is not set.
+func LoadRunbooks(cfg *config.Config) ([]*runbook.Runbook, error) {
+	if cfg.Enrich.RunbooksDir == "" {
+		return nil, nil
+	}
+	rbs, err := runbook.Load(cfg.Enrich.RunbooksDir)
+	if err != nil {
+		return nil, fmt.Errorf("enrich.runbooks_dir: %w", err)
+	}
+	return rbs, nil
 }
 
 // Enrich sets the runbook, on-call and summary of n.
@@ -203,14 +232,15 @@ func (e *Enricher) Impact(runbookID string) string {
 	return ""
 }
 
-// RunbookSilence names the runbook whose silence_during covers t for an
-// alert with these labels (a known batch window), or "".
-func (e *Enricher) RunbookSilence(labels map[string]string, t time.Time) string {
+// Mutes reports whether the runbook of an alert with these labels says
+// it is expected at now (its silence_during: a known batch window), as
+// "runbook <id>". It is one of the flusher's mute stages.
+func (e *Enricher) Mutes(_ context.Context, labels map[string]string, now time.Time) (string, bool) {
 	rb := e.runbooks.Load().matcher.Match(labels)
-	if rb != nil && rb.SilencedAt(t) {
-		return "runbook " + rb.ID
+	if rb != nil && rb.SilencedAt(now) {
+		return "runbook " + rb.ID, true
 	}
-	return ""
+	return "", false
 }
 
 func baseName(path string) string {

@@ -133,14 +133,14 @@ func TestEnrich_FailingLLMAndNoLLMUseTheFallback(t *testing.T) {
 	}
 }
 
-func TestRunbookSilence_BatchWindow(t *testing.T) {
+func TestMutes_RunbookBatchWindow(t *testing.T) {
 	e := New(Options{Runbooks: shipped(t)})
 	labels := map[string]string{"source": "alertmanager", "alertname": "KubeJobFailed", "namespace": "batch", "job_name": "nightly-export-29483"}
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
-	if got := e.RunbookSilence(labels, time.Date(2026, 1, 13, 2, 0, 0, 0, tokyo)); got != "runbook nightly-batch-failure" {
+	if got, muted := e.Mutes(t.Context(), labels, time.Date(2026, 1, 13, 2, 0, 0, 0, tokyo)); !muted || got != "runbook nightly-batch-failure" {
 		t.Errorf("at 02:00 = %q, want the batch window of nightly-batch-failure", got)
 	}
-	if got := e.RunbookSilence(labels, time.Date(2026, 1, 13, 11, 0, 0, 0, tokyo)); got != "" {
+	if got, muted := e.Mutes(t.Context(), labels, time.Date(2026, 1, 13, 11, 0, 0, 0, tokyo)); muted || got != "" {
 		t.Errorf("at 11:00 = %q, want no silence", got)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -16,15 +15,22 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
-	"github.com/alertgate/alertgate/router"
 	"github.com/alertgate/alertgate/router/notify"
-	"github.com/alertgate/alertgate/router/store"
-	"github.com/alertgate/alertgate/router/store/memory"
 )
+
+// Gate is the alertgate a trace is played through: its webhook endpoints
+// and a step of its background work (flush due groups, deliver).
+type Gate interface {
+	http.Handler
+	Step(ctx context.Context) error
+}
+
+// NewGate builds a Gate for cfg that reads the clock from now and hands
+// every notification to sink instead of delivering it (router.NewReplay
+// in alertgate).
+type NewGate func(cfg *config.Config, now func() time.Time, sink notify.Notifier) (Gate, error)
 
 // Options tune a replay.
 type Options struct {
@@ -34,9 +40,6 @@ type Options struct {
 	// Tail is how long simulated time runs on after the last record, so
 	// pending groups and escalations fire; default 1 h.
 	Tail time.Duration
-	// Enricher, if set, enriches notifications (the default is none:
-	// replay counts notifications, it does not write them).
-	Enricher router.Enricher
 }
 
 // Sent is one notification a replay produced.
@@ -71,7 +74,7 @@ func (r *Result) Pages() int {
 
 // Run plays records through cfg with a simulated clock, delivering to
 // recording notifiers instead of PagerDuty and Slack.
-func Run(ctx context.Context, cfg *config.Config, records []Record, opts Options) (*Result, error) {
+func Run(ctx context.Context, newGate NewGate, cfg *config.Config, records []Record, opts Options) (*Result, error) {
 	if opts.Step <= 0 {
 		opts.Step = 10 * time.Second
 	}
@@ -87,20 +90,11 @@ func Run(ctx context.Context, cfg *config.Config, records []Record, opts Options
 	// never confirm a subscription.
 	c.Sources.CloudWatch.SkipSignatureVerification, c.Sources.CloudWatch.AutoConfirm = true, false
 	p := &player{clock: records[0].At, res: &Result{Records: len(records)}, cfg: &c, step: opts.Step}
-	rt, err := router.New(router.Options{
-		Config:    &c,
-		Store:     memory.New(store.Options{}),
-		Enricher:  opts.Enricher,
-		Registry:  prometheus.NewRegistry(),
-		Logger:    slog.New(slog.DiscardHandler),
-		Now:       p.now,
-		Consumer:  "replay",
-		Notifiers: map[string]notify.Notifier{"pagerduty": p, "slack": p, "log": p},
-	})
+	gate, err := newGate(&c, p.now, p)
 	if err != nil {
 		return nil, err
 	}
-	p.rt = rt
+	p.gate = gate
 	for _, r := range records {
 		if err := p.advance(ctx, r.At); err != nil {
 			return nil, err
@@ -113,9 +107,9 @@ func Run(ctx context.Context, cfg *config.Config, records []Record, opts Options
 	return p.res, nil
 }
 
-// player drives a router through a trace.
+// player drives a gate through a trace.
 type player struct {
-	rt   *router.Router
+	gate Gate
 	cfg  *config.Config
 	step time.Duration
 
@@ -157,7 +151,7 @@ func (p *player) advance(ctx context.Context, t time.Time) error {
 	return p.tick(ctx)
 }
 
-func (p *player) tick(ctx context.Context) error { return p.rt.Step(ctx) }
+func (p *player) tick(ctx context.Context) error { return p.gate.Step(ctx) }
 
 // post sends a record to the router as its source would.
 func (p *player) post(r Record) {
@@ -169,7 +163,7 @@ func (p *player) post(r Record) {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	w := httptest.NewRecorder()
-	p.rt.Handler().ServeHTTP(w, req)
+	p.gate.ServeHTTP(w, req)
 	if w.Code != http.StatusOK {
 		p.res.Rejected++
 		return

@@ -12,6 +12,8 @@ import (
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/router"
+	"github.com/alertgate/alertgate/router/notify"
 )
 
 var tokyo, _ = time.LoadLocation("Asia/Tokyo")
@@ -87,11 +89,11 @@ func load(t *testing.T, muteBatch bool) *config.Config {
 }
 
 func TestReplay_MutingTheBatchAtNightRemovesExactlyItsPages(t *testing.T) {
-	before, err := Run(context.Background(), load(t, false), night(), Options{})
+	before, err := Run(context.Background(), gate, load(t, false), night(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := Run(context.Background(), load(t, true), night(), Options{})
+	after, err := Run(context.Background(), gate, load(t, true), night(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,4 +151,9 @@ func TestRecorder_RoundTrip(t *testing.T) {
 	if _, err := Read(strings.NewReader("{\"at\":\"x\"}\n")); err == nil {
 		t.Error("a bad line was accepted")
 	}
+}
+
+// gate plays traces through alertgate's router and engine.
+func gate(cfg *config.Config, now func() time.Time, sink notify.Notifier) (Gate, error) {
+	return router.NewReplay(cfg, now, sink, nil)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/alertgate/alertgate/config"
 )
@@ -45,7 +46,7 @@ func (rt *Router) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 func (rt *Router) readLimited(w http.ResponseWriter, r *http.Request) ([]byte, int, string) {
 	limit := rt.state.Load().maxBody
 	if r.ContentLength > limit {
-		return nil, http.StatusRequestEntityTooLarge, "request body larger than " + itoa(limit) + " bytes"
+		return nil, http.StatusRequestEntityTooLarge, "request body larger than " + strconv.FormatInt(limit, 10) + " bytes"
 	}
 	// Read into a buffer of the announced size: growing one from nothing
 	// was a tenth of what a webhook allocated.
@@ -59,7 +60,7 @@ func (rt *Router) readLimited(w http.ResponseWriter, r *http.Request) ([]byte, i
 	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, http.StatusRequestEntityTooLarge, "request body larger than " + itoa(tooLarge.Limit) + " bytes"
+		return nil, http.StatusRequestEntityTooLarge, "request body larger than " + strconv.FormatInt(tooLarge.Limit, 10) + " bytes"
 	}
 	return nil, http.StatusBadRequest, "reading body: " + err.Error()
 }

@@ -3,7 +3,6 @@ package router
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -40,7 +39,7 @@ func checkBearer(r *http.Request, want config.Secret) error {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return authError("missing bearer token (Authorization: Bearer <token>)")
 	}
-	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(want.Reveal())) != 1 {
+	if !want.Equal(strings.TrimSpace(token)) {
 		return authError("invalid bearer token")
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/enrich"
 	"github.com/alertgate/alertgate/internal/logbuf"
+	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 )
@@ -69,19 +70,33 @@ func newHarness(t testing.TB, cfgYAML string, client *http.Client) *harness {
 
 // newReplica is a harness on a given store and log: several replicas on
 // one store behave as one alertgate.
-func newReplica(t testing.TB, cfgYAML string, client *http.Client, st Store, logs *logbuf.Buffer) *harness {
+func newReplica(t testing.TB, cfgYAML string, client *http.Client, st store.Store, logs *logbuf.Buffer) *harness {
 	t.Helper()
 	cfg, err := config.Parse([]byte(cfgYAML), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
 	h := &harness{t: t, reg: prometheus.NewRegistry(), logs: logs, clock: time.Date(2026, 3, 4, 5, 0, 0, 0, time.UTC)}
+	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	enricher := enrich.New(enrich.Options{})
+	engine, err := pipeline.New(cfg, pipeline.Options{
+		Store:      st,
+		Enricher:   enricher,
+		Muters:     []pipeline.Muter{enricher},
+		Impacter:   enricher,
+		Registerer: h.reg,
+		Logger:     log,
+		Now:        h.now,
+	})
+	if err != nil {
+		t.Fatalf("engine: %v", err)
+	}
 	h.rt, err = New(Options{
 		Config:     cfg,
+		Engine:     engine,
 		Store:      st,
-		Enricher:   enrich.New(enrich.Options{}),
 		Registry:   h.reg,
-		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:     log,
 		Now:        h.now,
 		HTTPClient: client,
 		Load: func(context.Context) (*config.Config, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/report"
+	"github.com/alertgate/alertgate/router/pipeline"
 )
 
 // IncidentStore reads incidents, their timelines and the daily counters.
@@ -18,17 +19,6 @@ type IncidentStore interface {
 	Incident(ctx context.Context, id string) (incident.Incident, []incident.Event, bool, error)
 	Incidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error)
 	Counters(ctx context.Context, days []string) (map[string]incident.Counters, error)
-}
-
-// Impacter tells what users see when a runbook's problem happens.
-type Impacter interface {
-	Impact(runbookID string) string
-}
-
-// Narrator drafts narrative sections of incident documents (an LLM's
-// summary of what happened), keyed like report.DocumentInput.Narrative.
-type Narrator interface {
-	Narrative(ctx context.Context, inc incident.Incident, events []incident.Event) map[string]string
 }
 
 // incidentView is an incident as the API lists it.
@@ -93,34 +83,18 @@ func (rt *Router) handleDocument(kind string) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		text, err := rt.document(r.Context(), kind, inc, events, r.URL.Query().Get("lang"))
+		text, err := rt.engine.Document(r.Context(), kind, inc, events, r.URL.Query().Get("lang"))
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "lang", err.Error())
 			return
 		}
 		ct := "text/plain; charset=utf-8"
-		if kind == "postmortem" {
+		if kind == pipeline.DocumentPostmortem {
 			ct = "text/markdown; charset=utf-8"
 		}
 		w.Header().Set("Content-Type", ct)
 		_, _ = w.Write([]byte(text))
 	}
-}
-
-// document writes an announcement or postmortem draft; with an LLM, its
-// narrative sections start from the LLM's draft.
-func (rt *Router) document(ctx context.Context, kind string, inc incident.Incident, events []incident.Event, lang string) (string, error) {
-	in := report.DocumentInput{Incident: inc, Events: events, Now: rt.opts.Now(), Location: rt.rules.Load().Location(), Language: lang}
-	if rt.opts.Impacter != nil && inc.Runbook != "" {
-		in.Impact = rt.opts.Impacter.Impact(inc.Runbook)
-	}
-	if n, ok := rt.opts.Impacter.(Narrator); ok {
-		in.Narrative = n.Narrative(ctx, inc, events)
-	}
-	if kind == "postmortem" {
-		return report.Postmortem(in)
-	}
-	return report.Announcement(in)
 }
 
 func (rt *Router) loadIncident(w http.ResponseWriter, r *http.Request) (incident.Incident, []incident.Event, bool) {
@@ -146,7 +120,7 @@ func (rt *Router) handleReport(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = report.FormatJSON
 	}
-	n, err := rt.Report(r.Context(), since, now)
+	n, err := rt.engine.Report(r.Context(), since, now)
 	if err != nil {
 		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
 		return
@@ -157,36 +131,7 @@ func (rt *Router) handleReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", ct)
-	_ = n.Write(w, format, rt.rules.Load().Location())
-}
-
-// Report computes the noise report for [since, until).
-func (rt *Router) Report(ctx context.Context, since, until time.Time) (report.Noise, error) {
-	rt.stats.flush(ctx, rt.opts.Store, rt.log)
-	var days []string
-	for d := since; d.Before(until); d = d.Add(24 * time.Hour) {
-		days = append(days, incident.Day(d))
-	}
-	if last := incident.Day(until); len(days) == 0 || days[len(days)-1] != last {
-		days = append(days, last)
-	}
-	counters, err := rt.opts.Store.Counters(ctx, days)
-	if err != nil {
-		return report.Noise{}, err
-	}
-	list, err := rt.opts.Store.Incidents(ctx, until, since, 10000)
-	if err != nil {
-		return report.Noise{}, err
-	}
-	in := report.Input{Since: since, Until: until, Counters: counters, BusinessHours: rt.rules.Load().InBusinessHours}
-	for _, inc := range list {
-		_, events, _, err := rt.opts.Store.Incident(ctx, inc.ID)
-		if err != nil {
-			return report.Noise{}, err
-		}
-		in.Incidents = append(in.Incidents, report.IncidentRecord{Incident: inc, Events: events})
-	}
-	return report.Build(in), nil
+	_ = n.Write(w, format, rt.engine.Rules().Location())
 }
 
 // sinceParam reads ?since= as a duration back from now ("7d", "24h") or

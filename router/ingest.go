@@ -1,7 +1,6 @@
 package router
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -12,13 +11,9 @@ import (
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/source"
 )
-
-// Receiver parses one source's webhook request into alerts.
-type Receiver interface {
-	Receive(ctx context.Context, h http.Header, body []byte) (source.Batch, error)
-}
 
 // Recorder keeps accepted webhooks, for replay.
 type Recorder interface {
@@ -28,7 +23,7 @@ type Recorder interface {
 // endpoint is one source's webhook endpoint.
 type endpoint struct {
 	source   alert.Source
-	receiver Receiver
+	receiver source.Receiver
 	// token is the bearer token required; empty when the source
 	// authenticates itself (SNS signatures) or runs unauthenticated.
 	token config.Secret
@@ -53,6 +48,14 @@ func (ep *endpoint) authenticateHeaders(r *http.Request, signed bool) error {
 	return nil
 }
 
+// limiter builds a source's rate limiter; nil when unlimited.
+func limiter(l *config.RateLimit) *rate.Limiter {
+	if l == nil || l.RequestsPerSecond <= 0 {
+		return nil
+	}
+	return rate.NewLimiter(rate.Limit(l.RequestsPerSecond), max(l.Burst, 1))
+}
+
 // admit takes a slot of the source's rate limit, or says how long to
 // wait for one.
 func (ep *endpoint) admit() (time.Duration, bool) {
@@ -70,7 +73,7 @@ func (ep *endpoint) admit() (time.Duration, bool) {
 // ingestResponse is the body of a successful webhook response.
 type ingestResponse struct {
 	Status string `json:"status"`
-	Result
+	pipeline.Result
 	Truncated int    `json:"truncated,omitempty"`
 	Note      string `json:"note,omitempty"`
 }
@@ -136,17 +139,13 @@ func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logge
 	if batch.Truncated > 0 {
 		log.Warn("sender truncated alerts (Alertmanager max_alerts); the missing ones were never received", "truncated", batch.Truncated)
 	}
-	res, err := rt.pipeline.Ingest(r.Context(), src, batch.Alerts)
+	res, err := rt.engine.Ingest(r.Context(), src, batch.Alerts)
 	if err != nil {
 		log.Error("alerts could not be accepted", "alerts", len(batch.Alerts), "err", err)
 		rt.metrics.requests.WithLabelValues(string(src), outcomeUnavailable).Inc()
 		writeError(w, http.StatusServiceUnavailable, "", "temporarily unable to accept alerts; retry")
 		return false
 	}
-	// Alerts delivered without the store (res.Degraded) are already on
-	// their way and were never written to it: they have no news to
-	// re-ingest.
-	rt.journal.add(rt.opts.Now(), src, res.news)
 	rt.metrics.requests.WithLabelValues(string(src), outcomeAccepted).Inc()
 	rt.metrics.received.WithLabelValues(string(src)).Add(float64(len(batch.Alerts)))
 	if batch.Note != "" {

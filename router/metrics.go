@@ -2,21 +2,14 @@ package router
 
 import "github.com/prometheus/client_golang/prometheus"
 
-// metrics are the router's own series. All alertgate series are named
-// alertgate_* and registered on the Registerer given to New, never on a
-// global registry.
+// metrics are the HTTP server's own series (the engine has its own). All
+// alertgate series are named alertgate_* and registered on the Registerer
+// given to New, never on a global registry.
 type metrics struct {
-	requests     *prometheus.CounterVec
-	received     *prometheus.CounterVec
-	decisions    *prometheus.CounterVec
-	degraded     prometheus.Counter
-	muted        *prometheus.CounterVec
-	reloads      *prometheus.CounterVec
-	storeErrs    *prometheus.CounterVec
-	unmapped     *prometheus.CounterVec
-	stateLost    prometheus.Counter
-	correlations *prometheus.CounterVec
-	reloadTime   prometheus.Gauge
+	requests   *prometheus.CounterVec
+	received   *prometheus.CounterVec
+	reloads    *prometheus.CounterVec
+	reloadTime prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -29,18 +22,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "alertgate_alerts_received_total",
 			Help: "Alerts received in accepted requests, by source.",
 		}, []string{"source"}),
-		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "alertgate_alerts_decided_total",
-			Help: "Deduplication decisions by source, action (notify, suppress, drop) and reason.",
-		}, []string{"source", "action", "reason"}),
-		degraded: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "alertgate_degraded_alerts_total",
-			Help: "Alerts delivered without deduplication because the store was unreachable.",
-		}),
-		muted: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "alertgate_alerts_muted_total",
-			Help: "Alerts held back at flush time, by reason (time_interval, silenced, inhibited).",
-		}, []string{"reason"}),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "alertgate_config_reloads_total",
 			Help: "Configuration reloads by result (success, failure).",
@@ -50,28 +31,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "When the configuration was last loaded successfully.",
 		}),
 	}
-	m.storeErrs = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "alertgate_store_errors_total",
-		Help: "Failed state store operations by operation (observe, flush).",
-	}, []string{"op"})
-	m.storeErrs.WithLabelValues("observe")
-	m.storeErrs.WithLabelValues("flush")
-	m.unmapped = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "alertgate_alerts_unmapped_total",
-		Help: "Alerts the service catalog could not map to a service, by source.",
-	}, []string{"source"})
-	m.correlations = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "alertgate_correlations_total",
-		Help: "Alerts placed in a correlated incident, by reason (new incident, same service, dependency, reopened, ...).",
-	}, []string{"reason"})
-	m.stateLost = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "alertgate_store_state_lost_total",
-		Help: "Times the state store was found to have lost its state; recent alerts were ingested again.",
-	})
 	m.reloads.WithLabelValues("success")
 	m.reloads.WithLabelValues("failure")
 	m.reloadTime.SetToCurrentTime()
-	reg.MustRegister(m.requests, m.received, m.decisions, m.degraded, m.muted, m.reloads, m.reloadTime, m.storeErrs, m.unmapped, m.correlations, m.stateLost)
+	reg.MustRegister(m.requests, m.received, m.reloads, m.reloadTime)
 	return m
 }
 

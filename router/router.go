@@ -1,7 +1,7 @@
-// Package router is alertgate's HTTP server and the place the pipeline is
-// wired: webhook endpoints with authentication and limits, the ingest
-// pipeline, the flusher that turns due groups into notifications, the
-// outbox workers, health, readiness, metrics and reload.
+// Package router is alertgate's HTTP front door: the webhook endpoints
+// with their authentication and limits, the operator API, Slack
+// interactions, health, readiness, metrics and reload. What happens to
+// alerts once accepted is package pipeline's.
 package router
 
 import (
@@ -10,12 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -23,41 +20,38 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/router/notify"
-	"github.com/alertgate/alertgate/router/notify/pagerduty"
-	"github.com/alertgate/alertgate/router/notify/slack"
-	"github.com/alertgate/alertgate/router/source/alertmanager"
-	"github.com/alertgate/alertgate/router/source/cloudwatch"
-	"github.com/alertgate/alertgate/router/source/newrelic"
+	"github.com/alertgate/alertgate/router/pipeline"
+	"github.com/alertgate/alertgate/router/source"
+	"github.com/alertgate/alertgate/router/source/builtin"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
-	"github.com/alertgate/alertgate/rules"
 )
 
-// Store is everything the router needs from the state store.
-type Store interface {
-	Deduper
-	Correlator
-	Acknowledge(ctx context.Context, group, by string, now time.Time) error
-	GroupStore
-	SilenceStore
-	notify.Outbox
-	notify.Sequencer
-	slack.ThreadStore
-	CounterStore
-	IncidentStore
-	Epocher
-	DeadLetters(ctx context.Context, limit int) ([]notify.DeadLetter, error)
-	OutboxDepth(ctx context.Context) (int64, error)
-	Ping(ctx context.Context) error
+// OperatorStore is what the operator API reads and writes directly:
+// silences and incidents.
+type OperatorStore interface {
+	store.Silences
+	store.Incidents
 }
 
-// Options are the router's dependencies. Config, Store and Registry are
-// required.
+// Reloadable is a part of alertgate that compiles from the configuration
+// (runbooks, on-call schedules, the engine's rules and notifiers).
+// Prepare compiles cfg without changing anything and returns the function
+// that puts the result in place; a reload commits only when every part
+// prepared.
+type Reloadable interface {
+	Prepare(cfg *config.Config) (commit func(), err error)
+}
+
+// Options are the router's dependencies. Config, Engine, Store and
+// Registry are required.
 type Options struct {
-	Config   *config.Config
-	Store    Store
-	Enricher Enricher
-	// Registry serves /metrics and receives every alertgate metric.
+	Config *config.Config
+	Engine *pipeline.Engine
+	Store  OperatorStore
+	// Sources are the webhook sources; nil means builtin.Registry().
+	Sources source.Registry
+	// Registry serves /metrics and receives the router's metrics.
 	Registry *prometheus.Registry
 	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -65,43 +59,28 @@ type Options struct {
 	// HTTPClient fetches SNS certificates and confirms subscriptions;
 	// nil means a default client with timeouts.
 	HTTPClient *http.Client
-	// Consumer names this replica in the outbox consumer group.
-	Consumer string
-	// Workers is the number of outbox workers; 0 means
-	// notify.outbox.workers.
-	Workers int
 	// Load re-reads the configuration for a reload (SIGHUP, POST
 	// /-/reload); nil disables reloading.
 	Load Loader
-	// Impacter, if set, fills announcements and postmortems with what the
-	// incident's runbook says users see.
-	Impacter Impacter
-	// Notifiers, if set, replace the configured notifiers by target type
-	// (replay counts notifications instead of sending them).
-	Notifiers map[string]notify.Notifier
+	// Reloadables are prepared and committed with the engine and the
+	// router's own endpoints on every reload.
+	Reloadables []Reloadable
 	// Recorder, if set, is given every accepted webhook (serve --record).
 	Recorder Recorder
 }
 
-// Router serves alertgate's HTTP API and runs its background stages.
+// Router serves alertgate's HTTP API.
 type Router struct {
-	opts     Options
-	log      *slog.Logger
-	metrics  *metrics
-	rules    atomic.Pointer[rules.Rules]
-	state    atomic.Pointer[state]
-	pipeline *Pipeline
-	flusher  *Flusher
-	worker   *notify.Worker
-	// fallback is the replica-local outbox for fail-open delivery, and
-	// fallbackWorker drains it.
-	fallback       *memory.Store
-	fallbackWorker *notify.Worker
-	stats          *stats
-	journal        journal
-	ready          atomic.Bool
-	mux            *http.ServeMux
-	ops            *http.ServeMux
+	opts    Options
+	engine  *pipeline.Engine
+	log     *slog.Logger
+	metrics *metrics
+	state   atomic.Pointer[state]
+	// reloading serializes reloads.
+	reloading sync.Mutex
+	ready     atomic.Bool
+	mux       *http.ServeMux
+	ops       *http.ServeMux
 }
 
 // state is the part of the router a reload replaces.
@@ -119,167 +98,90 @@ func New(opts Options) (*Router, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Enricher == nil {
-		opts.Enricher = noEnrichment{}
+	if opts.Sources == nil {
+		opts.Sources = builtin.Registry()
 	}
-	if opts.Workers <= 0 {
-		opts.Workers = opts.Config.Notify.Outbox.Workers
+	if opts.Engine == nil || opts.Store == nil || opts.Config == nil || opts.Registry == nil {
+		return nil, errors.New("router: Config, Engine, Store and Registry are required")
 	}
-	rt := &Router{opts: opts, log: opts.Logger, metrics: newMetrics(opts.Registry), stats: &stats{}}
-	rt.metrics.initRequests([]string{string(alert.SourceAlertmanager), string(alert.SourceCloudWatch), string(alert.SourceNewRelic)})
-	if err := rt.apply(opts.Config); err != nil {
-		return nil, err
+	rt := &Router{opts: opts, engine: opts.Engine, log: opts.Logger, metrics: newMetrics(opts.Registry)}
+	names := make([]string, 0, len(opts.Sources))
+	for _, s := range opts.Sources.Names() {
+		names = append(names, string(s))
 	}
-	rt.flusher = &Flusher{rules: &rt.rules, groups: opts.Store, enrich: opts.Enricher, now: opts.Now, log: rt.log, metrics: rt.metrics, kick: make(chan struct{}, 1), busy: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}
-	rt.fallback = memory.New(store.Options{})
-	rt.pipeline = &Pipeline{rules: &rt.rules, dedup: opts.Store, correlator: opts.Store, ack: rt.acknowledgeGroup, flusher: rt.flusher, fallback: rt.fallback, now: opts.Now, log: rt.log, metrics: rt.metrics, stats: rt.stats}
-	ob := opts.Config.Notify.Outbox
-	rt.worker = notify.NewWorker(opts.Store, rt.notifiers(opts.Config), notify.WorkerOptions{
-		Consumer:   opts.Consumer,
-		MinBackoff: time.Duration(ob.MinBackoff),
-		MaxBackoff: time.Duration(ob.MaxBackoff),
-		MaxAge:     time.Duration(ob.MaxAge),
-		Sequencer:  opts.Store,
-		Fallback:   rt.fallbackFor,
-		Delivered:  rt.delivered,
-		Now:        opts.Now,
-		Logger:     rt.log,
-		Registerer: opts.Registry,
-	})
-	rt.registerOutboxDepth(opts.Registry)
-	rt.registerStoreStats(opts.Registry)
-	rt.fallbackWorker = rt.worker.For(rt.fallback, opts.Consumer+"-local")
+	rt.metrics.initRequests(names)
+	rt.prepare(opts.Config)()
 	rt.mux, rt.ops = rt.routes(opts.Config.Server.OpsListen != "")
 	return rt, nil
 }
 
-// apply compiles cfg and swaps it in; on error nothing changes.
-func (rt *Router) apply(cfg *config.Config) error {
-	rs, err := rules.New(cfg)
-	if err != nil {
-		return err
+// prepare builds the router's own state for cfg: the endpoints of the
+// enabled sources.
+func (rt *Router) prepare(cfg *config.Config) (commit func()) {
+	eps := map[alert.Source]endpoint{}
+	for _, k := range rt.opts.Sources {
+		set := k.Endpoint(&cfg.Sources)
+		if set.Disabled {
+			continue
+		}
+		ep := endpoint{
+			source: k.Name,
+			receiver: k.New(&cfg.Sources, source.Deps{
+				Now:        rt.opts.Now,
+				HTTPClient: rt.opts.HTTPClient,
+				Logger:     rt.log.With("source", k.Name),
+			}),
+			limit: limiter(set.RateLimit),
+		}
+		if k.Auth == source.AuthToken {
+			ep.token, ep.hmac = set.Token, set.HMACSecret
+		}
+		eps[k.Name] = ep
 	}
-	st := &state{cfg: cfg, endpoints: rt.endpoints(cfg), maxBody: cfg.Server.MaxBodyBytes}
-	rt.rules.Store(rs)
-	rt.state.Store(st)
-	return nil
+	st := &state{cfg: cfg, endpoints: eps, maxBody: cfg.Server.MaxBodyBytes}
+	return func() { rt.state.Store(st) }
 }
 
-// ReloadNow loads the configuration again and applies it. A
-// configuration that does not load or compile is rejected and the running
-// one stays.
+// ReloadNow loads the configuration again and applies it: the engine,
+// every Reloadable and the router's endpoints are prepared first, and
+// committed together only if all of them compiled. A configuration that
+// does not load or compile is rejected and the running one stays.
+// Reloads are serialized.
 func (rt *Router) ReloadNow(ctx context.Context) error {
 	if rt.opts.Load == nil {
 		return errors.New("reloading is not configured")
 	}
-	cfg, err := rt.opts.Load(ctx)
-	if err == nil {
-		err = rt.apply(cfg)
-	}
+	rt.reloading.Lock()
+	defer rt.reloading.Unlock()
+	commits, err := rt.prepareAll(ctx)
 	if err != nil {
 		rt.metrics.reloads.WithLabelValues("failure").Inc()
 		rt.log.Error("configuration reload rejected; the running configuration stays", "err", err)
 		return fmt.Errorf("reload rejected, keeping the running configuration: %w", err)
 	}
+	for _, commit := range commits {
+		commit()
+	}
 	rt.metrics.reloads.WithLabelValues("success").Inc()
 	rt.metrics.reloadTime.SetToCurrentTime()
-	rt.worker.SetNotifiers(rt.notifiers(cfg))
 	rt.log.Info("configuration reloaded")
 	return nil
 }
 
-func (rt *Router) endpoints(cfg *config.Config) map[alert.Source]endpoint {
-	eps := map[alert.Source]endpoint{}
-	s := cfg.Sources
-	if !s.Alertmanager.Disabled {
-		eps[alert.SourceAlertmanager] = endpoint{
-			receiver: alertmanager.Parser{Now: rt.opts.Now, MaxAlerts: s.Alertmanager.MaxAlerts},
-			token:    s.Alertmanager.Token,
-			hmac:     s.Alertmanager.HMACSecret,
-			limit:    limiter(s.Alertmanager.RateLimit),
+func (rt *Router) prepareAll(ctx context.Context) ([]func(), error) {
+	cfg, err := rt.opts.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	commits := []func(){}
+	for _, r := range append([]Reloadable{rt.engine}, rt.opts.Reloadables...) {
+		commit, err := r.Prepare(cfg)
+		if err != nil {
+			return nil, err
 		}
+		commits = append(commits, commit)
 	}
-	if !s.NewRelic.Disabled {
-		eps[alert.SourceNewRelic] = endpoint{
-			receiver: newrelic.Parser{Now: rt.opts.Now, MaxAlerts: s.NewRelic.MaxAlerts},
-			token:    s.NewRelic.Token,
-			hmac:     s.NewRelic.HMACSecret,
-			limit:    limiter(s.NewRelic.RateLimit),
-		}
-	}
-	if !s.CloudWatch.Disabled {
-		eps[alert.SourceCloudWatch] = endpoint{receiver: cloudwatch.New(cloudwatch.Config{
-			TopicARNs:   s.CloudWatch.TopicARNs,
-			AutoConfirm: s.CloudWatch.AutoConfirm,
-			HTTPClient:  rt.opts.HTTPClient,
-			Logger:      rt.log.With("source", alert.SourceCloudWatch),
-			Now:         rt.opts.Now,
-			SkipVerify:  s.CloudWatch.SkipSignatureVerification,
-		}), limit: limiter(s.CloudWatch.RateLimit)}
-	}
-	for src, ep := range eps {
-		ep.source = src
-		eps[src] = ep
-	}
-	return eps
-}
-
-// limiter builds a source's rate limiter; nil when unlimited.
-func limiter(l *config.RateLimit) *rate.Limiter {
-	if l == nil || l.RequestsPerSecond <= 0 {
-		return nil
-	}
-	return rate.NewLimiter(rate.Limit(l.RequestsPerSecond), max(l.Burst, 1))
-}
-
-// notifiers maps target types to notifiers for cfg. In dry-run mode every
-// target is logged instead of sent.
-func (rt *Router) notifiers(cfg *config.Config) map[string]notify.Notifier {
-	if rt.opts.Notifiers != nil {
-		return rt.opts.Notifiers
-	}
-	logN := notify.Log{Logger: rt.log.With("dry_run", cfg.Notify.DryRun)}
-	if cfg.Notify.DryRun {
-		return map[string]notify.Notifier{"log": logN, "pagerduty": logN, "slack": logN}
-	}
-	receivers := map[string]config.Receiver{}
-	for _, r := range cfg.Receivers {
-		receivers[r.Name] = r
-	}
-	pd, sl := cfg.Notify.PagerDuty, cfg.Notify.Slack
-	return map[string]notify.Notifier{
-		"log": logN,
-		"slack": slack.New(slack.Config{
-			APIURL:             sl.APIURL,
-			Token:              sl.Token,
-			Threads:            rt.opts.Store,
-			PerChannelInterval: time.Duration(sl.PerChannelInterval),
-			HTTPClient:         &http.Client{Timeout: time.Duration(sl.Timeout)},
-			Logger:             rt.log,
-			Now:                rt.opts.Now,
-			Channel: func(name string) (string, config.Secret, bool) {
-				r, ok := receivers[name]
-				if !ok || r.Slack == nil {
-					return "", "", false
-				}
-				return r.Slack.Channel, r.Slack.WebhookURL, true
-			},
-		}),
-		"pagerduty": pagerduty.New(pagerduty.Config{
-			URL:        pd.URL,
-			HTTPClient: &http.Client{Timeout: time.Duration(pd.Timeout)},
-			PerKeyRate: pd.PerKeyRate,
-			Logger:     rt.log,
-			Now:        rt.opts.Now,
-			RoutingKey: func(name string) (config.Secret, bool) {
-				r, ok := receivers[name]
-				if !ok || r.PagerDuty == nil {
-					return "", false
-				}
-				return r.PagerDuty.RoutingKey, true
-			},
-		}),
-	}
+	return append(commits, rt.prepare(cfg)), nil
 }
 
 // Handler returns the HTTP handler for the webhooks and the API (and the
@@ -302,7 +204,7 @@ func (rt *Router) routes(separateOps bool) (api, ops *http.ServeMux) {
 		opsMux = http.NewServeMux()
 		ops = opsMux
 	}
-	for _, src := range []alert.Source{alert.SourceAlertmanager, alert.SourceCloudWatch, alert.SourceNewRelic} {
+	for _, src := range rt.opts.Sources.Names() {
 		mux.Handle("POST /api/v1/alerts/"+string(src), rt.handleIngest(src))
 		mux.Handle("/api/v1/alerts/"+string(src), methodNotAllowed("POST"))
 	}
@@ -319,8 +221,8 @@ func (rt *Router) routes(separateOps bool) (api, ops *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/slack/interactions", rt.handleSlackInteraction)
 	mux.HandleFunc("GET /api/v1/incidents", rt.admin(rt.handleIncidents))
 	mux.HandleFunc("GET /api/v1/incidents/{id}", rt.admin(rt.handleIncident))
-	mux.HandleFunc("GET /api/v1/incidents/{id}/postmortem", rt.admin(rt.handleDocument("postmortem")))
-	mux.HandleFunc("GET /api/v1/incidents/{id}/announcement", rt.admin(rt.handleDocument("announcement")))
+	mux.HandleFunc("GET /api/v1/incidents/{id}/postmortem", rt.admin(rt.handleDocument(pipeline.DocumentPostmortem)))
+	mux.HandleFunc("GET /api/v1/incidents/{id}/announcement", rt.admin(rt.handleDocument(pipeline.DocumentAnnouncement)))
 	mux.HandleFunc("GET /api/v1/report", rt.admin(rt.handleReport))
 	notFound := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path)
@@ -343,61 +245,27 @@ func (rt *Router) handleReady(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 	defer cancel()
-	if err := rt.opts.Store.Ping(ctx); err != nil {
+	if err := rt.engine.Ping(ctx); err != nil {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "degraded", "store": err.Error()})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// Run runs the flusher and the outbox workers until ctx ends, then drains:
-// it flushes due groups and delivers what the outbox holds, until drain
-// ends, so a memory-store replica loses as little as possible on SIGTERM.
+// Run runs the engine until ctx ends, ready meanwhile, then lets it drain
+// until drain ends.
 func (rt *Router) Run(ctx, drain context.Context) {
-	var wg sync.WaitGroup
-	wg.Go(func() { rt.flusher.Run(ctx, time.Second) })
-	for range rt.opts.Workers {
-		wg.Go(func() { rt.worker.Run(ctx) })
-	}
-	wg.Go(func() { rt.fallbackWorker.Run(ctx) })
-	wg.Go(func() { rt.stats.run(ctx, rt.opts.Store, rt.log, 10*time.Second) })
-	wg.Go(func() { rt.watchEpoch(ctx, 5*time.Second) })
-	rt.ready.Store(true)
-	<-ctx.Done()
-	rt.ready.Store(false)
-	wg.Wait()
-	rt.drain(drain)
+	stop := context.AfterFunc(ctx, func() { rt.ready.Store(false) })
+	defer stop()
+	rt.engine.Run(ctx, drain, func() { rt.ready.Store(true) })
 }
 
 // SetReady marks the router ready or not, for shutdown sequencing.
 func (rt *Router) SetReady(ok bool) { rt.ready.Store(ok) }
 
-func (rt *Router) drain(ctx context.Context) {
-	if err := rt.Step(ctx); err != nil {
-		rt.log.Warn("final flush and delivery incomplete", "err", err)
-	}
-}
-
-// Step does at once what the background loops do over time: flush every
-// due group and escalation, then deliver everything ready in both
-// outboxes. Replay and tests, which drive the clock, call it; the errors
-// of each part are returned together, after every part was tried, as the
-// loops would go on after a failure too.
-func (rt *Router) Step(ctx context.Context) error {
-	errs := []error{rt.flusher.FlushDue(ctx)}
-	for _, w := range []*notify.Worker{rt.fallbackWorker, rt.worker} {
-		for ctx.Err() == nil {
-			n, err := w.RunOnce(ctx, 0)
-			if err != nil {
-				errs = append(errs, err)
-			}
-			if err != nil || n == 0 {
-				break
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
+// Step flushes due groups and delivers what is ready (pipeline.Engine.Step),
+// for replay and tests that drive the clock.
+func (rt *Router) Step(ctx context.Context) error { return rt.engine.Step(ctx) }
 
 // methodNotAllowed answers 405 in JSON, like every other error.
 func methodNotAllowed(allow string) http.HandlerFunc {
@@ -407,6 +275,41 @@ func methodNotAllowed(allow string) http.HandlerFunc {
 	}
 }
 
-type noEnrichment struct{}
+// NewReplay returns a router for `alertgate replay`: the engine on a
+// fresh memory store, reading the clock from now, handing every
+// notification to sink, enriched (and muted by runbook quiet windows) by
+// enricher when it is not nil.
+func NewReplay(cfg *config.Config, now func() time.Time, sink notify.Notifier, enricher ReplayEnricher) (*Router, error) {
+	st := memory.New(store.Options{})
+	reg := prometheus.NewRegistry()
+	log := slog.New(slog.DiscardHandler)
+	opts := pipeline.Options{
+		Store:      st,
+		Registerer: reg,
+		Logger:     log,
+		Now:        now,
+		Consumer:   "replay",
+		Notifiers: func(*config.Config) map[config.TargetType]notify.Notifier {
+			return map[config.TargetType]notify.Notifier{config.TargetPagerDuty: sink, config.TargetSlack: sink, config.TargetLog: sink}
+		},
+	}
+	if enricher != nil {
+		opts.Enricher, opts.Muters = enricher, []pipeline.Muter{enricher}
+	}
+	engine, err := pipeline.New(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	return New(Options{Config: cfg, Engine: engine, Store: st, Registry: reg, Logger: log, Now: now})
+}
 
-func (noEnrichment) Enrich(context.Context, *notify.Notification) {}
+// ReplayEnricher enriches replayed notifications and mutes alerts in
+// runbook quiet windows, as enrich.Enricher does in serve.
+type ReplayEnricher interface {
+	pipeline.Enricher
+	pipeline.Muter
+}
+
+// ServeHTTP serves the webhooks and the API, so a router is a
+// replay.Gate.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }

@@ -2,8 +2,6 @@ package router
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/source"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/rules"
@@ -112,14 +111,8 @@ func parseSilence(body []byte, now time.Time) (incident.Silence, error) {
 	case s.EndsAt.Sub(s.StartsAt) > maxSilence:
 		return s, source.BadRequest("endsAt", "a silence may last at most %s", maxSilence)
 	}
-	s.ID = newID()
+	s.ID = pipeline.NewID()
 	return s, nil
-}
-
-func newID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 func (rt *Router) handleCreateSilence(w http.ResponseWriter, r *http.Request) {

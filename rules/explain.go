@@ -61,7 +61,7 @@ type RouteExplanation struct {
 
 // Pages reports whether the route delivers to PagerDuty now.
 func (re *RouteExplanation) Pages() bool {
-	return re.Muted == "" && slices.ContainsFunc(re.Targets, func(t string) bool { return strings.HasPrefix(t, "pagerduty") })
+	return re.Muted == "" && slices.ContainsFunc(re.Targets, func(t string) bool { return strings.HasPrefix(t, string(config.TargetPagerDuty)) })
 }
 
 // OnCaller tells who is on call for a receiver at a time, and from which
@@ -84,7 +84,7 @@ func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.T
 		e.Service = "(not in the service catalog)"
 	}
 	e.BusinessHours, e.Holiday = r.BusinessHours(at)
-	e.Silenced = r.Silencer(nil, at).Silenced(labels)
+	e.Silenced, _ = r.maintenance.Mutes(ctx, labels, at)
 	set := labelSet(labels)
 	for _, ir := range r.inhibit {
 		if ir.target.Matches(set) {
@@ -164,10 +164,11 @@ func (r *Rules) describeTargets(receiver string) []string {
 	}
 	var out []string
 	for _, t := range rc.Targets() {
-		if t == "slack" {
-			t += " " + rc.Slack.Channel
+		d := string(t)
+		if t == config.TargetSlack {
+			d += " " + rc.Slack.Channel
 		}
-		out = append(out, t)
+		out = append(out, d)
 	}
 	return out
 }

@@ -93,6 +93,30 @@ inhibit_rules:
 	}
 }
 
+func TestInhibition_MutesFromTheHoldersItWasGiven(t *testing.T) {
+	r := mustRules(t, base+`
+inhibit_rules:
+  - source_matchers: ['alertname="KubeNodeNotReady"']
+    target_matchers: ['alertname=~"KubePod.*"']
+    equal: [node]
+`)
+	node := map[string]string{"alertname": "KubeNodeNotReady", "node": "n1"}
+	pod := map[string]string{"alertname": "KubePodCrashLooping", "node": "n1"}
+	holders := map[string][]alert.Fingerprint{}
+	for _, k := range r.InhibitKeys(node) {
+		holders[k] = []alert.Fingerprint{"nodefp"}
+	}
+	if by, muted := r.Inhibition(holders).Mutes(t.Context(), pod, time.Time{}); !muted || by != "alert nodefp" {
+		t.Errorf("pod on the failed node: %q, %v; want muted by alert nodefp", by, muted)
+	}
+	if by, muted := r.Inhibition(nil).Mutes(t.Context(), pod, time.Time{}); muted {
+		t.Errorf("without a holder the pod is muted by %q", by)
+	}
+	if _, muted := r.Inhibition(holders).Mutes(t.Context(), node, time.Time{}); muted {
+		t.Error("the node alert inhibits itself")
+	}
+}
+
 func TestInhibition_TwoSidedMatchDoesNotInhibitItsTwin(t *testing.T) {
 	r := mustRules(t, base+`
 inhibit_rules:
@@ -116,7 +140,7 @@ func hasAny(keys, held []string) bool {
 	return false
 }
 
-func TestSilencer_SilencesAndMaintenanceWindows(t *testing.T) {
+func TestMuters_SilencesAndMaintenanceWindows(t *testing.T) {
 	r := mustRules(t, base+`
 maintenance_windows:
   - name: weekly-db-maintenance
@@ -132,7 +156,7 @@ maintenance_windows:
 		{ID: "old", Matchers: []string{`service="web"`}, StartsAt: now.Add(-2 * time.Hour), EndsAt: now.Add(-time.Hour)},
 		{ID: "bad", Matchers: []string{`service=~"(`}, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(time.Hour)},
 	}
-	s := r.Silencer(sils, now)
+	s := CompileSilences(sils)
 	for _, tt := range []struct {
 		labels map[string]string
 		want   string
@@ -141,15 +165,18 @@ maintenance_windows:
 		{map[string]string{"service": "api", "alertname": "Other"}, ""},
 		{map[string]string{"service": "web"}, ""},
 	} {
-		if got := s.Silenced(tt.labels); got != tt.want {
-			t.Errorf("Silenced(%v) = %q, want %q", tt.labels, got, tt.want)
+		if got, muted := s.Mutes(t.Context(), tt.labels, now); got != tt.want || muted != (tt.want != "") {
+			t.Errorf("Mutes(%v) = %q, %v; want %q", tt.labels, got, muted, tt.want)
 		}
 	}
 	db := map[string]string{"service": "aurora-main"}
-	if got := r.Silencer(nil, jst(t, "2026-01-18 03:30")).Silenced(db); got != "maintenance weekly-db-maintenance" {
+	if got, _ := s.Mutes(t.Context(), map[string]string{"service": "web"}, now.Add(-90*time.Minute)); got != "silence old" {
+		t.Errorf("while the old silence was active: %q", got)
+	}
+	if got, _ := r.Maintenance().Mutes(t.Context(), db, jst(t, "2026-01-18 03:30")); got != "maintenance weekly-db-maintenance" {
 		t.Errorf("inside the window: %q", got)
 	}
-	if got := r.Silencer(nil, jst(t, "2026-01-18 04:00")).Silenced(db); got != "" {
+	if got, muted := r.Maintenance().Mutes(t.Context(), db, jst(t, "2026-01-18 04:00")); muted {
 		t.Errorf("after the window: %q", got)
 	}
 }

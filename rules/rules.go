@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/prometheus/alertmanager/dispatch"
@@ -24,7 +23,7 @@ type Rules struct {
 	calendar    *Calendar
 	intervals   *intervals
 	inhibit     []inhibitRule
-	maintenance []maintenance
+	maintenance Maintenance
 	catalog     catalog
 	correlation config.Correlation
 }
@@ -113,23 +112,6 @@ func (r *Rules) Route(id string) (*Route, bool) {
 func (r *Rules) Receiver(name string) (config.Receiver, bool) {
 	rc, ok := r.receivers[name]
 	return rc, ok
-}
-
-// TimeMuted reports whether the route is muted at t by its time
-// intervals, with Alertmanager's semantics: muted inside any of its
-// mute_time_intervals, and outside all of its active_time_intervals. The
-// reason names the interval.
-func (r *Rules) TimeMuted(rt *Route, t time.Time) (reason string, muted bool) {
-	if name, ok := r.intervals.anyContains(rt.Opts.MuteTimeIntervals, t); ok {
-		return "mute_time_intervals " + name, true
-	}
-	if len(rt.Opts.ActiveTimeIntervals) == 0 {
-		return "", false
-	}
-	if _, ok := r.intervals.anyContains(rt.Opts.ActiveTimeIntervals, t); ok {
-		return "", false
-	}
-	return "outside active_time_intervals " + strings.Join(rt.Opts.ActiveTimeIntervals, ", "), true
 }
 
 // BusinessHours reports whether t is a working hour, and the holiday it

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"time"
 
 	amcommon "github.com/prometheus/alertmanager/config/common"
 	"github.com/prometheus/alertmanager/matcher/compat"
@@ -10,7 +9,6 @@ import (
 	"github.com/prometheus/alertmanager/timeinterval"
 
 	"github.com/alertgate/alertgate/config"
-	"github.com/alertgate/alertgate/incident"
 )
 
 // ParseMatchers parses Alertmanager matcher strings (`service="api"`,
@@ -27,19 +25,8 @@ func ParseMatchers(in []string) (labels.Matchers, error) {
 	return out, nil
 }
 
-// Silencer decides whether an alert is silenced, by a silence created
-// through the API or by a maintenance window from the configuration.
-type Silencer struct {
-	silences []compiledSilence
-	windows  []maintenance
-	now      time.Time
-}
-
-type compiledSilence struct {
-	id       string
-	matchers labels.Matchers
-}
-
+// maintenance is a compiled maintenance window: a recurring silence from
+// the configuration.
 type maintenance struct {
 	name     string
 	matchers labels.Matchers
@@ -52,42 +39,4 @@ func compileMaintenance(ws []config.MaintenanceWindow) []maintenance {
 		out = append(out, maintenance{name: w.Name, matchers: labels.Matchers(amcommon.Matchers(w.Matchers)), when: w.TimeIntervals})
 	}
 	return out
-}
-
-// Silencer returns a Silencer for the silences active at now and the
-// configured maintenance windows. A silence whose matchers do not parse is
-// skipped (the API validates them; this only guards against a damaged
-// store).
-func (r *Rules) Silencer(silences []incident.Silence, now time.Time) *Silencer {
-	s := &Silencer{windows: r.maintenance, now: now}
-	for _, sil := range silences {
-		if !sil.Active(now) {
-			continue
-		}
-		if ms, err := ParseMatchers(sil.Matchers); err == nil && len(ms) > 0 {
-			s.silences = append(s.silences, compiledSilence{id: sil.ID, matchers: ms})
-		}
-	}
-	return s
-}
-
-// Silenced returns what silences an alert with these labels: "silence
-// <id>" or "maintenance <name>", or "" if nothing does.
-func (s *Silencer) Silenced(ls map[string]string) string {
-	for _, c := range s.silences {
-		if matches(c.matchers, ls) {
-			return "silence " + c.id
-		}
-	}
-	for _, w := range s.windows {
-		if !matches(w.matchers, ls) {
-			continue
-		}
-		for _, ti := range w.when {
-			if ti.ContainsTime(s.now) {
-				return "maintenance " + w.name
-			}
-		}
-	}
-	return ""
 }

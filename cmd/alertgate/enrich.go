@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/alertgate/alertgate/enrich"
 	"github.com/alertgate/alertgate/enrich/llm"
 	"github.com/alertgate/alertgate/enrich/oncall"
-	"github.com/alertgate/alertgate/enrich/runbook"
 	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/notify"
 )
@@ -25,8 +23,8 @@ type enrichStore interface {
 
 // newEnricher builds the enrichment stage from the configuration: the
 // runbooks, the LLM if one is configured, and the on-call lookup.
-func newEnricher(cfg *config.Config, st enrichStore, oc *oncall.Directory, log *slog.Logger, reg prometheus.Registerer) (*enrich.Enricher, error) {
-	rbs, err := loadRunbooks(cfg)
+func newEnricher(cfg *config.Config, st enrichStore, oc *oncall.Directory, now func() time.Time, log *slog.Logger, reg prometheus.Registerer) (*enrich.Enricher, error) {
+	rbs, err := enrich.LoadRunbooks(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -36,6 +34,7 @@ func newEnricher(cfg *config.Config, st enrichStore, oc *oncall.Directory, log *
 		OnCall:         oc,
 		History:        history(st),
 		Timeout:        time.Duration(cfg.Enrich.LLM.Timeout),
+		Now:            now,
 		Logger:         log,
 		Registerer:     reg,
 	}
@@ -50,21 +49,11 @@ func newEnricher(cfg *config.Config, st enrichStore, oc *oncall.Directory, log *
 			Language:        l.Language,
 			BudgetPerMinute: l.BudgetPerMinute,
 			CacheTTL:        time.Duration(l.CacheTTL),
+			Now:             now,
 		}, st, log)
 		log.Info("LLM summaries enabled", "base_url", l.BaseURL, "model", l.Model)
 	}
 	return enrich.New(opts), nil
-}
-
-func loadRunbooks(cfg *config.Config) ([]*runbook.Runbook, error) {
-	if cfg.Enrich.RunbooksDir == "" {
-		return nil, nil
-	}
-	rbs, err := runbook.Load(cfg.Enrich.RunbooksDir)
-	if err != nil {
-		return nil, fmt.Errorf("enrich.runbooks_dir: %w", err)
-	}
-	return rbs, nil
 }
 
 // history tells the LLM how often the incident's lead alert fired in the

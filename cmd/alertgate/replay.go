@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/replay"
+	"github.com/alertgate/alertgate/router"
+	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/rules"
 )
 
@@ -40,7 +43,7 @@ func replayCmd(args []string, stdout, stderr io.Writer, getenv env) int {
 	records, err := replay.Read(f)
 	if err == nil {
 		var res *replay.Result
-		if res, err = replay.Run(context.Background(), cfg, records, replay.Options{}); err == nil {
+		if res, err = replay.Run(context.Background(), replayGate, cfg, records, replay.Options{}); err == nil {
 			err = writeReplay(stdout, res, cfg, *format)
 		}
 	}
@@ -62,4 +65,10 @@ func writeReplay(w io.Writer, res *replay.Result, cfg *config.Config, format str
 		return err
 	}
 	return res.Write(w, rs.Location())
+}
+
+// replayGate plays a trace through alertgate's HTTP endpoints and engine
+// on a memory store.
+func replayGate(cfg *config.Config, now func() time.Time, sink notify.Notifier) (replay.Gate, error) {
+	return router.NewReplay(cfg, now, sink, nil)
 }

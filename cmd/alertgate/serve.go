@@ -22,6 +22,7 @@ import (
 	"github.com/alertgate/alertgate/replay"
 	"github.com/alertgate/alertgate/router"
 	"github.com/alertgate/alertgate/router/dedup"
+	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 	"github.com/alertgate/alertgate/router/store/redis"
@@ -47,9 +48,7 @@ func serve(args []string, stdout, stderr io.Writer, getenv env) int {
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json or text")
 	fs.StringVar(&f.record, "record", "", "append every accepted webhook to `FILE` (JSON Lines) for alertgate replay")
-	fs.BoolVar(&f.testing.clock, "testing-clock", false, "TESTS ONLY: make the clock settable with POST /-/testing/clock")
-	fs.StringVar(&f.testing.snsCA, "testing-sns-ca", "", "TESTS ONLY: trust this CA `FILE` instead of AWS for SNS certificates")
-	fs.StringVar(&f.testing.snsAddr, "testing-sns-addr", "", "TESTS ONLY: fetch SNS certificates from this `HOST:PORT`")
+	f.testing.register(fs)
 	if code := parseFlagsOnly(fs, args, stdout, getenv); code >= 0 {
 		return code
 	}
@@ -128,48 +127,41 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 	if err != nil {
 		return err
 	}
-	enricher, err := newEnricher(cfg, st, oc, log, reg)
+	enricher, err := newEnricher(cfg, st, oc, hooks.now, log, reg)
+	if err != nil {
+		return err
+	}
+	engine, err := pipeline.New(cfg, pipeline.Options{
+		Store:      st,
+		Enricher:   enricher,
+		Muters:     []pipeline.Muter{enricher},
+		Impacter:   enricher,
+		Registerer: reg,
+		Logger:     log,
+		Now:        hooks.now,
+		Consumer:   consumer,
+	})
 	if err != nil {
 		return err
 	}
 	rt, err := router.New(router.Options{
-		Now:        hooks.now,
-		HTTPClient: hooks.sns,
-		Recorder:   recorder,
-		Config:     cfg,
-		Store:      st,
-		Enricher:   enricher,
-		Impacter:   enricher,
-		Registry:   reg,
-		Logger:     log,
-		Consumer:   consumer,
-		Load: func(context.Context) (*config.Config, error) {
-			cfg, err := f.load(getenv)
-			if err != nil {
-				return nil, err
-			}
-			rbs, err := loadRunbooks(cfg)
-			if err != nil {
-				return nil, err
-			}
-			commitOnCall, err := oc.Prepare(cfg)
-			if err != nil {
-				return nil, err
-			}
-			enricher.SetRunbooks(rbs)
-			commitOnCall()
-			return cfg, nil
-		},
+		Config:      cfg,
+		Engine:      engine,
+		Store:       st,
+		Registry:    reg,
+		Logger:      log,
+		Now:         hooks.now,
+		HTTPClient:  hooks.sns,
+		Recorder:    recorder,
+		Reloadables: []router.Reloadable{enricher, oc},
+		Load:        func(context.Context) (*config.Config, error) { return f.load(getenv) },
 	})
 	if err != nil {
 		return err
 	}
 	handler := rt.Handler()
-	if hooks.clock != nil {
-		mux := http.NewServeMux()
-		mux.Handle("POST /-/testing/clock", hooks.clock.handler(cfg.Server.AdminToken))
-		mux.Handle("/", handler)
-		handler = mux
+	if hooks.wrap != nil {
+		handler = hooks.wrap(handler, cfg.Server.AdminToken)
 	}
 	srv := &http.Server{
 		Addr:              cfg.Server.Listen,
@@ -250,42 +242,16 @@ func shutdown(srv *http.Server, rt *router.Router, stopRun context.CancelFunc, d
 	return nil
 }
 
-// hooks are the test-only replacements for the clock and the SNS client;
-// without testing flags, the real clock and the default client.
+// hooks are what the end-to-end build (tag e2e, testing.go) replaces:
+// the clock, the client that fetches SNS certificates, and extra
+// endpoints. The shipped binary has none of them (testing_off.go).
 type hooks struct {
-	clock *testClock
-	now   func() time.Time
-	sns   *http.Client
+	now  func() time.Time
+	sns  *http.Client
+	wrap func(h http.Handler, adminToken config.Secret) http.Handler
 }
 
-// testingHooks sets up the test-only clock and SNS client, if asked.
-func testingHooks(t *testingFlags, log *slog.Logger) (hooks, error) {
-	h := hooks{now: time.Now}
-	if t.clock {
-		log.Warn("TESTING: the clock is settable through POST /-/testing/clock; never use this in production")
-		h.clock = &testClock{}
-		h.now = h.clock.Now
-	}
-	if t.snsCA == "" && t.snsAddr == "" {
-		return h, nil
-	}
-	if t.snsCA == "" || t.snsAddr == "" {
-		return h, fmt.Errorf("--testing-sns-ca and --testing-sns-addr go together")
-	}
-	log.Warn("TESTING: SNS certificates are fetched from a test server; never use this in production", "addr", t.snsAddr)
-	var err error
-	h.sns, err = snsClient(t.snsCA, t.snsAddr)
-	return h, err
-}
-
-// routerStore is a store the router can run on and close.
-type routerStore interface {
-	router.Store
-	enrichStore
-	Close() error
-}
-
-func openStore(cfg *config.Config, log *slog.Logger) (routerStore, error) {
+func openStore(cfg *config.Config, log *slog.Logger) (store.Store, error) {
 	sc := cfg.Store
 	opts := store.Options{
 		Flap: dedup.FlapPolicy{

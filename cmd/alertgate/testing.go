@@ -1,3 +1,5 @@
+//go:build e2e
+
 package main
 
 import (
@@ -5,19 +7,23 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/alertgate/alertgate/config"
 )
 
-// testingFlags are hooks for end-to-end tests of the real binary. They
-// are off unless given, and each logs a loud warning: no production
-// deployment should ever set them.
+// testingFlags are hooks for end-to-end tests of the real binary, built
+// only with the e2e build tag: the shipped binary has no such flag and
+// ignores ALERTGATE_TESTING_* variables. Even here they are off unless
+// given, and each logs a loud warning.
 type testingFlags struct {
 	// clock makes the server's clock settable through
 	// POST /-/testing/clock (admin token required), so tests can check
@@ -28,6 +34,38 @@ type testingFlags struct {
 	// The host rule on SigningCertURL still applies.
 	snsCA   string
 	snsAddr string
+}
+
+func (t *testingFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&t.clock, "testing-clock", false, "TESTS ONLY: make the clock settable with POST /-/testing/clock")
+	fs.StringVar(&t.snsCA, "testing-sns-ca", "", "TESTS ONLY: trust this CA `FILE` instead of AWS for SNS certificates")
+	fs.StringVar(&t.snsAddr, "testing-sns-addr", "", "TESTS ONLY: fetch SNS certificates from this `HOST:PORT`")
+}
+
+// testingHooks sets up the test-only clock and SNS client, if asked.
+func testingHooks(t *testingFlags, log *slog.Logger) (hooks, error) {
+	h := hooks{now: time.Now}
+	if t.clock {
+		log.Warn("TESTING: the clock is settable through POST /-/testing/clock; never use this in production")
+		clock := &testClock{}
+		h.now = clock.Now
+		h.wrap = func(next http.Handler, token config.Secret) http.Handler {
+			mux := http.NewServeMux()
+			mux.Handle("POST /-/testing/clock", clock.handler(token))
+			mux.Handle("/", next)
+			return mux
+		}
+	}
+	if t.snsCA == "" && t.snsAddr == "" {
+		return h, nil
+	}
+	if t.snsCA == "" || t.snsAddr == "" {
+		return h, fmt.Errorf("--testing-sns-ca and --testing-sns-addr go together")
+	}
+	log.Warn("TESTING: SNS certificates are fetched from a test server; never use this in production", "addr", t.snsAddr)
+	var err error
+	h.sns, err = snsClient(t.snsCA, t.snsAddr)
+	return h, err
 }
 
 // testClock is a clock tests can set; it runs on in real time from the
@@ -47,7 +85,8 @@ func (c *testClock) Now() time.Time {
 // {"advance": "15m"} and answers the clock's time.
 func (c *testClock) handler(token config.Secret) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !token.IsSet() || r.Header.Get("Authorization") != "Bearer "+token.Reveal() {
+		bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !token.IsSet() || !ok || !token.Equal(bearer) {
 			http.Error(w, `{"error":"admin token required"}`, http.StatusUnauthorized)
 			return
 		}

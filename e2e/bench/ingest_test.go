@@ -14,6 +14,7 @@ import (
 
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/router"
+	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 )
@@ -34,7 +35,12 @@ func BenchmarkIngest(b *testing.B) {
 	cfg.Enrich.RunbooksDir = ""
 	for _, batch := range []int{1, 100} {
 		b.Run("batch"+strconv.Itoa(batch), func(b *testing.B) {
-			rt, err := router.New(router.Options{Config: cfg, Store: memory.New(store.Options{}), Registry: prometheus.NewRegistry()})
+			st, reg := memory.New(store.Options{}), prometheus.NewRegistry()
+			engine, err := pipeline.New(cfg, pipeline.Options{Store: st, Registerer: reg})
+			if err != nil {
+				b.Fatal(err)
+			}
+			rt, err := router.New(router.Options{Config: cfg, Engine: engine, Store: st, Registry: reg})
 			if err != nil {
 				b.Fatal(err)
 			}

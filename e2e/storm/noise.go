@@ -15,6 +15,7 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/replay"
+	"github.com/alertgate/alertgate/router"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/rules"
 )
@@ -80,7 +81,10 @@ func Measure(ctx context.Context, cfg *config.Config, records []replay.Record, t
 		return nil, err
 	}
 	rec := &recorder{}
-	res, err := replay.Run(ctx, unlimited(cfg), slices.Clone(records), replay.Options{Enricher: rec})
+	gate := func(cfg *config.Config, now func() time.Time, sink notify.Notifier) (replay.Gate, error) {
+		return router.NewReplay(cfg, now, sink, rec)
+	}
+	res, err := replay.Run(ctx, gate, unlimited(cfg), slices.Clone(records), replay.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +167,11 @@ func (r *recorder) Enrich(_ context.Context, n *notify.Notification) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.built = append(r.built, b)
+}
+
+// Mutes mutes nothing: the recorder only watches.
+func (r *recorder) Mutes(context.Context, map[string]string, time.Time) (string, bool) {
+	return "", false
 }
 
 // judge matches built notifications to what was delivered.

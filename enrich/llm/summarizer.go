@@ -9,6 +9,7 @@ import (
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/alertgate/alertgate/router/notify"
 )
@@ -50,7 +51,7 @@ type Summarizer struct {
 	system string
 	sem    chan struct{}
 	budget *budget
-	flying flights
+	flying singleflight.Group
 
 	calls, cacheHits, errs atomic.Uint64
 }
@@ -75,7 +76,6 @@ func New(cfg Config, cache Cache, logger *slog.Logger) *Summarizer {
 		system: systemPrompt(cfg.Language),
 		sem:    make(chan struct{}, cfg.Concurrency),
 		budget: newBudget(cfg.BudgetPerMinute, time.Minute, cfg.Now),
-		flying: flights{m: map[string]*flight{}},
 	}
 }
 
@@ -127,37 +127,40 @@ func (s *Summarizer) summarize(ctx context.Context, n *notify.Notification, h Hi
 	if out, ok := s.cached(wctx, key); ok {
 		return out, true, nil
 	}
-	f, leader := s.flying.join(key)
-	if leader {
-		s.start(ctx, deadline, f, key, n, h, allowed)
+	req, err := s.request(n, h)
+	if err != nil {
+		return "", false, fmt.Errorf("llm summary for incident %s: %w", n.Incident, err)
 	}
+	// The request runs under a context detached from the caller's
+	// cancellation, so that a follower with a later deadline is not failed
+	// by a leader with an earlier one, and its answer is cached even when
+	// every caller has given up.
+	me := new(byte)
+	incident := n.Incident
+	ch := s.flying.DoChan(key, func() (any, error) {
+		fctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+		defer cancel()
+		return s.run(fctx, me, key, req, allowed, incident)
+	})
 	select {
-	case <-f.done:
-		if f.err != nil {
-			return "", false, fmt.Errorf("llm summary for incident %s: %w", n.Incident, f.err)
+	case r := <-ch:
+		if r.Err != nil {
+			return "", false, fmt.Errorf("llm summary for incident %s: %w", n.Incident, r.Err)
 		}
-		return f.out, !leader || f.fromCache, nil
+		f := r.Val.(flight)
+		return f.out, f.leader != me || f.fromCache, nil
 	case <-wctx.Done():
 		return "", false, fmt.Errorf("llm summary for incident %s: %w", n.Incident, wctx.Err())
 	}
 }
 
-// start builds the request from n while the caller still owns it, then
-// sends it in the background under a context detached from the caller's
-// cancellation, so that a follower with a later deadline is not failed by
-// a leader with an earlier one.
-func (s *Summarizer) start(ctx context.Context, deadline time.Time, f *flight, key string, n *notify.Notification, h History, allowed []string) {
-	req, err := s.request(n, h)
-	if err != nil {
-		s.flying.finish(key, f, "", err)
-		return
-	}
-	incident := n.Incident // n is the caller's again once Summarize returns
-	fctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
-	go func() {
-		defer cancel()
-		s.run(fctx, f, key, req, allowed, incident)
-	}()
+// flight is the answer of one request, shared by every caller that asked
+// for the same key while it ran.
+type flight struct {
+	out       string
+	fromCache bool
+	// leader identifies the caller whose request it was.
+	leader *byte
 }
 
 func (s *Summarizer) request(n *notify.Notification, h History) (openai.ChatCompletionRequest, error) {
@@ -170,25 +173,20 @@ func (s *Summarizer) request(n *notify.Notification, h History) (openai.ChatComp
 
 // run completes one flight: a last cache check (a flight for the same key
 // may have finished since the caller's lookup), the request, then the
-// cache write. On success waiters are released before the cache write
-// and the flight is forgotten only after it, so no caller can miss both;
-// a failure is forgotten before it is released, so the next caller tries
-// again instead of sharing it.
-func (s *Summarizer) run(ctx context.Context, f *flight, key string, req openai.ChatCompletionRequest, allowed []string, incident string) {
+// cache write. Callers get the answer once it is cached, so none can
+// miss both the flight and the cache; a failure is shared only by those
+// already waiting, and the next caller tries again.
+func (s *Summarizer) run(ctx context.Context, leader *byte, key string, req openai.ChatCompletionRequest, allowed []string, incident string) (flight, error) {
 	if out, ok := s.cached(ctx, key); ok {
-		f.fromCache = true
-		s.flying.finish(key, f, out, nil)
-		return
+		return flight{out: out, fromCache: true, leader: leader}, nil
 	}
 	out, err := s.generate(ctx, req, allowed)
 	if err != nil {
-		s.flying.finish(key, f, "", err)
 		s.logFailure(incident, err)
-		return
+		return flight{}, err
 	}
-	s.flying.release(f, out, nil)
 	s.store(ctx, key, out)
-	s.flying.forget(key, f)
+	return flight{out: out, leader: leader}, nil
 }
 
 // generate sends the request within the concurrency limit and the budget,

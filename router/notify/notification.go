@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/config"
 )
 
 // Kind is what a notification does to the incident at its target.
@@ -34,13 +35,13 @@ const (
 // configuration, so outbox entries in Redis never carry routing keys or
 // tokens.
 type Target struct {
-	// Type is the notifier: "pagerduty", "slack" or "log".
-	Type string `json:"type"`
+	// Type is the integration that delivers it.
+	Type config.TargetType `json:"type"`
 	// Receiver is the configured receiver the target belongs to.
 	Receiver string `json:"receiver"`
 }
 
-func (t Target) String() string { return t.Type + ":" + t.Receiver }
+func (t Target) String() string { return string(t.Type) + ":" + t.Receiver }
 
 // Member is one alert of the incident, with what changed about it since
 // the previous notification.

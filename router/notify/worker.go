@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/alertgate/alertgate/config"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -70,13 +71,13 @@ type Worker struct {
 
 // shared is what workers over different outboxes have in common.
 type shared struct {
-	notifiers atomic.Pointer[map[string]Notifier]
+	notifiers atomic.Pointer[map[config.TargetType]Notifier]
 	metrics   *workerMetrics
 }
 
 // NewWorker returns a worker over outbox delivering with notifiers, keyed
 // by Target.Type.
-func NewWorker(outbox Outbox, notifiers map[string]Notifier, opts WorkerOptions) *Worker {
+func NewWorker(outbox Outbox, notifiers map[config.TargetType]Notifier, opts WorkerOptions) *Worker {
 	if opts.Consumer == "" {
 		opts.Consumer = "alertgate"
 	}
@@ -114,7 +115,7 @@ func (w *Worker) For(outbox Outbox, consumer string) *Worker {
 
 // SetNotifiers replaces the notifiers, on configuration reload; workers
 // made with For see the change too.
-func (w *Worker) SetNotifiers(n map[string]Notifier) { w.notifiers.Store(&n) }
+func (w *Worker) SetNotifiers(n map[config.TargetType]Notifier) { w.notifiers.Store(&n) }
 
 // Run delivers until ctx is done.
 func (w *Worker) Run(ctx context.Context) {
@@ -168,7 +169,7 @@ func (w *Worker) deliver(ctx context.Context, e Entry) {
 	log := w.opts.Logger.With("incident", n.Incident, "target", n.Target.String(), "kind", n.Kind, "attempt", e.Attempts+1)
 	notifier, ok := (*w.notifiers.Load())[n.Target.Type]
 	if !ok {
-		w.deadLetter(ctx, e, n, errors.New("no notifier for target type "+n.Target.Type))
+		w.deadLetter(ctx, e, n, errors.New("no notifier for target type "+string(n.Target.Type)))
 		return
 	}
 	if w.stale(ctx, n) {
@@ -181,7 +182,7 @@ func (w *Worker) deliver(ctx context.Context, e Entry) {
 	now := w.opts.Now()
 	if err == nil {
 		w.metrics.result(n, "sent")
-		w.metrics.latency.WithLabelValues(n.Target.Type).Observe(now.Sub(n.CreatedAt).Seconds())
+		w.metrics.latency.WithLabelValues(string(n.Target.Type)).Observe(now.Sub(n.CreatedAt).Seconds())
 		w.ack(ctx, log, e)
 		if w.opts.Delivered != nil {
 			w.opts.Delivered(ctx, n, now)
@@ -304,5 +305,5 @@ func newWorkerMetrics(reg prometheus.Registerer) *workerMetrics {
 }
 
 func (m *workerMetrics) result(n *Notification, result string) {
-	m.results.WithLabelValues(n.Target.Receiver, n.Target.Type, result).Inc()
+	m.results.WithLabelValues(n.Target.Receiver, string(n.Target.Type), result).Inc()
 }

@@ -7,16 +7,20 @@ package source
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"reflect"
 	"slices"
+	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/config"
 )
 
 // Batch is what a source makes of one webhook request.
@@ -135,4 +139,66 @@ func jsonError(err error) *Error {
 	}
 	// Errors from custom unmarshalers (a time that does not parse, say).
 	return BadRequest("", "%v", err)
+}
+
+// Receiver parses one source's webhook request into alerts.
+type Receiver interface {
+	Receive(ctx context.Context, h http.Header, body []byte) (Batch, error)
+}
+
+// Auth is how a source's requests are authenticated.
+type Auth int
+
+const (
+	// AuthToken is a bearer token or an X-Alertgate-Signature HMAC, from
+	// the source's endpoint settings.
+	AuthToken Auth = iota
+	// AuthPayload is a payload that authenticates itself (SNS messages
+	// are signed by AWS and checked against a topic allow-list).
+	AuthPayload
+)
+
+// Deps are what a parser may need from the server.
+type Deps struct {
+	// Now is the server's clock.
+	Now func() time.Time
+	// HTTPClient makes the outbound calls a source needs (SNS
+	// certificates and subscription confirmations); nil means a default.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+}
+
+// Kind is one source of alerts: its name (and endpoint path), how its
+// senders authenticate, and how its parser is built from the
+// configuration. A new source is a package and one Kind in the registry.
+type Kind struct {
+	Name alert.Source
+	Auth Auth
+	// Endpoint returns the source's endpoint settings.
+	Endpoint func(*config.Sources) config.Endpoint
+	// New builds the source's parser.
+	New func(*config.Sources, Deps) Receiver
+}
+
+// Registry is the list of sources the server, replay and the metrics
+// iterate; package builtin has alertgate's.
+type Registry []Kind
+
+// Lookup returns the named source.
+func (r Registry) Lookup(name alert.Source) (Kind, bool) {
+	for _, k := range r {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Kind{}, false
+}
+
+// Names lists the sources' names, in registry order.
+func (r Registry) Names() []alert.Source {
+	out := make([]alert.Source, len(r))
+	for i, k := range r {
+		out[i] = k.Name
+	}
+	return out
 }

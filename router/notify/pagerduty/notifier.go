@@ -48,7 +48,7 @@ type Notifier struct {
 	client     *http.Client
 	logger     *slog.Logger
 	now        func() time.Time
-	pacer      *pacer
+	pacer      *notify.Pacer
 }
 
 // New returns a notifier for cfg.
@@ -108,7 +108,7 @@ func (n *Notifier) Notify(ctx context.Context, nt *notify.Notification) error {
 	if shrunk {
 		log.Warn("pagerduty event shrunk to fit the size limit", "bytes", len(body))
 	}
-	if err := n.pacer.wait(ctx, secret); err != nil {
+	if err := n.pacer.Wait(ctx, secret); err != nil {
 		return wrap(err)
 	}
 	if err := n.post(ctx, body, secret); err != nil {

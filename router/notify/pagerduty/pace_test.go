@@ -122,7 +122,7 @@ func TestPacer_BurstIsSmall(t *testing.T) {
 		want int
 	}{{0.5, 1}, {1, 1}, {2, 1}, {4, 2}, {100, 10}}
 	for _, tt := range tests {
-		if got := newPacer(tt.rate, time.Now).burst; got != tt.want {
+		if got := newPacer(tt.rate, time.Now).Burst(); got != tt.want {
 			t.Errorf("burst at %g/s = %d, want %d", tt.rate, got, tt.want)
 		}
 	}

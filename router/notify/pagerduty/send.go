@@ -51,7 +51,7 @@ func (n *Notifier) post(ctx context.Context, body []byte, routingKey string) err
 	err = n.classify(resp, redact(text, routingKey))
 	var e *notify.Error
 	if resp.StatusCode == http.StatusTooManyRequests && errors.As(err, &e) {
-		n.pacer.hold(routingKey, e.RetryAfter)
+		n.pacer.Hold(routingKey, e.RetryAfter)
 	}
 	return err
 }

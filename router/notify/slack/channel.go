@@ -52,7 +52,7 @@ func (n *Notifier) notifyChannel(ctx context.Context, channel string, nt *notify
 		log.Debug("slack notification skipped as stale", "seq", nt.Seq, "applied", th.Seq)
 		return nil
 	}
-	if err := n.pace.wait(ctx, channel); err != nil {
+	if err := n.pace.Wait(ctx, channel); err != nil {
 		return err
 	}
 	d := delivery{n: n, log: log, channel: channel, nt: nt, seq: max(th.Seq, nt.Seq)}

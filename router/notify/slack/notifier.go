@@ -57,7 +57,7 @@ type Notifier struct {
 	cfg    Config
 	api    *slack.Client
 	http   *http.Client
-	pace   *pacer
+	pace   *notify.Pacer
 	logger *slog.Logger
 }
 
@@ -84,7 +84,7 @@ func New(cfg Config) *Notifier {
 		cfg:    cfg,
 		api:    slack.New(cfg.Token.Reveal(), slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(hc)),
 		http:   hc,
-		pace:   newPacer(cfg.PerChannelInterval),
+		pace:   newPacer(cfg.PerChannelInterval, cfg.Now),
 		logger: logger,
 	}
 }

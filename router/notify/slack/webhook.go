@@ -19,7 +19,7 @@ import (
 func (n *Notifier) notifyWebhook(ctx context.Context, hook config.Secret, nt *notify.Notification) error {
 	// Paced per receiver: the URL is a secret and must not become a key
 	// anything could log.
-	if err := n.pace.wait(ctx, "webhook:"+nt.Target.Receiver); err != nil {
+	if err := n.pace.Wait(ctx, "webhook:"+nt.Target.Receiver); err != nil {
 		return err
 	}
 	blocks := slack.Blocks{BlockSet: messageBlocks(nt, false, replyText(nt))}

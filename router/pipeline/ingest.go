@@ -1,10 +1,10 @@
-package router
+package pipeline
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
+	"strings"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -13,43 +13,6 @@ import (
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/rules"
 )
-
-// Deduper decides, atomically for a whole batch, which alerts are news.
-type Deduper interface {
-	Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]dedup.Verdict, error)
-}
-
-// Correlator places alerts in their service's incident.
-type Correlator interface {
-	Correlate(ctx context.Context, now time.Time, p incident.CorrelationPolicy, reqs []store.CorrelateRequest) ([]incident.Correlation, error)
-}
-
-// Enqueuer takes notifications into an outbox.
-type Enqueuer interface {
-	Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) error
-}
-
-// Pipeline is the ingest half of alertgate: normalized alerts in, a
-// verdict per alert out, with notifying alerts placed in their groups for
-// the Flusher.
-//
-//	alerts ─> rules.Match (route, group) ─> store.Observe (dedup, group)
-//	       ─> Flusher (mute, build, enrich) ─> outbox ─> notify.Worker
-type Pipeline struct {
-	rules      *atomic.Pointer[rules.Rules]
-	dedup      Deduper
-	correlator Correlator
-	// ack acknowledges a group's incident as a person's click would.
-	ack     func(ctx context.Context, now time.Time, group, by string) error
-	flusher *Flusher
-	// fallback is the replica-local outbox used when the store is
-	// unreachable.
-	fallback Enqueuer
-	now      func() time.Time
-	log      *slog.Logger
-	metrics  *metrics
-	stats    *stats
-}
 
 // Result summarizes what happened to one request's alerts.
 type Result struct {
@@ -62,25 +25,38 @@ type Result struct {
 	Degraded int `json:"degraded,omitempty"`
 
 	// news are the alerts that told the store something new: all but
-	// duplicates and stale reports. They are what the replay journal
-	// keeps; a duplicate adds nothing to replay.
+	// duplicates and stale reports. They are what the journal keeps; a
+	// duplicate adds nothing to a re-ingest.
 	news []alert.Alert
 }
 
-// Ingest routes, deduplicates and groups alerts from one request.
-func (p *Pipeline) Ingest(ctx context.Context, src alert.Source, alerts []alert.Alert) (Result, error) {
-	now := p.now()
-	rs := p.rules.Load()
-	matches := p.route(rs, src, alerts)
-	corr := p.correlate(ctx, now, rs, alerts, matches)
+// Ingest routes, deduplicates and groups the alerts of one request, and
+// keeps what was news in the journal, to ingest again should the store
+// lose its state.
+func (e *Engine) Ingest(ctx context.Context, src alert.Source, alerts []alert.Alert) (Result, error) {
+	res, err := e.ingest(ctx, src, alerts)
+	if err == nil {
+		// Alerts delivered without the store (res.Degraded) are already
+		// on their way and were never written to it: they have no news to
+		// re-ingest.
+		e.journal.add(e.opts.Now(), src, res.news)
+	}
+	return res, err
+}
+
+func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Alert) (Result, error) {
+	now := e.opts.Now()
+	rs := e.setup.Load().rules
+	matches := e.route(rs, src, alerts)
+	corr := e.correlate(ctx, now, rs, alerts, matches)
 	obs := observations(rs, alerts, matches, corr)
-	verdicts, err := p.dedup.Observe(ctx, now, obs)
+	verdicts, err := e.opts.Store.Observe(ctx, now, obs)
 	if err != nil {
-		return p.failOpen(ctx, now, src, obs, err)
+		return e.failOpen(ctx, now, src, obs, err)
 	}
 	res := Result{Accepted: len(alerts)}
 	for i, v := range verdicts {
-		p.record(ctx, src, &alerts[i], v)
+		e.recordDecision(ctx, src, &alerts[i], v)
 		if v.Reason != incident.ReasonDuplicate && v.Reason != incident.ReasonStale {
 			a := alerts[i]
 			a.Raw = nil // for debugging only; not worth its memory here
@@ -96,37 +72,37 @@ func (p *Pipeline) Ingest(ctx context.Context, src alert.Source, alerts []alert.
 		}
 	}
 	if res.Notify > 0 {
-		p.flusher.Kick()
+		e.flusher.kickNow()
 	}
-	p.sourceAcks(ctx, now, obs)
+	e.sourceAcks(ctx, now, obs)
 	return res, nil
 }
 
 // sourceAcks acknowledges the incidents of alerts their source reports as
 // acknowledged (a New Relic issue in state ACKNOWLEDGED): someone is on
 // it, so escalation stops.
-func (p *Pipeline) sourceAcks(ctx context.Context, now time.Time, obs []store.Observation) {
+func (e *Engine) sourceAcks(ctx context.Context, now time.Time, obs []store.Observation) {
 	for i := range obs {
 		a := &obs[i].Alert
 		if a.Annotations["newrelic_state"] != "acknowledged" || !a.Firing() {
 			continue
 		}
 		for _, g := range obs[i].Groups {
-			if err := p.ack(ctx, now, g.Key, "New Relic"); err != nil {
-				p.log.Warn("recording the New Relic acknowledgement failed", "group", g.Key, "err", err)
+			if err := e.acknowledgeOnce(ctx, now, g.Key, "New Relic"); err != nil {
+				e.log.Warn("recording the New Relic acknowledgement failed", "group", g.Key, "err", err)
 			}
 		}
 	}
 }
 
 // route maps each alert to its service and matches it to its routes.
-func (p *Pipeline) route(rs *rules.Rules, src alert.Source, alerts []alert.Alert) [][]rules.Match {
+func (e *Engine) route(rs *rules.Rules, src alert.Source, alerts []alert.Alert) [][]rules.Match {
 	out := make([][]rules.Match, len(alerts))
 	for i := range alerts {
 		a := &alerts[i]
 		if rs.HasCatalog() && !rs.MapService(a) {
-			p.metrics.unmapped.WithLabelValues(string(src)).Inc()
-			p.log.Debug("alert matches no service of the catalog", "source", src, "fingerprint", a.Fingerprint, "alertname", a.Name)
+			e.metrics.unmapped.WithLabelValues(string(src)).Inc()
+			e.log.Debug("alert matches no service of the catalog", "source", src, "fingerprint", a.Fingerprint, "alertname", a.Name)
 		}
 		out[i] = rs.Match(a)
 	}
@@ -136,7 +112,7 @@ func (p *Pipeline) route(rs *rules.Rules, src alert.Source, alerts []alert.Alert
 // correlate places the alerts of correlating routes in their service's
 // incident. Without a store answer the routes' own groups are used: fail
 // open, correlation is an improvement, not a precondition.
-func (p *Pipeline) correlate(ctx context.Context, now time.Time, rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match) []*incident.Correlation {
+func (e *Engine) correlate(ctx context.Context, now time.Time, rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match) []*incident.Correlation {
 	var (
 		reqs   []store.CorrelateRequest
 		idx    []int
@@ -159,9 +135,9 @@ func (p *Pipeline) correlate(ctx context.Context, now time.Time, rs *rules.Rules
 	if len(reqs) == 0 {
 		return nil
 	}
-	got, err := p.correlator.Correlate(ctx, now, policy, reqs)
+	got, err := e.opts.Store.Correlate(ctx, now, policy, reqs)
 	if err != nil {
-		p.log.Warn("correlation unavailable; alerts group by their routes only", "alerts", len(reqs), "err", err)
+		e.log.Warn("correlation unavailable; alerts group by their routes only", "alerts", len(reqs), "err", err)
 		return nil
 	}
 	out := make([]*incident.Correlation, len(alerts))
@@ -172,7 +148,7 @@ func (p *Pipeline) correlate(ctx context.Context, now time.Time, rs *rules.Rules
 			a.Annotations = map[string]string{}
 		}
 		a.Annotations[correlationAnnotation] = c.Reason + " (incident of " + c.Service + ")"
-		p.metrics.correlations.WithLabelValues(reasonKind(c.Reason)).Inc()
+		e.metrics.correlations.WithLabelValues(reasonKind(c.Reason)).Inc()
 	}
 	return out
 }
@@ -183,7 +159,7 @@ const correlationAnnotation = "correlation"
 // reasonKind strips the service from a "dependency of <svc>" reason, for
 // a metric label.
 func reasonKind(r string) string {
-	if len(r) > len(incident.JoinDependency) && r[:len(incident.JoinDependency)] == incident.JoinDependency {
+	if strings.HasPrefix(r, incident.JoinDependency) {
 		return "dependency"
 	}
 	return r
@@ -222,19 +198,19 @@ func observations(rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match
 	return obs
 }
 
-func (p *Pipeline) record(ctx context.Context, src alert.Source, a *alert.Alert, v dedup.Verdict) {
-	p.metrics.decisions.WithLabelValues(string(src), string(v.Action), string(v.Reason)).Inc()
-	now := p.now()
-	p.stats.add(now, "received:"+string(src), 1)
-	p.stats.add(now, "alertname:"+a.Name, 1)
+func (e *Engine) recordDecision(ctx context.Context, src alert.Source, a *alert.Alert, v dedup.Verdict) {
+	e.metrics.decisions.WithLabelValues(string(src), string(v.Action), string(v.Reason)).Inc()
+	now := e.opts.Now()
+	e.stats.add(now, "received:"+string(src), 1)
+	e.stats.add(now, "alertname:"+a.Name, 1)
 	if v.Reason == incident.ReasonFlapping {
-		p.stats.add(now, "flapping:"+a.Name, 1)
+		e.stats.add(now, "flapping:"+a.Name, 1)
 	}
 	level := slog.LevelInfo
 	if v.Action != dedup.Notify {
 		level = slog.LevelDebug
 	}
-	p.log.LogAttrs(ctx, level, "alert decided",
+	e.log.LogAttrs(ctx, level, "alert decided",
 		slog.String("source", string(src)),
 		slog.String("fingerprint", string(a.Fingerprint)),
 		slog.String("alertname", a.Name),
@@ -250,18 +226,19 @@ func (p *Pipeline) record(ctx context.Context, src alert.Source, a *alert.Alert,
 // replica-local outbox. Duplicates are possible (an HA twin pages twice,
 // PagerDuty folds them by dedup_key); losing an alert is not. It fails
 // only if even the local outbox refuses, and then the sender must retry.
-func (p *Pipeline) failOpen(ctx context.Context, now time.Time, src alert.Source, obs []store.Observation, cause error) (Result, error) {
-	p.log.Warn("state store unavailable: delivering without deduplication", "source", src, "alerts", len(obs), "err", cause)
-	p.metrics.degraded.Add(float64(len(obs)))
-	p.metrics.storeErrs.WithLabelValues("observe").Inc()
+func (e *Engine) failOpen(ctx context.Context, now time.Time, src alert.Source, obs []store.Observation, cause error) (Result, error) {
+	e.log.Warn("state store unavailable: delivering without deduplication", "source", src, "alerts", len(obs), "err", cause)
+	e.metrics.degraded.Add(float64(len(obs)))
+	e.metrics.storeErrs.WithLabelValues("observe").Inc()
 	res := Result{Accepted: len(obs), Notify: len(obs), Degraded: len(obs)}
+	set := e.setup.Load()
 	for i := range obs {
-		p.record(ctx, src, &obs[i].Alert, dedup.Verdict{Fingerprint: obs[i].Alert.Fingerprint, Action: dedup.Notify, Reason: incident.ReasonDegraded})
+		e.recordDecision(ctx, src, &obs[i].Alert, dedup.Verdict{Fingerprint: obs[i].Alert.Fingerprint, Action: dedup.Notify, Reason: incident.ReasonDegraded})
 		for _, ref := range obs[i].Groups {
 			fl := degradedFlush(obs[i].Alert, ref)
-			entries, _, err := p.flusher.prepare(ctx, now, &fl, false)
+			entries, _, err := e.flusher.prepare(ctx, set, now, &fl, false)
 			if err == nil {
-				err = p.fallback.Enqueue(ctx, now, entries...)
+				err = e.local.Enqueue(ctx, now, entries...)
 			}
 			if err != nil {
 				return Result{}, fmt.Errorf("fail-open delivery of %s: %w", obs[i].Alert.Fingerprint, err)

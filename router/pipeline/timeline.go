@@ -1,8 +1,7 @@
-package router
+package pipeline
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -10,17 +9,12 @@ import (
 	"github.com/alertgate/alertgate/router/notify"
 )
 
-// Timeline records what happens to incidents, for the incident API,
-// announcements, postmortems and the noise report.
-type Timeline interface {
-	RecordIncident(ctx context.Context, u incident.Incident, events ...incident.Event) error
-}
-
 // recordFlush writes what a flush did to its incident's timeline: members
 // that were detected, resolved, started flapping or were held back, and
-// the incident's facts.
-func recordFlush(ctx context.Context, tl Timeline, log *slog.Logger, now time.Time, fl *incident.Flush, visible []incident.Member, muted []mutedMember, proto *notify.Notification) {
-	id := incidentID(fl)
+// the incident's facts. A flush that tells nothing and records no event
+// leaves no trace.
+func (e *Engine) recordFlush(ctx context.Context, now time.Time, fl *incident.Flush, visible []incident.Member, muted []mutedMember, proto *notify.Notification) {
+	id := fl.IncidentID()
 	if id == "" {
 		return
 	}
@@ -35,8 +29,8 @@ func recordFlush(ctx context.Context, tl Timeline, log *slog.Logger, now time.Ti
 		events = append(events, memberEvents(m)...)
 	}
 	for _, mm := range muted {
-		if mm.member.Changed() {
-			events = append(events, incident.Event{At: now, Type: mm.event, Fingerprint: mm.member.Alert.Fingerprint, Alert: mm.member.Alert.Name, Detail: mm.by})
+		if mm.member.Changed() && mm.stage.event != "" {
+			events = append(events, incident.Event{At: now, Type: mm.stage.event, Fingerprint: mm.member.Alert.Fingerprint, Alert: mm.member.Alert.Name, Detail: mm.by})
 		}
 	}
 	if proto != nil {
@@ -49,8 +43,11 @@ func recordFlush(ctx context.Context, tl Timeline, log *slog.Logger, now time.Ti
 			events = append(events, incident.Event{At: u.ResolvedAt, Type: incident.EventResolved, Detail: "all alerts of the incident resolved"})
 		}
 	}
-	if err := tl.RecordIncident(ctx, u, events...); err != nil {
-		log.Warn("recording the incident timeline failed", "incident", id, "err", err)
+	if proto == nil && len(events) == 0 {
+		return
+	}
+	if err := e.opts.Store.RecordIncident(ctx, u, events...); err != nil {
+		e.log.Warn("recording the incident timeline failed", "incident", id, "err", err)
 	}
 }
 
@@ -77,7 +74,7 @@ func memberEvents(m incident.Member) []incident.Event {
 
 // recordDelivery notes on the timeline that a target accepted a
 // notification, and who was on call.
-func recordDelivery(ctx context.Context, tl Timeline, log *slog.Logger, now time.Time, n *notify.Notification) {
+func (e *Engine) recordDelivery(ctx context.Context, now time.Time, n *notify.Notification) {
 	if n.IncidentID == "" {
 		return
 	}
@@ -86,8 +83,21 @@ func recordDelivery(ctx context.Context, tl Timeline, log *slog.Logger, now time
 		u = incident.Incident{ID: n.IncidentID}
 	}
 	ev := incident.Event{At: now, Type: incident.EventNotified, Target: n.Target.String(), Actor: n.Enrichment.OnCall, Detail: string(n.Kind)}
-	if err := tl.RecordIncident(ctx, u, ev); err != nil {
-		log.Warn("recording the delivery failed", "incident", n.IncidentID, "err", err)
+	if err := e.opts.Store.RecordIncident(ctx, u, ev); err != nil {
+		e.log.Warn("recording the delivery failed", "incident", n.IncidentID, "err", err)
+	}
+}
+
+// recordEvent writes one event, and what it changes, to the timeline of
+// the incident a group's flush belongs to.
+func (e *Engine) recordEvent(ctx context.Context, fl *incident.Flush, u incident.Incident, ev incident.Event) {
+	id := fl.IncidentID()
+	if id == "" {
+		return
+	}
+	u.ID = id
+	if err := e.opts.Store.RecordIncident(ctx, u, ev); err != nil {
+		e.log.Warn("recording on the incident timeline failed", "incident", id, "err", err)
 	}
 }
 
@@ -104,12 +114,6 @@ func recoveredAt(members []incident.Member, now time.Time) time.Time {
 		return now
 	}
 	return last
-}
-
-type mutedMember struct {
-	member incident.Member
-	event  incident.EventType
-	by     string
 }
 
 func earliest(a, b time.Time) time.Time {

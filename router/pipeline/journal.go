@@ -1,4 +1,4 @@
-package router
+package pipeline
 
 import (
 	"context"
@@ -7,13 +7,6 @@ import (
 
 	"github.com/alertgate/alertgate/alert"
 )
-
-// Epocher tells whether the store still holds what was written to it: the
-// epoch changes when Redis lost its state (a restart without persistence,
-// a failover that lost writes).
-type Epocher interface {
-	Epoch(ctx context.Context) (string, error)
-}
 
 // journal keeps the alerts this replica accepted recently, so that they
 // can be ingested again when the store loses its state before their
@@ -74,39 +67,39 @@ type epochWatch struct {
 
 // check compares the store's epoch with the last one seen and, if it
 // changed, re-ingests the journal.
-func (rt *Router) checkEpoch(ctx context.Context, w *epochWatch) {
-	e, err := rt.opts.Store.Epoch(ctx)
+func (e *Engine) checkEpoch(ctx context.Context, w *epochWatch) {
+	epoch, err := e.opts.Store.Epoch(ctx)
 	if err != nil {
 		return // unreachable: fail-open delivery covers this; check again later
 	}
-	if w.last == "" || e == w.last {
-		w.last = e
+	if w.last == "" || epoch == w.last {
+		w.last = epoch
 		return
 	}
-	w.last = e
-	now := rt.opts.Now()
-	batches := rt.journal.recent(now.Add(-journalWindow))
+	w.last = epoch
+	now := e.opts.Now()
+	batches := e.journal.recent(now.Add(-journalWindow))
 	n := 0
 	for _, b := range batches {
 		n += len(b.alerts)
 	}
-	rt.metrics.stateLost.Inc()
-	rt.log.Error("the state store lost its state (a restart without persistence or a failover); ingesting again the alerts accepted here recently, some may notify twice",
+	e.metrics.stateLost.Inc()
+	e.log.Error("the state store lost its state (a restart without persistence or a failover); ingesting again the alerts accepted here recently, some may notify twice",
 		"alerts", n, "window", journalWindow)
 	for _, b := range batches {
-		if _, err := rt.pipeline.Ingest(ctx, b.source, b.alerts); err != nil {
-			rt.log.Error("re-ingesting after the store lost its state failed", "source", b.source, "alerts", len(b.alerts), "err", err)
+		if _, err := e.ingest(ctx, b.source, b.alerts); err != nil {
+			e.log.Error("re-ingesting after the store lost its state failed", "source", b.source, "alerts", len(b.alerts), "err", err)
 		}
 	}
 }
 
 // watchEpoch checks the store's epoch every interval until ctx ends.
-func (rt *Router) watchEpoch(ctx context.Context, interval time.Duration) {
+func (e *Engine) watchEpoch(ctx context.Context, interval time.Duration) {
 	var w epochWatch
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		rt.checkEpoch(ctx, &w)
+		e.checkEpoch(ctx, &w)
 		select {
 		case <-ctx.Done():
 			return

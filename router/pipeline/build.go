@@ -1,10 +1,9 @@
-package router
+package pipeline
 
 import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -28,7 +27,7 @@ func build(f *incident.Flush, now time.Time) *notify.Notification {
 func assemble(f *incident.Flush, kind notify.Kind, now time.Time) *notify.Notification {
 	n := &notify.Notification{
 		Incident:    f.Group.Key,
-		IncidentID:  incidentID(f),
+		IncidentID:  f.IncidentID(),
 		Seq:         f.Seq,
 		Kind:        kind,
 		Target:      notify.Target{Receiver: f.Group.Receiver},
@@ -130,14 +129,4 @@ func appendOnce(list []string, s string) []string {
 		return list
 	}
 	return append(list, s)
-}
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// incidentID names the occurrence a flush belongs to.
-func incidentID(f *incident.Flush) string {
-	if f.Opened.IsZero() {
-		return ""
-	}
-	return incident.ID(f.Group.Key, f.Opened)
 }

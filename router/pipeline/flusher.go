@@ -1,0 +1,238 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/rules"
+)
+
+// flusher turns due groups into notifications in the outbox, and fires
+// escalation timers. Any replica may run it: a group or timer is claimed
+// by one replica at a time.
+type flusher struct {
+	e    *Engine
+	kick chan struct{}
+	// busy holds a token for each flush doing CPU work (building,
+	// encoding, writing its state). Flushes wait for enrichment side by
+	// side, but compute at most half the cores' worth at once: the first
+	// flush of a storm's large groups must not starve the webhooks that
+	// keep arriving. Nil means no bound.
+	busy chan struct{}
+
+	// silences is the last list read from the store, kept so that a
+	// store outage does not unsilence everything.
+	silences []incident.Silence
+}
+
+// flushBatch bounds the groups claimed at once, so one replica does not
+// take a whole storm while others idle.
+const flushBatch = 64
+
+// maxClaims bounds the claims of one flushDue; what is left waits for the
+// next tick.
+const maxClaims = 1000
+
+// flushParallel bounds the groups flushed at once. Groups are independent;
+// flushing them side by side keeps one slow enrichment (an LLM at its
+// timeout) from delaying every other incident behind it.
+const flushParallel = 8
+
+// kickNow asks the flusher to look for due groups now rather than at its
+// next tick (a group with no group_wait is due at once).
+func (f *flusher) kickNow() {
+	select {
+	case f.kick <- struct{}{}:
+	default:
+	}
+}
+
+// run flushes due groups every tick and on every kick until ctx ends.
+func (f *flusher) run(ctx context.Context, tick time.Duration) {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		if err := f.flushDue(ctx); err != nil && ctx.Err() == nil {
+			f.e.metrics.storeErrs.WithLabelValues("flush").Inc()
+			f.e.log.Warn("flush failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-f.kick:
+		}
+	}
+}
+
+// flushDue settles flapping alerts, flushes every due group and fires
+// every due escalation.
+func (f *flusher) flushDue(ctx context.Context) error {
+	st := f.e.opts.Store
+	now := f.e.opts.Now()
+	settled, err := st.Settle(ctx, now)
+	if err != nil {
+		return err
+	}
+	for _, v := range settled {
+		f.e.log.Info("flapping settled", "fingerprint", v.Fingerprint)
+	}
+	if sil, err := st.Silences(ctx, now); err == nil {
+		f.silences = sil
+	} else {
+		f.e.log.Warn("reading silences failed; using the last known ones", "err", err)
+	}
+	// A flushed group is due again group_interval (never zero) later, so
+	// claims run dry; the bound only guards against a store that keeps
+	// offering the same group.
+	for range maxClaims {
+		due, err := st.ClaimGroups(ctx, now, flushBatch)
+		if err != nil {
+			return err
+		}
+		if len(due) == 0 {
+			break
+		}
+		f.flushAll(ctx, now, due)
+	}
+	return f.escalate(ctx, now)
+}
+
+func (f *flusher) flushAll(ctx context.Context, now time.Time, due []incident.Flush) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, flushParallel)
+	for _, fl := range due {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			f.compute()
+			defer f.computed()
+			if err := f.flush(ctx, now, fl); err != nil {
+				f.e.log.Warn("group flush failed; it will be retried when its lease expires", "group", fl.Group.Key, "err", err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// compute takes a token to do CPU work; computed gives it back.
+func (f *flusher) compute() {
+	if f.busy != nil {
+		f.busy <- struct{}{}
+	}
+}
+
+func (f *flusher) computed() {
+	if f.busy != nil {
+		<-f.busy
+	}
+}
+
+// flush runs one claimed group through the pipeline: mute stage, build,
+// enrich, outbox. It reads one setup from start to end, whatever a
+// reload does meanwhile.
+func (f *flusher) flush(ctx context.Context, now time.Time, fl incident.Flush) error {
+	set := f.e.setup.Load()
+	route, routed := set.rules.Route(fl.Group.Route)
+	if !routed {
+		route = nil
+	}
+	stages, err := f.muteStages(ctx, set.rules, route, fl.Members)
+	if err != nil {
+		return err
+	}
+	visible, muted := f.mute(ctx, fl.Group.Key, stages, fl.Members, now)
+	st := f.e.opts.Store
+	if len(visible) == 0 && len(muted) > 0 {
+		f.e.recordFlush(ctx, now, &fl, nil, muted, nil)
+		return st.Postpone(ctx, fl, now.Add(fl.Group.Interval))
+	}
+	fl.Members = visible
+	entries, proto, err := f.prepare(ctx, set, now, &fl, true)
+	if err != nil {
+		return err
+	}
+	err = st.CompleteFlush(ctx, now, fl, entries)
+	if errors.Is(err, store.ErrLeaseLost) {
+		f.e.log.Warn("group lease lost to another replica; not delivering", "group", fl.Group.Key)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	f.e.recordFlush(ctx, now, &fl, visible, muted, proto)
+	if proto == nil {
+		return nil
+	}
+	f.e.log.Info("incident flushed", "incident", proto.IncidentID, "group", fl.Group.Key, "receiver", fl.Group.Receiver, "kind", proto.Kind, "members", len(proto.Members), "targets", len(entries))
+	if routed && proto.Kind == notify.KindTrigger && route.Config.Escalate != nil {
+		return f.scheduleEscalation(ctx, now, fl.Group.Key, route.Config.Escalate)
+	}
+	return nil
+}
+
+// prepare builds, enriches and encodes the notifications of a flush, one
+// per target of the group's receiver and of every receiver the incident
+// was escalated to. It returns no entries when there is nothing to tell.
+// holding says the caller holds a compute token, which is given back
+// while enrichment waits.
+func (f *flusher) prepare(ctx context.Context, set *setup, now time.Time, fl *incident.Flush, holding bool) ([][]byte, *notify.Notification, error) {
+	proto := build(fl, now)
+	if proto == nil {
+		return nil, nil, nil
+	}
+	if route, ok := set.rules.Route(fl.Group.Route); ok && proto.Kind == notify.KindTrigger && route.Config.Escalate != nil {
+		e := route.Config.Escalate
+		proto.Notes = append(proto.Notes, "escalates to "+e.Receiver+" if not acknowledged within "+e.After.String())
+	}
+	if holding {
+		f.computed() // enrichment waits on the LLM's answer
+	}
+	f.e.opts.Enricher.Enrich(ctx, proto)
+	if holding {
+		f.compute()
+	}
+	entries, err := f.e.encodeAll(set.rules, proto, fl)
+	return entries, proto, err
+}
+
+// encodeAll encodes the notification for the group's receiver and every
+// receiver its incident was escalated to.
+func (e *Engine) encodeAll(rs *rules.Rules, proto *notify.Notification, fl *incident.Flush) ([][]byte, error) {
+	var entries [][]byte
+	for _, name := range append([]string{fl.Group.Receiver}, fl.Escalated...) {
+		b, err := e.encode(rs, proto, name)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, b...)
+	}
+	return entries, nil
+}
+
+// encode copies the notification once per target of the named receiver.
+func (e *Engine) encode(rs *rules.Rules, proto *notify.Notification, receiver string) ([][]byte, error) {
+	rc, ok := rs.Receiver(receiver)
+	if !ok {
+		e.log.Error("receiver no longer exists; notifying nobody there", "incident", proto.Incident, "receiver", receiver)
+		return nil, nil
+	}
+	out := make([][]byte, 0, 2)
+	for _, t := range rc.Targets() {
+		n := *proto
+		n.Target = notify.Target{Type: t, Receiver: receiver}
+		n.ID = proto.Incident + "/" + strconv.FormatInt(proto.Seq, 10) + "/" + receiver + "/" + string(t)
+		b, err := n.Encode()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
