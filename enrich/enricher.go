@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -154,7 +155,7 @@ func (e *Enricher) runbook(n *notify.Notification) *notify.Runbook {
 	rb = rb.Expand(m.Labels)
 	out := &notify.Runbook{ID: rb.ID, Title: rb.Title, URL: rb.URL}
 	if out.URL == "" && e.opts.RunbookBaseURL != "" && rb.File != "" {
-		out.URL = e.opts.RunbookBaseURL + baseName(rb.File)
+		out.URL = e.opts.RunbookBaseURL + filepath.Base(rb.File)
 	}
 	for i, s := range rb.Steps {
 		if i == maxSteps {
@@ -241,15 +242,6 @@ func (e *Enricher) Mutes(_ context.Context, labels map[string]string, now time.T
 		return "runbook " + rb.ID, true
 	}
 	return "", false
-}
-
-func baseName(path string) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if path[i] == '/' {
-			return path[i+1:]
-		}
-	}
-	return path
 }
 
 type metrics struct {

@@ -92,13 +92,14 @@ func newReplica(t testing.TB, cfgYAML string, client *http.Client, st store.Stor
 		t.Fatalf("engine: %v", err)
 	}
 	h.rt, err = New(Options{
-		Config:     cfg,
-		Engine:     engine,
-		Store:      st,
-		Registry:   h.reg,
-		Logger:     log,
-		Now:        h.now,
-		HTTPClient: client,
+		Config:      cfg,
+		Engine:      engine,
+		Store:       st,
+		Registry:    h.reg,
+		Logger:      log,
+		Now:         h.now,
+		HTTPClient:  client,
+		Reloadables: []Reloadable{enricher},
 		Load: func(context.Context) (*config.Config, error) {
 			return config.Parse([]byte(h.nextConfig), func(string) (string, bool) { return "", false })
 		},

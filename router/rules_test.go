@@ -320,6 +320,23 @@ func TestReload_BadConfigIsRejectedAndTheOldOneKeepsRunning(t *testing.T) {
 	}
 }
 
+func TestReload_NothingChangesUnlessEveryPartCompiles(t *testing.T) {
+	h := newHarness(t, policyConfig, nil)
+	t0 := jst("2026-01-13 03:00")
+	h.set(t0)
+	// The rules compile, the runbooks do not: the new routing must not
+	// be applied with the old runbooks, nor the other way round.
+	h.nextConfig = strings.Replace(policyConfig, "      receiver: oncall\n", "      receiver: team\n", 1) + "enrich: {runbooks_dir: " + t.TempDir() + "/missing}\n"
+	if code, resp := h.post("/-/reload", "admin-token", nil); code != http.StatusBadRequest || !strings.Contains(resp["error"].(string), "runbooks_dir") {
+		t.Fatalf("reload with missing runbooks: %d %v, want it rejected naming runbooks_dir", code, resp)
+	}
+	h.post(amPath, "am-token", amAlert("firing", t0, map[string]string{"alertname": "A", "severity": "critical"}))
+	h.deliver()
+	if got := sentTo(h); got["pagerduty:oncall/trigger"] != 1 || got["slack:team/trigger"] != 0 {
+		t.Errorf("after a reload rejected for its runbooks: %v, want the old routing", got)
+	}
+}
+
 func TestEscalation_NewRelicAcknowledgementStopsItAndIsRecorded(t *testing.T) {
 	h := newHarness(t, policyConfig, nil)
 	t0 := jst("2026-01-13 14:00")
