@@ -38,11 +38,17 @@ type transport struct {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme != t.scheme || req.URL.Host != t.host {
+	refuse := func(err error) (*http.Response, error) {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
-		return nil, fmt.Errorf("memhttp: dial %s://%s: connection refused", req.URL.Scheme, req.URL.Host)
+		return nil, err
+	}
+	if req.URL.Scheme != t.scheme || req.URL.Host != t.host {
+		return refuse(fmt.Errorf("memhttp: dial %s://%s: connection refused", req.URL.Scheme, req.URL.Host))
+	}
+	if err := req.Context().Err(); err != nil {
+		return refuse(err) // a request whose context ended is never sent
 	}
 	sreq, err := serverRequest(req)
 	if err != nil {

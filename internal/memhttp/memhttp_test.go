@@ -55,6 +55,23 @@ func TestClient_OtherHostsAreUnreachable(t *testing.T) {
 	}
 }
 
+func TestClient_RequestWithAnEndedContextIsNotSent(t *testing.T) {
+	called := false
+	c := memhttp.Client("http://api.example", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://api.example/", nil)
+	if resp, err := c.Do(req); !errors.Is(err, context.Canceled) {
+		if err == nil {
+			resp.Body.Close()
+		}
+		t.Errorf("Do = %v, want context.Canceled", err)
+	}
+	if called {
+		t.Error("the handler served a request whose context had ended")
+	}
+}
+
 func TestClient_RequestEndsWithItsContextInABubble(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
