@@ -26,6 +26,7 @@ type Config struct {
 	OnCall             []OnCall               `yaml:"oncall"`
 	Services           []Service              `yaml:"services"`
 	Correlation        Correlation            `yaml:"correlation"`
+	Noise              Noise                  `yaml:"noise"`
 }
 
 // Server configures the HTTP listener and its protections.
@@ -394,6 +395,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Correlation.Window, model.Duration(5*time.Minute))
 	setDefault(&c.Correlation.Cooldown, c.Correlation.Window)
 	setDefault(&c.Correlation.MaxMembers, 200)
+	c.Noise.applyDefaults()
 	for i := range c.OnCall {
 		if pd := c.OnCall[i].PagerDuty; pd != nil {
 			setDefault(&pd.URL, "https://api.pagerduty.com")

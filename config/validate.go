@@ -31,6 +31,7 @@ func (c *Config) Validate() error {
 	c.validateNotify(&v)
 	c.validateEnrich(&v)
 	c.validateServices(&v)
+	c.validateNoise(&v)
 	return v.err()
 }
 
@@ -44,6 +45,12 @@ func (v *validator) add(path, format string, args ...any) {
 func (v *validator) positive(path string, d model.Duration) {
 	if d <= 0 {
 		v.add(path, "must be a positive duration, got %s", d)
+	}
+}
+
+func (v *validator) nonNegative(path string, d model.Duration) {
+	if d < 0 {
+		v.add(path, "must not be negative, got %s", d)
 	}
 }
 
