@@ -37,6 +37,9 @@ const (
 	JoinSame       = "same service"
 	JoinReopened   = "reopened within the cool-down"
 	JoinDependency = "dependency of "
+	// JoinCause: the alert's service depends on the incident's, whose
+	// incident opened first: the cause absorbs its effect.
+	JoinCause = "effect of "
 	JoinOverflow   = "previous incident full"
 	JoinMember     = "already a member"
 )

@@ -76,11 +76,15 @@ type OnCaller interface {
 func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.Time, oc OnCaller) Explanation {
 	e := Explanation{Labels: labels, At: at, Location: r.calendar.Location()}
 	a := &alert.Alert{Labels: maps.Clone(labels)}
-	if r.MapService(a) {
-		e.Service = a.Labels[alert.LabelService]
+	m, member := r.Membership(a)
+	switch {
+	case member && m.Catalog:
+		e.Service = m.Service
 		labels = a.Labels
 		e.Labels = labels
-	} else if r.HasCatalog() {
+	case member:
+		e.Service = m.Service + " (" + m.Rule + ", not in the service catalog)"
+	case r.HasCatalog():
 		e.Service = "(not in the service catalog)"
 	}
 	e.BusinessHours, e.Holiday = r.BusinessHours(at)
@@ -95,25 +99,27 @@ func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.T
 		}
 	}
 	matches := r.Match(&alert.Alert{Labels: labels})
-	for _, m := range matches {
-		re := r.explainRoute(ctx, m, at, oc)
-		if _, ok := r.Correlation(m.Route); ok && labels[alert.LabelService] != "" {
-			re.Correlated = labels[alert.LabelService]
+	for _, mt := range matches {
+		re := r.explainRoute(ctx, mt, at, oc)
+		if _, ok := r.Correlation(mt.Route); ok && member {
+			re.Correlated = m.Service
 		}
 		e.Routes = append(e.Routes, re)
 	}
-	e.Correlation = r.explainCorrelation(labels[alert.LabelService], matches)
+	e.Correlation = r.explainCorrelation(m, member, matches)
 	return e
 }
 
-// explainCorrelation says which incident the alert would join, and why.
-func (r *Rules) explainCorrelation(service string, matches []Match) string {
+// explainCorrelation says which incident the alert would join, and which
+// rule makes it join.
+func (r *Rules) explainCorrelation(m Membership, member bool, matches []Match) string {
 	if !r.correlation.Enabled {
 		return "off (correlation.enabled is false)"
 	}
-	if service == "" {
-		return "none: the alert has no service, so it groups by its routes' group_by"
+	if !member {
+		return "none: no service of the catalog matches it and it has no correlation label (a `service` label alone never correlates), so it groups by its routes' group_by"
 	}
+	service := m.Service
 	correlates := false
 	for _, m := range matches {
 		if _, ok := r.Correlation(m.Route); ok {
@@ -123,9 +129,12 @@ func (r *Rules) explainCorrelation(service string, matches []Match) string {
 	if !correlates {
 		return "none: its routes say correlate: false"
 	}
-	s := fmt.Sprintf("joins the open incident of service %s (same service), or reopens it if it resolved less than %s ago", service, model.Duration(r.correlation.Cooldown))
+	s := fmt.Sprintf("service %s by %s: joins the open incident of service %s (same service), or reopens it if it resolved less than %s ago", service, m.Rule, service, model.Duration(r.correlation.Cooldown))
 	if deps := r.Dependents(service); len(deps) > 0 {
 		s += fmt.Sprintf("; %s depend on it, so it joins an open incident of theirs that grew in the last %s (dependency)", strings.Join(deps, ", "), model.Duration(r.correlation.Window))
+	}
+	if deps := r.DependsOn(service); len(deps) > 0 {
+		s += fmt.Sprintf("; it depends on %s, so it joins an open incident of theirs that grew in the last %s (effect)", strings.Join(deps, ", "), model.Duration(r.correlation.Window))
 	}
 	return s + "; otherwise it opens a new incident"
 }

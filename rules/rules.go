@@ -76,7 +76,7 @@ func New(cfg *config.Config) (*Rules, error) {
 		intervals:   newIntervals(cfg, calendar),
 		inhibit:     compileInhibitRules(cfg.InhibitRules),
 		maintenance: compileMaintenance(cfg.MaintenanceWindows),
-		catalog:     compileCatalog(cfg.Services),
+		catalog:     compileCatalog(cfg.Services, cfg.Correlation.Labels),
 		correlation: cfg.Correlation,
 		noise:       cfg.Noise,
 	}

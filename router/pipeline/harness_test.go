@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"maps"
@@ -15,6 +16,8 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/internal/logbuf"
+	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/notify/receiver"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 	"github.com/alertgate/alertgate/router/store/redis"
@@ -55,9 +58,76 @@ type harness struct {
 
 	mu    sync.Mutex
 	clock time.Time
+	calls []call
 }
 
 func newHarness(t testing.TB, cfgYAML string, st store.Store) *harness {
+	t.Helper()
+	return newHarnessWith(t, cfgYAML, st, nil)
+}
+
+// call is one notification a rehearsing harness delivered, with the
+// provider calls it made.
+type call struct {
+	n       *notify.Notification
+	effects []notify.Effect
+}
+
+// newRehearsal is a harness whose notifiers rehearse (receiver.Rehearse):
+// h.calls lists what each notification did at its target.
+func newRehearsal(t testing.TB, cfgYAML string, st store.Store) *harness {
+	t.Helper()
+	var h *harness
+	h = newHarnessWith(t, cfgYAML, st, func(cfg *config.Config) map[config.TargetType]notify.Notifier {
+		return receiver.Rehearse(cfg, func(_ context.Context, n *notify.Notification, effects []notify.Effect) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.calls = append(h.calls, call{n, effects})
+		})
+	})
+	return h
+}
+
+// sounds returns the calls that made a sound, as "target effect kind".
+func (h *harness) sounds() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, c := range h.calls {
+		for _, e := range c.effects {
+			if e.Sounds() {
+				out = append(out, c.n.Target.String()+" "+string(e)+" "+string(c.n.Kind))
+			}
+		}
+	}
+	return out
+}
+
+// effects returns every call, as "target effect kind".
+func (h *harness) effects() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, c := range h.calls {
+		for _, e := range c.effects {
+			out = append(out, c.n.Target.String()+" "+string(e)+" "+string(c.n.Kind))
+		}
+	}
+	return out
+}
+
+// delivered returns the notifications delivered so far.
+func (h *harness) delivered() []*notify.Notification {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []*notify.Notification
+	for _, c := range h.calls {
+		out = append(out, c.n)
+	}
+	return out
+}
+
+func newHarnessWith(t testing.TB, cfgYAML string, st store.Store, notifiers func(*config.Config) map[config.TargetType]notify.Notifier) *harness {
 	t.Helper()
 	cfg, err := config.Parse([]byte(cfgYAML), func(string) (string, bool) { return "", false })
 	if err != nil {
@@ -72,6 +142,7 @@ func newHarness(t testing.TB, cfgYAML string, st store.Store) *harness {
 		Registerer: h.reg,
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:        h.now,
+		Notifiers:  notifiers,
 	})
 	if err != nil {
 		t.Fatalf("engine: %v", err)
