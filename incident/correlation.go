@@ -39,9 +39,9 @@ const (
 	JoinDependency = "dependency of "
 	// JoinCause: the alert's service depends on the incident's, whose
 	// incident opened first: the cause absorbs its effect.
-	JoinCause = "effect of "
-	JoinOverflow   = "previous incident full"
-	JoinMember     = "already a member"
+	JoinCause    = "effect of "
+	JoinOverflow = "previous incident full"
+	JoinMember   = "already a member"
 )
 
 // CorrelatedKey names a new incident of a service, opened at now by the
