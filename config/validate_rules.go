@@ -255,6 +255,7 @@ func (c *Config) validateServices(v *validator) {
 	}
 	v.positive("correlation.window", cr.Window)
 	v.positive("correlation.cooldown", cr.Cooldown)
+	v.positive("correlation.max_age", cr.MaxAge)
 	if cr.MaxMembers <= 0 {
 		v.add("correlation.max_members", "must be positive")
 	}

@@ -283,7 +283,7 @@ func methodNotAllowed(allow string) http.HandlerFunc {
 // stage on the replay's store, as serve builds it on its own: it enriches
 // notifications and mutes alerts in runbook quiet windows.
 func NewReplay(cfg *config.Config, now func() time.Time, sink notify.CallSink, enricher func(st store.Store) (ReplayEnricher, error)) (*Router, error) {
-	st := memory.New(store.Options{})
+	st := memory.New(pipeline.StoreOptions(cfg))
 	reg := prometheus.NewRegistry()
 	log := slog.New(slog.DiscardHandler)
 	opts := pipeline.Options{

@@ -108,6 +108,6 @@ func (r *Rules) DependsOn(service string) []string { return r.catalog.dependsOn[
 // part in correlation.
 func (r *Rules) Correlation(route *Route) (incident.CorrelationPolicy, bool) {
 	c := r.correlation
-	p := incident.CorrelationPolicy{Window: time.Duration(c.Window), Cooldown: time.Duration(c.Cooldown), MaxMembers: c.MaxMembers}
+	p := incident.CorrelationPolicy{Window: time.Duration(c.Window), Cooldown: time.Duration(c.Cooldown), MaxMembers: c.MaxMembers, MaxAge: time.Duration(c.MaxAge)}
 	return p, c.Enabled && route.Config.Correlates()
 }

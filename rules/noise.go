@@ -67,11 +67,26 @@ const horizon = 10 * 24 * time.Hour
 // NextSound returns the first minute at or after t when a less than
 // critical incident of rt may sound, or t+horizon if none comes sooner.
 func (r *Rules) NextSound(rt *Route, t time.Time) time.Time {
-	if r.Sounds(rt, alert.SeverityWarning, t) {
+	return next(t, func(m time.Time) bool { return r.Sounds(rt, alert.SeverityWarning, m) })
+}
+
+// NextUnmuted returns the first minute at or after t when rt's time
+// intervals do not mute it, or t+horizon if none comes sooner.
+func (r *Rules) NextUnmuted(rt *Route, t time.Time) time.Time {
+	return next(t, func(m time.Time) bool {
+		_, muted := r.TimeMuted(rt, m)
+		return !muted
+	})
+}
+
+// next returns t if ok(t), else the first whole minute after t for which
+// ok holds, or t+horizon.
+func next(t time.Time, ok func(time.Time) bool) time.Time {
+	if ok(t) {
 		return t
 	}
 	for m := t.Truncate(time.Minute).Add(time.Minute); m.Before(t.Add(horizon)); m = m.Add(time.Minute) {
-		if r.Sounds(rt, alert.SeverityWarning, m) {
+		if ok(m) {
 			return m
 		}
 	}

@@ -39,8 +39,8 @@ func TestNoise_StormDaysMeetTheTargets(t *testing.T) {
 			t.Fatal(err)
 		}
 		ms = append(ms, n)
-		if n.Rejected > 0 || len(n.Missed) > 0 || len(n.Unpaged) > 0 || len(n.WrongPages) > 0 {
-			t.Errorf("seed %d: %d rejected, missed %v, not paged %v, wrong pages %v", seed, n.Rejected, n.Missed, n.Unpaged, n.WrongPages)
+		for _, f := range n.Failures() {
+			t.Errorf("seed %d: %s", seed, f)
 		}
 	}
 	var out bytes.Buffer

@@ -174,6 +174,10 @@ func (e *Engine) correlate(ctx context.Context, now time.Time, rs *rules.Rules, 
 // which rule of the configuration.
 const correlationAnnotation = "correlation"
 
+// correlatedLabel is the group label naming a correlated incident's
+// occurrence; with the service it makes the group.
+const correlatedLabel = "incident"
+
 // reasonKind strips the service from a "dependency of <svc>" or "effect
 // of <svc>" reason, for a metric label.
 func reasonKind(r string) string {
@@ -206,7 +210,7 @@ func observations(rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match
 				Interval: opts.GroupInterval,
 			}
 			if _, ok := rs.Correlation(m.Route); ok && corr != nil && corr[i] != nil {
-				ref.Labels = map[string]string{alert.LabelService: corr[i].Service, "incident": corr[i].Key}
+				ref.Labels = map[string]string{alert.LabelService: corr[i].Service, correlatedLabel: corr[i].Key}
 				ref.Key = rules.GroupKey(m.Route.ID, ref.Labels)
 			}
 			o.Groups = append(o.Groups, ref)
