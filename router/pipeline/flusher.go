@@ -153,7 +153,7 @@ func (f *flusher) flush(ctx context.Context, now time.Time, fl incident.Flush) e
 	if !routed {
 		route = nil
 	}
-	stages, err := f.muteStages(ctx, set.rules, route, fl.Members)
+	stages, err := f.muteStages(ctx, set.rules, route, fl.Members, now)
 	if err != nil {
 		return err
 	}
@@ -176,6 +176,10 @@ func (f *flusher) flush(ctx context.Context, now time.Time, fl incident.Flush) e
 		}
 		f.e.voice(ctx, set.rules, route, &fl, proto, now)
 	}
+	var absorbed [][]byte
+	if proto != nil && !proto.Quiet {
+		absorbed = f.absorb(ctx, set.rules, &fl, proto, now)
+	}
 	entries, err := f.finish(ctx, set, &fl, proto, true)
 	if err != nil {
 		return err
@@ -186,6 +190,14 @@ func (f *flusher) flush(ctx context.Context, now time.Time, fl incident.Flush) e
 	f.e.recordFlush(ctx, now, &fl, visible, muted, proto)
 	if proto == nil {
 		return nil
+	}
+	if len(absorbed) > 0 {
+		if err := st.Enqueue(ctx, now, absorbed...); err != nil {
+			f.e.log.Warn("the edits of absorbed incidents were not enqueued; they keep their own messages", "incident", proto.IncidentID, "err", err)
+		}
+	}
+	if proto.Kind == notify.KindTrigger && !proto.Quiet || proto.Kind == notify.KindUpdate {
+		f.index(ctx, set.rules, &fl, proto, now)
 	}
 	f.e.log.Info("incident flushed", "incident", proto.IncidentID, "group", fl.Group.Key, "receiver", fl.Group.Receiver, "kind", proto.Kind, "quiet", proto.Quiet, "members", len(proto.Members), "targets", len(entries))
 	if !proto.Quiet {

@@ -168,6 +168,7 @@ func (h *harness) alert(status alert.Status, labels map[string]string) alert.Ale
 	labels = maps.Clone(labels)
 	a := alert.Alert{Source: alert.SourceAlertmanager, Name: labels[alert.LabelAlertName], Status: status, Labels: labels, StartsAt: h.now(),
 		Fingerprint: alert.NewFingerprint(alert.SourceAlertmanager, alert.LabelsIdentity(labels))}
+	a.Severity, _ = alert.ParseSeverity(labels[alert.LabelSeverity])
 	a.Normalize()
 	if status == alert.StatusResolved {
 		a.EndsAt = h.now()

@@ -56,7 +56,9 @@ func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 		return e.failOpen(ctx, now, src, obs, err)
 	}
 	res := Result{Accepted: len(alerts)}
+	reasons := make([]incident.Reason, len(verdicts))
 	for i, v := range verdicts {
+		reasons[i] = v.Reason
 		e.recordDecision(ctx, src, &alerts[i], v)
 		if v.Reason != incident.ReasonDuplicate && v.Reason != incident.ReasonStale {
 			a := alerts[i]
@@ -75,6 +77,7 @@ func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 	if res.Notify > 0 {
 		e.flusher.kickNow()
 	}
+	e.hangover(ctx, rs, now, obs, reasons)
 	e.sourceAcks(ctx, now, obs)
 	return res, nil
 }

@@ -76,6 +76,12 @@ func (e *Engine) voice(ctx context.Context, rs *rules.Rules, route *rules.Route,
 	if loud && !rs.Sounds(route, n.Severity, now) {
 		loud = false
 	}
+	if loud && raised == "" {
+		if cause, ok := e.absorbed(ctx, fl.Group.Key, now); ok {
+			loud = false
+			n.Notes = appendOnce(n.Notes, "explained by incident "+cause+", where it is followed")
+		}
+	}
 	if loud && raised == "" && pol.ChronicSounds > 0 {
 		if over, sounds := e.overBudget(ctx, lineage(fl), pol.ChronicSounds, now); over {
 			loud, chronic, why = false, true, fmt.Sprintf("%d sounds today", sounds)
