@@ -83,6 +83,10 @@ type Noise struct {
 // must have its own page or post.
 const MaxTellDelay = 60 * time.Second
 
+// explainedFor is how long after its cause ended an explained alert is
+// still its cause's: its effects recover over minutes.
+const explainedFor = 30 * time.Minute
+
 // MaxSoundShare is the most sounds there may be per alert instance.
 const MaxSoundShare = 0.01
 
@@ -304,10 +308,12 @@ func (jd *judging) call(c replay.Call, n *notify.Notification) {
 func (jd *judging) soundsExplained(at time.Time, firing []notify.Member) bool {
 	for _, e := range jd.truth.Explained {
 		fired, ok := jd.causeFired[e.Cause]
-		if !ok || !at.After(fired) {
+		cause := jd.incident(e.Cause)
+		// While the cause lasts, and its effects recover after it: a pod
+		// of the failed node crash-looping in the afternoon is news.
+		if !ok || !at.After(fired) || cause != nil && at.After(cause.End.Add(explainedFor)) {
 			continue
 		}
-		cause := jd.incident(e.Cause)
 		if anyMember([]Labels{e.Alert}, firing) && (cause == nil || !anyMember(cause.Alerts, firing)) {
 			return true
 		}

@@ -11,7 +11,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/replay"
+	"github.com/alertgate/alertgate/rules"
 )
 
 // Options choose the day to generate.
@@ -34,13 +36,15 @@ func DefaultOptions() Options {
 var Seeds = []int64{1, 2, 3, 4, 5}
 
 // OptionsFor is the day of a seed: seed 1 is DefaultOptions, the others
-// the working days after it (Wednesday 11 March 2026 for seed 2, ...).
+// the Japanese working days after it (Wednesday 11 March 2026 for seed
+// 2, ...; 20 March, Vernal Equinox Day, is skipped).
 func OptionsFor(seed int64) Options {
 	o := DefaultOptions()
 	o.Seed = seed
+	cal, err := rules.NewCalendar(config.BusinessHours{Location: "Asia/Tokyo", Holidays: "jp"})
 	for i := int64(1); i < seed; i++ {
 		o.Day = o.Day.AddDate(0, 0, 1)
-		for o.Day.Weekday() == time.Saturday || o.Day.Weekday() == time.Sunday {
+		for o.Day.Weekday() == time.Saturday || o.Day.Weekday() == time.Sunday || err == nil && cal.Holiday(o.Day.Add(12*time.Hour)) != "" {
 			o.Day = o.Day.AddDate(0, 0, 1)
 		}
 	}
