@@ -31,7 +31,7 @@
 //	incident  the incident's ID, as the console and `alertgate postmortem`
 //	          accept it (empty for a chronic digest, which is about many)
 //	kind      the notification: trigger, update, repeat, resolve,
-//	          acknowledge, announce, digest, chronic
+//	          acknowledge, announce, digest, escalated, chronic
 //	severity  critical, warning or info
 //	title     the incident's one-line description
 //	members   its alerts: fingerprint, source, source_id (Alertmanager's

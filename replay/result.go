@@ -29,7 +29,7 @@ type Call struct {
 	// postmortem` accept (empty for a chronic digest, which is about many).
 	Incident string `json:"incident"`
 	// Kind is the notification that made the call (trigger, update,
-	// repeat, resolve, acknowledge, announce, digest, chronic).
+	// repeat, resolve, acknowledge, announce, digest, escalated, chronic).
 	Kind notify.Kind `json:"kind"`
 	// Severity is the incident's severity.
 	Severity alert.Severity `json:"severity"`

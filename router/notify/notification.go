@@ -32,6 +32,11 @@ const (
 	// (Why: "12 joined, 9 resolved since 14:00") in its thread, at most
 	// once per the route's digest period. PagerDuty ignores it.
 	KindDigest Kind = "digest"
+	// KindEscalated tells the targets that show the incident that it was
+	// escalated (Why says to whom), as a reply in its thread; nowhere
+	// else, and PagerDuty ignores it: the escalation receiver gets the
+	// incident itself.
+	KindEscalated Kind = "escalated"
 	// KindChronic is a channel's digest of its chronic incidents
 	// (Chronic): one new message listing what keeps firing, with counts,
 	// owners and runbooks, instead of a sound per incident. PagerDuty

@@ -12,12 +12,7 @@ import (
 // correlationConfig knows the api (which depends on aurora-main) and
 // aurora-main in its catalog, and correlates alerts of other teams by
 // their `team` label.
-const correlationConfig = `
-sources:
-  alertmanager: {token: am-token}
-  newrelic: {token: nr-token}
-  cloudwatch: {disabled: true}
-notify: {dry_run: true}
+const correlationConfig = testSources + `
 receivers:
   - name: team
     slack: {channel: "#team"}

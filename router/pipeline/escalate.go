@@ -92,7 +92,7 @@ func (f *flusher) escalation(ctx context.Context, now time.Time, t store.Timer) 
 	// thread: a reply, unordered, where they show it, and nothing where
 	// they do not.
 	told := *proto
-	told.Kind, told.Seq, told.Notes = notify.KindUpdate, 0, nil
+	told.Kind, told.Seq, told.Notes = notify.KindEscalated, 0, nil
 	told.Members = slices.Clone(proto.Members)
 	for i := range told.Members {
 		told.Members[i].Change = ""

@@ -24,6 +24,16 @@ import (
 	"github.com/alertgate/alertgate/router/store/redis/redistest"
 )
 
+// testSources are the sources and delivery of the test configurations:
+// Alertmanager and New Relic with tokens, and a dry run.
+const testSources = `
+sources:
+  alertmanager: {token: am-token}
+  newrelic: {token: nr-token}
+  cloudwatch: {disabled: true}
+notify: {dry_run: true}
+`
+
 // testConfig routes everything to a Slack receiver and critical alerts
 // to PagerDuty too; delivery is a dry run, so notifications are log lines.
 const testConfig = `
@@ -89,28 +99,22 @@ func newRehearsal(t testing.TB, cfgYAML string, st store.Store) *harness {
 }
 
 // sounds returns the calls that made a sound, as "target effect kind".
-func (h *harness) sounds() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var out []string
-	for _, c := range h.calls {
-		for _, e := range c.effects {
-			if e.Sounds() {
-				out = append(out, c.n.Target.String()+" "+string(e)+" "+string(c.n.Kind))
-			}
-		}
-	}
-	return out
-}
+func (h *harness) sounds() []string { return h.callsWhere(notify.Effect.Sounds) }
 
 // effects returns every call, as "target effect kind".
 func (h *harness) effects() []string {
+	return h.callsWhere(func(notify.Effect) bool { return true })
+}
+
+func (h *harness) callsWhere(keep func(notify.Effect) bool) []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var out []string
 	for _, c := range h.calls {
 		for _, e := range c.effects {
-			out = append(out, c.n.Target.String()+" "+string(e)+" "+string(c.n.Kind))
+			if keep(e) {
+				out = append(out, c.n.Target.String()+" "+string(e)+" "+string(c.n.Kind))
+			}
 		}
 	}
 	return out

@@ -14,12 +14,7 @@ import (
 // harness starts on Wednesday 4 March 2026, 14:00 in Tokyo) and an
 // on-call that pages for critical alerts; a node's failure explains its
 // targets.
-const noiseConfig = `
-sources:
-  alertmanager: {token: am-token}
-  newrelic: {token: nr-token}
-  cloudwatch: {disabled: true}
-notify: {dry_run: true}
+const noiseConfig = testSources + `
 receivers:
   - name: team
     slack: {channel: "#team"}
@@ -310,10 +305,10 @@ func TestNoise_EscalationRepliesWhereTheIncidentIsShown(t *testing.T) {
 	h.ingest(h.fire("alertname", "Errors", "severity", "critical", "service", "api"))
 	h.step()
 	h.run(16 * time.Minute)
-	if why := h.lastWhy(notify.KindUpdate); !strings.HasPrefix(why, "escalated to oncall") {
+	if why := h.lastWhy(notify.KindEscalated); !strings.HasPrefix(why, "escalated to oncall") {
 		t.Errorf("the team's thread heard %q, want the escalation", why)
 	}
-	want := []string{"slack:team post trigger", "pagerduty:oncall page trigger", "slack:oncall post trigger", "slack:team reply update"}
+	want := []string{"slack:team post trigger", "pagerduty:oncall page trigger", "slack:oncall post trigger", "slack:team reply escalated"}
 	if got := h.sounds(); !slices.Equal(got, want) {
 		t.Errorf("sounds %v, want %v", got, want)
 	}

@@ -338,6 +338,7 @@ func TestPlan_SaysWhatEachNotificationDoes(t *testing.T) {
 		{notify.KindAnnounce, false, nil, nil},
 		{notify.KindDigest, false, nil, nil},
 		{notify.KindChronic, false, nil, nil},
+		{notify.KindEscalated, false, nil, nil},
 	}
 	for _, tt := range tests {
 		nt := notification(tt.kind)

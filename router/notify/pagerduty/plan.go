@@ -10,7 +10,7 @@ import "github.com/alertgate/alertgate/router/notify"
 // announcements are for people reading the chat.
 func Plan(nt *notify.Notification, shown bool) []notify.Effect {
 	switch nt.Kind {
-	case notify.KindAnnounce, notify.KindDigest, notify.KindChronic:
+	case notify.KindAnnounce, notify.KindDigest, notify.KindChronic, notify.KindEscalated:
 		return nil
 	case notify.KindAcknowledge:
 		return when(shown, notify.EffectPageAck)

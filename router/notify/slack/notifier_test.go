@@ -393,9 +393,9 @@ func TestNotify_PacesEachChannel(t *testing.T) {
 
 // TestNotify_AcknowledgeOrResolveNeverOpensAMessage: a channel that never
 // saw the incident (its route was muted when it fired) is not told that
-// somebody took it or that it ended.
+// somebody took it, that it was escalated, or that it ended.
 func TestNotify_AcknowledgeOrResolveNeverOpensAMessage(t *testing.T) {
-	for _, kind := range []notify.Kind{notify.KindResolve, notify.KindAcknowledge} {
+	for _, kind := range []notify.Kind{notify.KindResolve, notify.KindAcknowledge, notify.KindEscalated, notify.KindDigest} {
 		t.Run(string(kind), func(t *testing.T) {
 			f := newFixture(t)
 			f.notify(t, incident(kind, 7, member(1, "")))

@@ -13,7 +13,7 @@ func Plan(nt *notify.Notification, shown bool) []notify.Effect {
 	switch nt.Kind {
 	case notify.KindChronic:
 		return []notify.Effect{notify.EffectPost}
-	case notify.KindAnnounce, notify.KindDigest:
+	case notify.KindAnnounce, notify.KindDigest, notify.KindEscalated:
 		if !shown {
 			return nil
 		}

@@ -195,6 +195,8 @@ func replyText(nt *notify.Notification) string {
 		s = "📣 *Impact announcement* (draft, copy it where users read):\n```" + Escape(nt.Announcement) + "```"
 	case notify.KindDigest:
 		s = "🧾 *Digest:* " + clip(nt.Why, 300) + " — now " + counts(nt) + "."
+	case notify.KindEscalated:
+		s = "⏫ *" + clip(capitalize(nt.Why), 300) + "*."
 	case notify.KindAcknowledge:
 		who := nt.AckedBy
 		if who == "" {
@@ -202,7 +204,7 @@ func replyText(nt *notify.Notification) string {
 		}
 		s = "👀 *Acknowledged by* " + clip(who, 100) + "."
 	}
-	if nt.Why != "" && nt.Kind != notify.KindDigest && s != "" {
+	if nt.Why != "" && nt.Kind != notify.KindDigest && nt.Kind != notify.KindEscalated && s != "" {
 		s = "*" + clip(capitalize(nt.Why), 200) + ":* " + s
 	}
 	return clipMrkdwn(s, maxReplyText)
