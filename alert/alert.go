@@ -93,6 +93,11 @@ type Alert struct {
 	// Fingerprint identifies the problem across re-sends, HA replicas and
 	// status changes.
 	Fingerprint Fingerprint `json:"fingerprint"`
+	// SourceID is the sender's own identifier of the problem, which
+	// Fingerprint hashes: Alertmanager's fingerprint, the CloudWatch
+	// AlarmArn, the New Relic issue id. It lets an audit find the alert
+	// in its source.
+	SourceID string `json:"sourceId,omitempty"`
 	// Raw is the original payload fragment for this alert, at most
 	// MaxRawLen bytes; see SetRaw.
 	Raw json.RawMessage `json:"raw,omitempty"`

@@ -26,6 +26,7 @@ type Config struct {
 	OnCall             []OnCall               `yaml:"oncall"`
 	Services           []Service              `yaml:"services"`
 	Correlation        Correlation            `yaml:"correlation"`
+	Noise              Noise                  `yaml:"noise"`
 }
 
 // Server configures the HTTP listener and its protections.
@@ -187,11 +188,17 @@ type Dedup struct {
 	// notification, unless its route says otherwise.
 	RepeatInterval model.Duration `yaml:"repeat_interval"`
 	// Flap says when an alert is flapping: Transitions status changes
-	// within Window; it is then quiet until stable for Quiet.
+	// within Window, or LongTransitions within LongWindow (slow
+	// flapping); it is then quiet until stable for Quiet (or its longest
+	// recent cycle). ResolveHold holds the resolve of an alert that fired
+	// for less than that long, so one that flips back is one episode.
 	Flap struct {
-		Transitions int            `yaml:"transitions"`
-		Window      model.Duration `yaml:"window"`
-		Quiet       model.Duration `yaml:"quiet"`
+		Transitions     int            `yaml:"transitions"`
+		Window          model.Duration `yaml:"window"`
+		Quiet           model.Duration `yaml:"quiet"`
+		LongTransitions int            `yaml:"long_transitions"`
+		LongWindow      model.Duration `yaml:"long_window"`
+		ResolveHold     model.Duration `yaml:"resolve_hold"`
 	} `yaml:"flap"`
 }
 
@@ -370,6 +377,8 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Dedup.Flap.Transitions, 4)
 	setDefault(&c.Dedup.Flap.Window, model.Duration(30*time.Minute))
 	setDefault(&c.Dedup.Flap.Quiet, model.Duration(15*time.Minute))
+	setDefault(&c.Dedup.Flap.LongTransitions, 8)
+	setDefault(&c.Dedup.Flap.LongWindow, model.Duration(2*time.Hour))
 	n := &c.Notify
 	setDefault(&n.PagerDuty.URL, "https://events.pagerduty.com")
 	setDefault(&n.PagerDuty.Timeout, model.Duration(10*time.Second))
@@ -394,6 +403,8 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Correlation.Window, model.Duration(5*time.Minute))
 	setDefault(&c.Correlation.Cooldown, c.Correlation.Window)
 	setDefault(&c.Correlation.MaxMembers, 200)
+	setDefault(&c.Correlation.MaxAge, model.Duration(6*time.Hour))
+	c.Noise.applyDefaults()
 	for i := range c.OnCall {
 		if pd := c.OnCall[i].PagerDuty; pd != nil {
 			setDefault(&pd.URL, "https://api.pagerduty.com")

@@ -29,6 +29,8 @@ type Route struct {
 	// Correlate, when false, keeps this route's alerts out of
 	// cross-source incidents (group_by applies as usual).
 	Correlate *bool `yaml:"correlate,omitempty"`
+	// Noise is the route's noise policy; what it leaves out is inherited.
+	Noise *RouteNoise `yaml:"noise,omitempty"`
 }
 
 // Correlates reports whether the route takes part in correlation.

@@ -109,4 +109,13 @@ type Correlation struct {
 	Cooldown model.Duration `yaml:"cooldown"`
 	// MaxMembers caps an incident; more alerts start a new one.
 	MaxMembers int `yaml:"max_members"`
+	// MaxAge is how long after it opened an incident takes new alerts of
+	// its service: later ones start a new incident, so that a new problem
+	// is not buried in one that has fired for hours.
+	MaxAge model.Duration `yaml:"max_age"`
+	// Labels are labels that name an alert's service for correlation
+	// when the service catalog does not know the alert: the first one it
+	// carries wins. The `service` label is not one by default: in
+	// kube-prometheus it names the scrape target, not a business service.
+	Labels []string `yaml:"labels"`
 }

@@ -31,6 +31,7 @@ func (c *Config) Validate() error {
 	c.validateNotify(&v)
 	c.validateEnrich(&v)
 	c.validateServices(&v)
+	c.validateNoise(&v)
 	return v.err()
 }
 
@@ -44,6 +45,12 @@ func (v *validator) add(path, format string, args ...any) {
 func (v *validator) positive(path string, d model.Duration) {
 	if d <= 0 {
 		v.add(path, "must be a positive duration, got %s", d)
+	}
+}
+
+func (v *validator) nonNegative(path string, d model.Duration) {
+	if d < 0 {
+		v.add(path, "must not be negative, got %s", d)
 	}
 }
 
@@ -126,6 +133,13 @@ func (c *Config) validateStore(v *validator) {
 	}
 	v.positive("dedup.flap.window", f.Window)
 	v.positive("dedup.flap.quiet", f.Quiet)
+	if f.LongTransitions < 0 || f.LongTransitions == 1 {
+		v.add("dedup.flap.long_transitions", "must be 0 (off) or at least 2, got %d", f.LongTransitions)
+	}
+	if f.LongTransitions > 0 && f.LongWindow < f.Window {
+		v.add("dedup.flap.long_window", "%s is shorter than dedup.flap.window (%s)", f.LongWindow, f.Window)
+	}
+	v.nonNegative("dedup.flap.resolve_hold", f.ResolveHold)
 	if s.Backend != "redis" {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/prometheus/alertmanager/timeinterval"
+	"github.com/prometheus/common/model"
 )
 
 // Names of the built-in time intervals.
@@ -244,11 +245,17 @@ func (c *Config) validateServices(v *validator) {
 	if !cr.Enabled {
 		return
 	}
-	if len(c.Services) == 0 {
-		v.add("correlation.enabled", "needs a service catalog (services)")
+	if len(c.Services) == 0 && len(cr.Labels) == 0 {
+		v.add("correlation.enabled", "needs a service catalog (services) or correlation labels (correlation.labels)")
+	}
+	for i, l := range cr.Labels {
+		if !model.LabelName(l).IsValid() {
+			v.add(fmt.Sprintf("correlation.labels[%d]", i), "invalid label name %q", l)
+		}
 	}
 	v.positive("correlation.window", cr.Window)
 	v.positive("correlation.cooldown", cr.Cooldown)
+	v.positive("correlation.max_age", cr.MaxAge)
 	if cr.MaxMembers <= 0 {
 		v.add("correlation.max_members", "must be positive")
 	}

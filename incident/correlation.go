@@ -17,6 +17,11 @@ type CorrelationPolicy struct {
 	Cooldown time.Duration
 	// MaxMembers caps an incident; further alerts start a new one.
 	MaxMembers int
+	// MaxAge is how long after it opened an incident takes new alerts;
+	// an alert of its service after that starts a new one, so that a new
+	// problem is not buried in one that has fired for hours. Zero means
+	// forever.
+	MaxAge time.Duration
 }
 
 // Correlation is the incident an alert belongs to, and why.
@@ -37,8 +42,13 @@ const (
 	JoinSame       = "same service"
 	JoinReopened   = "reopened within the cool-down"
 	JoinDependency = "dependency of "
-	JoinOverflow   = "previous incident full"
-	JoinMember     = "already a member"
+	// JoinCause: the alert's service depends on the incident's, whose
+	// incident opened first: the cause absorbs its effect.
+	JoinCause    = "effect of "
+	JoinOverflow = "previous incident full"
+	// JoinAged: the service's incident is past its max age.
+	JoinAged   = "previous incident too old"
+	JoinMember = "already a member"
 )
 
 // CorrelatedKey names a new incident of a service, opened at now by the

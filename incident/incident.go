@@ -21,6 +21,7 @@ const (
 	EventInhibited    EventType = "inhibited"    // held back by another alert
 	EventFlapping     EventType = "flapping"     // an alert started flapping
 	EventResolved     EventType = "resolved"     // an alert, or the whole incident, resolved
+	EventAbsorbed     EventType = "absorbed"     // moved into the incident of its cause, or took one in
 )
 
 // Event is one entry of an incident's timeline.

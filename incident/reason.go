@@ -20,5 +20,6 @@ const (
 	ReasonDuplicate      Reason = "duplicate"       // HA twin or re-send inside the repeat interval
 	ReasonStale          Reason = "stale"           // a late report of an episode already resolved
 	ReasonFlapSuppressed Reason = "flap-suppressed" // a transition while flapping
+	ReasonResolveHeld    Reason = "resolve-held"    // a resolve soon after firing, held to see whether it lasts
 	ReasonUnnotified     Reason = "unnotified"      // resolved before anyone was notified
 )

@@ -72,25 +72,82 @@ func (r *Recorder) Err() error {
 	return r.err
 }
 
-// Read parses a trace.
-func Read(rd io.Reader) ([]Record, error) {
-	var out []Record
+// Source yields the records of a trace, in order; Next returns io.EOF
+// after the last.
+type Source interface {
+	Next() (Record, error)
+}
+
+// Reader reads a trace one line at a time, so that a replay's memory
+// does not grow with the trace's length.
+type Reader struct {
+	sc   *bufio.Scanner
+	line int
+}
+
+// maxLine bounds one line of a trace: a webhook body, with room for a
+// large Alertmanager group.
+const maxLine = 64 << 20
+
+// NewReader returns a Reader of the JSON Lines trace in rd.
+func NewReader(rd io.Reader) *Reader {
 	sc := bufio.NewScanner(rd)
-	sc.Buffer(nil, 64<<20)
-	for n := 1; sc.Scan(); n++ {
-		if len(sc.Bytes()) == 0 {
+	sc.Buffer(nil, maxLine)
+	return &Reader{sc: sc}
+}
+
+// Next returns the next record, or io.EOF.
+func (r *Reader) Next() (Record, error) {
+	for r.sc.Scan() {
+		r.line++
+		if len(r.sc.Bytes()) == 0 {
 			continue
 		}
-		var r Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("trace line %d: %w", n, err)
+		var rec Record
+		if err := json.Unmarshal(r.sc.Bytes(), &rec); err != nil {
+			return Record{}, fmt.Errorf("trace line %d: %w", r.line, err)
 		}
-		if r.At.IsZero() || !r.Source.Valid() {
-			return nil, fmt.Errorf("trace line %d: needs at and a known source", n)
+		if rec.At.IsZero() || !rec.Source.Valid() {
+			return Record{}, fmt.Errorf("trace line %d: needs at and a known source", r.line)
 		}
-		out = append(out, r)
+		return rec, nil
 	}
-	return out, sc.Err()
+	if err := r.sc.Err(); err != nil {
+		return Record{}, fmt.Errorf("trace line %d: %w", r.line+1, err)
+	}
+	return Record{}, io.EOF
+}
+
+// Read parses a whole trace.
+func Read(rd io.Reader) ([]Record, error) {
+	var out []Record
+	r := NewReader(rd)
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+}
+
+// Records is a Source over records already in memory.
+func Records(records []Record) Source { return &sliceSource{records: records} }
+
+type sliceSource struct {
+	records []Record
+	i       int
+}
+
+func (s *sliceSource) Next() (Record, error) {
+	if s.i == len(s.records) {
+		return Record{}, io.EOF
+	}
+	s.i++
+	return s.records[s.i-1], nil
 }
 
 // body returns the original request body of a record.

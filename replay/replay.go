@@ -2,17 +2,14 @@ package replay
 
 import (
 	"bytes"
-	"cmp"
+	"container/heap"
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
-	"maps"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -27,10 +24,10 @@ type Gate interface {
 	Step(ctx context.Context) error
 }
 
-// NewGate builds a Gate for cfg that reads the clock from now and hands
-// every notification to sink instead of delivering it (router.NewReplay
-// in alertgate).
-type NewGate func(cfg *config.Config, now func() time.Time, sink notify.Notifier) (Gate, error)
+// NewGate builds a Gate for cfg that reads the clock from now and, instead
+// of delivering, tells sink each notification and the provider calls it
+// would make (router.NewReplay in alertgate).
+type NewGate func(cfg *config.Config, now func() time.Time, sink notify.CallSink) (Gate, error)
 
 // Options tune a replay.
 type Options struct {
@@ -40,78 +37,90 @@ type Options struct {
 	// Tail is how long simulated time runs on after the last record, so
 	// pending groups and escalations fire; default 1 h.
 	Tail time.Duration
+	// Reorder is how many records are held back to put a trace that is
+	// slightly out of order (two replicas recording side by side) back in
+	// order; default 1000. A record that comes later still is played at
+	// the simulated time it finds, and counted as late.
+	Reorder int
+	// Location is where hours are counted; default the configuration's
+	// business-hours time zone.
+	Location *time.Location
+	// OnCall, if set, is given every call as it is made, with the
+	// notification that made it.
+	OnCall func(c Call, n *notify.Notification)
 }
 
-// Sent is one notification a replay produced.
-type Sent struct {
-	At       time.Time      `json:"at"`
-	Target   string         `json:"target"`
-	Kind     notify.Kind    `json:"kind"`
-	Incident string         `json:"incident"`
-	Severity alert.Severity `json:"severity"`
-	Title    string         `json:"title"`
-}
-
-// Result is what a trace did under a configuration.
-type Result struct {
-	Records  int    `json:"records"`
-	Rejected int    `json:"rejected"`
-	Alerts   int    `json:"alerts"`
-	Sent     []Sent `json:"sent"`
-}
-
-// Pages counts the PagerDuty triggers: the notifications that wake
-// someone up.
-func (r *Result) Pages() int {
-	n := 0
-	for _, s := range r.Sent {
-		if s.Kind == notify.KindTrigger && len(s.Target) > 10 && s.Target[:10] == "pagerduty:" {
-			n++
-		}
-	}
-	return n
-}
-
-// Run plays records through cfg with a simulated clock, delivering to
-// recording notifiers instead of PagerDuty and Slack.
-func Run(ctx context.Context, newGate NewGate, cfg *config.Config, records []Record, opts Options) (*Result, error) {
+// Run plays a trace through cfg with a simulated clock, delivering to
+// rehearsing notifiers instead of PagerDuty and Slack. It reads the
+// trace as it goes and keeps only aggregates, so its memory does not grow
+// with the trace's length.
+func Run(ctx context.Context, newGate NewGate, cfg *config.Config, src Source, opts Options) (*Result, error) {
 	if opts.Step <= 0 {
 		opts.Step = 10 * time.Second
 	}
 	if opts.Tail <= 0 {
 		opts.Tail = time.Hour
 	}
-	if len(records) == 0 {
-		return &Result{}, nil
+	if opts.Reorder <= 0 {
+		opts.Reorder = 1000
 	}
-	slices.SortStableFunc(records, func(a, b Record) int { return a.At.Compare(b.At) })
+	if opts.Location == nil {
+		opts.Location = location(cfg)
+	}
 	c := *cfg
 	// Recorded SNS messages cannot be verified offline, and replay must
 	// never confirm a subscription.
 	c.Sources.CloudWatch.SkipSignatureVerification, c.Sources.CloudWatch.AutoConfirm = true, false
-	p := &player{clock: records[0].At, res: &Result{Records: len(records)}, cfg: &c, step: opts.Step}
-	gate, err := newGate(&c, p.now, p)
+	p := &player{cfg: &c, step: opts.Step, res: newResult(opts.Location), onCall: opts.OnCall}
+	in := &reorder{src: src, max: opts.Reorder}
+	first, err := in.next()
+	if errors.Is(err, io.EOF) {
+		return p.res, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	p.gate = gate
-	for _, r := range records {
-		if err := p.advance(ctx, r.At); err != nil {
+	p.clock = first.At
+	if p.gate, err = newGate(&c, p.now, p.calls); err != nil {
+		return nil, err
+	}
+	last := first.At
+	for r, err := first, error(nil); ; r, err = in.next() {
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
 			return nil, err
 		}
+		if r.At.Before(p.now()) {
+			p.res.Late++
+		} else if err := p.advance(ctx, r.At); err != nil {
+			return nil, err
+		}
+		last = p.now()
 		p.post(r)
 	}
-	if err := p.advance(ctx, records[len(records)-1].At.Add(opts.Tail)); err != nil {
+	if err := p.advance(ctx, last.Add(opts.Tail)); err != nil {
 		return nil, err
 	}
 	return p.res, nil
 }
 
+// location is the configuration's business-hours time zone, where people
+// read hours; UTC if it cannot be loaded.
+func location(cfg *config.Config) *time.Location {
+	if loc, err := time.LoadLocation(cfg.BusinessHours.Location); err == nil && cfg.BusinessHours.Location != "" {
+		return loc
+	}
+	return time.UTC
+}
+
 // player drives a gate through a trace.
 type player struct {
-	gate Gate
-	cfg  *config.Config
-	step time.Duration
+	gate   Gate
+	cfg    *config.Config
+	step   time.Duration
+	onCall func(Call, *notify.Notification)
 
 	mu    sync.Mutex
 	clock time.Time
@@ -130,12 +139,17 @@ func (p *player) set(t time.Time) {
 	p.clock = t
 }
 
-// Notify records a notification instead of sending it.
-func (p *player) Notify(_ context.Context, n *notify.Notification) error {
+// calls records the provider calls a notification would make.
+func (p *player) calls(_ context.Context, n *notify.Notification, effects []notify.Effect) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.res.Sent = append(p.res.Sent, Sent{At: p.clock, Target: n.Target.String(), Kind: n.Kind, Incident: n.Incident, Severity: n.Severity, Title: n.Title})
-	return nil
+	for _, e := range effects {
+		c := newCall(p.clock, n, e)
+		p.res.add(&c, n)
+		if p.onCall != nil {
+			p.onCall(c, n)
+		}
+	}
 }
 
 // advance moves simulated time to t in steps, running the flusher and
@@ -143,15 +157,13 @@ func (p *player) Notify(_ context.Context, n *notify.Notification) error {
 func (p *player) advance(ctx context.Context, t time.Time) error {
 	for next := p.now().Add(p.step); next.Before(t); next = next.Add(p.step) {
 		p.set(next)
-		if err := p.tick(ctx); err != nil {
+		if err := p.gate.Step(ctx); err != nil {
 			return err
 		}
 	}
 	p.set(t)
-	return p.tick(ctx)
+	return p.gate.Step(ctx)
 }
-
-func (p *player) tick(ctx context.Context) error { return p.gate.Step(ctx) }
 
 // post sends a record to the router as its source would.
 func (p *player) post(r Record) {
@@ -164,8 +176,11 @@ func (p *player) post(r Record) {
 	}
 	w := httptest.NewRecorder()
 	p.gate.ServeHTTP(w, req)
-	if w.Code != http.StatusOK {
-		p.res.Rejected++
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.res.Records++
+	if w.Code/100 != 2 {
+		p.res.refuse(p.clock, r.Source, w.Code, w.Body.Bytes())
 		return
 	}
 	p.res.Alerts += countAccepted(w.Body.Bytes())
@@ -189,45 +204,56 @@ func countAccepted(body []byte) int {
 	return r.Accepted
 }
 
-// Write prints notifications per target and hour, then totals.
-func (r *Result) Write(w io.Writer, loc *time.Location) error {
-	perHour := map[string]map[string]int{}
-	var hours []string
-	for _, s := range r.Sent {
-		h := s.At.In(loc).Truncate(time.Hour).Format("2006-01-02 15:00")
-		if perHour[h] == nil {
-			perHour[h] = map[string]int{}
-			hours = append(hours, h)
+// reorder yields a source's records in time order within a window of max
+// records.
+type reorder struct {
+	src  Source
+	max  int
+	held recordHeap
+	seq  int
+	done bool
+}
+
+func (r *reorder) next() (Record, error) {
+	for !r.done && len(r.held) < r.max {
+		rec, err := r.src.Next()
+		if errors.Is(err, io.EOF) {
+			r.done = true
+			break
 		}
-		perHour[h][s.Target]++
-	}
-	targets := map[string]int{}
-	for _, s := range r.Sent {
-		targets[s.Target]++
-	}
-	names := slices.SortedFunc(maps.Keys(targets), func(a, b string) int { return cmp.Compare(a, b) })
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprint(tw, "hour")
-	for _, n := range names {
-		fmt.Fprintf(tw, "\t%s", n)
-	}
-	fmt.Fprintln(tw)
-	slices.Sort(hours)
-	for _, h := range hours {
-		fmt.Fprint(tw, h)
-		for _, n := range names {
-			fmt.Fprintf(tw, "\t%d", perHour[h][n])
+		if err != nil {
+			return Record{}, err
 		}
-		fmt.Fprintln(tw)
+		r.seq++
+		heap.Push(&r.held, held{rec, r.seq})
 	}
-	fmt.Fprint(tw, "total")
-	for _, n := range names {
-		fmt.Fprintf(tw, "\t%d", targets[n])
+	if len(r.held) == 0 {
+		return Record{}, io.EOF
 	}
-	fmt.Fprintln(tw)
-	if err := tw.Flush(); err != nil {
-		return err
+	return heap.Pop(&r.held).(held).Record, nil
+}
+
+// held is a record waiting in the reorder window; seq keeps records of
+// the same time in trace order.
+type held struct {
+	Record
+	seq int
+}
+
+type recordHeap []held
+
+func (h recordHeap) Len() int { return len(h) }
+func (h recordHeap) Less(i, j int) bool {
+	if c := h[i].At.Compare(h[j].At); c != 0 {
+		return c < 0
 	}
-	_, err := fmt.Fprintf(w, "\n%d webhooks (%d rejected), %d alerts in; %d notifications out, %d pages\n", r.Records, r.Rejected, r.Alerts, len(r.Sent), r.Pages())
-	return err
+	return h[i].seq < h[j].seq
+}
+func (h recordHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *recordHeap) Push(x any)   { *h = append(*h, x.(held)) }
+func (h *recordHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

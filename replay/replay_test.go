@@ -89,20 +89,18 @@ func load(t *testing.T, muteBatch bool) *config.Config {
 }
 
 func TestReplay_MutingTheBatchAtNightRemovesExactlyItsPages(t *testing.T) {
-	before, err := Run(context.Background(), gate, load(t, false), night(), Options{})
+	before, err := Run(context.Background(), gate, load(t, false), Records(night()), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := Run(context.Background(), gate, load(t, true), night(), Options{})
+	after, err := Run(context.Background(), gate, load(t, true), Records(night()), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pagesOf := func(r *Result) map[string]int {
 		m := map[string]int{}
-		for _, s := range r.Sent {
-			if s.Kind == "trigger" && strings.HasPrefix(s.Target, "pagerduty:") {
-				m[s.Title]++
-			}
+		for _, in := range r.Incidents {
+			m[in.Title] += in.Pages
 		}
 		return m
 	}
@@ -117,13 +115,107 @@ func TestReplay_MutingTheBatchAtNightRemovesExactlyItsPages(t *testing.T) {
 		t.Errorf("before = %d records, %d alerts, %d rejected", before.Records, before.Alerts, before.Rejected)
 	}
 	var out bytes.Buffer
-	if err := after.Write(&out, tokyo); err != nil {
+	if err := after.Write(&out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"hour", "pagerduty:oncall", "2026-01-13 03:00", "7 webhooks (0 rejected), 7 alerts in", "1 pages"} {
+	for _, want := range []string{"sounds (calls) per hour", "pagerduty:oncall", "2026-01-13 03:00", "7 webhooks (0 rejected), 7 alerts in", "1 page", "pages per incident"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
+	}
+	out.Reset()
+	if err := Compare(&out, "before.yml", before, "after.yml", after); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"A pagerduty:oncall", "B pagerduty:oncall", "A = before.yml", "2 pages", "NightlyExportFailed", "(-"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("comparison lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestReplay_CallsNameTheirIncidentAndMembers: every call says what it
+// does and which alerts it is about, with each alert's id at its source,
+// so the figures can be audited against the trace.
+func TestReplay_CallsNameTheirIncidentAndMembers(t *testing.T) {
+	var calls []Call
+	_, err := Run(context.Background(), gate, load(t, true), Records(night()), Options{OnCall: func(c Call, _ *notify.Notification) { calls = append(calls, c) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	effects := map[notify.Effect]int{}
+	for _, c := range calls {
+		effects[c.Effect]++
+		if c.Incident == "" || c.Receiver == "" || c.Target == "" || c.At.IsZero() || len(c.Members) == 0 {
+			t.Errorf("call %+v lacks its incident, receiver, target, time or members", c)
+		}
+		for _, m := range c.Members {
+			if m.Fingerprint == "" || m.SourceID == "" || m.AlertName == "" || m.Source != alert.SourceAlertmanager {
+				t.Errorf("member %+v of %s lacks its identity", m, c.Incident)
+			}
+		}
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, field := range []string{`"at"`, `"receiver"`, `"target"`, `"effect"`, `"incident"`, `"severity"`, `"title"`, `"members"`, `"source_id"`, `"alertname"`, `"status"`} {
+			if !bytes.Contains(b, []byte(field)) {
+				t.Errorf("JSON of a call lacks %s: %s", field, b)
+			}
+		}
+	}
+	// The api alert pages once and resolves; the batch, muted until it
+	// resolved at 04:00, is never told.
+	if len(effects) != 2 || effects[notify.EffectPage] != 1 || effects[notify.EffectPageResolve] != 1 {
+		t.Errorf("effects = %v", effects)
+	}
+}
+
+// TestReplay_RateLimitsRunOnTheSimulatedClock: a day of webhooks played
+// in a second is limited as the live server limited it at each moment of
+// the day, not refused for arriving faster than the wall clock allows.
+func TestReplay_RateLimitsRunOnTheSimulatedClock(t *testing.T) {
+	cfg := load(t, false)
+	cfg.Sources.Alertmanager.RateLimit = &config.RateLimit{RequestsPerSecond: 1, Burst: 2}
+	var tr []Record
+	api := map[string]string{"alertname": "HighErrorRate", "service": "api", "severity": "warning"}
+	for i := range 600 {
+		tr = append(tr, amRecord(at("2026-01-13 10:00").Add(time.Duration(i)*2*time.Second), "firing", at("2026-01-13 10:00"), api))
+	}
+	// Three at once: the live server refuses the third.
+	burst := at("2026-01-13 11:00")
+	tr = append(tr, amRecord(burst, "firing", burst, api), amRecord(burst, "firing", burst, api), amRecord(burst, "firing", burst, api))
+	res, err := Run(context.Background(), gate, cfg, Records(tr), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rejected != 1 || len(res.Refusals) != 1 {
+		t.Fatalf("%d webhooks rejected (%+v), want exactly the third of the burst", res.Rejected, res.Refusals)
+	}
+	if r := res.Refusals[0]; r.Status != http.StatusTooManyRequests || !r.At.Equal(burst) || !strings.Contains(r.Reason, "rate limit") {
+		t.Errorf("refusal = %+v, want a 429 at %s saying why", r, burst)
+	}
+}
+
+// TestReader_StreamsAndReordersATrace: the reader yields one record at a
+// time, and a replay puts records slightly out of order back in order.
+func TestReader_StreamsAndReordersATrace(t *testing.T) {
+	tr := night()
+	tr[0], tr[1] = tr[1], tr[0]
+	var buf bytes.Buffer
+	for _, r := range tr {
+		b, _ := json.Marshal(r)
+		buf.Write(append(b, '\n'))
+	}
+	res, err := Run(context.Background(), gate, load(t, true), NewReader(&buf), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Records != len(tr) || res.Late != 0 || res.Rejected != 0 {
+		t.Errorf("records %d, late %d, rejected %d; want %d, 0, 0", res.Records, res.Late, res.Rejected, len(tr))
+	}
+	if _, err := NewReader(strings.NewReader("{\"at\":\"2026-01-13T00:00:00Z\",\"source\":\"x\"}\n")).Next(); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("a record of an unknown source gave %v", err)
 	}
 }
 
@@ -154,6 +246,6 @@ func TestRecorder_RoundTrip(t *testing.T) {
 }
 
 // gate plays traces through alertgate's router and engine.
-func gate(cfg *config.Config, now func() time.Time, sink notify.Notifier) (Gate, error) {
+func gate(cfg *config.Config, now func() time.Time, sink notify.CallSink) (Gate, error) {
 	return router.NewReplay(cfg, now, sink, nil)
 }

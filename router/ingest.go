@@ -56,15 +56,16 @@ func limiter(l *config.RateLimit) *rate.Limiter {
 	return rate.NewLimiter(rate.Limit(l.RequestsPerSecond), max(l.Burst, 1))
 }
 
-// admit takes a slot of the source's rate limit, or says how long to
-// wait for one.
-func (ep *endpoint) admit() (time.Duration, bool) {
+// admit takes a slot of the source's rate limit at now (the router's
+// clock, so that a replay is limited as the live server was), or says
+// how long to wait for one.
+func (ep *endpoint) admit(now time.Time) (time.Duration, bool) {
 	if ep.limit == nil {
 		return 0, true
 	}
-	r := ep.limit.Reserve()
-	if d := r.Delay(); d > 0 {
-		r.Cancel()
+	r := ep.limit.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
 		return d, false
 	}
 	return 0, true
@@ -110,7 +111,7 @@ func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
 				return
 			}
 		}
-		if wait, ok := ep.admit(); !ok {
+		if wait, ok := ep.admit(rt.opts.Now()); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			reject(http.StatusTooManyRequests, outcomeRateLimited, "", "rate limit for "+string(src)+" exceeded; retry later")
 			return

@@ -20,6 +20,7 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/notify/receiver"
 	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/source"
 	"github.com/alertgate/alertgate/router/source/builtin"
@@ -276,11 +277,13 @@ func methodNotAllowed(allow string) http.HandlerFunc {
 }
 
 // NewReplay returns a router for `alertgate replay`: the engine on a
-// fresh memory store, reading the clock from now, handing every
-// notification to sink, enriched (and muted by runbook quiet windows) by
-// enricher when it is not nil.
-func NewReplay(cfg *config.Config, now func() time.Time, sink notify.Notifier, enricher ReplayEnricher) (*Router, error) {
-	st := memory.New(store.Options{})
+// fresh memory store, reading the clock from now, delivering nothing but
+// telling sink each notification and the provider calls it would make
+// (receiver.Rehearse). enricher, when not nil, builds the enrichment
+// stage on the replay's store, as serve builds it on its own: it enriches
+// notifications and mutes alerts in runbook quiet windows.
+func NewReplay(cfg *config.Config, now func() time.Time, sink notify.CallSink, enricher func(st store.Store) (ReplayEnricher, error)) (*Router, error) {
+	st := memory.New(pipeline.StoreOptions(cfg))
 	reg := prometheus.NewRegistry()
 	log := slog.New(slog.DiscardHandler)
 	opts := pipeline.Options{
@@ -289,12 +292,16 @@ func NewReplay(cfg *config.Config, now func() time.Time, sink notify.Notifier, e
 		Logger:     log,
 		Now:        now,
 		Consumer:   "replay",
-		Notifiers: func(*config.Config) map[config.TargetType]notify.Notifier {
-			return map[config.TargetType]notify.Notifier{config.TargetPagerDuty: sink, config.TargetSlack: sink, config.TargetLog: sink}
+		Notifiers: func(cfg *config.Config) map[config.TargetType]notify.Notifier {
+			return receiver.Rehearse(cfg, sink)
 		},
 	}
 	if enricher != nil {
-		opts.Enricher, opts.Muters = enricher, []pipeline.Muter{enricher}
+		en, err := enricher(st)
+		if err != nil {
+			return nil, err
+		}
+		opts.Enricher, opts.Muters = en, []pipeline.Muter{en}
 	}
 	engine, err := pipeline.New(cfg, opts)
 	if err != nil {

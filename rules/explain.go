@@ -57,6 +57,10 @@ type RouteExplanation struct {
 	// Correlated names the service whose incident the alert joins on
 	// this route instead of a group_by group.
 	Correlated string
+	// Noise is the route's noise policy, and Sounds whether an incident
+	// of the alert's severity may sound now.
+	Noise  NoisePolicy
+	Sounds bool
 }
 
 // Pages reports whether the route delivers to PagerDuty now.
@@ -76,11 +80,15 @@ type OnCaller interface {
 func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.Time, oc OnCaller) Explanation {
 	e := Explanation{Labels: labels, At: at, Location: r.calendar.Location()}
 	a := &alert.Alert{Labels: maps.Clone(labels)}
-	if r.MapService(a) {
-		e.Service = a.Labels[alert.LabelService]
+	m, member := r.Membership(a)
+	switch {
+	case member && m.Catalog:
+		e.Service = m.Service
 		labels = a.Labels
 		e.Labels = labels
-	} else if r.HasCatalog() {
+	case member:
+		e.Service = m.Service + " (" + m.Rule + ", not in the service catalog)"
+	case r.HasCatalog():
 		e.Service = "(not in the service catalog)"
 	}
 	e.BusinessHours, e.Holiday = r.BusinessHours(at)
@@ -95,25 +103,28 @@ func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.T
 		}
 	}
 	matches := r.Match(&alert.Alert{Labels: labels})
-	for _, m := range matches {
-		re := r.explainRoute(ctx, m, at, oc)
-		if _, ok := r.Correlation(m.Route); ok && labels[alert.LabelService] != "" {
-			re.Correlated = labels[alert.LabelService]
+	sev, _ := alert.ParseSeverity(labels[alert.LabelSeverity])
+	for _, mt := range matches {
+		re := r.explainRoute(ctx, mt, at, oc, sev)
+		if _, ok := r.Correlation(mt.Route); ok && member {
+			re.Correlated = m.Service
 		}
 		e.Routes = append(e.Routes, re)
 	}
-	e.Correlation = r.explainCorrelation(labels[alert.LabelService], matches)
+	e.Correlation = r.explainCorrelation(m, member, matches)
 	return e
 }
 
-// explainCorrelation says which incident the alert would join, and why.
-func (r *Rules) explainCorrelation(service string, matches []Match) string {
+// explainCorrelation says which incident the alert would join, and which
+// rule makes it join.
+func (r *Rules) explainCorrelation(m Membership, member bool, matches []Match) string {
 	if !r.correlation.Enabled {
 		return "off (correlation.enabled is false)"
 	}
-	if service == "" {
-		return "none: the alert has no service, so it groups by its routes' group_by"
+	if !member {
+		return "none: no service of the catalog matches it and it has no correlation label (a `service` label alone never correlates), so it groups by its routes' group_by"
 	}
+	service := m.Service
 	correlates := false
 	for _, m := range matches {
 		if _, ok := r.Correlation(m.Route); ok {
@@ -123,14 +134,17 @@ func (r *Rules) explainCorrelation(service string, matches []Match) string {
 	if !correlates {
 		return "none: its routes say correlate: false"
 	}
-	s := fmt.Sprintf("joins the open incident of service %s (same service), or reopens it if it resolved less than %s ago", service, model.Duration(r.correlation.Cooldown))
+	s := fmt.Sprintf("service %s by %s: joins the open incident of service %s (same service), or reopens it if it resolved less than %s ago", service, m.Rule, service, model.Duration(r.correlation.Cooldown))
 	if deps := r.Dependents(service); len(deps) > 0 {
 		s += fmt.Sprintf("; %s depend on it, so it joins an open incident of theirs that grew in the last %s (dependency)", strings.Join(deps, ", "), model.Duration(r.correlation.Window))
+	}
+	if deps := r.DependsOn(service); len(deps) > 0 {
+		s += fmt.Sprintf("; it depends on %s, so it joins an open incident of theirs that grew in the last %s (effect)", strings.Join(deps, ", "), model.Duration(r.correlation.Window))
 	}
 	return s + "; otherwise it opens a new incident"
 }
 
-func (r *Rules) explainRoute(ctx context.Context, m Match, at time.Time, oc OnCaller) RouteExplanation {
+func (r *Rules) explainRoute(ctx context.Context, m Match, at time.Time, oc OnCaller, sev alert.Severity) RouteExplanation {
 	o := m.Route.Opts
 	re := RouteExplanation{
 		Path:        m.Route.ID,
@@ -151,6 +165,8 @@ func (r *Rules) explainRoute(ctx context.Context, m Match, at time.Time, oc OnCa
 	slices.Sort(re.GroupBy)
 	re.Targets = r.describeTargets(o.Receiver)
 	re.Muted, _ = r.TimeMuted(m.Route, at)
+	re.Noise = m.Route.Noise
+	re.Sounds = r.Sounds(m.Route, sev, at)
 	if oc != nil {
 		re.OnCall, re.Schedule, re.OnCallErr = oc.OnCall(ctx, o.Receiver, at)
 	}
@@ -223,6 +239,7 @@ func (e *Explanation) writeRoute(w io.Writer, n int, re *RouteExplanation) {
 	if re.Escalate != nil {
 		fmt.Fprintf(w, "  escalate  to %s if not acknowledged within %s\n", re.Escalate.Receiver, re.Escalate.After)
 	}
+	fmt.Fprintf(w, "  noise     %s\n", re.noise())
 	switch {
 	case re.OnCallErr != nil:
 		fmt.Fprintf(w, "  on call   unknown: %v\n", re.OnCallErr)
@@ -234,16 +251,39 @@ func (e *Explanation) writeRoute(w io.Writer, n int, re *RouteExplanation) {
 	}
 }
 
+// noise describes the route's noise policy for this alert now.
+func (re *RouteExplanation) noise() string {
+	n := re.Noise
+	var parts []string
+	switch {
+	case len(n.SoundIntervals) == 0:
+		parts = append(parts, "sounds at any time")
+	case re.Sounds:
+		parts = append(parts, "sounds now (less than critical only inside "+strings.Join(n.SoundIntervals, ", ")+")")
+	default:
+		parts = append(parts, "QUIET now: a new incident waits for "+strings.Join(n.SoundIntervals, ", "))
+	}
+	if n.DigestInterval > 0 {
+		parts = append(parts, "churn edits silently, digest at most every "+model.Duration(n.DigestInterval).String())
+	}
+	if n.ChronicAfter > 0 || n.ChronicSounds > 0 {
+		parts = append(parts, fmt.Sprintf("chronic after %s or %d sounds a day", model.Duration(n.ChronicAfter), n.ChronicSounds))
+	}
+	return strings.Join(parts, "; ")
+}
+
 // Verdict sums the explanation up in one line.
 func (e *Explanation) Verdict() string {
 	if e.Silenced != "" {
 		return "SILENCED by " + e.Silenced + ": recorded, not delivered"
 	}
-	var pages, sends, muted []string
+	var pages, sends, quiet, muted []string
 	for _, re := range e.Routes {
 		switch {
 		case re.Muted != "":
 			muted = append(muted, re.Receiver)
+		case !re.Sounds:
+			quiet = append(quiet, re.Receiver)
 		case re.Pages():
 			pages = append(pages, re.Receiver)
 		default:
@@ -256,6 +296,9 @@ func (e *Explanation) Verdict() string {
 	}
 	if len(sends) > 0 {
 		parts = append(parts, "notifies "+strings.Join(sends, ", "))
+	}
+	if len(quiet) > 0 {
+		parts = append(parts, "waits quietly for "+strings.Join(quiet, ", ")+" until it may sound")
 	}
 	for _, re := range e.Routes {
 		if re.Muted == "" && re.Escalate != nil {

@@ -26,6 +26,7 @@ type Rules struct {
 	maintenance Maintenance
 	catalog     catalog
 	correlation config.Correlation
+	noise       config.Noise
 }
 
 // Route is one node of the compiled route tree.
@@ -38,6 +39,8 @@ type Route struct {
 	// Config is the route's own configuration node, with alertgate's
 	// extensions.
 	Config *config.Route
+	// Noise is the route's effective noise policy.
+	Noise NoisePolicy
 }
 
 // Match is one route an alert matched, with the group it joins there.
@@ -73,17 +76,19 @@ func New(cfg *config.Config) (*Rules, error) {
 		intervals:   newIntervals(cfg, calendar),
 		inhibit:     compileInhibitRules(cfg.InhibitRules),
 		maintenance: compileMaintenance(cfg.MaintenanceWindows),
-		catalog:     compileCatalog(cfg.Services),
+		catalog:     compileCatalog(cfg.Services, cfg.Correlation.Labels),
 		correlation: cfg.Correlation,
+		noise:       cfg.Noise,
 	}
 	for _, rc := range cfg.Receivers {
 		r.receivers[rc.Name] = rc
 	}
 	nodes := map[int]*config.Route{}
 	cfg.Route.Walk(func(idx int, n *config.Route) { nodes[idx] = n })
+	noise := noisePolicies(cfg)
 	r.root.Walk(func(ar *dispatch.Route) {
 		id := ar.ID()
-		rt := &Route{ID: id, Opts: ar.RouteOpts, Config: nodes[ar.Idx]}
+		rt := &Route{ID: id, Opts: ar.RouteOpts, Config: nodes[ar.Idx], Noise: noise[nodes[ar.Idx]]}
 		r.routes[id], r.nodes[ar] = rt, rt
 	})
 	return r, nil

@@ -8,7 +8,7 @@
 //	alertgate check-config --config FILE
 //	alertgate routes test  --config FILE [--at RFC3339] LABEL=VALUE ...
 //	alertgate runbooks lint [--config FILE] [DIR]
-//	alertgate replay       --config FILE TRACE.jsonl
+//	alertgate replay       --config FILE [--compare FILE] [--format text|json] TRACE.jsonl
 //	alertgate report       [--since 7d] [--format text|markdown|json] [--url URL]
 //	alertgate postmortem   ID [--lang en|ja] [--url URL]
 //	alertgate --version
@@ -80,7 +80,7 @@ func usage(w io.Writer) {
   alertgate check-config --config FILE
   alertgate routes test  --config FILE [--at RFC3339] LABEL=VALUE ...
   alertgate runbooks lint [--config FILE] [DIR]
-  alertgate replay       --config FILE TRACE.jsonl
+  alertgate replay       --config FILE [--compare FILE] [--format text|json] TRACE.jsonl
   alertgate report       [--since 7d] [--format text|markdown|json] [--url URL]
   alertgate postmortem   ID [--lang en|ja] [--url URL]
   alertgate --version

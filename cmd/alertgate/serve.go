@@ -21,7 +21,6 @@ import (
 	"github.com/alertgate/alertgate/enrich/oncall"
 	"github.com/alertgate/alertgate/replay"
 	"github.com/alertgate/alertgate/router"
-	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
@@ -253,18 +252,7 @@ type hooks struct {
 
 func openStore(cfg *config.Config, log *slog.Logger) (store.Store, error) {
 	sc := cfg.Store
-	opts := store.Options{
-		Flap: dedup.FlapPolicy{
-			Transitions: cfg.Dedup.Flap.Transitions,
-			Window:      time.Duration(cfg.Dedup.Flap.Window),
-			Quiet:       time.Duration(cfg.Dedup.Flap.Quiet),
-		},
-		Retention:         time.Duration(sc.Retention),
-		IncidentRetention: time.Duration(sc.IncidentRetention),
-		ReclaimAfter:      time.Duration(cfg.Notify.Outbox.ReclaimAfter),
-		LeaseTTL:          time.Duration(sc.LeaseTTL),
-		MaxAlerts:         sc.MaxAlerts,
-	}
+	opts := pipeline.StoreOptions(cfg)
 	if sc.Backend == "memory" {
 		return memory.New(opts), nil
 	}

@@ -17,14 +17,22 @@ import (
 	"github.com/alertgate/alertgate/replay"
 )
 
-// The upstream Alertmanager's route to alertgate, as a typical
-// kube-prometheus installation has it: grouped by alert and namespace,
-// re-sent every hour while nothing changes.
+// The upstream Alertmanager's route to alertgate, as
+// deploy/alertmanager/alertmanager.yml has it: grouped by alert, cluster
+// and namespace, flushed every minute, re-sent every hour while nothing
+// changes.
 const (
-	amGroupWait      = 30 * time.Second
-	amGroupInterval  = 5 * time.Minute
+	amGroupWait      = 10 * time.Second
+	amGroupInterval  = time.Minute
 	amRepeatInterval = time.Hour
 	amReceiver       = "alertgate"
+	// amPeerTimeout is how long the second member of the pair waits for
+	// the first one's notification log before it sends too (Alertmanager's
+	// --cluster.peer-timeout, 15 s by default, times its position).
+	amPeerTimeout = 15 * time.Second
+	// amSingleCopy is the share of notifications only one member sends:
+	// the other had the first one's log entry in time.
+	amSingleCopy = 0.04
 )
 
 // amExternalURLs are the two members of the Alertmanager HA pair.
@@ -34,7 +42,9 @@ var amExternalURLs = [2]string{
 }
 
 // episode is one firing period of an alert: [start, end); end is zero
-// when the alert still fires at the end of the day.
+// when the alert still fires at the end of the day. start is when the
+// condition began (Prometheus's activeAt, the alert's startsAt); the
+// alert reaches Alertmanager only once it held for the rule's `for`.
 type episode struct{ start, end time.Time }
 
 // promAlert is one alert as Prometheus sends it to Alertmanager, with
@@ -42,7 +52,10 @@ type episode struct{ start, end time.Time }
 type promAlert struct {
 	labels      map[string]string
 	annotations map[string]string
-	episodes    []episode
+	// pending is the rule's `for`: how long the condition holds before
+	// the alert fires.
+	pending  time.Duration
+	episodes []episode
 }
 
 func (a *promAlert) fingerprint() string {
@@ -53,11 +66,19 @@ func (a *promAlert) fingerprint() string {
 	return ls.Fingerprint().String()
 }
 
-// at returns the episode in effect at t: firing at t, or the last one
-// that ended at or before t.
+// fires reports whether an episode lasts long enough to fire.
+func (a *promAlert) fires(e episode) bool {
+	return e.end.IsZero() || e.end.Sub(e.start) > a.pending
+}
+
+// at returns the episode in effect at t as Alertmanager sees it: firing
+// at t, or the last one that fired and ended at or before t.
 func (a *promAlert) at(t time.Time) (ep episode, firing, seen bool) {
 	for _, e := range a.episodes {
-		if e.start.After(t) {
+		if !a.fires(e) {
+			continue
+		}
+		if e.start.Add(a.pending).After(t) {
 			break
 		}
 		ep, seen = e, true
@@ -78,9 +99,9 @@ type amSim struct {
 
 func (s *amSim) add(a *promAlert) { s.alerts = append(s.alerts, a) }
 
-// groupKey is the route's group_by [alertname, namespace].
+// groupKey is the route's group_by [alertname, cluster, namespace].
 func groupKey(ls map[string]string) string {
-	return ls["alertname"] + "\x00" + ls["namespace"]
+	return ls["alertname"] + "\x00" + ls["cluster"] + "\x00" + ls["namespace"]
 }
 
 // records simulates the pair over [from, to) and returns its webhooks.
@@ -109,20 +130,30 @@ type amGroup struct {
 	lastSent time.Time
 }
 
-// run plays the group's flush loop: the first notification group_wait
-// after the first alert, then a check every group_interval that sends
-// when something changed or repeat_interval has passed. A group whose
+// run plays the group's flush loop as Alertmanager's dispatcher does:
+// the first notification group_wait after the first alert, then a check
+// every group_interval that sends when the firing or resolved alerts
+// changed, or repeat_interval after the last notification. A group whose
 // alerts all resolved is deleted and formed again by the next alert.
 func (g *amGroup) run(from, to time.Time) []replay.Record {
 	var out []replay.Record
 	t, ok := g.nextFiring(from)
 	for ok && t.Before(to) {
 		g.sent = map[*promAlert]time.Time{}
+		g.lastSent = time.Time{}
 		flush := t.Add(amGroupWait)
 		if !t.After(from) {
-			// Firing since before the day began: the group exists and its
-			// flushes are aligned to some earlier time.
-			flush = from.Add(time.Duration(g.sim.w.rng.Int64N(int64(amGroupInterval))))
+			// Firing since before the day began: the group exists, its
+			// flushes are aligned to some earlier time, and it last sent
+			// within the repeat interval: what it knows was already told.
+			rng := g.sim.w.rng
+			flush = from.Add(time.Duration(rng.Int64N(int64(amGroupInterval))))
+			g.lastSent = flush.Add(-amGroupInterval * time.Duration(1+rng.IntN(int(amRepeatInterval/amGroupInterval)-1)))
+			for _, a := range g.alerts {
+				if ep, firing, _ := a.at(from); firing {
+					g.sent[a] = ep.start
+				}
+			}
 		}
 		for ; flush.Before(to); flush = flush.Add(amGroupInterval) {
 			recs, alive := g.flush(flush)
@@ -137,12 +168,15 @@ func (g *amGroup) run(from, to time.Time) []replay.Record {
 }
 
 // nextFiring is the earliest time at or after t when an alert of the
-// group fires.
+// group fires in Alertmanager.
 func (g *amGroup) nextFiring(t time.Time) (time.Time, bool) {
 	var best time.Time
 	for _, a := range g.alerts {
 		for _, e := range a.episodes {
-			c := e.start
+			if !a.fires(e) {
+				continue
+			}
+			c := e.start.Add(a.pending)
 			switch {
 			case !e.end.IsZero() && !e.end.After(t):
 				continue
@@ -193,7 +227,7 @@ func (g *amGroup) flush(t time.Time) ([]replay.Record, bool) {
 	if !changed && t.Sub(g.lastSent) < amRepeatInterval {
 		return nil, true
 	}
-	msg := g.message(t, items[0].a.labels)
+	msg := g.message(items[0].a.labels)
 	for _, it := range items {
 		ta := template.Alert{
 			Status:       "firing",
@@ -220,10 +254,12 @@ func (g *amGroup) flush(t time.Time) ([]replay.Record, bool) {
 	return g.sim.w.haPair(t, msg), firing > 0
 }
 
-func (g *amGroup) message(t time.Time, ls map[string]string) *webhook.Message {
+func (g *amGroup) message(ls map[string]string) *webhook.Message {
 	gl := template.KV{"alertname": ls["alertname"]}
-	if ns := ls["namespace"]; ns != "" {
-		gl["namespace"] = ns
+	for _, k := range []string{"cluster", "namespace"} {
+		if v := ls[k]; v != "" {
+			gl[k] = v
+		}
 	}
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(gl)) {
@@ -236,7 +272,7 @@ func (g *amGroup) message(t time.Time, ls map[string]string) *webhook.Message {
 			GroupLabels: gl,
 		},
 		Version:  "4",
-		GroupKey: `{}/{severity=~"critical|warning|info"}:{` + strings.Join(parts, ", ") + "}",
+		GroupKey: "{}:{" + strings.Join(parts, ", ") + "}",
 	}
 }
 
@@ -267,18 +303,18 @@ func generatorURL(alertname string) string {
 }
 
 // haPair returns the webhooks the HA pair sends for one notification:
-// the first member's, and usually the second's a moment later (the pair
-// deduplicates by gossip, which loses the race most of the time under
-// load: alertgate must not care).
+// the first member's at once, and the second member's a peer timeout
+// later, unless it had the first one's notification log in time (a few
+// percent of notifications). alertgate must not care either way.
 func (w *world) haPair(t time.Time, msg *webhook.Message) []replay.Record {
 	var out []replay.Record
 	for i, url := range amExternalURLs {
 		at := t.Add(time.Duration(w.rng.Int64N(int64(500 * time.Millisecond))))
 		if i == 1 {
-			if w.rng.Float64() < 0.15 {
-				continue // gossip won: the second member stays quiet
+			if w.rng.Float64() < amSingleCopy {
+				continue
 			}
-			at = at.Add(time.Duration(w.rng.Int64N(int64(3 * time.Second))))
+			at = at.Add(amPeerTimeout + time.Duration(w.rng.Int64N(int64(2*time.Second))))
 		}
 		m := *msg
 		d := *msg.Data

@@ -48,6 +48,9 @@ type nrUpdate struct {
 	state     string // CREATED, ACTIVATED, ACKNOWLEDGED, CLOSED
 	trigger   string // STATE_CHANGE, INCIDENT_ADDED, INCIDENT_CLOSED, ...
 	incidents int
+	// correlated is New Relic's isCorrelated: the issue gathered
+	// incidents its correlation decisions matched.
+	correlated bool
 }
 
 // newRelic returns the webhooks of an issue's updates.
@@ -61,6 +64,7 @@ func (w *world) newRelic(is *nrIssue, updates []nrUpdate) []replay.Record {
 			Priority:            is.priority,
 			ImpactedEntities:    []string{is.entity},
 			TotalIncidents:      u.incidents,
+			IsCorrelated:        u.correlated,
 			State:               u.state,
 			Trigger:             u.trigger,
 			CreatedAt:           is.created.UnixMilli(),

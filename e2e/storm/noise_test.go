@@ -3,6 +3,7 @@ package storm
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,12 +16,43 @@ var (
 	truthPath  = filepath.Join("..", "testdata", TruthFile)
 )
 
-// TestNoise_StormDayCompressesAndMissesNothing replays the recorded storm
-// day through the example configuration, with correlation on and off,
-// and holds alertgate to its promise: at least 95 % fewer notifications
-// than raw alerts, every real incident told, every critical one at night
-// paged, and nobody woken for less than a critical alert.
-func TestNoise_StormDayCompressesAndMissesNothing(t *testing.T) {
+// TestNoise_StormDaysMeetTheTargets replays a storm day of every seed
+// through the example configuration with the operator's catalog, and
+// holds alertgate to issue 16's targets on each: sounds at most 1 % of
+// alert instances, every real incident told by a page or post of its
+// own within 60 s, at most one page per paging incident and none for
+// anything else, no less than critical sound at night outside the
+// on-call's channel, no sound of an alert its cause explains, and every
+// call naming its members. Seeds differ in which node fails and when,
+// when each incident happens, and all the noise; the recorded day is
+// seed 1.
+func TestNoise_StormDaysMeetTheTargets(t *testing.T) {
+	cfg, err := LoadConfig(configPath, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms []*Noise
+	for _, seed := range Seeds {
+		s := Generate(OptionsFor(seed))
+		n, err := Measure(context.Background(), cfg, s.Records, &s.Truth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, n)
+		for _, f := range n.Failures() {
+			t.Errorf("seed %d: %s", seed, f)
+		}
+	}
+	var out bytes.Buffer
+	if err := WriteComparison(&out, ms...); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("storm days through config/alertgate.yml:\n%s", out.String())
+}
+
+// TestNoise_CorrelationOffMissesNothing replays the recorded day without
+// correlation: more incidents, but still none missed and no wrong page.
+func TestNoise_CorrelationOffMissesNothing(t *testing.T) {
 	records, err := ReadTrace(tracePath)
 	if err != nil {
 		t.Fatal(err)
@@ -29,42 +61,17 @@ func TestNoise_StormDayCompressesAndMissesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ms []*Noise
-	for _, correlate := range []bool{true, false} {
-		cfg, err := LoadConfig(configPath, correlate)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := Measure(context.Background(), cfg, records, truth)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ms = append(ms, n)
-	}
-	var out bytes.Buffer
-	if err := WriteComparison(&out, ms...); err != nil {
+	cfg, err := LoadConfig(configPath, false)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("noise of the storm day:\n%s", out.String())
-	for _, n := range ms {
-		if n.Rejected > 0 {
-			t.Errorf("correlation=%v: %d webhooks rejected", n.Correlation, n.Rejected)
-		}
-		if n.Reduction() < 0.95 {
-			t.Errorf("correlation=%v: %d notifications for %d alerts, %.1f %% fewer; want at least 95 %%", n.Correlation, n.Notifications, n.Alerts, 100*n.Reduction())
-		}
-		if len(n.Missed) > 0 || len(n.Unpaged) > 0 {
-			t.Errorf("correlation=%v: incidents missed %v, critical incidents not paged %v", n.Correlation, n.Missed, n.Unpaged)
-		}
-		if len(n.WrongPages) > 0 || n.OffHoursNonCritical > 0 {
-			t.Errorf("correlation=%v: pages that must not happen %v, %d off-hours pages for non-critical incidents", n.Correlation, n.WrongPages, n.OffHoursNonCritical)
-		}
-		if n.InhibitedNotified > 0 {
-			t.Errorf("correlation=%v: %d notifications showed alerts of the failed node's pods", n.Correlation, n.InhibitedNotified)
-		}
+	n, err := Measure(context.Background(), cfg, records, truth)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if on, off := ms[0], ms[1]; on.Notifications > off.Notifications {
-		t.Errorf("correlation on sends %d notifications, off %d: correlation should not add any", on.Notifications, off.Notifications)
+	t.Log(n.summary())
+	if n.Rejected > 0 || len(n.Missed) > 0 || len(n.Unpaged) > 0 || len(n.WrongPages) > 0 {
+		t.Errorf("without correlation: %d rejected, missed %v, not paged %v, wrong pages %v", n.Rejected, n.Missed, n.Unpaged, n.WrongPages)
 	}
 }
 
@@ -88,5 +95,19 @@ func TestGenerate_RecordedTraceIsUpToDate(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s differs from what the generator makes now; run `go run ./e2e/storm/cmd`", path)
 		}
+	}
+}
+
+// TestGenerate_SeedsMakeDifferentDays: the seeds are different days, not
+// one day under different names.
+func TestGenerate_SeedsMakeDifferentDays(t *testing.T) {
+	seen := map[string]int64{}
+	for _, seed := range Seeds {
+		s := Generate(OptionsFor(seed))
+		key := fmt.Sprint(len(s.Records), Alerts(s.Records), s.Truth.Incidents[0].Start)
+		if other, ok := seen[key]; ok {
+			t.Errorf("seeds %d and %d made the same day", other, seed)
+		}
+		seen[key] = seed
 	}
 }

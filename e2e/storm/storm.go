@@ -11,7 +11,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/replay"
+	"github.com/alertgate/alertgate/rules"
 )
 
 // Options choose the day to generate.
@@ -30,6 +32,25 @@ func DefaultOptions() Options {
 	return Options{Seed: 1, Day: time.Date(2026, 3, 10, 0, 0, 0, 0, tokyo())}
 }
 
+// Seeds are the days the noise targets are asserted on.
+var Seeds = []int64{1, 2, 3, 4, 5}
+
+// OptionsFor is the day of a seed: seed 1 is DefaultOptions, the others
+// the Japanese working days after it (Wednesday 11 March 2026 for seed
+// 2, ...; 20 March, Vernal Equinox Day, is skipped).
+func OptionsFor(seed int64) Options {
+	o := DefaultOptions()
+	o.Seed = seed
+	cal, err := rules.NewCalendar(config.BusinessHours{Location: "Asia/Tokyo", Holidays: "jp"})
+	for i := int64(1); i < seed; i++ {
+		o.Day = o.Day.AddDate(0, 0, 1)
+		for o.Day.Weekday() == time.Saturday || o.Day.Weekday() == time.Sunday || err == nil && cal.Holiday(o.Day.Add(12*time.Hour)) != "" {
+			o.Day = o.Day.AddDate(0, 0, 1)
+		}
+	}
+	return o
+}
+
 // Storm is a generated day: the webhooks alertgate receives, in replay's
 // trace format, and what really happened.
 type Storm struct {
@@ -46,15 +67,12 @@ func Generate(opts Options) *Storm {
 		truth: Truth{Seed: opts.Seed, Day: day},
 	}
 	w.am = &amSim{w: w}
+	w.c = w.newCluster()
 	w.background()
+	w.churn()
 	w.shortWarnings()
 	w.nightlyBatch()
-	w.nodeFailure(w.at(3, 14), w.nodes()[3])
-	w.kafkaLag(w.at(11, 5))
-	w.deploy(w.at(14, 5))
-	w.flappingAlarm(w.at(16, 10), w.at(17, 40))
-	w.apdexIssue(w.at(21, 10))
-	w.replicaLag(w.at(23, 20))
+	w.incidents()
 	w.records = append(w.records, w.am.records(day, day.Add(24*time.Hour))...)
 	slices.SortStableFunc(w.records, func(a, b replay.Record) int {
 		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Source, b.Source))
@@ -102,6 +120,7 @@ type world struct {
 	rng     *rand.Rand
 	day     time.Time
 	am      *amSim
+	c       *cluster
 	records []replay.Record
 	truth   Truth
 }
@@ -139,9 +158,6 @@ func (w *world) word(n int) string {
 	return string(b)
 }
 
-// pod is a pod name of a deployment's replica set.
-func (w *world) pod(app, rs string) string { return app + "-" + rs + "-" + w.word(5) }
-
 func (w *world) uuid() string {
 	return fmt.Sprintf("%s-%s-4%s-a%s-%s", w.hex(8), w.hex(4), w.hex(3), w.hex(3), w.hex(12))
 }
@@ -155,39 +171,27 @@ func (w *world) hex(n int) string {
 	return string(b)
 }
 
-// nodes are the cluster's worker nodes.
-func (w *world) nodes() []string {
-	out := make([]string, 12)
-	for i := range out {
-		out[i] = fmt.Sprintf("ip-10-0-%d-%d.ap-northeast-1.compute.internal", 1+i%3, 17+i*11)
-	}
-	return out
-}
+// pick returns one of xs at random.
+func pick[T any](w *world, xs []T) T { return xs[w.rng.IntN(len(xs))] }
 
-// node picks a node other than the ones in skip.
-func (w *world) node(skip ...string) string {
-	ns := w.nodes()
-	for {
-		n := ns[w.rng.IntN(len(ns))]
-		if !slices.Contains(skip, n) {
-			return n
-		}
-	}
-}
-
-// prom adds a Prometheus alert to the upstream Alertmanager.
-func (w *world) prom(labels, annotations map[string]string, eps ...episode) *promAlert {
+// prom adds a Prometheus alert to the upstream Alertmanager: a rule
+// with a `for` of pending, firing in episodes.
+func (w *world) prom(labels, annotations map[string]string, pending time.Duration, eps ...episode) *promAlert {
 	ls := maps.Clone(labels)
 	if _, ok := ls["cluster"]; !ok {
-		ls["cluster"] = "prod-tokyo"
+		ls["cluster"] = clusterName
 	}
-	ls["prometheus"] = "monitoring/k8s"
-	a := &promAlert{labels: ls, annotations: annotations, episodes: eps}
+	ls["prometheus"] = monitoring + "/" + promRelease + "-prometheus"
+	a := &promAlert{labels: ls, annotations: annotations, pending: pending, episodes: eps}
 	w.am.add(a)
 	return a
 }
 
 func (w *world) incident(in Incident) { w.truth.Incidents = append(w.truth.Incidents, in) }
+
+func (w *world) explained(cause string, l Labels) {
+	w.truth.Explained = append(w.truth.Explained, Explained{Alert: l, Cause: cause})
+}
 
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
 

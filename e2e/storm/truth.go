@@ -16,9 +16,17 @@ type Truth struct {
 	Day  time.Time `json:"day"`
 	// Incidents are the real incidents of the day.
 	Incidents []Incident `json:"incidents"`
-	// Inhibited are alerts that are explained by another alert (pods of a
-	// failed node) and must never be notified while they fire.
-	Inhibited []Labels `json:"inhibited"`
+	// Explained are alerts another alert explains (the pods and targets
+	// of a failed node): once their cause fires they must not sound on
+	// their own.
+	Explained []Explained `json:"explained"`
+}
+
+// Explained is an alert explained by a real incident.
+type Explained struct {
+	Alert Labels `json:"alert"`
+	// Cause is the ID of the incident that explains it.
+	Cause string `json:"cause"`
 }
 
 // Page says whether an incident must wake someone.

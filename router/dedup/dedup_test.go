@@ -148,3 +148,35 @@ func TestSettle(t *testing.T) {
 		})
 	}
 }
+
+func TestFlapPolicy_SlowFlappingAndItsQuietPeriod(t *testing.T) {
+	p := FlapPolicy{Transitions: 4, Window: 30 * time.Minute, Quiet: 15 * time.Minute, LongTransitions: 6, LongWindow: 2 * time.Hour}
+	slow := []time.Time{at(0), at(20), at(40), at(60), at(80), at(100)}
+	if p.flapping(slow[:5], at(80)) {
+		t.Error("five transitions 20 minutes apart flap, want six in two hours")
+	}
+	if !p.flapping(slow, at(100)) {
+		t.Error("six transitions in 100 minutes do not flap on the long horizon")
+	}
+	if q := p.quiet(slow); q != 20*time.Minute {
+		t.Errorf("quiet = %s, want the 20-minute cycle", q)
+	}
+	if q := p.quiet([]time.Time{at(0), at(1)}); q != p.Quiet {
+		t.Errorf("quiet of fast flapping = %s, want %s", q, p.Quiet)
+	}
+}
+
+func TestDecide_TransitionsAreBounded(t *testing.T) {
+	p := FlapPolicy{Transitions: 0, Window: 30 * time.Minute, Quiet: time.Minute, LongWindow: 48 * time.Hour}
+	var st AlertState
+	for i := range 200 {
+		status := alert.StatusFiring
+		if i%2 == 1 {
+			status = alert.StatusResolved
+		}
+		Decide(&st, observed(status, at(i)), repeat, p, at(i))
+	}
+	if len(st.Transitions) > maxTransitions {
+		t.Errorf("%d transitions remembered, want at most %d", len(st.Transitions), maxTransitions)
+	}
+}

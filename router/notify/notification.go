@@ -28,6 +28,20 @@ const (
 	// KindAnnounce posts an impact announcement (Announcement) where the
 	// incident is discussed: the Slack thread. PagerDuty ignores it.
 	KindAnnounce Kind = "announce"
+	// KindDigest sums up an open incident's churn since its last digest
+	// (Why: "12 joined, 9 resolved since 14:00") in its thread, at most
+	// once per the route's digest period. PagerDuty ignores it.
+	KindDigest Kind = "digest"
+	// KindEscalated tells the targets that show the incident that it was
+	// escalated (Why says to whom), as a reply in its thread; nowhere
+	// else, and PagerDuty ignores it: the escalation receiver gets the
+	// incident itself.
+	KindEscalated Kind = "escalated"
+	// KindChronic is a channel's digest of its chronic incidents
+	// (Chronic): one new message listing what keeps firing, with counts,
+	// owners and runbooks, instead of a sound per incident. PagerDuty
+	// ignores it.
+	KindChronic Kind = "chronic"
 )
 
 // Target is one place a receiver delivers to. It holds no secret: the
@@ -51,6 +65,29 @@ type Member struct {
 	Change string `json:"change,omitempty"`
 	// Flapping is true while the alert is flapping.
 	Flapping bool `json:"flapping,omitempty"`
+}
+
+// ChronicIncident is one incident of a chronic digest: what keeps
+// firing, for how long, whose it is and where its runbook is, so that
+// the rule behind it can be fixed or deleted.
+type ChronicIncident struct {
+	// IncidentID is the incident's ID (the console's and postmortem's).
+	IncidentID string `json:"incidentId"`
+	Title      string `json:"title"`
+	// Alert is the alert name the incident is mostly made of.
+	Alert    string         `json:"alert"`
+	Severity alert.Severity `json:"severity"`
+	// Firing and Members count the firing alerts and all alerts now.
+	Firing  int `json:"firing"`
+	Members int `json:"members"`
+	// Since is when the incident opened.
+	Since time.Time `json:"since"`
+	// Owner is the owning team, from the service catalog.
+	Owner string `json:"owner,omitempty"`
+	// Runbook links the alert's runbook.
+	Runbook string `json:"runbook,omitempty"`
+	// Why says what made it chronic ("firing for 9h", "42 notifications").
+	Why string `json:"why"`
 }
 
 // Runbook is the part of a matched runbook a notification shows.
@@ -111,6 +148,18 @@ type Notification struct {
 	FallbackFor string `json:"fallbackFor,omitempty"`
 	// Announcement is the text of a KindAnnounce notification.
 	Announcement string `json:"announcement,omitempty"`
+	// Quiet brings what the target shows up to date without a sound:
+	// Slack edits the incident's message and posts no reply, PagerDuty
+	// updates an open alert, and a target that does not show the
+	// incident yet is left alone. Membership churn, and everything a
+	// chronic incident does, is quiet.
+	Quiet bool `json:"quiet,omitempty"`
+	// Why says what earns a notification its sound when that is not its
+	// kind alone ("severity raised to critical", "flapping"); for a
+	// KindDigest it is the digest line. Chat replies lead with it.
+	Why string `json:"why,omitempty"`
+	// Chronic lists the incidents of a KindChronic digest.
+	Chronic []ChronicIncident `json:"chronic,omitempty"`
 	// CreatedAt is when alertgate decided to send it.
 	CreatedAt time.Time `json:"createdAt"`
 }

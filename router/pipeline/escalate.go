@@ -3,11 +3,13 @@ package pipeline
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/store"
 )
 
@@ -20,21 +22,30 @@ func (f *flusher) scheduleEscalation(ctx context.Context, now time.Time, group s
 	return nil
 }
 
-// escalate fires due escalation timers: an incident still firing and not
-// acknowledged goes to the escalation receiver.
-func (f *flusher) escalate(ctx context.Context, now time.Time) error {
+// timers fires due timers: escalations (an incident still firing and not
+// acknowledged goes to the escalation receiver), churn digests and
+// chronic digests.
+func (f *flusher) timers(ctx context.Context, now time.Time) error {
 	st := f.e.opts.Store
 	timers, err := st.ClaimTimers(ctx, now, flushBatch)
 	if err != nil {
 		return err
 	}
 	for _, t := range timers {
-		entries, err := f.escalation(ctx, now, t)
+		var entries [][]byte
+		switch {
+		case strings.HasPrefix(t.Group, digestTimer):
+			entries, err = f.digest(ctx, now, t)
+		case t.Group == chronicTimer:
+			entries, err = f.chronicDigests(ctx, now)
+		default:
+			entries, err = f.escalation(ctx, now, t)
+		}
 		if err == nil {
 			err = st.CompleteTimer(ctx, now, t, entries)
 		}
 		if err != nil {
-			f.e.log.Warn("escalation failed; it will be retried when its lease expires", "group", t.Group, "err", err)
+			f.e.log.Warn("timer failed; it will be retried when its lease expires", "group", t.Group, "receiver", t.Receiver, "err", err)
 		}
 	}
 	return nil
@@ -57,7 +68,7 @@ func (f *flusher) escalation(ctx context.Context, now time.Time, t store.Timer) 
 	set := f.e.setup.Load()
 	// The escalation receiver is not the route's: its time intervals do
 	// not apply, silences and inhibition do.
-	stages, err := f.muteStages(ctx, set.rules, nil, fl.Members)
+	stages, err := f.muteStages(ctx, set.rules, nil, fl.Members, now)
 	if err != nil {
 		return nil, err
 	}
@@ -73,5 +84,20 @@ func (f *flusher) escalation(ctx context.Context, now time.Time, t store.Timer) 
 	f.e.opts.Enricher.Enrich(ctx, proto)
 	f.e.log.Warn("incident escalated", "incident", proto.IncidentID, "group", t.Group, "receiver", t.Receiver)
 	f.e.recordEvent(ctx, &fl, incident.Incident{}, incident.Event{At: now, Type: incident.EventEscalated, Target: t.Receiver, Detail: "not acknowledged in time"})
-	return f.e.encode(set.rules, proto, t.Receiver)
+	entries, err := f.e.encode(set.rules, proto, t.Receiver)
+	if err != nil {
+		return nil, err
+	}
+	// Those the incident was shown to hear that it was escalated, in its
+	// thread: a reply, unordered, where they show it, and nothing where
+	// they do not.
+	told := *proto
+	told.Kind, told.Seq, told.Notes = notify.KindEscalated, 0, nil
+	told.Members = slices.Clone(proto.Members)
+	for i := range told.Members {
+		told.Members[i].Change = ""
+	}
+	told.Why = "escalated to " + t.Receiver + ": nobody acknowledged it in time"
+	more, err := f.e.encodeAll(set.rules, &told, &g.Flush)
+	return append(entries, more...), err
 }

@@ -29,6 +29,15 @@ type flusher struct {
 	// silences is the last list read from the store, kept so that a
 	// store outage does not unsilence everything.
 	silences []incident.Silence
+
+	// chronicAt is the next chronic digest this replica scheduled, under
+	// the rules of chronicRules.
+	chronicMu    sync.Mutex
+	chronicAt    time.Time
+	chronicRules *rules.Rules
+
+	// next remembers when routes next sound or are unmuted.
+	next nextTimes
 }
 
 // flushBatch bounds the groups claimed at once, so one replica does not
@@ -81,7 +90,7 @@ func (f *flusher) flushDue(ctx context.Context) error {
 		return err
 	}
 	for _, v := range settled {
-		f.e.log.Info("flapping settled", "fingerprint", v.Fingerprint)
+		f.e.log.Info("alert settled", "fingerprint", v.Fingerprint, "reason", v.Reason)
 	}
 	if sil, err := st.Silences(ctx, now); err == nil {
 		f.silences = sil
@@ -101,7 +110,8 @@ func (f *flusher) flushDue(ctx context.Context) error {
 		}
 		f.flushAll(ctx, now, due)
 	}
-	return f.escalate(ctx, now)
+	f.scheduleChronicDigest(ctx, now)
+	return f.timers(ctx, now)
 }
 
 func (f *flusher) flushAll(ctx context.Context, now time.Time, due []incident.Flush) {
@@ -113,7 +123,7 @@ func (f *flusher) flushAll(ctx context.Context, now time.Time, due []incident.Fl
 			defer func() { <-sem }()
 			f.compute()
 			defer f.computed()
-			if err := f.flush(ctx, now, fl); err != nil {
+			if err := f.flush(ctx, now, fl); err != nil && !errors.Is(err, errLeaseLost) {
 				f.e.log.Warn("group flush failed; it will be retried when its lease expires", "group", fl.Group.Key, "err", err)
 			}
 		})
@@ -135,15 +145,15 @@ func (f *flusher) computed() {
 }
 
 // flush runs one claimed group through the pipeline: mute stage, build,
-// enrich, outbox. It reads one setup from start to end, whatever a
-// reload does meanwhile.
+// noise policy, enrich, outbox. It reads one setup from start to end,
+// whatever a reload does meanwhile.
 func (f *flusher) flush(ctx context.Context, now time.Time, fl incident.Flush) error {
 	set := f.e.setup.Load()
 	route, routed := set.rules.Route(fl.Group.Route)
 	if !routed {
 		route = nil
 	}
-	stages, err := f.muteStages(ctx, set.rules, route, fl.Members)
+	stages, err := f.muteStages(ctx, set.rules, route, fl.Members, now)
 	if err != nil {
 		return err
 	}
@@ -151,31 +161,74 @@ func (f *flusher) flush(ctx context.Context, now time.Time, fl incident.Flush) e
 	st := f.e.opts.Store
 	if len(visible) == 0 && len(muted) > 0 {
 		f.e.recordFlush(ctx, now, &fl, nil, muted, nil)
-		return st.Postpone(ctx, fl, now.Add(fl.Group.Interval))
+		if gone := untold(muted); len(gone) == len(muted) {
+			fl.Members = gone
+			return f.complete(ctx, now, fl, nil)
+		}
+		return st.Postpone(ctx, fl, f.wake(set.rules, route, muted, fl.Group.Interval, now))
 	}
 	fl.Members = visible
-	entries, proto, err := f.prepare(ctx, set, now, &fl, true)
+	proto := build(&fl, now)
+	if proto != nil && routed {
+		if until, held := f.hold(set.rules, route, proto, fl.Group.Interval, now); held {
+			f.e.log.Debug("new incident held until it may sound", "group", fl.Group.Key, "severity", proto.Severity, "until", until)
+			return st.Postpone(ctx, fl, until)
+		}
+		f.e.voice(ctx, set.rules, route, &fl, proto, now)
+	}
+	var absorbed [][]byte
+	if proto != nil && !proto.Quiet {
+		absorbed = f.absorb(ctx, set.rules, &fl, proto, now)
+	}
+	entries, err := f.finish(ctx, set, &fl, proto, true)
 	if err != nil {
 		return err
 	}
-	err = st.CompleteFlush(ctx, now, fl, entries)
-	if errors.Is(err, store.ErrLeaseLost) {
-		f.e.log.Warn("group lease lost to another replica; not delivering", "group", fl.Group.Key)
-		return nil
-	}
-	if err != nil {
+	if err := f.complete(ctx, now, fl, entries); err != nil {
 		return err
 	}
 	f.e.recordFlush(ctx, now, &fl, visible, muted, proto)
 	if proto == nil {
 		return nil
 	}
-	f.e.log.Info("incident flushed", "incident", proto.IncidentID, "group", fl.Group.Key, "receiver", fl.Group.Receiver, "kind", proto.Kind, "members", len(proto.Members), "targets", len(entries))
-	if routed && proto.Kind == notify.KindTrigger && route.Config.Escalate != nil {
+	if len(absorbed) > 0 {
+		if err := st.Enqueue(ctx, now, absorbed...); err != nil {
+			f.e.log.Warn("the edits of absorbed incidents were not enqueued; they keep their own messages", "incident", proto.IncidentID, "err", err)
+		}
+	}
+	if proto.Kind == notify.KindTrigger && !proto.Quiet || proto.Kind == notify.KindUpdate {
+		f.index(ctx, set.rules, &fl, proto, now)
+	}
+	f.e.log.Info("incident flushed", "incident", proto.IncidentID, "group", fl.Group.Key, "receiver", fl.Group.Receiver, "kind", proto.Kind, "quiet", proto.Quiet, "members", len(proto.Members), "targets", len(entries))
+	if !proto.Quiet {
+		f.e.countSound(ctx, lineage(&fl), now)
+	}
+	if !routed {
+		return nil
+	}
+	if proto.Quiet && proto.Kind == notify.KindUpdate && churned(fl.Members) {
+		f.scheduleDigest(ctx, route, &fl, now)
+	}
+	if proto.Kind == notify.KindTrigger && route.Config.Escalate != nil {
 		return f.scheduleEscalation(ctx, now, fl.Group.Key, route.Config.Escalate)
 	}
 	return nil
 }
+
+// complete completes a claimed flush with its notifications; a lease lost
+// to another replica is no error, and the flush delivers nothing.
+func (f *flusher) complete(ctx context.Context, now time.Time, fl incident.Flush, entries [][]byte) error {
+	err := f.e.opts.Store.CompleteFlush(ctx, now, fl, entries)
+	if errors.Is(err, store.ErrLeaseLost) {
+		f.e.log.Warn("group lease lost to another replica; not delivering", "group", fl.Group.Key)
+		return errLeaseLost
+	}
+	return err
+}
+
+// errLeaseLost stops a flush whose lease another replica took; the flush
+// loop does not count it as a failure.
+var errLeaseLost = errors.New("lease lost")
 
 // prepare builds, enriches and encodes the notifications of a flush, one
 // per target of the group's receiver and of every receiver the incident
@@ -184,8 +237,15 @@ func (f *flusher) flush(ctx context.Context, now time.Time, fl incident.Flush) e
 // while enrichment waits.
 func (f *flusher) prepare(ctx context.Context, set *setup, now time.Time, fl *incident.Flush, holding bool) ([][]byte, *notify.Notification, error) {
 	proto := build(fl, now)
+	entries, err := f.finish(ctx, set, fl, proto, holding)
+	return entries, proto, err
+}
+
+// finish enriches and encodes a built notification (nil: nothing to
+// tell).
+func (f *flusher) finish(ctx context.Context, set *setup, fl *incident.Flush, proto *notify.Notification, holding bool) ([][]byte, error) {
 	if proto == nil {
-		return nil, nil, nil
+		return nil, nil
 	}
 	if route, ok := set.rules.Route(fl.Group.Route); ok && proto.Kind == notify.KindTrigger && route.Config.Escalate != nil {
 		e := route.Config.Escalate
@@ -198,8 +258,7 @@ func (f *flusher) prepare(ctx context.Context, set *setup, now time.Time, fl *in
 	if holding {
 		f.compute()
 	}
-	entries, err := f.e.encodeAll(set.rules, proto, fl)
-	return entries, proto, err
+	return f.e.encodeAll(set.rules, proto, fl)
 }
 
 // encodeAll encodes the notification for the group's receiver and every

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"maps"
@@ -15,11 +16,23 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/internal/logbuf"
+	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/notify/receiver"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 	"github.com/alertgate/alertgate/router/store/redis"
 	"github.com/alertgate/alertgate/router/store/redis/redistest"
 )
+
+// testSources are the sources and delivery of the test configurations:
+// Alertmanager and New Relic with tokens, and a dry run.
+const testSources = `
+sources:
+  alertmanager: {token: am-token}
+  newrelic: {token: nr-token}
+  cloudwatch: {disabled: true}
+notify: {dry_run: true}
+`
 
 // testConfig routes everything to a Slack receiver and critical alerts
 // to PagerDuty too; delivery is a dry run, so notifications are log lines.
@@ -55,9 +68,70 @@ type harness struct {
 
 	mu    sync.Mutex
 	clock time.Time
+	calls []call
 }
 
 func newHarness(t testing.TB, cfgYAML string, st store.Store) *harness {
+	t.Helper()
+	return newHarnessWith(t, cfgYAML, st, nil)
+}
+
+// call is one notification a rehearsing harness delivered, with the
+// provider calls it made.
+type call struct {
+	n       *notify.Notification
+	effects []notify.Effect
+}
+
+// newRehearsal is a harness whose notifiers rehearse (receiver.Rehearse):
+// h.calls lists what each notification did at its target.
+func newRehearsal(t testing.TB, cfgYAML string, st store.Store) *harness {
+	t.Helper()
+	var h *harness
+	h = newHarnessWith(t, cfgYAML, st, func(cfg *config.Config) map[config.TargetType]notify.Notifier {
+		return receiver.Rehearse(cfg, func(_ context.Context, n *notify.Notification, effects []notify.Effect) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.calls = append(h.calls, call{n, effects})
+		})
+	})
+	return h
+}
+
+// sounds returns the calls that made a sound, as "target effect kind".
+func (h *harness) sounds() []string { return h.callsWhere(notify.Effect.Sounds) }
+
+// effects returns every call, as "target effect kind".
+func (h *harness) effects() []string {
+	return h.callsWhere(func(notify.Effect) bool { return true })
+}
+
+func (h *harness) callsWhere(keep func(notify.Effect) bool) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, c := range h.calls {
+		for _, e := range c.effects {
+			if keep(e) {
+				out = append(out, c.n.Target.String()+" "+string(e)+" "+string(c.n.Kind))
+			}
+		}
+	}
+	return out
+}
+
+// delivered returns the notifications delivered so far.
+func (h *harness) delivered() []*notify.Notification {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []*notify.Notification
+	for _, c := range h.calls {
+		out = append(out, c.n)
+	}
+	return out
+}
+
+func newHarnessWith(t testing.TB, cfgYAML string, st store.Store, notifiers func(*config.Config) map[config.TargetType]notify.Notifier) *harness {
 	t.Helper()
 	cfg, err := config.Parse([]byte(cfgYAML), func(string) (string, bool) { return "", false })
 	if err != nil {
@@ -72,6 +146,7 @@ func newHarness(t testing.TB, cfgYAML string, st store.Store) *harness {
 		Registerer: h.reg,
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:        h.now,
+		Notifiers:  notifiers,
 	})
 	if err != nil {
 		t.Fatalf("engine: %v", err)
@@ -97,6 +172,7 @@ func (h *harness) alert(status alert.Status, labels map[string]string) alert.Ale
 	labels = maps.Clone(labels)
 	a := alert.Alert{Source: alert.SourceAlertmanager, Name: labels[alert.LabelAlertName], Status: status, Labels: labels, StartsAt: h.now(),
 		Fingerprint: alert.NewFingerprint(alert.SourceAlertmanager, alert.LabelsIdentity(labels))}
+	a.Severity, _ = alert.ParseSeverity(labels[alert.LabelSeverity])
 	a.Normalize()
 	if status == alert.StatusResolved {
 		a.EndsAt = h.now()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,15 +48,17 @@ func (e *Engine) Ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Alert) (Result, error) {
 	now := e.opts.Now()
 	rs := e.setup.Load().rules
-	matches := e.route(rs, src, alerts)
-	corr := e.correlate(ctx, now, rs, alerts, matches)
+	matches, members := e.route(rs, src, alerts)
+	corr := e.correlate(ctx, now, rs, alerts, matches, members)
 	obs := observations(rs, alerts, matches, corr)
 	verdicts, err := e.opts.Store.Observe(ctx, now, obs)
 	if err != nil {
 		return e.failOpen(ctx, now, src, obs, err)
 	}
 	res := Result{Accepted: len(alerts)}
+	reasons := make([]incident.Reason, len(verdicts))
 	for i, v := range verdicts {
+		reasons[i] = v.Reason
 		e.recordDecision(ctx, src, &alerts[i], v)
 		if v.Reason != incident.ReasonDuplicate && v.Reason != incident.ReasonStale {
 			a := alerts[i]
@@ -74,6 +77,7 @@ func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 	if res.Notify > 0 {
 		e.flusher.kickNow()
 	}
+	e.hangover(ctx, rs, now, obs, reasons)
 	e.sourceAcks(ctx, now, obs)
 	return res, nil
 }
@@ -95,38 +99,49 @@ func (e *Engine) sourceAcks(ctx context.Context, now time.Time, obs []store.Obse
 	}
 }
 
-// route maps each alert to its service and matches it to its routes.
-func (e *Engine) route(rs *rules.Rules, src alert.Source, alerts []alert.Alert) [][]rules.Match {
+// route maps each alert to its service (the catalog, or a correlation
+// label) and matches it to its routes.
+func (e *Engine) route(rs *rules.Rules, src alert.Source, alerts []alert.Alert) ([][]rules.Match, []*rules.Membership) {
 	out := make([][]rules.Match, len(alerts))
+	members := make([]*rules.Membership, len(alerts))
 	for i := range alerts {
 		a := &alerts[i]
-		if rs.HasCatalog() && !rs.MapService(a) {
+		if m, ok := rs.Membership(a); ok {
+			members[i] = &m
+		}
+		if rs.HasCatalog() && (members[i] == nil || !members[i].Catalog) {
 			e.metrics.unmapped.WithLabelValues(string(src)).Inc()
 			e.log.Debug("alert matches no service of the catalog", "source", src, "fingerprint", a.Fingerprint, "alertname", a.Name)
 		}
 		out[i] = rs.Match(a)
 	}
-	return out
+	return out, members
 }
 
 // correlate places the alerts of correlating routes in their service's
-// incident. Without a store answer the routes' own groups are used: fail
-// open, correlation is an improvement, not a precondition.
-func (e *Engine) correlate(ctx context.Context, now time.Time, rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match) []*incident.Correlation {
+// incident: only alerts the configuration says belong to a service (the
+// catalog, or a correlation label), never by a `service` label alone.
+// An alert of a service with no incident of its own joins one of a
+// service it depends on that grew within the window: the cause's
+// incident absorbs its effects, whichever fired first. Without a store
+// answer the routes' own groups are used: fail open, correlation is an
+// improvement, not a precondition.
+func (e *Engine) correlate(ctx context.Context, now time.Time, rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match, members []*rules.Membership) []*incident.Correlation {
 	var (
 		reqs   []store.CorrelateRequest
 		idx    []int
 		policy incident.CorrelationPolicy
 	)
 	for i := range alerts {
-		svc := alerts[i].Labels[alert.LabelService]
-		if svc == "" {
+		if members[i] == nil {
 			continue
 		}
+		svc := members[i].Service
 		for _, m := range matches[i] {
 			if pol, ok := rs.Correlation(m.Route); ok {
 				policy = pol
-				reqs = append(reqs, store.CorrelateRequest{Fingerprint: alerts[i].Fingerprint, Firing: alerts[i].Firing(), Service: svc, Dependents: rs.Dependents(svc)})
+				related := append(slices.Clone(rs.Dependents(svc)), rs.DependsOn(svc)...)
+				reqs = append(reqs, store.CorrelateRequest{Fingerprint: alerts[i].Fingerprint, Firing: alerts[i].Firing(), Service: svc, Dependents: related})
 				idx = append(idx, i)
 				break
 			}
@@ -142,25 +157,38 @@ func (e *Engine) correlate(ctx context.Context, now time.Time, rs *rules.Rules, 
 	}
 	out := make([]*incident.Correlation, len(alerts))
 	for j, c := range got {
-		out[idx[j]] = &c
-		a := &alerts[idx[j]]
+		i := idx[j]
+		m := members[i]
+		if dep, ok := strings.CutPrefix(c.Reason, incident.JoinDependency); ok && slices.Contains(rs.DependsOn(m.Service), dep) {
+			c.Reason = incident.JoinCause + dep
+		}
+		out[i] = &c
+		a := &alerts[i]
 		if a.Annotations == nil {
 			a.Annotations = map[string]string{}
 		}
-		a.Annotations[correlationAnnotation] = c.Reason + " (incident of " + c.Service + ")"
+		a.Annotations[correlationAnnotation] = c.Reason + " (incident of " + c.Service + "); service " + m.Service + " by " + m.Rule
 		e.metrics.correlations.WithLabelValues(reasonKind(c.Reason)).Inc()
 	}
 	return out
 }
 
-// correlationAnnotation says why an alert joined its incident.
+// correlationAnnotation says why an alert joined its incident, and by
+// which rule of the configuration.
 const correlationAnnotation = "correlation"
 
-// reasonKind strips the service from a "dependency of <svc>" reason, for
-// a metric label.
+// correlatedLabel is the group label naming a correlated incident's
+// occurrence; with the service it makes the group.
+const correlatedLabel = "incident"
+
+// reasonKind strips the service from a "dependency of <svc>" or "effect
+// of <svc>" reason, for a metric label.
 func reasonKind(r string) string {
-	if strings.HasPrefix(r, incident.JoinDependency) {
+	switch {
+	case strings.HasPrefix(r, incident.JoinDependency):
 		return "dependency"
+	case strings.HasPrefix(r, incident.JoinCause):
+		return "effect"
 	}
 	return r
 }
@@ -185,7 +213,7 @@ func observations(rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match
 				Interval: opts.GroupInterval,
 			}
 			if _, ok := rs.Correlation(m.Route); ok && corr != nil && corr[i] != nil {
-				ref.Labels = map[string]string{alert.LabelService: corr[i].Service, "incident": corr[i].Key}
+				ref.Labels = map[string]string{alert.LabelService: corr[i].Service, correlatedLabel: corr[i].Key}
 				ref.Key = rules.GroupKey(m.Route.ID, ref.Labels)
 			}
 			o.Groups = append(o.Groups, ref)

@@ -45,8 +45,8 @@ type mutedMember struct {
 // time intervals (unless route is nil: an escalation goes to another
 // receiver), silences, maintenance windows, the Options' muters (runbook
 // quiet windows), and inhibition, whose holders are read from the store
-// once for every member.
-func (f *flusher) muteStages(ctx context.Context, rs *rules.Rules, route *rules.Route, members []incident.Member) ([]muteStage, error) {
+// once for every member (with the inhibitions still in their hang-over).
+func (f *flusher) muteStages(ctx context.Context, rs *rules.Rules, route *rules.Route, members []incident.Member, now time.Time) ([]muteStage, error) {
 	var stages []muteStage
 	if route != nil {
 		stages = append(stages, muteStage{mutedTimeInterval, "", rs.RouteTimes(route)})
@@ -68,6 +68,7 @@ func (f *flusher) muteStages(ctx context.Context, rs *rules.Rules, route *rules.
 		if holders, err = f.e.opts.Store.Inhibitors(ctx, keys); err != nil {
 			return nil, err
 		}
+		f.e.hangingOver(ctx, now, keys, holders)
 	}
 	return append(stages, muteStage{mutedInhibited, incident.EventInhibited, rs.Inhibition(holders)}), nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/notify"
 )
 
@@ -38,6 +39,20 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock the pacing reads; nil means time.Now.
 	Now func() time.Time
+	// Alerts, if set, remembers which incident occurrences are open at
+	// PagerDuty, so that an acknowledgement or resolve goes only to an
+	// alert that exists and a quiet notification never opens one (see
+	// Plan). Without it every notification is sent.
+	Alerts AlertStore
+}
+
+// AlertStore remembers, per incident occurrence and receiver, whether
+// the alert is open at PagerDuty: the thread store of the chat
+// integrations, with the dedup key as the thread's reference. The memory
+// and Redis state stores implement it.
+type AlertStore interface {
+	Thread(ctx context.Context, occurrence, target string) (incident.Thread, bool, error)
+	SetThread(ctx context.Context, now time.Time, occurrence, target string, th incident.Thread) error
 }
 
 // Notifier sends notifications to PagerDuty. It is safe for concurrent
@@ -49,6 +64,7 @@ type Notifier struct {
 	logger     *slog.Logger
 	now        func() time.Time
 	pacer      *notify.Pacer
+	alerts     AlertStore
 }
 
 // New returns a notifier for cfg.
@@ -75,6 +91,7 @@ func New(cfg Config) *Notifier {
 		logger:     cfg.Logger,
 		now:        cfg.Now,
 		pacer:      newPacer(cfg.PerKeyRate, cfg.Now),
+		alerts:     cfg.Alerts,
 	}
 }
 
@@ -86,14 +103,19 @@ var errNoIncident = errors.New("notification has no incident key")
 // Notify sends nt as one event. Errors are classified for the outbox
 // worker with notify.Permanent and notify.RetryAfter.
 func (n *Notifier) Notify(ctx context.Context, nt *notify.Notification) error {
-	if nt.Kind == notify.KindAnnounce {
-		return nil // announcements are for people reading the chat
-	}
 	action := eventAction(nt.Kind)
 	if nt.Incident == "" {
 		return notify.Permanent(fmt.Errorf("pagerduty %s: %w", action, errNoIncident))
 	}
 	key := dedupKey(nt.Incident)
+	open, err := n.open(ctx, nt)
+	if err != nil {
+		return fmt.Errorf("pagerduty %s %s: %w", action, key, err)
+	}
+	effects := Plan(nt, open)
+	if len(effects) == 0 {
+		return nil
+	}
 	wrap := func(err error) error { return fmt.Errorf("pagerduty %s %s: %w", action, key, err) }
 	rk, ok := n.routingKey(nt.Target.Receiver)
 	if !ok || !rk.IsSet() {
@@ -115,5 +137,40 @@ func (n *Notifier) Notify(ctx context.Context, nt *notify.Notification) error {
 		return wrap(err)
 	}
 	log.Debug("pagerduty event accepted", "action", action, "dedup_key", key, "bytes", len(body))
+	n.remember(ctx, nt, key, notify.Shows(open, effects), log)
 	return nil
+}
+
+// alertTarget is the AlertStore target of a receiver's alerts. It names
+// the receiver, never the routing key, which is a secret.
+func alertTarget(receiver string) string { return "pagerduty:" + receiver }
+
+// open reports whether the notification's occurrence is open at
+// PagerDuty. Without an AlertStore every alert counts as open but for a
+// trigger, so every notification is sent as it always was.
+func (n *Notifier) open(ctx context.Context, nt *notify.Notification) (bool, error) {
+	if n.alerts == nil {
+		return nt.Kind != notify.KindTrigger, nil
+	}
+	th, found, err := n.alerts.Thread(ctx, nt.Occurrence(), alertTarget(nt.Target.Receiver))
+	if err != nil {
+		return false, fmt.Errorf("read the alert of incident %s: %w", nt.Occurrence(), err)
+	}
+	return found && th.Ref != "", nil
+}
+
+// remember records whether the alert is open after an accepted event. A
+// failure is logged, not returned: the event was accepted, and a retry
+// would page twice.
+func (n *Notifier) remember(ctx context.Context, nt *notify.Notification, key string, open bool, log *slog.Logger) {
+	if n.alerts == nil {
+		return
+	}
+	th := incident.Thread{Seq: nt.Seq}
+	if open {
+		th.Ref = key
+	}
+	if err := n.alerts.SetThread(ctx, n.now(), nt.Occurrence(), alertTarget(nt.Target.Receiver), th); err != nil {
+		log.Warn("pagerduty event accepted but not remembered; a later acknowledgement or resolve may not be sent", "err", err)
+	}
 }

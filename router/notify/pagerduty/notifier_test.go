@@ -2,6 +2,7 @@ package pagerduty
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/notify/pagerduty/pdtest"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/store/memory"
 )
 
 func TestNotify_LifecycleSharesOneDedupKeyAndResolvesTheAlert(t *testing.T) {
@@ -278,6 +281,73 @@ func TestNotify_AcknowledgeAndResolveCarryOnlyTheKeys(t *testing.T) {
 	for _, ev := range f.pd.Events()[1:] {
 		if ev.Payload != nil || len(ev.Links) != 0 || ev.RoutingKey != keyOnCall || ev.DedupKey != "inc-1" {
 			t.Errorf("%s event %+v, want only routing_key and dedup_key", ev.Action, ev)
+		}
+	}
+}
+
+// TestNotify_OnlyOpenAlertsHearOfAcknowledgementsAndResolves: with an
+// AlertStore the notifier knows which occurrences it opened, so an
+// acknowledgement or resolve of one it never paged for is not sent, a
+// quiet notification never opens an alert, and an update after the first
+// page is sent on the same dedup key.
+func TestNotify_OnlyOpenAlertsHearOfAcknowledgementsAndResolves(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.Alerts = memory.New(store.Options{}) })
+	m := firing("HighLatency", nil)
+	send := func(kind notify.Kind, quiet bool, id string) {
+		t.Helper()
+		nt := notification(kind, m)
+		nt.IncidentID, nt.Quiet = id, quiet
+		if err := f.n.Notify(t.Context(), nt); err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+	}
+	send(notify.KindAcknowledge, false, "inc-1-a")
+	send(notify.KindResolve, false, "inc-1-a")
+	send(notify.KindUpdate, true, "inc-1-a")
+	if evs := f.pd.Events(); len(evs) != 0 {
+		t.Fatalf("%d events for an incident never paged, want none: %+v", len(evs), evs)
+	}
+	send(notify.KindTrigger, false, "inc-1-b")
+	send(notify.KindUpdate, true, "inc-1-b")
+	send(notify.KindAcknowledge, false, "inc-1-b")
+	send(notify.KindResolve, false, "inc-1-b")
+	send(notify.KindAcknowledge, false, "inc-1-b")
+	var actions []string
+	for _, ev := range f.pd.Events() {
+		actions = append(actions, ev.Action)
+	}
+	if got, want := strings.Join(actions, ","), "trigger,trigger,acknowledge,resolve"; got != want {
+		t.Errorf("events %s, want %s", got, want)
+	}
+}
+
+// TestPlan_SaysWhatEachNotificationDoes is the plan, kind by kind, for an
+// alert that is open at PagerDuty and one that is not.
+func TestPlan_SaysWhatEachNotificationDoes(t *testing.T) {
+	tests := []struct {
+		kind       notify.Kind
+		quiet      bool
+		open, shut []notify.Effect
+	}{
+		{notify.KindTrigger, false, []notify.Effect{notify.EffectPageUpdate}, []notify.Effect{notify.EffectPage}},
+		{notify.KindTrigger, true, []notify.Effect{notify.EffectPageUpdate}, nil},
+		{notify.KindUpdate, false, []notify.Effect{notify.EffectPageUpdate}, []notify.Effect{notify.EffectPage}},
+		{notify.KindRepeat, true, []notify.Effect{notify.EffectPageUpdate}, nil},
+		{notify.KindAcknowledge, false, []notify.Effect{notify.EffectPageAck}, nil},
+		{notify.KindResolve, false, []notify.Effect{notify.EffectPageResolve}, nil},
+		{notify.KindAnnounce, false, nil, nil},
+		{notify.KindDigest, false, nil, nil},
+		{notify.KindChronic, false, nil, nil},
+		{notify.KindEscalated, false, nil, nil},
+	}
+	for _, tt := range tests {
+		nt := notification(tt.kind)
+		nt.Quiet = tt.quiet
+		if got := Plan(nt, true); !slices.Equal(got, tt.open) {
+			t.Errorf("%s quiet=%v, open: %v, want %v", tt.kind, tt.quiet, got, tt.open)
+		}
+		if got := Plan(nt, false); !slices.Equal(got, tt.shut) {
+			t.Errorf("%s quiet=%v, not open: %v, want %v", tt.kind, tt.quiet, got, tt.shut)
 		}
 	}
 }

@@ -25,21 +25,57 @@ type Deps struct {
 	Now func() time.Time
 }
 
-// integration builds one integration's notifier for a configuration.
+// integration builds one integration's notifier for a configuration,
+// and says which provider calls a notification makes there.
 type integration struct {
 	typ   config.TargetType
 	build func(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier
+	plan  func(r config.Receiver) notify.Planner
 }
 
 // integrations are alertgate's, in the order Receiver.Targets lists them.
 func integrations() []integration {
 	return []integration{
-		{config.TargetPagerDuty, buildPagerDuty},
-		{config.TargetSlack, buildSlack},
+		{config.TargetPagerDuty, buildPagerDuty, func(config.Receiver) notify.Planner { return pagerduty.Plan }},
+		{config.TargetSlack, buildSlack, planSlack},
 		{config.TargetLog, func(_ *config.Config, _ map[string]config.Receiver, d Deps) notify.Notifier {
 			return notify.Log{Logger: d.Logger.With("dry_run", false)}
-		}},
+		}, func(config.Receiver) notify.Planner { return planLog }},
 	}
+}
+
+// Plans returns, per integration, what a notification to a receiver of
+// cfg does there: the calls the real notifier would make. Replay and the
+// noise figures use it to say what would have been sent.
+func Plans(cfg *config.Config) func(n *notify.Notification, shown bool) []notify.Effect {
+	receivers := make(map[string]config.Receiver, len(cfg.Receivers))
+	for _, r := range cfg.Receivers {
+		receivers[r.Name] = r
+	}
+	plans := map[config.TargetType]func(config.Receiver) notify.Planner{}
+	for _, in := range integrations() {
+		plans[in.typ] = in.plan
+	}
+	return func(n *notify.Notification, shown bool) []notify.Effect {
+		p, ok := plans[n.Target.Type]
+		if !ok {
+			return nil
+		}
+		return p(receivers[n.Target.Receiver])(n, shown)
+	}
+}
+
+// planSlack is the bot-token channel's plan, or the incoming webhook's.
+func planSlack(r config.Receiver) notify.Planner {
+	if r.Slack != nil && r.Slack.Channel == "" && r.Slack.WebhookURL.IsSet() {
+		return slack.PlanWebhook
+	}
+	return slack.Plan
+}
+
+// planLog: a log receiver writes one line per notification.
+func planLog(*notify.Notification, bool) []notify.Effect {
+	return []notify.Effect{notify.EffectLog}
 }
 
 // Build returns the notifier of every integration, by type. With
@@ -75,6 +111,7 @@ func buildPagerDuty(cfg *config.Config, receivers map[string]config.Receiver, d 
 		PerKeyRate: pd.PerKeyRate,
 		Logger:     d.Logger,
 		Now:        d.Now,
+		Alerts:     d.Threads,
 		RoutingKey: func(name string) (config.Secret, bool) {
 			r, ok := receivers[name]
 			if !ok || r.PagerDuty == nil {

@@ -161,11 +161,15 @@ func TestNotify_HeaderShowsSeverityAndState(t *testing.T) {
 	}{
 		{"critical firing", incident(notify.KindTrigger, 1, member(1, "")), "🔴 CRITICAL · FIRING — HighErrorRate on api"},
 		{"warning firing", incident(notify.KindTrigger, 1, warn), "🟠 WARNING · FIRING — HighErrorRate on api"},
-		{"resolved keeps the severity", incident(notify.KindResolve, 1, resolved(member(1, ""), t0.Add(time.Hour))), "✅ CRITICAL · RESOLVED — HighErrorRate on api"},
+		{"resolved keeps the severity", incident(notify.KindResolve, 2, resolved(member(1, ""), t0.Add(time.Hour))), "✅ CRITICAL · RESOLVED — HighErrorRate on api"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
+			if tt.nt.Kind != notify.KindTrigger {
+				// A resolve only edits a message the channel shows.
+				f.notify(t, incident(notify.KindTrigger, 1, member(1, "new")))
+			}
 			f.notify(t, tt.nt)
 			if h := header(t, f.slack.Messages("#alerts")[0]); h != tt.want {
 				t.Errorf("header %q, want %q", h, tt.want)

@@ -32,9 +32,9 @@ func parseRef(s string) (ref, bool) {
 }
 
 // notifyChannel delivers nt in bot-token mode: the incident is one
-// message, edited as it changes, with the changes as replies in its
-// thread. Every path posts exactly one message (the incident's or a
-// reply), so each notification takes one pacing slot.
+// message, edited as it changes, with what a responder must know as
+// replies in its thread. Plan decides the calls; each notification takes
+// one pacing slot.
 func (n *Notifier) notifyChannel(ctx context.Context, channel string, nt *notify.Notification) error {
 	log := n.logger.With("incident", nt.Incident, "occurrence", nt.Occurrence(), "target", nt.Target.String(), "channel", channel, "kind", string(nt.Kind))
 	th, found, err := n.cfg.Threads.Thread(ctx, nt.Occurrence(), threadKey(channel))
@@ -52,17 +52,31 @@ func (n *Notifier) notifyChannel(ctx context.Context, channel string, nt *notify
 		log.Debug("slack notification skipped as stale", "seq", nt.Seq, "applied", th.Seq)
 		return nil
 	}
+	effects := Plan(nt, found)
+	if len(effects) == 0 {
+		log.Debug("slack notification needs no call here", "quiet", nt.Quiet, "shown", found)
+		return nil
+	}
 	if err := n.pace.Wait(ctx, channel); err != nil {
 		return err
 	}
 	d := delivery{n: n, log: log, channel: channel, nt: nt, seq: max(th.Seq, nt.Seq)}
-	switch {
-	case !found || nt.Kind == notify.KindTrigger:
-		return d.post(ctx)
-	case nt.Kind == notify.KindRepeat, nt.Kind == notify.KindAnnounce:
-		return d.reply(ctx, r)
+	for _, e := range effects {
+		var err error
+		switch e {
+		case notify.EffectPost:
+			r, err = d.post(ctx)
+		case notify.EffectEdit:
+			r, err = d.edit(ctx, r)
+		case notify.EffectReply:
+			r, err = d.reply(ctx, r)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return d.edit(ctx, r)
+	d.save(ctx, r)
+	return nil
 }
 
 // delivery is one notification on its way to one channel.
@@ -72,10 +86,13 @@ type delivery struct {
 	channel string
 	nt      *notify.Notification
 	seq     int64 // the sequence number to record with the thread
+	// reposted is set once the incident's message had to be posted anew
+	// (the old one was gone): the new one shows everything a reply would.
+	reposted bool
 }
 
-// post posts the incident's message and makes it the incident's thread.
-func (d *delivery) post(ctx context.Context) error {
+// post posts the incident's message; it becomes the incident's thread.
+func (d *delivery) post(ctx context.Context) (ref, error) {
 	opts := d.n.messageOptions(d.nt)
 	ch, ts, err := d.n.api.PostMessageContext(ctx, d.channel, opts...)
 	if blocksRejected(err) {
@@ -83,55 +100,59 @@ func (d *delivery) post(ctx context.Context) error {
 		ch, ts, err = d.n.api.PostMessageContext(ctx, d.channel, d.n.textOnlyOptions(d.nt)...)
 	}
 	if err != nil {
-		return classify("chat.postMessage to "+d.channel, err)
+		return ref{}, classify("chat.postMessage to "+d.channel, err)
 	}
-	d.save(ctx, ref{ch, ts})
-	return nil
+	return ref{ch, ts}, nil
 }
 
-// edit brings the incident's message up to date and replies with what
-// changed. A message that is gone (deleted, or too old to edit) is
-// replaced by a new one, which shows everything the reply would have.
-func (d *delivery) edit(ctx context.Context, r ref) error {
+// repost replaces a message that is gone (deleted, or too old to edit)
+// with a new one, which shows everything the edit or reply would have.
+func (d *delivery) repost(ctx context.Context, err error, r ref) (ref, error) {
+	d.log.Warn("slack message is gone; posting a new one", "err", errText(err), "ref", r.String())
+	d.reposted = true
+	return d.post(ctx)
+}
+
+// edit brings the incident's message up to date.
+func (d *delivery) edit(ctx context.Context, r ref) (ref, error) {
 	_, _, _, err := d.n.api.UpdateMessageContext(ctx, r.channel, r.ts, d.n.messageOptions(d.nt)...)
 	if blocksRejected(err) {
 		d.log.Warn("slack rejected the blocks; updating to text only", "err", errText(err))
 		_, _, _, err = d.n.api.UpdateMessageContext(ctx, r.channel, r.ts, d.n.textOnlyOptions(d.nt)...)
 	}
 	if messageGone(err) {
-		d.log.Warn("slack message to update is gone; posting a new one", "err", errText(err), "ref", r.String())
-		return d.post(ctx)
+		return d.repost(ctx, err, r)
 	}
 	if err != nil {
-		return classify("chat.update of "+r.String()+" in "+d.channel, err)
+		return r, classify("chat.update of "+r.String()+" in "+d.channel, err)
 	}
-	return d.reply(ctx, r)
+	return r, nil
 }
 
 // reply adds the notification's reply to the incident's thread. If the
 // thread is gone the incident gets a new message instead.
-func (d *delivery) reply(ctx context.Context, r ref) error {
+func (d *delivery) reply(ctx context.Context, r ref) (ref, error) {
 	text := replyText(d.nt)
-	if text == "" {
-		d.save(ctx, r)
-		return nil
+	if text == "" || d.reposted {
+		return r, nil
 	}
 	_, _, err := d.n.api.PostMessageContext(ctx, r.channel, append(d.n.commonOptions(), slack.MsgOptionText(text, false), slack.MsgOptionTS(r.ts))...)
 	if messageGone(err) {
-		d.log.Warn("slack thread is gone; posting a new message", "err", errText(err), "ref", r.String())
-		return d.post(ctx)
+		return d.repost(ctx, err, r)
 	}
 	if err != nil {
-		return classify("chat.postMessage reply to "+r.String()+" in "+d.channel, err)
+		return r, classify("chat.postMessage reply to "+r.String()+" in "+d.channel, err)
 	}
-	d.save(ctx, r)
-	return nil
+	return r, nil
 }
 
 // save records the incident's message. The message is already in Slack,
 // so a failure here is logged, not returned: a retry would post it twice,
 // while a lost thread only means the next notification posts anew.
 func (d *delivery) save(ctx context.Context, r ref) {
+	if r.ts == "" {
+		return
+	}
 	th := incident.Thread{Ref: r.String(), Seq: d.seq}
 	if err := d.n.cfg.Threads.SetThread(ctx, d.n.cfg.Now(), d.nt.Occurrence(), threadKey(d.channel), th); err != nil {
 		d.log.Warn("slack message sent but its thread was not saved; the next notification will post a new message", "err", err)
@@ -153,6 +174,9 @@ func (n *Notifier) commonOptions() []slack.MsgOption {
 // messageOptions are the incident's message: blocks with buttons, and
 // the fallback text.
 func (n *Notifier) messageOptions(nt *notify.Notification) []slack.MsgOption {
+	if nt.Kind == notify.KindChronic {
+		return append(n.commonOptions(), slack.MsgOptionText(chronicText(nt), false), slack.MsgOptionBlocks(chronicBlocks(nt)...))
+	}
 	return append(n.commonOptions(),
 		slack.MsgOptionText(fallbackText(nt), false),
 		slack.MsgOptionBlocks(messageBlocks(nt, true, "")...),
@@ -163,8 +187,12 @@ func (n *Notifier) messageOptions(nt *notify.Notification) []slack.MsgOption {
 // Slack refuses the blocks: a plain alert is better than none. The empty
 // block list also clears the blocks of a message being edited.
 func (n *Notifier) textOnlyOptions(nt *notify.Notification) []slack.MsgOption {
+	text := fallbackText(nt)
+	if nt.Kind == notify.KindChronic {
+		text = chronicText(nt)
+	}
 	return append(n.commonOptions(),
-		slack.MsgOptionText(fallbackText(nt), false),
+		slack.MsgOptionText(text, false),
 		slack.MsgOptionBlocks(),
 	)
 }

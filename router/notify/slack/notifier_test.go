@@ -121,8 +121,10 @@ func header(t *testing.T, m slacktest.Message) string {
 	return blocks[0].Text.Text
 }
 
-func TestNotify_AnyKindWithoutAThreadPostsAMessage(t *testing.T) {
-	for _, kind := range []notify.Kind{notify.KindUpdate, notify.KindRepeat, notify.KindResolve, notify.KindAcknowledge} {
+// TestNotify_NewsWithoutAThreadPostsAMessage: an update or repeat for an
+// incident whose message is unknown (lost, or never posted) posts one.
+func TestNotify_NewsWithoutAThreadPostsAMessage(t *testing.T) {
+	for _, kind := range []notify.Kind{notify.KindUpdate, notify.KindRepeat} {
 		t.Run(string(kind), func(t *testing.T) {
 			f := newFixture(t)
 			f.notify(t, incident(kind, 7, member(1, "")))
@@ -397,4 +399,89 @@ func TestNotify_PacesEachChannel(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestNotify_AcknowledgeOrResolveNeverOpensAMessage: a channel that never
+// saw the incident (its route was muted when it fired) is not told that
+// somebody took it, that it was escalated, or that it ended.
+func TestNotify_AcknowledgeOrResolveNeverOpensAMessage(t *testing.T) {
+	for _, kind := range []notify.Kind{notify.KindResolve, notify.KindAcknowledge, notify.KindEscalated, notify.KindDigest} {
+		t.Run(string(kind), func(t *testing.T) {
+			f := newFixture(t)
+			f.notify(t, incident(kind, 7, member(1, "")))
+			if msgs := f.slack.Messages("#alerts"); len(msgs) != 0 {
+				t.Fatalf("messages = %+v, want none", msgs)
+			}
+		})
+	}
+}
+
+// TestNotify_QuietNotificationOnlyEdits: churn edits the message in place
+// and adds nothing to its thread; where there is no message it does
+// nothing at all.
+func TestNotify_QuietNotificationOnlyEdits(t *testing.T) {
+	f := newFixture(t)
+	quiet := incident(notify.KindUpdate, 1, member(1, "new"))
+	quiet.Quiet = true
+	f.notify(t, quiet)
+	if msgs := f.slack.Messages("#alerts"); len(msgs) != 0 {
+		t.Fatalf("a quiet update without a message posted %+v", msgs)
+	}
+	f.notify(t, incident(notify.KindTrigger, 2, member(1, "new")))
+	for i, kind := range []notify.Kind{notify.KindUpdate, notify.KindRepeat, notify.KindResolve} {
+		nt := incident(kind, int64(3+i), member(1, ""), member(2, "new"))
+		nt.Quiet = true
+		f.notify(t, nt)
+	}
+	msgs := f.slack.Messages("#alerts")
+	if len(msgs) != 1 || msgs[0].Edits != 3 || len(msgs[0].Replies) != 0 {
+		t.Fatalf("got %d messages (%+v), want one edited 3 times without replies", len(msgs), msgs)
+	}
+}
+
+// TestNotify_DigestAndWhyLeadTheReply: a digest is a reply with its line;
+// a loud update says what earned it its sound.
+func TestNotify_DigestAndWhyLeadTheReply(t *testing.T) {
+	f := newFixture(t)
+	f.notify(t, incident(notify.KindTrigger, 1, member(1, "new")))
+	digest := incident(notify.KindDigest, 0, member(1, ""), member(2, ""))
+	digest.Why = "12 joined, 9 resolved since 14:00"
+	f.notify(t, digest)
+	raised := incident(notify.KindUpdate, 2, member(1, ""), member(2, "new"))
+	raised.Why = "severity raised to critical"
+	f.notify(t, raised)
+	msgs := f.slack.Messages("#alerts")
+	if len(msgs) != 1 || len(msgs[0].Replies) != 2 {
+		t.Fatalf("got %+v, want one message with two replies", msgs)
+	}
+	if r := msgs[0].Replies[0].Text; !strings.Contains(r, "12 joined, 9 resolved since 14:00") || !strings.Contains(r, "2 firing") {
+		t.Errorf("digest reply %q", r)
+	}
+	if r := msgs[0].Replies[1].Text; !strings.Contains(r, "Severity raised to critical") {
+		t.Errorf("update reply %q, want it to say why it sounds", r)
+	}
+}
+
+// TestNotify_ChronicDigestIsOneMessage lists a channel's chronic
+// incidents in one post, with their owners and runbooks.
+func TestNotify_ChronicDigestIsOneMessage(t *testing.T) {
+	f := newFixture(t)
+	nt := &notify.Notification{
+		ID: "@chronic/team/2026-03-10/slack", Incident: "@chronic/team", IncidentID: "@chronic/team/2026-03-10", Kind: notify.KindChronic,
+		Target: notify.Target{Type: "slack", Receiver: "team"}, Title: "2 chronic incidents", CreatedAt: t0,
+		Chronic: []notify.ChronicIncident{
+			{IncidentID: "g1-abc", Title: "Processes experience elevated CPU throttling. (+74 more)", Alert: "CPUThrottlingHigh", Severity: "info", Firing: 75, Members: 75, Since: t0.Add(-30 * time.Hour), Owner: "platform", Runbook: "https://runbooks.example/cpu", Why: "firing for 1d6h"},
+			{IncidentID: "g2-def", Title: "Cluster has overcommitted CPU resource requests.", Alert: "KubeCPUOvercommit", Severity: "warning", Firing: 1, Members: 1, Since: t0.Add(-80 * time.Hour), Why: "firing for 3d8h"},
+		},
+	}
+	f.notify(t, nt)
+	msgs := f.slack.Messages("#alerts")
+	if len(msgs) != 1 {
+		t.Fatalf("got %d messages, want 1", len(msgs))
+	}
+	for _, want := range []string{"CPUThrottlingHigh", "KubeCPUOvercommit", "platform", "https://runbooks.example/cpu", "75 firing", "g1-abc"} {
+		if !strings.Contains(string(msgs[0].Blocks)+msgs[0].Text, want) {
+			t.Errorf("chronic digest does not mention %q: %s", want, msgs[0].Blocks)
+		}
+	}
 }

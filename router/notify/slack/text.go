@@ -193,6 +193,10 @@ func replyText(nt *notify.Notification) string {
 		s += "."
 	case notify.KindAnnounce:
 		s = "📣 *Impact announcement* (draft, copy it where users read):\n```" + Escape(nt.Announcement) + "```"
+	case notify.KindDigest:
+		s = "🧾 *Digest:* " + clip(nt.Why, 300) + " — now " + counts(nt) + "."
+	case notify.KindEscalated:
+		s = "⏫ *" + clip(capitalize(nt.Why), 300) + "*."
 	case notify.KindAcknowledge:
 		who := nt.AckedBy
 		if who == "" {
@@ -200,7 +204,18 @@ func replyText(nt *notify.Notification) string {
 		}
 		s = "👀 *Acknowledged by* " + clip(who, 100) + "."
 	}
+	if nt.Why != "" && nt.Kind != notify.KindDigest && nt.Kind != notify.KindEscalated && s != "" {
+		s = "*" + clip(capitalize(nt.Why), 200) + ":* " + s
+	}
 	return clipMrkdwn(s, maxReplyText)
+}
+
+// capitalize upper-cases the first letter of an ASCII sentence.
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 // updateReply lists what changed: new and resolved members.

@@ -17,6 +17,9 @@ import (
 // Each message says what the notification reports (an update, a repeat,
 // a resolution) above the incident's current state.
 func (n *Notifier) notifyWebhook(ctx context.Context, hook config.Secret, nt *notify.Notification) error {
+	if len(PlanWebhook(nt, false)) == 0 {
+		return nil
+	}
 	// Paced per receiver: the URL is a secret and must not become a key
 	// anything could log.
 	if err := n.pace.Wait(ctx, "webhook:"+nt.Target.Receiver); err != nil {

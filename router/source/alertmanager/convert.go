@@ -87,8 +87,9 @@ func (g group) convert(ta template.Alert) alert.Alert {
 		GeneratorURL: ta.GeneratorURL,
 		SourceURL:    g.externalURL,
 		GroupKey:     g.groupKey,
-		Fingerprint:  fingerprint(ta),
+		SourceID:     sourceID(ta),
 	}
+	a.Fingerprint = alert.NewFingerprint(alert.SourceAlertmanager, a.SourceID)
 	// ta was decoded for this alert alone, so its maps become the alert's
 	// instead of being copied; everything above read them untruncated.
 	a.Labels = truncated(ta.Labels, alert.MaxLabelValueLen)
@@ -156,15 +157,15 @@ func severity(labels template.KV) alert.Severity {
 	return alert.SeverityWarning
 }
 
-// fingerprint is Alertmanager's own fingerprint of the alert, computed from
+// sourceID is Alertmanager's own fingerprint of the alert, computed from
 // the labels the same way Alertmanager does when an older version did not
 // send it, so both spellings of one alert deduplicate.
-func fingerprint(ta template.Alert) alert.Fingerprint {
+func sourceID(ta template.Alert) string {
 	fp := strings.TrimSpace(ta.Fingerprint)
 	if fp == "" {
 		fp = labelFingerprint(ta.Labels)
 	}
-	return alert.NewFingerprint(alert.SourceAlertmanager, fp)
+	return fp
 }
 
 // labelFingerprint is model.LabelSet.Fingerprint of labels, as

@@ -56,6 +56,7 @@ func alarmAlert(m *envelope, a *alarm, now time.Time) alert.Alert {
 		Name:        name,
 		Severity:    alarmSeverity(string(a.AlarmDescription), name),
 		Fingerprint: alarmFingerprint(a, loc),
+		SourceID:    string(a.AlarmArn),
 		Annotations: alarmAnnotations(m, a),
 	}
 	at := a.StateChangeTime.Time

@@ -1,6 +1,7 @@
 package newrelic
 
 import (
+	"strings"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -60,6 +61,7 @@ func (l *legacy) alert(now time.Time) (alert.Alert, error) {
 		GeneratorURL: string(l.IncidentURL),
 		SourceURL:    firstOf(string(l.IncidentURL), string(l.PolicyURL)),
 		Fingerprint:  fp,
+		SourceID:     strings.TrimSpace(string(l.IncidentID)),
 		Labels:       map[string]string{},
 		Annotations:  map[string]string{},
 	}

@@ -73,6 +73,7 @@ func (w *workflow) alert(now time.Time) (alert.Alert, error) {
 		GeneratorURL: string(w.IssueURL),
 		SourceURL:    string(w.IssueURL),
 		Fingerprint:  fp,
+		SourceID:     strings.TrimSpace(w.issueID()),
 		Labels:       map[string]string{},
 		Annotations:  map[string]string{},
 	}

@@ -54,6 +54,8 @@ func (s *Store) correlate(now time.Time, p incident.CorrelationPolicy, r *store.
 	switch {
 	case cur != nil && len(cur.members) >= p.MaxMembers:
 		reason = incident.JoinOverflow
+	case cur != nil && cur.resolvedAt.IsZero() && p.MaxAge > 0 && now.Sub(cur.opened) >= p.MaxAge:
+		reason = incident.JoinAged
 	case cur != nil && cur.resolvedAt.IsZero():
 		return s.joinIncident(cur, r.Fingerprint, now, incident.JoinSame)
 	case cur != nil && now.Sub(cur.resolvedAt) <= p.Cooldown:
@@ -61,7 +63,7 @@ func (s *Store) correlate(now time.Time, p incident.CorrelationPolicy, r *store.
 		return s.joinIncident(cur, r.Fingerprint, now, incident.JoinReopened)
 	}
 	for _, dep := range r.Dependents {
-		if d := s.corrByService[dep]; d != nil && d.resolvedAt.IsZero() && now.Sub(d.lastJoin) <= p.Window && len(d.members) < p.MaxMembers {
+		if d := s.corrByService[dep]; d != nil && d.resolvedAt.IsZero() && now.Sub(d.lastJoin) <= p.Window && len(d.members) < p.MaxMembers && (p.MaxAge <= 0 || now.Sub(d.opened) < p.MaxAge) {
 			return s.joinIncident(d, r.Fingerprint, now, incident.JoinDependency+dep)
 		}
 	}

@@ -122,7 +122,7 @@ func (s *Store) observe(o *store.Observation, now time.Time) dedup.Verdict {
 	if v.Reason != incident.ReasonStale {
 		s.holdInhibits(a, o.Inhibits)
 	}
-	if t.state.Flapping {
+	if t.state.Pending() {
 		s.flapping[a.Fingerprint] = struct{}{}
 	}
 	switch v.Action {
@@ -131,9 +131,12 @@ func (s *Store) observe(o *store.Observation, now time.Time) dedup.Verdict {
 		t.groups = o.Groups
 		s.join(t, v.Reason, now)
 	case dedup.Suppress:
-		if v.Reason == incident.ReasonFlapSuppressed {
+		switch v.Reason {
+		case incident.ReasonFlapSuppressed:
 			t.alert = a.Clone()
 			s.touch(t)
+		case incident.ReasonResolveHeld:
+			t.alert = a.Clone() // what Settle tells once the hold is over
 		}
 	}
 	return v
@@ -153,6 +156,10 @@ func (s *Store) Settle(ctx context.Context, now time.Time) ([]dedup.Verdict, err
 	for fp := range s.flapping {
 		t := s.alerts[fp]
 		if t == nil {
+			delete(s.flapping, fp)
+			continue
+		}
+		if !t.state.Pending() {
 			delete(s.flapping, fp)
 			continue
 		}

@@ -32,9 +32,9 @@ func (s *Store) Correlate(ctx context.Context, now time.Time, p incident.Correla
 // incident would get is computed here for every request, used or not:
 // it is a SHA-256 hash, which Redis's Lua cannot compute.
 func (s *Store) correlateArgs(now time.Time, p incident.CorrelationPolicy, reqs []store.CorrelateRequest) []any {
-	args := make([]any, 0, 6+len(reqs)*6)
+	args := make([]any, 0, 7+len(reqs)*6)
 	args = append(args, s.keys.base, ms(now), s.opts.Retention.Milliseconds(),
-		p.Window.Milliseconds(), p.Cooldown.Milliseconds(), p.MaxMembers)
+		p.Window.Milliseconds(), p.Cooldown.Milliseconds(), p.MaxMembers, p.MaxAge.Milliseconds())
 	for _, r := range reqs {
 		firing := 0
 		if r.Firing {
@@ -66,6 +66,8 @@ func reason(outcome, service string) (string, error) {
 		return incident.JoinDependency + service, nil
 	case "overflow":
 		return incident.JoinOverflow, nil
+	case "aged":
+		return incident.JoinAged, nil
 	case "member":
 		return incident.JoinMember, nil
 	}

@@ -37,9 +37,10 @@ func (s *Store) Observe(ctx context.Context, now time.Time, obs []store.Observat
 // observeArgs lays out ARGV as observe.lua reads it.
 func (s *Store) observeArgs(now time.Time, obs []store.Observation) ([]any, error) {
 	p := s.opts.Flap
-	args := make([]any, 0, 6+len(obs)*12)
+	args := make([]any, 0, 9+len(obs)*12)
 	args = append(args, s.keys.base, ms(now), s.opts.Retention.Milliseconds(),
-		p.Transitions, p.Window.Milliseconds(), p.Quiet.Milliseconds())
+		p.Transitions, p.Window.Milliseconds(), p.Quiet.Milliseconds(),
+		p.LongTransitions, p.LongWindow.Milliseconds(), p.ResolveHold.Milliseconds())
 	for i := range obs {
 		var err error
 		if args, err = appendObservation(args, &obs[i]); err != nil {

@@ -64,6 +64,38 @@ func RunCorrelation(t *testing.T, newStore Factory) {
 			t.Errorf("the member's resolve = %+v, want its incident %s", back, api)
 		}
 	})
+	t.Run("AnIncidentPastItsMaxAgeLeavesNewAlertsToANewOne", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		p := policy
+		p.MaxAge = 6 * time.Hour
+		old, err := s.Correlate(t.Context(), t0, p, []store.CorrelateRequest{req("pv-filling", "kafka", true), req("api-5xx", "api", true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		young, err := s.Correlate(t.Context(), t0.Add(5*time.Hour), p, []store.CorrelateRequest{req("pv-2", "kafka", true)})
+		if err != nil || young[0].Key != old[0].Key {
+			t.Fatalf("before the max age = %+v, %v; want it in %s", young, err, old[0].Key)
+		}
+		// The api incident keeps growing (its last join stays recent).
+		if _, err := s.Correlate(t.Context(), t0.Add(7*time.Hour-time.Minute), p, []store.CorrelateRequest{req("api-5xx-2", "api", true)}); err != nil {
+			t.Fatal(err)
+		}
+		lag, err := s.Correlate(t.Context(), t0.Add(7*time.Hour), p, []store.CorrelateRequest{
+			req("consumer-lag", "kafka", true), req("pv-filling", "kafka", true), req("aurora-cpu", "aurora-main", true, "api"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lag[0].Key == old[0].Key || lag[0].Reason != incident.JoinAged {
+			t.Errorf("a new alert past the max age = %+v, want a new incident", lag[0])
+		}
+		if lag[1].Key != old[0].Key || lag[1].Reason != incident.JoinMember {
+			t.Errorf("a member of the old incident = %+v, want it kept in %s", lag[1], old[0].Key)
+		}
+		if lag[2].Key == old[1].Key {
+			t.Errorf("a dependency joined an incident past its max age: %+v", lag[2])
+		}
+	})
 	t.Run("AFullIncidentOverflowsIntoANewOne", func(t *testing.T) {
 		s := newStore(t, testOptions)
 		c := correlate(t, s, t0, req("a", "api", true), req("b", "api", true), req("c", "api", true), req("d", "api", true))

@@ -164,6 +164,94 @@ func runFlapping(t *testing.T, newStore Factory) {
 	})
 }
 
+// runSlowFlapping checks the long horizon and the held resolve: an alarm
+// in cycles too slow for the flap window, and one that flips back
+// before its resolve is told.
+func runSlowFlapping(t *testing.T, newStore Factory) {
+	opts := testOptions
+	opts.Flap.LongTransitions, opts.Flap.LongWindow, opts.Flap.ResolveHold = 6, 2*time.Hour, 10*time.Minute
+	// cycle observes alert a firing at start+i*period and resolved half a
+	// period later, n times.
+	cycle := func(t *testing.T, s store.Store, start time.Time, period time.Duration, n int) []dedup.Verdict {
+		var out []dedup.Verdict
+		for i := range n {
+			on := start.Add(time.Duration(i) * period)
+			a := newAlert("slow", alert.StatusFiring, on)
+			out = append(out, observe(t, s, on, obs(a))[0])
+			off := on.Add(period / 2)
+			r := newAlert("slow", alert.StatusResolved, on)
+			r.EndsAt = off
+			out = append(out, observe(t, s, off, obs(r))[0])
+		}
+		return out
+	}
+	t.Run("SlowCyclesFlapOnTheLongHorizonAndSettleOnce", func(t *testing.T) {
+		s := newStore(t, opts)
+		// 24-minute cycles: two transitions per 24 minutes, never four in
+		// the 30-minute window, six within two hours.
+		v := cycle(t, s, t0, 24*time.Minute, 4)
+		flapped := 0
+		for _, x := range v {
+			if x.Reason == incident.ReasonFlapping {
+				flapped++
+			}
+		}
+		if flapped != 1 {
+			t.Fatalf("verdicts %v, want one flapping notice", v)
+		}
+		// The quiet period follows the cycle: 12-minute halves keep it
+		// flapping past the 10-minute quiet.
+		last := t0.Add(3*24*time.Minute + 12*time.Minute)
+		if got := settle(t, s, last.Add(11*time.Minute)); len(got) != 0 {
+			t.Fatalf("settled within its own cycle: %v", got)
+		}
+		got := settle(t, s, last.Add(13*time.Minute))
+		if len(got) != 1 || got[0].Reason != incident.ReasonFlapSettled {
+			t.Fatalf("settled %v, want one flap-settled after a whole cycle of quiet", got)
+		}
+	})
+	t.Run("ResolveOfAShortEpisodeWaitsAndMergesWithTheNext", func(t *testing.T) {
+		s := newStore(t, opts)
+		want(t, observe(t, s, t0, obs(newAlert("h", alert.StatusFiring, t0), team))[0], dedup.Notify, incident.ReasonNew)
+		if f, err := s.ClaimGroups(t.Context(), t0.Add(time.Minute), 10); err != nil || len(f) != 1 {
+			t.Fatalf("ClaimGroups = %+v, %v", f, err)
+		} else if err := s.CompleteFlush(t.Context(), t0.Add(time.Minute), f[0], nil); err != nil {
+			t.Fatal(err)
+		}
+		r := newAlert("h", alert.StatusResolved, t0)
+		r.EndsAt = t0.Add(3 * time.Minute)
+		want(t, observe(t, s, t0.Add(3*time.Minute), obs(r, team))[0], dedup.Suppress, incident.ReasonResolveHeld)
+		if got := settle(t, s, t0.Add(8*time.Minute)); len(got) != 0 {
+			t.Fatalf("the held resolve was told early: %v", got)
+		}
+		// It fires again within the hold: one episode, nothing to tell.
+		back := newAlert("h", alert.StatusFiring, t0.Add(9*time.Minute))
+		want(t, observe(t, s, t0.Add(9*time.Minute), obs(back, team))[0], dedup.Suppress, incident.ReasonDuplicate)
+		if got := settle(t, s, t0.Add(30*time.Minute)); len(got) != 0 {
+			t.Fatalf("a cancelled hold was told: %v", got)
+		}
+		// It resolves again and stays resolved: told once the hold is over.
+		r2 := newAlert("h", alert.StatusResolved, t0.Add(9*time.Minute))
+		r2.EndsAt = t0.Add(12 * time.Minute)
+		want(t, observe(t, s, t0.Add(12*time.Minute), obs(r2, team))[0], dedup.Suppress, incident.ReasonResolveHeld)
+		got := settle(t, s, t0.Add(22*time.Minute))
+		if len(got) != 1 || got[0].Action != dedup.Notify || got[0].Reason != incident.ReasonResolved {
+			t.Fatalf("after the hold: %v, want the resolve", got)
+		}
+		f, err := s.ClaimGroups(t.Context(), t0.Add(22*time.Minute), 10)
+		if err != nil || len(f) != 1 || len(f[0].Members) != 1 || f[0].Members[0].Alert.Status != alert.StatusResolved {
+			t.Fatalf("the group after the hold = %+v, %v; want the resolved alert with news", f, err)
+		}
+	})
+	t.Run("ResolveOfALongEpisodeIsToldAtOnce", func(t *testing.T) {
+		s := newStore(t, opts)
+		observe(t, s, t0, obs(newAlert("l", alert.StatusFiring, t0)))
+		r := newAlert("l", alert.StatusResolved, t0)
+		r.EndsAt = t0.Add(time.Hour)
+		want(t, observe(t, s, t0.Add(time.Hour), obs(r))[0], dedup.Notify, incident.ReasonResolved)
+	})
+}
+
 func settle(t *testing.T, s store.Store, now time.Time) []dedup.Verdict {
 	t.Helper()
 	v, err := s.Settle(t.Context(), now)

@@ -22,6 +22,7 @@ type Factory func(t *testing.T, opts store.Options) store.Store
 func Run(t *testing.T, newStore Factory) {
 	t.Run("Dedup", func(t *testing.T) { runDedup(t, newStore) })
 	t.Run("Flapping", func(t *testing.T) { runFlapping(t, newStore) })
+	t.Run("SlowFlapping", func(t *testing.T) { runSlowFlapping(t, newStore) })
 	t.Run("Groups", func(t *testing.T) { runGroups(t, newStore) })
 	t.Run("Outbox", func(t *testing.T) { runOutbox(t, newStore) })
 }

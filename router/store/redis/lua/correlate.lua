@@ -4,7 +4,8 @@
 --
 -- KEYS[1]    corrsvc:<the first request's service> (for the slot only;
 --            every key is derived from the prefix)
--- ARGV[1..6] key prefix, now, retention, window, cooldown, max members
+-- ARGV[1..7] key prefix, now, retention, window, cooldown, max members,
+--            max age (0: none)
 -- then per request: fingerprint, firing (1/0), service, the key a new
 -- incident would get (store.CorrelatedKey, computed in Go: it hashes
 -- with SHA-256), the number of dependents, the dependents.
@@ -14,6 +15,10 @@
 C.prefix, C.retention = ARGV[1], tonumber(ARGV[3])
 local now, window, cooldown, max_members = tonumber(ARGV[2]), tonumber(ARGV[4]),
   tonumber(ARGV[5]), tonumber(ARGV[6])
+local max_age = tonumber(ARGV[7])
+
+-- aged reports whether an open incident is too old to take new alerts.
+local function aged(inc) return max_age > 0 and now - inc.opened >= max_age end
 
 local function service_key(service) return C.prefix .. 'corrsvc:' .. service end
 local function incident_key(key) return C.prefix .. 'corr:' .. key end
@@ -23,10 +28,10 @@ local function fp_key(fp) return C.prefix .. 'corrfp:' .. fp end
 -- load reads the incident named key: nil for no key or an expired one.
 local function load(key)
   if not key then return nil end
-  local h = redis.call('HMGET', incident_key(key), 'service', 'lastJoin', 'resolvedAt', 'members')
+  local h = redis.call('HMGET', incident_key(key), 'service', 'lastJoin', 'resolvedAt', 'members', 'opened')
   if not h[1] then return nil end
   return {key = key, service = h[1], lastJoin = tonumber(h[2]), resolvedAt = tonumber(h[3]),
-    members = tonumber(h[4])}
+    members = tonumber(h[4]), opened = tonumber(h[5]) or 0}
 end
 
 -- joined lists the incidents that gained a member, once each, in order.
@@ -78,7 +83,7 @@ end
 local function joinable_dependency(deps)
   for _, dep in ipairs(deps) do
     local d = load(redis.call('GET', service_key(dep)))
-    if d and d.resolvedAt == 0 and now - d.lastJoin <= window and d.members < max_members then
+    if d and d.resolvedAt == 0 and now - d.lastJoin <= window and d.members < max_members and not aged(d) then
       return d
     end
   end
@@ -99,6 +104,8 @@ local function correlate(fp, firing, service, new_key, deps)
   local outcome = 'new'
   if cur and cur.members >= max_members then
     outcome = 'overflow'
+  elseif cur and cur.resolvedAt == 0 and aged(cur) then
+    outcome = 'aged'
   elseif cur and cur.resolvedAt == 0 then
     return join(cur, fp, 'same')
   elseif cur and now - cur.resolvedAt <= cooldown then
@@ -125,7 +132,7 @@ local function refresh()
   end
 end
 
-local out, i = {}, 7
+local out, i = {}, 8
 while i <= #ARGV do
   local fp, firing, service, new_key = ARGV[i], ARGV[i + 1] == '1', ARGV[i + 2], ARGV[i + 3]
   local n = tonumber(ARGV[i + 4])

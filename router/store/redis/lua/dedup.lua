@@ -5,25 +5,27 @@
 -- together: the storetest suite runs the same cases against the memory
 -- store (which calls the Go code) and this one.
 --
--- C.flap = {transitions, window, quiet} must be set (milliseconds).
+-- C.flap = {transitions, window, quiet, longTransitions, longWindow,
+-- hold} must be set (milliseconds).
 
 -- The state is field "s" of the alert's hash, '|'-separated:
 --   status|startsAt|resolvedAt|firstSeen|lastSeen|lastNotified|
 --   notifiedStatus|notifications|suppressed|flapping|settleAt|transitions
--- flapping is 1 or 0; transitions is a comma-separated list of times,
--- oldest first.
+-- flapping is 1 (flapping), h (a resolve held; the two never hold at
+-- once) or 0; transitions is a comma-separated list of times, oldest
+-- first.
 
 local function decode_state(s)
   local st = {status = '', startsAt = 0, resolvedAt = 0, firstSeen = 0, lastSeen = 0,
     lastNotified = 0, notifiedStatus = '', notifications = 0, suppressed = 0,
-    flapping = false, settleAt = 0, transitions = {}}
+    flapping = false, held = false, settleAt = 0, transitions = {}}
   if not s then return st end
   local f = fields(s, 12)
   st.status, st.notifiedStatus = f[1], f[7]
   st.startsAt, st.resolvedAt = tonumber(f[2]), tonumber(f[3])
   st.firstSeen, st.lastSeen, st.lastNotified = tonumber(f[4]), tonumber(f[5]), tonumber(f[6])
   st.notifications, st.suppressed = tonumber(f[8]), tonumber(f[9])
-  st.flapping, st.settleAt = f[10] == '1', tonumber(f[11])
+  st.flapping, st.held, st.settleAt = f[10] == '1', f[10] == 'h', tonumber(f[11])
   for t in string.gmatch(f[12], '[^,]+') do
     st.transitions[#st.transitions + 1] = tonumber(t)
   end
@@ -35,7 +37,8 @@ local function encode_state(st)
   for i, t in ipairs(st.transitions) do tr[i] = int(t) end
   return table.concat({st.status, int(st.startsAt), int(st.resolvedAt), int(st.firstSeen),
     int(st.lastSeen), int(st.lastNotified), st.notifiedStatus, int(st.notifications),
-    int(st.suppressed), st.flapping and '1' or '0', int(st.settleAt), table.concat(tr, ',')}, '|')
+    int(st.suppressed), st.flapping and '1' or (st.held and 'h' or '0'), int(st.settleAt),
+    table.concat(tr, ',')}, '|')
 end
 
 -- (*AlertState).record
@@ -54,15 +57,42 @@ local function record(st, a, now)
   end
 end
 
--- (*AlertState).pruneTransitions
+-- (*AlertState).pruneTransitions; 64 is maxTransitions
 local function prune_transitions(st, since)
-  local i = 1
+  local i = math.max(1, #st.transitions - 64 + 1)   -- max(0, len(st.Transitions)-maxTransitions)
   while i <= #st.transitions and st.transitions[i] < since do  -- Transitions[i].Before(since)
     i = i + 1
   end
   local kept = {}
   for j = i, #st.transitions do kept[#kept + 1] = st.transitions[j] end
   st.transitions = kept                         -- st.Transitions = st.Transitions[i:]
+end
+
+-- FlapPolicy.horizon
+local function horizon(p) return math.max(p.window, p.longWindow) end
+
+-- FlapPolicy.flapping
+local function is_flapping(p, transitions, now)
+  local function count(window)
+    local n = 0
+    for _, t in ipairs(transitions) do
+      if t >= now - window then n = n + 1 end     -- !t.Before(now.Add(-window))
+    end
+    return n
+  end
+  return (p.transitions > 0 and count(p.window) >= p.transitions) or
+    (p.longTransitions > 0 and count(p.longWindow) >= p.longTransitions)
+end
+
+-- FlapPolicy.quiet
+local function quiet(p, transitions)
+  local q = p.quiet
+  for i = 2, #transitions do
+    q = math.max(q, transitions[i] - transitions[i - 1])
+  end
+  local h = horizon(p)
+  if h > 0 and q > h then q = h end
+  return q
 end
 
 -- (*AlertState).notify
@@ -96,23 +126,27 @@ local function decide(st, a, rep, now)
     return suppress(st, v, 'stale')
   end
   local changed = known and a.status ~= st.status
+  local firedFor = now - st.startsAt            -- now.Sub(st.StartsAt)
   record(st, a, now)
   if changed then
     st.transitions[#st.transitions + 1] = now   -- append(st.Transitions, now)
   end
-  prune_transitions(st, now - p.window)         -- now.Add(-p.Window)
+  prune_transitions(st, now - horizon(p))       -- now.Add(-p.horizon())
   if st.flapping then
     if changed then
-      st.settleAt = now + p.quiet               -- now.Add(p.Quiet)
+      st.settleAt = now + quiet(p, st.transitions)
     end
     return suppress(st, v, 'flap-suppressed')
   end
-  if changed and p.transitions > 0 and #st.transitions >= p.transitions then
-    st.flapping = true
-    st.settleAt = now + p.quiet
+  if changed and is_flapping(p, st.transitions, now) then
+    st.flapping, st.held = true, false
+    st.settleAt = now + quiet(p, st.transitions)
     return notify(st, v, 'flapping', now)
   end
   if a.status == 'firing' then
+    if st.held then                             -- one episode after all
+      st.held, st.settleAt = false, 0
+    end
     if st.notifiedStatus ~= 'firing' then       -- case st.NotifiedStatus != StatusFiring
       return notify(st, v, 'new', now)
     elseif now - st.lastNotified >= rep then    -- case now.Sub(st.LastNotified) >= repeat
@@ -121,6 +155,12 @@ local function decide(st, a, rep, now)
     return suppress(st, v, 'duplicate')
   end
   if st.notifiedStatus == 'firing' then         -- switch st.NotifiedStatus
+    if p.hold > 0 and (st.held or (changed and firedFor < p.hold)) then
+      if not st.held then
+        st.held, st.settleAt = true, now + p.hold
+      end
+      return suppress(st, v, 'resolve-held')
+    end
     return notify(st, v, 'resolved', now)
   elseif st.notifiedStatus == 'resolved' then
     return suppress(st, v, 'duplicate')
@@ -131,6 +171,10 @@ end
 
 -- dedup.Settle. Returns nil where Go returns false.
 local function settle(st, now)
+  if st.held and now >= st.settleAt then        -- st.Held && !now.Before(st.SettleAt)
+    st.held, st.settleAt = false, 0
+    return notify(st, {suppressed = 0}, 'resolved', now)
+  end
   if not st.flapping or now < st.settleAt then  -- !st.Flapping || now.Before(st.SettleAt)
     return nil
   end

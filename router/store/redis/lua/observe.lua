@@ -5,7 +5,8 @@
 -- KEYS[1]    groups:due       KEYS[2]  flapping
 -- ARGV[1]    key prefix ("<prefix>{ag}:")
 -- ARGV[2..3] now, retention
--- ARGV[4..6] flap policy: transitions, window, quiet
+-- ARGV[4..9] flap policy: transitions, window, quiet, long transitions,
+--            long window, resolve hold
 -- then, per observation, 8 + 4*n + m values:
 --   fingerprint, status, startsAt, endsAt, repeatInterval, alert JSON, n,
 --   for each of its n groups: key, wait, interval, GroupRef JSON,
@@ -14,7 +15,8 @@
 
 C.prefix, C.due, C.flapping = ARGV[1], KEYS[1], KEYS[2]
 C.retention = tonumber(ARGV[3])
-C.flap = {transitions = tonumber(ARGV[4]), window = tonumber(ARGV[5]), quiet = tonumber(ARGV[6])}
+C.flap = {transitions = tonumber(ARGV[4]), window = tonumber(ARGV[5]), quiet = tonumber(ARGV[6]),
+  longTransitions = tonumber(ARGV[7]), longWindow = tonumber(ARGV[8]), hold = tonumber(ARGV[9])}
 local now = tonumber(ARGV[2])
 
 -- read_observation decodes the observation at ARGV[i] and returns it
@@ -58,7 +60,7 @@ local function observe(o)
     hold_inhibits(o)
   end
   redis.call('HSET', key, 's', encode_state(st))
-  if st.flapping then                              -- s.flapping[a.Fingerprint] = struct{}{}
+  if st.flapping or st.held then                   -- if t.state.Pending(): s.flapping[a.Fingerprint] = struct{}{}
     redis.call('ZADD', C.flapping, int(st.settleAt), o.fp)
     expire(C.flapping)
   end
@@ -69,13 +71,15 @@ local function observe(o)
     redis.call('HSET', key, 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone()
     touch(o.fp, tracked(o.status .. '|' .. o.alert, st.flapping,
       unpack_groups(redis.call('HGET', key, 'g'))))
+  elseif v.reason == 'resolve-held' then
+    redis.call('HSET', key, 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone(), for Settle
   end
   expire(key)
   return v
 end
 
 local out = {}
-local i = 7
+local i = 10
 while i <= #ARGV do
   local o
   o, i = read_observation(i)

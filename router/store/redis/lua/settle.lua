@@ -27,7 +27,7 @@ for _, fp in ipairs(redis.call('ZRANGEBYSCORE', C.flapping, '-inf', int(now))) d
       out[#out + 1] = fp
       out[#out + 1] = v.action
       out[#out + 1] = v.reason
-    elseif st.flapping then
+    elseif st.flapping or st.held then
       -- Not due after all: keep the score equal to the settle time.
       redis.call('ZADD', C.flapping, int(st.settleAt), fp)
     else

@@ -1,0 +1,214 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/rules"
+)
+
+// Causes absorb their effects, in both directions of time:
+//
+//   - An alert that an inhibiting alert would hold back often fires
+//     first (a node's pods' targets go down minutes before the node's
+//     own alert, whose `for` is longer), and is told as an incident of
+//     its own. When the inhibiting alert fires within noise.absorb of
+//     it, that incident is moved into the inhibitor's: its message is
+//     edited to say so, silently, and it makes no sound of its own
+//     again; the inhibitor's notification says what it explains.
+//   - When the inhibitor resolves, what it inhibited stays held for
+//     noise.hangover, so that alerts recovering with it are never
+//     announced; only those still firing after the hang-over are.
+//
+// Both keep their state in the store's cache, with the window as its
+// time to live: they are an improvement over telling everything, and a
+// lost entry only means the effect is told on its own, as it would be
+// without them.
+
+// Cache keys of absorption and hang-over.
+const (
+	// absorbIndex lists the incidents recently told that an alert
+	// holding an inhibition key would explain: "absorb:<key>".
+	absorbIndex = "absorb:"
+	// absorbedMark names the incident that absorbed a group:
+	// "absorbed:<group key>".
+	absorbedMark = "absorbed:"
+	// hangoverMark names the alert that held an inhibition key until it
+	// resolved: "hangover:<key>".
+	hangoverMark = "hangover:"
+)
+
+// absorbedFor is how long a group remembers it was absorbed: longer than
+// any node or cluster outage keeps its effects firing.
+const absorbedFor = 24 * time.Hour
+
+// indexed is one incident in the absorption index.
+type indexed struct {
+	Group    string `json:"group"`
+	Incident string `json:"incident"`
+}
+
+// hangover remembers, for the inhibition keys alerts resolving now
+// held, that they inhibit for noise.hangover more.
+func (e *Engine) hangover(ctx context.Context, rs *rules.Rules, now time.Time, obs []store.Observation, verdicts []incident.Reason) {
+	d := rs.Hangover()
+	if d <= 0 {
+		return
+	}
+	for i := range obs {
+		a := &obs[i].Alert
+		if a.Status != alert.StatusResolved || len(obs[i].Inhibits) == 0 {
+			continue
+		}
+		if r := verdicts[i]; r == incident.ReasonDuplicate || r == incident.ReasonStale {
+			continue
+		}
+		for _, k := range obs[i].Inhibits {
+			if err := e.opts.Store.CacheSet(ctx, now, hangoverMark+k, []byte(a.Fingerprint), d); err != nil {
+				e.log.Warn("remembering an inhibition's hang-over failed; its targets may be announced at once", "fingerprint", a.Fingerprint, "err", err)
+			}
+		}
+	}
+}
+
+// hangingOver adds to holders the alerts whose inhibition is in its
+// hang-over, for the keys nobody holds now.
+func (e *Engine) hangingOver(ctx context.Context, now time.Time, keys []string, holders map[string][]alert.Fingerprint) {
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
+		if len(holders[k]) > 0 {
+			continue
+		}
+		if fp, ok, err := e.opts.Store.CacheGet(ctx, now, hangoverMark+k); err == nil && ok {
+			holders[k] = []alert.Fingerprint{alert.Fingerprint(fp)}
+		}
+	}
+}
+
+// index records a flushed incident under the inhibition keys whose
+// holders would explain its newly told alerts, for noise.absorb.
+func (f *flusher) index(ctx context.Context, rs *rules.Rules, fl *incident.Flush, n *notify.Notification, now time.Time) {
+	window := rs.Absorb()
+	if window <= 0 || n.IncidentID == "" {
+		return
+	}
+	keys := map[string]bool{}
+	for _, m := range fl.Members {
+		if m.Changed() && m.Alert.Status == alert.StatusFiring && m.Flushed == "" {
+			for _, k := range rs.InhibitedBy(m.Alert.Labels) {
+				keys[k] = true
+			}
+		}
+	}
+	st := f.e.opts.Store
+	for k := range keys {
+		list := f.indexed(ctx, k, now)
+		if slices.ContainsFunc(list, func(x indexed) bool { return x.Group == fl.Group.Key }) {
+			continue
+		}
+		b, err := json.Marshal(append(list, indexed{fl.Group.Key, n.IncidentID}))
+		if err == nil {
+			err = st.CacheSet(ctx, now, absorbIndex+k, b, window)
+		}
+		if err != nil {
+			f.e.log.Warn("indexing an incident for absorption failed", "group", fl.Group.Key, "err", err)
+		}
+	}
+}
+
+func (f *flusher) indexed(ctx context.Context, key string, now time.Time) []indexed {
+	b, ok, err := f.e.opts.Store.CacheGet(ctx, now, absorbIndex+key)
+	if err != nil || !ok {
+		return nil
+	}
+	var list []indexed
+	_ = json.Unmarshal(b, &list)
+	return list
+}
+
+// absorb moves into the flushed incident the incidents told shortly
+// before whose alerts its newly firing inhibitors explain: each gets a
+// silent edit saying where it went, and the inhibitor's notification a
+// note of what it explains. It returns the edits to enqueue.
+func (f *flusher) absorb(ctx context.Context, rs *rules.Rules, fl *incident.Flush, n *notify.Notification, now time.Time) [][]byte {
+	if rs.Absorb() <= 0 || n.IncidentID == "" || n.Status != alert.StatusFiring {
+		return nil
+	}
+	var held []string
+	for _, m := range fl.Members {
+		if m.Changed() && m.Alert.Status == alert.StatusFiring && m.Flushed == "" {
+			held = append(held, rs.InhibitKeys(m.Alert.Labels)...)
+		}
+	}
+	seen := map[string]bool{fl.Group.Key: true}
+	var entries [][]byte
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(held))) {
+		for _, x := range f.indexed(ctx, k, now) {
+			if seen[x.Group] {
+				continue
+			}
+			seen[x.Group] = true
+			b, names := f.absorbOne(ctx, rs, x, k, fl, n, now)
+			entries = append(entries, b...)
+			if len(names) > 0 {
+				n.Notes = appendOnce(n.Notes, "explains "+strings.Join(names, ", ")+", which fired before it: their messages say so")
+			}
+		}
+	}
+	return entries
+}
+
+// absorbOne moves one incident into the inhibitor's notification n.
+func (f *flusher) absorbOne(ctx context.Context, rs *rules.Rules, x indexed, key string, cause *incident.Flush, n *notify.Notification, now time.Time) ([][]byte, []string) {
+	st := f.e.opts.Store
+	g, found, err := st.Group(ctx, x.Group)
+	if err != nil || !found || g.IncidentID() != x.Incident {
+		return nil, nil
+	}
+	var names []string
+	for _, m := range g.Members {
+		if m.Alert.Status == alert.StatusFiring && slices.Contains(rs.InhibitedBy(m.Alert.Labels), key) && !slices.Contains(names, m.Alert.Name) {
+			names = append(names, m.Alert.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	if err := st.CacheSet(ctx, now, absorbedMark+x.Group, []byte(n.IncidentID), absorbedFor); err != nil {
+		f.e.log.Warn("marking an absorbed incident failed", "group", x.Group, "err", err)
+	}
+	fl := g.Flush
+	edit := assemble(&fl, notify.KindUpdate, now)
+	edit.Seq, edit.Quiet = 0, true
+	edit.Notes = append(edit.Notes, absorbedNote(n))
+	f.e.recordEvent(ctx, &fl, incident.Incident{}, incident.Event{At: now, Type: incident.EventAbsorbed, Detail: "moved into incident " + n.IncidentID + " (" + n.Title + ")"})
+	f.e.recordEvent(ctx, cause, incident.Incident{},
+		incident.Event{At: now, Type: incident.EventAbsorbed, Detail: "took in incident " + x.Incident + " (" + strings.Join(names, ", ") + "), which it explains"})
+	f.e.log.Info("incident absorbed by its cause", "incident", x.Incident, "into", n.IncidentID, "alerts", names)
+	entries, err := f.e.encodeAll(rs, edit, &fl)
+	if err != nil {
+		f.e.log.Warn("building the absorbed incident's edit failed", "incident", x.Incident, "err", err)
+		return nil, names
+	}
+	return entries, names
+}
+
+// absorbedNote is what an absorbed incident's message says.
+func absorbedNote(cause *notify.Notification) string {
+	return "explained by " + cause.Title + " (incident " + cause.IncidentID + "), which fired after it: followed there"
+}
+
+// absorbed returns the incident that absorbed a group, if any.
+func (e *Engine) absorbed(ctx context.Context, group string, now time.Time) (string, bool) {
+	b, ok, err := e.opts.Store.CacheGet(ctx, now, absorbedMark+group)
+	if err != nil || !ok {
+		return "", false
+	}
+	return string(b), true
+}
