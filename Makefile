@@ -67,8 +67,11 @@ lint-deploy:
 FUZZTIME ?= 10s
 FUZZ_TARGETS := \
 	./router/source/alertmanager:FuzzParse \
+	./router/source/alertmanager:FuzzLeniency \
 	./router/source/newrelic:FuzzParse \
+	./router/source/newrelic:FuzzLeniency \
 	./router/source/cloudwatch:FuzzReceive \
+	./router/source/cloudwatch:FuzzLeniency \
 	./router/source/cloudwatch:FuzzCertURL \
 	./router/notify/slack:FuzzParseInteraction \
 	./config:FuzzParse \

@@ -23,7 +23,7 @@ func (rt *Router) handleSlackInteraction(w http.ResponseWriter, r *http.Request)
 	}
 	in, err := slack.ParseInteraction(r.Header, body, rt.state.Load().cfg.Notify.Slack.SigningSecret)
 	if errors.Is(err, slack.ErrBadSignature) {
-		rt.log.Warn("slack interaction rejected", "remote", r.RemoteAddr, "reason", err.Error())
+		rt.rejects.log(rt.log, "slack", "slack interaction rejected", "remote", r.RemoteAddr, "reason", err.Error())
 		writeError(w, http.StatusUnauthorized, "", "invalid or stale Slack signature")
 		return
 	}
