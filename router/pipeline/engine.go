@@ -75,6 +75,10 @@ type Engine struct {
 	localWorker *notify.Worker
 	stats       *stats
 	journal     journal
+	// degraded are the alerts delivered without the store, to tell it
+	// about once it answers again (reconcile.go).
+	degraded    pending
+	reconciling sync.Mutex
 }
 
 // New returns an engine running cfg, which must have passed validation.
@@ -155,6 +159,7 @@ func (e *Engine) Run(ctx, drain context.Context, ready func()) {
 	wg.Go(func() { e.localWorker.Run(ctx) })
 	wg.Go(func() { e.stats.run(ctx, e.opts.Store, e.log, 10*time.Second) })
 	wg.Go(func() { e.watchEpoch(ctx, 5*time.Second) })
+	wg.Go(func() { e.watchDegraded(ctx) })
 	if ready != nil {
 		ready()
 	}
@@ -171,6 +176,7 @@ func (e *Engine) Run(ctx, drain context.Context, ready func()) {
 // of each part are returned together, after every part was tried, as the
 // loops would go on after a failure too.
 func (e *Engine) Step(ctx context.Context) error {
+	e.reconcile(ctx)
 	errs := []error{e.flusher.flushDue(ctx)}
 	for _, w := range []*notify.Worker{e.localWorker, e.worker} {
 		for ctx.Err() == nil {

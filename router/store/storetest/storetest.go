@@ -24,6 +24,7 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("Flapping", func(t *testing.T) { runFlapping(t, newStore) })
 	t.Run("Groups", func(t *testing.T) { runGroups(t, newStore) })
 	t.Run("Outbox", func(t *testing.T) { runOutbox(t, newStore) })
+	t.Run("Marks", func(t *testing.T) { runMarks(t, newStore) })
 }
 
 // t0 is a Monday morning; tests move time forward from it explicitly.
