@@ -115,12 +115,15 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 		MinBackoff: time.Duration(ob.MinBackoff),
 		MaxBackoff: time.Duration(ob.MaxBackoff),
 		MaxAge:     time.Duration(ob.MaxAge),
-		Sequencer:  opts.Store,
-		Fallback:   e.fallbackFor,
-		Delivered:  e.delivered,
-		Now:        opts.Now,
-		Logger:     e.log,
-		Registerer: opts.Registerer,
+		// Redis reclaims by this; the local outbox has its own default,
+		// longer, so this bound is the tighter of the two.
+		ReclaimAfter: time.Duration(ob.ReclaimAfter),
+		Sequencer:    opts.Store,
+		Fallback:     e.fallbackFor,
+		Delivered:    e.delivered,
+		Now:          opts.Now,
+		Logger:       e.log,
+		Registerer:   opts.Registerer,
 	})
 	e.localWorker = e.worker.For(e.local, opts.Consumer+"-local")
 	e.registerOutboxDepth(opts.Registerer)

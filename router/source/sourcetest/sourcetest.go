@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -210,6 +212,28 @@ func Outcome(b source.Batch) []string {
 type Sample struct {
 	Name string
 	Doc  []byte
+}
+
+// Samples reads the payloads under testdata/ (*.json but the golden
+// files).
+func Samples(t testing.TB) []Sample {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Sample
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".golden.json") {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, Sample{Name: filepath.Base(p), Doc: b})
+	}
+	return out
 }
 
 // Leniency runs the rule over every sample: every field the parser can
