@@ -469,8 +469,11 @@ func (f soakFigures) markdown() string {
 	fmt.Fprintf(&b, "| **lost**: fired but never paged / resolved but still open in PagerDuty | **%d / %d** |\n", f.lost, f.unresolved)
 	fmt.Fprintf(&b, "| PagerDuty triggers / duplicates (beyond the first per incident) / resolves | %d / %d / %d |\n", f.triggers, f.dups, f.resolves)
 	fmt.Fprintf(&b, "| Redis outage | %s |\n", f.outage.Round(time.Millisecond))
-	fmt.Fprintf(&b, "| replica-a RSS after warm-up: middle → end | %s |\n", f.rss)
-	fmt.Fprintf(&b, "| replica-a goroutines after warm-up: middle → end | %s |\n", f.goroutines)
+	fmt.Fprintf(&b, "| replica-a RSS, MiB, after warm-up: mean over 40–60 %% of the run → over 80–100 %% | %s |\n", f.rss)
+	fmt.Fprintf(&b, "| replica-a goroutines, the same windows | %s |\n", f.goroutines)
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(&b, "| load average at the end (1, 5, 15 min; a 2-core machine shared with other work) | %s |\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	}
 	return b.String()
 }
 
