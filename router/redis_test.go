@@ -1,6 +1,7 @@
 package router
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,6 +86,7 @@ func TestFailOpen_ResolveOfAnAlertPagedWhileRedisWasDownResolvesThePage(t *testi
 			}
 			h.deliver()
 			srv.Restart()
+			waitReady(t, h)
 			h.advance(time.Minute)
 			if order == "reconcile first" {
 				h.deliver()
@@ -133,5 +135,19 @@ func TestEscalation_ExactlyOnePageAcrossReplicasOnRedis(t *testing.T) {
 	wg.Wait()
 	if got := sentTo(a); got["pagerduty:oncall/trigger"] != 1 {
 		t.Errorf("after 15 minutes: %v, want exactly one page from two replicas", got)
+	}
+}
+
+// waitReady polls /-/ready until the store answers again: go-redis
+// reconnects on demand, and the first command after a restart may still
+// find a connection to the old process.
+func waitReady(t *testing.T, h *harness) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(string(h.adminGet("/-/ready")), `"ready"`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the store did not answer within 30 s of its restart")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
