@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -17,6 +17,7 @@ import (
 	"github.com/alertgate/alertgate/enrich/llm"
 	"github.com/alertgate/alertgate/enrich/oncall"
 	"github.com/alertgate/alertgate/enrich/runbook"
+	"github.com/alertgate/alertgate/internal/memhttp"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
@@ -24,12 +25,12 @@ import (
 
 // openAI is a minimal OpenAI-compatible chat completions server that
 // answers with text after delay, and counts requests.
-func openAI(t testing.TB, text string, delay time.Duration) (*httptest.Server, *atomic.Int64) {
+func openAI(text string, delay time.Duration) (http.Handler, *atomic.Int64) {
 	var calls atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
-		// Reading the body lets the server notice a client that gives up,
-		// which cancels r.Context().
+		// r.Context() ends when the client gives up: memhttp hands the
+		// handler the client's context.
 		_, _ = io.ReadAll(r.Body)
 		if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" || r.Header.Get("Authorization") != "Bearer sk-test" {
 			http.Error(w, `{"error":{"message":"bad request","type":"invalid_request_error"}}`, http.StatusBadRequest)
@@ -46,13 +47,16 @@ func openAI(t testing.TB, text string, delay time.Duration) (*httptest.Server, *
 			"choices": []map[string]any{{"index": 0, "message": map[string]string{"role": "assistant", "content": text}, "finish_reason": "stop"}},
 			"usage":   map[string]int{"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
 		})
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &calls
+	})
+	return h, &calls
 }
 
-func summarizer(url string, timeout time.Duration) *llm.Summarizer {
-	return llm.New(llm.Config{BaseURL: url + "/v1", Model: "gpt-4o-mini", APIKey: "sk-test", Timeout: timeout}, memory.New(store.Options{}), nil)
+// summarizer returns a summarizer whose LLM is h, reached in memory so
+// that a test can run in a synctest bubble.
+func summarizer(h http.Handler, timeout time.Duration) *llm.Summarizer {
+	const url = "http://llm.test"
+	return llm.New(llm.Config{BaseURL: url + "/v1", Model: "gpt-4o-mini", APIKey: "sk-test", Timeout: timeout,
+		HTTPClient: memhttp.Client(url, h)}, memory.New(store.Options{}), nil)
 }
 
 func notification(desc string) *notify.Notification {
@@ -76,10 +80,10 @@ func shipped(t testing.TB) []*runbook.Runbook {
 }
 
 func TestEnrich_RunbookOnCallAndLLMSummary(t *testing.T) {
-	srv, calls := openAI(t, "The api returns 5xx. A deploy is the likely cause. Roll back first.", 0)
+	llmAPI, calls := openAI("The api returns 5xx. A deploy is the likely cause. Roll back first.", 0)
 	e := New(Options{
 		Runbooks:   shipped(t),
-		Summarizer: summarizer(srv.URL, time.Second),
+		Summarizer: summarizer(llmAPI, time.Second),
 		OnCall:     rotationOf(t, "team", "Sato"),
 	})
 	n := notification("rate(http_requests_total{code=~\"5..\"}) / rate(http_requests_total) > 0.05")
@@ -101,28 +105,36 @@ func TestEnrich_RunbookOnCallAndLLMSummary(t *testing.T) {
 }
 
 func TestEnrich_SlowLLMFallsBackWithinTheTimeout(t *testing.T) {
-	srv, _ := openAI(t, "too late", time.Minute)
-	const timeout = 300 * time.Millisecond
-	e := New(Options{Summarizer: summarizer(srv.URL, time.Second), Timeout: timeout})
-	n := notification("x")
-	start := time.Now()
-	e.Enrich(context.Background(), n)
-	took := time.Since(start)
-	if took > timeout+100*time.Millisecond {
-		t.Errorf("Enrich took %s, want at most the timeout %s + 100 ms", took, timeout)
-	}
-	if n.Enrichment.SummarySource != SummaryFallback || !strings.Contains(n.Enrichment.Summary, "HighErrorRate") {
-		t.Errorf("enrichment = %+v, want the deterministic fallback", n.Enrichment)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		slow, _ := openAI("too late", time.Minute)
+		served := make(chan struct{})
+		llmAPI := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer close(served)
+			slow.ServeHTTP(w, r)
+		})
+		const timeout = 300 * time.Millisecond
+		e := New(Options{Summarizer: summarizer(llmAPI, time.Second), Timeout: timeout})
+		n := notification("x")
+		start := time.Now()
+		e.Enrich(context.Background(), n)
+		if took := time.Since(start); took != timeout {
+			t.Errorf("Enrich took %s, want exactly the timeout %s", took, timeout)
+		}
+		if n.Enrichment.SummarySource != SummaryFallback || !strings.Contains(n.Enrichment.Summary, "HighErrorRate") {
+			t.Errorf("enrichment = %+v, want the deterministic fallback", n.Enrichment)
+		}
+		// The request goes on in the background until the summarizer's
+		// own Timeout; the bubble ends only when it has.
+		<-served
+	})
 }
 
 func TestEnrich_FailingLLMAndNoLLMUseTheFallback(t *testing.T) {
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	failing := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, `{"error":{"message":"overloaded","type":"server_error"}}`, http.StatusInternalServerError)
-	}))
-	defer failing.Close()
+	})
 	for name, e := range map[string]*Enricher{
-		"500":    New(Options{Summarizer: summarizer(failing.URL, time.Second)}),
+		"500":    New(Options{Summarizer: summarizer(failing, time.Second)}),
 		"no LLM": New(Options{}),
 	} {
 		n := notification("x")
@@ -148,10 +160,10 @@ func TestMutes_RunbookBatchWindow(t *testing.T) {
 // BenchmarkEnrich_CacheHit is the enrichment overhead per notification
 // when the summary is cached: runbook match, on-call, cache lookup.
 func BenchmarkEnrich_CacheHit(b *testing.B) {
-	srv, _ := openAI(b, "cached summary.", 0)
+	llmAPI, _ := openAI("cached summary.", 0)
 	e := New(Options{
 		Runbooks:   shipped(b),
-		Summarizer: summarizer(srv.URL, time.Second),
+		Summarizer: summarizer(llmAPI, time.Second),
 		OnCall:     rotationOf(b, "team", "Sato"),
 	})
 	e.Enrich(context.Background(), notification("x"))
@@ -167,14 +179,13 @@ func BenchmarkEnrich_CacheHit(b *testing.B) {
 
 func TestEnrich_ABrokenLLMIsSkippedAfterThreeFailures(t *testing.T) {
 	var calls atomic.Int64
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	failing := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		_, _ = io.ReadAll(r.Body)
 		http.Error(w, `{"error":{"message":"overloaded","type":"server_error"}}`, http.StatusInternalServerError)
-	}))
-	defer failing.Close()
+	})
 	now := time.Date(2026, 1, 13, 2, 0, 0, 0, time.UTC)
-	e := New(Options{Summarizer: summarizer(failing.URL, time.Second), Now: func() time.Time { return now }})
+	e := New(Options{Summarizer: summarizer(failing, time.Second), Now: func() time.Time { return now }})
 	for i := range 6 {
 		n := notification(fmt.Sprintf("incident %d", i))
 		e.Enrich(context.Background(), n)

@@ -15,7 +15,7 @@ func BenchmarkSummarizeCacheHit(b *testing.B) {
 	if _, err := s.Summarize(ctx, n, History{}); err != nil {
 		b.Fatal(err)
 	}
-	waitCached(b, s, n)
+	mustBeCached(b, s, n)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := s.Summarize(ctx, n, History{}); err != nil {

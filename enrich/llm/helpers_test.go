@@ -6,7 +6,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/internal/memhttp"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
@@ -59,9 +59,13 @@ func (b chatBody) message(role string) string {
 // API would reject at the transport level (wrong method, path, auth,
 // content type, malformed JSON) with the documented error shape, records
 // the requests, and answers through reply.
+//
+// Clients reach it in memory (see client), without the network, so a
+// test can run in a testing/synctest bubble: a handler that waits, on a
+// channel or on the request's context, then lets the bubble's clock
+// advance.
 type fakeAPI struct {
 	t     testing.TB
-	srv   *httptest.Server
 	calls atomic.Int64
 
 	mu       sync.Mutex
@@ -71,10 +75,7 @@ type fakeAPI struct {
 
 func newFakeAPI(t testing.TB, reply func(w http.ResponseWriter, r *http.Request, body chatBody)) *fakeAPI {
 	t.Helper()
-	f := &fakeAPI{t: t, reply: reply}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.handle))
-	t.Cleanup(f.srv.Close)
-	return f
+	return &fakeAPI{t: t, reply: reply}
 }
 
 func (f *fakeAPI) setReply(reply func(http.ResponseWriter, *http.Request, chatBody)) {
@@ -84,8 +85,9 @@ func (f *fakeAPI) setReply(reply func(http.ResponseWriter, *http.Request, chatBo
 }
 
 // openOnCleanup returns a function that closes gate once, and also closes
-// it when the test ends. Call it after newFakeAPI, so that handlers
-// waiting on gate are released before the server's Close waits for them.
+// it when the test ends, so that handlers waiting on gate return even
+// when the test fails early: a synctest bubble's test waits for every
+// goroutine it started.
 func openOnCleanup(t testing.TB, gate chan struct{}) func() {
 	var once sync.Once
 	open := func() { once.Do(func() { close(gate) }) }
@@ -93,7 +95,15 @@ func openOnCleanup(t testing.TB, gate chan struct{}) func() {
 	return open
 }
 
-func (f *fakeAPI) baseURL() string { return f.srv.URL + "/v1" }
+// fakeAPIURL is where the fake answers; requests for other hosts fail.
+const fakeAPIURL = "http://llm.test"
+
+func (f *fakeAPI) baseURL() string { return fakeAPIURL + "/v1" }
+
+// client returns an HTTP client that reaches the fake in memory.
+func (f *fakeAPI) client() *http.Client {
+	return memhttp.Client(fakeAPIURL, http.HandlerFunc(f.handle))
+}
 
 func (f *fakeAPI) handle(w http.ResponseWriter, r *http.Request) {
 	switch {
@@ -186,9 +196,10 @@ func writeAPIError(w http.ResponseWriter, status int, typ, msg string) {
 
 func testConfig(f *fakeAPI) Config {
 	return Config{
-		BaseURL: f.baseURL(),
-		Model:   testModel,
-		APIKey:  config.Secret(testKey),
+		BaseURL:    f.baseURL(),
+		Model:      testModel,
+		APIKey:     config.Secret(testKey),
+		HTTPClient: f.client(),
 	}
 }
 
@@ -258,24 +269,12 @@ func sortedKeys(m map[string]json.RawMessage) []string {
 	return slices.Sorted(maps.Keys(m))
 }
 
-// waitCached waits until n's summary is in the cache: a request whose
-// caller gave up goes on in the background and caches its answer.
-func waitCached(t testing.TB, s *Summarizer, n *notify.Notification) {
+// mustBeCached fails t unless n's summary is in the cache: Summarize
+// returns an answer only once it is cached.
+func mustBeCached(t testing.TB, s *Summarizer, n *notify.Notification) {
 	t.Helper()
 	key := cacheKey(s.cfg.Model, s.cfg.Language, n, allowedURLs(n))
-	waitFor(t, func() bool {
-		_, ok, _ := s.cache.CacheGet(t.Context(), s.cfg.Now(), key)
-		return ok
-	})
-}
-
-func waitFor(t testing.TB, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached within 5s")
-		}
-		time.Sleep(time.Millisecond)
+	if _, ok, err := s.cache.CacheGet(t.Context(), s.cfg.Now(), key); !ok || err != nil {
+		t.Fatalf("the summary is not cached (%v)", err)
 	}
 }

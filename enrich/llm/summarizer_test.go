@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -147,7 +148,7 @@ func TestSummarize_CacheSurvivesANewSummarizer(t *testing.T) {
 	if _, err := s1.Summarize(t.Context(), testNotification("x"), History{}); err != nil {
 		t.Fatal(err)
 	}
-	waitCached(t, s1, testNotification("x"))
+	mustBeCached(t, s1, testNotification("x"))
 	s2 := New(testConfig(api), st, nil) // another replica sharing the store
 	got, err := s2.Summarize(t.Context(), testNotification("x"), History{})
 	if err != nil || got != cannedAnswer {
@@ -159,39 +160,45 @@ func TestSummarize_CacheSurvivesANewSummarizer(t *testing.T) {
 }
 
 func TestSummarize_ConcurrentIdenticalRequestsCoalesce(t *testing.T) {
-	const n = 50
-	release := make(chan struct{})
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, body chatBody) {
-		<-release // hold the first request until every caller is waiting
-		writeCompletion(w, body.Model, cannedAnswer)
-	})
-	open := openOnCleanup(t, release)
-	s, _ := newTestSummarizer(t, testConfig(api))
-
-	var wg sync.WaitGroup
-	results := make([]string, n)
-	errs := make([]error, n)
-	for i := range n {
-		wg.Go(func() {
-			results[i], errs[i] = s.Summarize(t.Context(), testNotification("same"), History{})
+	synctest.Test(t, func(t *testing.T) {
+		const n = 50
+		release := make(chan struct{})
+		api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, body chatBody) {
+			<-release // hold the first request until every caller is waiting
+			writeCompletion(w, body.Model, cannedAnswer)
 		})
-	}
-	waitFor(t, func() bool { return api.calls.Load() == 1 })
-	time.Sleep(20 * time.Millisecond) // let the other callers reach the flight
-	open()
-	wg.Wait()
+		open := openOnCleanup(t, release)
+		s, _ := newTestSummarizer(t, testConfig(api))
 
-	for i := range n {
-		if errs[i] != nil || results[i] != cannedAnswer {
-			t.Fatalf("caller %d: %q, %v", i, results[i], errs[i])
+		var wg sync.WaitGroup
+		results := make([]string, n)
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				results[i], errs[i] = s.Summarize(t.Context(), testNotification("same"), History{})
+			})
 		}
-	}
-	if got := api.calls.Load(); got != 1 {
-		t.Errorf("LLM calls = %d for %d identical requests, want 1", got, n)
-	}
-	if calls, hits, errCount := s.Stats(); calls != 1 || hits != n-1 || errCount != 0 {
-		t.Errorf("Stats = %d, %d, %d; want 1, %d, 0", calls, hits, errCount, n-1)
-	}
+		// Every caller is blocked: one request waits for release, the
+		// other callers wait for its answer.
+		synctest.Wait()
+		if got := api.calls.Load(); got != 1 {
+			t.Errorf("%d requests in flight while %d callers wait, want 1", got, n)
+		}
+		open()
+		wg.Wait()
+
+		for i := range n {
+			if errs[i] != nil || results[i] != cannedAnswer {
+				t.Fatalf("caller %d: %q, %v", i, results[i], errs[i])
+			}
+		}
+		if got := api.calls.Load(); got != 1 {
+			t.Errorf("LLM calls = %d for %d identical requests, want 1", got, n)
+		}
+		if calls, hits, errCount := s.Stats(); calls != 1 || hits != n-1 || errCount != 0 {
+			t.Errorf("Stats = %d, %d, %d; want 1, %d, 0", calls, hits, errCount, n-1)
+		}
+	})
 }
 
 func TestSummarize_GivesUpAtTheDeadline(t *testing.T) {
@@ -199,45 +206,53 @@ func TestSummarize_GivesUpAtTheDeadline(t *testing.T) {
 		name       string
 		timeout    time.Duration
 		ctxTimeout time.Duration // 0: no caller deadline
-		bound      time.Duration
+		want       time.Duration // when Summarize returns
 	}{
 		{"own Timeout", 300 * time.Millisecond, 0, 300 * time.Millisecond},
 		{"caller deadline sooner than Timeout", 4 * time.Second, 200 * time.Millisecond, 200 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			never := make(chan struct{})
-			api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ chatBody) {
-				select { // a model that never answers
-				case <-r.Context().Done():
-				case <-never:
+			synctest.Test(t, func(t *testing.T) {
+				never, abandoned := make(chan struct{}), make(chan struct{})
+				api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ chatBody) {
+					select { // a model that never answers
+					case <-r.Context().Done():
+						close(abandoned)
+					case <-never:
+					}
+				})
+				openOnCleanup(t, never)
+				cfg := testConfig(api)
+				cfg.Timeout = tt.timeout
+				s, _ := newTestSummarizer(t, cfg)
+				ctx := t.Context()
+				if tt.ctxTimeout > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tt.ctxTimeout)
+					defer cancel()
+				}
+
+				n := testNotification("x")
+				start := time.Now()
+				got, err := s.Summarize(ctx, n, History{})
+				elapsed := time.Since(start)
+				// The caller owns n again: the request still in flight must
+				// not read it (the race detector checks).
+				n.Incident, n.Enrichment.Summary, n.Members = "changed", "fallback", nil
+
+				if err == nil || !errors.Is(err, context.DeadlineExceeded) || got != "" {
+					t.Errorf("Summarize = %q, %v; want a deadline error", got, err)
+				}
+				if elapsed != tt.want {
+					t.Errorf("Summarize returned after %v, want exactly %v", elapsed, tt.want)
+				}
+				// The request goes on without its caller, until Timeout.
+				<-abandoned
+				if d := time.Since(start); d != tt.timeout {
+					t.Errorf("the request was abandoned after %v, want the Timeout %v", d, tt.timeout)
 				}
 			})
-			openOnCleanup(t, never)
-			cfg := testConfig(api)
-			cfg.Timeout = tt.timeout
-			s, _ := newTestSummarizer(t, cfg)
-			ctx := t.Context()
-			if tt.ctxTimeout > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, tt.ctxTimeout)
-				defer cancel()
-			}
-
-			n := testNotification("x")
-			start := time.Now()
-			got, err := s.Summarize(ctx, n, History{})
-			elapsed := time.Since(start)
-			// The caller owns n again: the request still in flight must
-			// not read it (the race detector checks).
-			n.Incident, n.Enrichment.Summary, n.Members = "changed", "fallback", nil
-
-			if err == nil || !errors.Is(err, context.DeadlineExceeded) || got != "" {
-				t.Errorf("Summarize = %q, %v; want a deadline error", got, err)
-			}
-			if elapsed > tt.bound+100*time.Millisecond {
-				t.Errorf("Summarize returned after %v, want within %v", elapsed, tt.bound+100*time.Millisecond)
-			}
 		})
 	}
 }
@@ -425,6 +440,10 @@ func TestSummarize_StoreOutageOnlyCostsTheCache(t *testing.T) {
 }
 
 func TestSummarize_CancelledContextSendsNoRequest(t *testing.T) {
+	synctest.Test(t, testCancelledContextSendsNoRequest)
+}
+
+func testCancelledContextSendsNoRequest(t *testing.T) {
 	api := newFakeAPI(t, answer(cannedAnswer))
 	s, _ := newTestSummarizer(t, testConfig(api))
 	ctx, cancel := context.WithCancel(t.Context())
@@ -432,7 +451,9 @@ func TestSummarize_CancelledContextSendsNoRequest(t *testing.T) {
 	if _, err := s.Summarize(ctx, testNotification("x"), History{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Summarize = %v, want context.Canceled", err)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Anything Summarize started in the background has run until it
+	// blocked or ended.
+	synctest.Wait()
 	if api.calls.Load() != 0 {
 		t.Error("a request was sent for a cancelled caller")
 	}

@@ -45,9 +45,19 @@ type fixture struct {
 // level into a buffer; change adjusts the config.
 func newFixture(t testing.TB, change func(*Config)) *fixture {
 	t.Helper()
-	f := &fixture{pd: pdtest.New(t), logs: &logbuf.Buffer{}}
+	return newFixtureOn(t, pdtest.New(t), change)
+}
+
+// newFixtureOn is newFixture with the fake given: a test in a synctest
+// bubble starts the fake outside it, where its listener's socket cannot
+// keep the bubble's clock from advancing. The notifier reaches the fake
+// in memory.
+func newFixtureOn(t testing.TB, pd *pdtest.Server, change func(*Config)) *fixture {
+	t.Helper()
+	f := &fixture{pd: pd, logs: &logbuf.Buffer{}}
 	cfg := Config{
 		URL:        f.pd.URL(),
+		HTTPClient: f.pd.Client(),
 		RoutingKey: routingKeys,
 		PerKeyRate: 1000,
 		Logger:     slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

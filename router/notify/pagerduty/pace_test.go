@@ -5,9 +5,11 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/notify/pagerduty/pdtest"
 )
 
 // clock is a settable test clock.
@@ -55,36 +57,50 @@ func TestNotify_PacingDefersTheSecondEventOfAKeyBeyondOneSecond(t *testing.T) {
 	}
 }
 
+// inBubble runs test in a synctest bubble on a fixture whose notifier,
+// built in the bubble, paces by the bubble's fake clock: a wait for a
+// slot takes no real time and ends exactly when its slot comes.
+func inBubble(t *testing.T, change func(*Config), test func(t *testing.T, f *fixture)) {
+	pd := pdtest.New(t)
+	synctest.Test(t, func(t *testing.T) { test(t, newFixtureOn(t, pd, change)) })
+}
+
 func TestNotify_PacingWaitsForASlotWithinOneSecond(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.PerKeyRate = 1 })
-	nt := notification(notify.KindTrigger, firing("A", nil))
-	if err := f.n.Notify(t.Context(), nt); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	err := f.n.Notify(t.Context(), nt)
-	waited := time.Since(start)
-	if v := verdictOf(err); !v.ok && v.retryAfter <= 0 {
-		t.Fatalf("second event: %v, want success after a wait or a RetryAfter", err)
-	}
-	if err == nil && waited < 800*time.Millisecond {
-		t.Errorf("second event sent after %s, want about a second", waited)
-	}
+	inBubble(t, func(c *Config) { c.PerKeyRate = 1 }, func(t *testing.T, f *fixture) {
+		nt := notification(notify.KindTrigger, firing("A", nil))
+		if err := f.n.Notify(t.Context(), nt); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := f.n.Notify(t.Context(), nt); err != nil {
+			t.Fatalf("second event: %v, want it sent once its slot comes", err)
+		}
+		if waited := time.Since(start); waited != time.Second {
+			t.Errorf("second event sent after %s, want exactly 1s at one event a second", waited)
+		}
+		if got := f.pd.Requests(); got != 2 {
+			t.Errorf("%d requests reached PagerDuty, want 2", got)
+		}
+	})
 }
 
 func TestNotify_PacingWaitEndsWithTheContext(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.PerKeyRate = 1 })
-	nt := notification(notify.KindTrigger, firing("A", nil))
-	if err := f.n.Notify(t.Context(), nt); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	err := f.n.Notify(ctx, nt)
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 500*time.Millisecond {
-		t.Errorf("got %v after %s, want DeadlineExceeded promptly", err, time.Since(start))
-	}
+	inBubble(t, func(c *Config) { c.PerKeyRate = 1 }, func(t *testing.T, f *fixture) {
+		nt := notification(notify.KindTrigger, firing("A", nil))
+		if err := f.n.Notify(t.Context(), nt); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		err := f.n.Notify(ctx, nt)
+		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != 20*time.Millisecond {
+			t.Errorf("got %v after %s, want DeadlineExceeded when the context ends, 20ms in", err, time.Since(start))
+		}
+		if got := f.pd.Requests(); got != 1 {
+			t.Errorf("%d requests reached PagerDuty, want 1 (the event whose wait ended never left)", got)
+		}
+	})
 }
 
 func TestNotify_RateLimitHoldsTheKeyForRetryAfter(t *testing.T) {

@@ -37,7 +37,19 @@ type option func(*slack.Config)
 // incoming webhook.
 func newFixture(t testing.TB, opts ...option) *fixture {
 	t.Helper()
-	f := &fixture{slack: slacktest.New(t, token, "#alerts", "#ops"), threads: memory.New(store.Options{}), logs: &bytes.Buffer{}}
+	return newFixtureOn(t, newSlack(t), opts...)
+}
+
+// newSlack starts the fake Slack of newFixture.
+func newSlack(t testing.TB) *slacktest.Server { return slacktest.New(t, token, "#alerts", "#ops") }
+
+// newFixtureOn is newFixture with the fake given: a test in a synctest
+// bubble starts the fake outside it, where its listener's socket cannot
+// keep the bubble's clock from advancing. The notifier reaches the fake
+// in memory.
+func newFixtureOn(t testing.TB, sl *slacktest.Server, opts ...option) *fixture {
+	t.Helper()
+	f := &fixture{slack: sl, threads: memory.New(store.Options{}), logs: &bytes.Buffer{}}
 	cfg := slack.Config{
 		APIURL: f.slack.APIURL(),
 		Token:  token,

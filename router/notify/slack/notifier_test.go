@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/alertgate/alertgate/config"
@@ -362,29 +363,38 @@ func TestNotify_SecretsNeverReachErrorsOrLogs(t *testing.T) {
 
 func TestNotify_PacesEachChannel(t *testing.T) {
 	t.Run("a far slot is handed back as RetryAfter", func(t *testing.T) {
-		f := newFixture(t, func(c *slack.Config) { c.PerChannelInterval = time.Minute })
-		f.notify(t, incident(notify.KindTrigger, 1, member(1, "new")))
-		nt := incident(notify.KindTrigger, 1, member(2, "new"))
-		nt.Incident = "inc-2"
-		err := f.n.Notify(context.Background(), nt)
-		var ne *notify.Error
-		if !errors.As(err, &ne) || ne.RetryAfter < 50*time.Second || ne.Permanent {
-			t.Fatalf("second message to the channel: %v, want RetryAfter about a minute", err)
-		}
-		nt.Target.Receiver = "ops"
-		f.notify(t, nt) // another channel has its own pace
-		if got := len(f.slack.Calls()); got != 2 {
-			t.Errorf("%d calls, want 2: the paced message must not be sent", got)
-		}
+		sl := newSlack(t)
+		synctest.Test(t, func(t *testing.T) {
+			f := newFixtureOn(t, sl, func(c *slack.Config) { c.PerChannelInterval = time.Minute })
+			f.notify(t, incident(notify.KindTrigger, 1, member(1, "new")))
+			nt := incident(notify.KindTrigger, 1, member(2, "new"))
+			nt.Incident = "inc-2"
+			err := f.n.Notify(context.Background(), nt)
+			var ne *notify.Error
+			if !errors.As(err, &ne) || ne.RetryAfter != time.Minute || ne.Permanent || !errors.Is(err, notify.ErrPaced) {
+				t.Fatalf("second message to the channel: %v, want RetryAfter 1m for notify.ErrPaced", err)
+			}
+			nt.Target.Receiver = "ops"
+			f.notify(t, nt) // another channel has its own pace
+			if got := len(f.slack.Calls()); got != 2 {
+				t.Errorf("%d calls, want 2: the paced message must not be sent", got)
+			}
+		})
 	})
 	t.Run("a near slot is waited for", func(t *testing.T) {
-		f := newFixture(t, func(c *slack.Config) { c.PerChannelInterval = 200 * time.Millisecond })
-		start := time.Now()
-		for i := range 3 {
-			f.notify(t, incident(notify.KindRepeat, int64(i+1), member(1, "")))
-		}
-		if d := time.Since(start); d < 350*time.Millisecond {
-			t.Errorf("3 messages took %s, want about 400ms at one per 200ms", d)
-		}
+		sl := newSlack(t)
+		synctest.Test(t, func(t *testing.T) {
+			f := newFixtureOn(t, sl, func(c *slack.Config) { c.PerChannelInterval = 200 * time.Millisecond })
+			start := time.Now()
+			for i := range 3 {
+				f.notify(t, incident(notify.KindRepeat, int64(i+1), member(1, "")))
+				if got, want := time.Since(start), time.Duration(i)*200*time.Millisecond; got != want {
+					t.Errorf("message %d sent after %s, want exactly %s at one per 200ms", i+1, got, want)
+				}
+			}
+			if got := len(f.slack.Calls()); got != 3 {
+				t.Errorf("%d calls, want 3", got)
+			}
+		})
 	})
 }

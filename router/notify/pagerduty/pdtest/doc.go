@@ -8,5 +8,7 @@
 //
 // Failures are injected with FailNext (a 429 with Retry-After, a 500) and
 // unknown integrations with ValidRoutingKeys. The package serves the
-// notifier's own tests and the end-to-end tests of the whole binary.
+// notifier's own tests, which reach it in memory through Client (so that
+// they can run in a testing/synctest bubble), and the end-to-end tests of
+// the whole binary, which reach it over the network.
 package pdtest

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/alertgate/alertgate/internal/memhttp"
 )
 
 // Alert states, as Incident reports them.
@@ -94,6 +96,11 @@ func New(t testing.TB) *Server {
 
 // URL returns the API base URL; events go to URL() + "/v2/enqueue".
 func (s *Server) URL() string { return s.srv.URL }
+
+// Client returns an HTTP client that reaches the server in memory,
+// without the network, so that a notifier under test can run in a
+// testing/synctest bubble.
+func (s *Server) Client() *http.Client { return memhttp.Client(s.srv.URL, s.srv.Config.Handler) }
 
 // Events returns the accepted events in the order they arrived.
 func (s *Server) Events() []Event {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/alertgate/alertgate/internal/memhttp"
 )
 
 // webhookPath is where the incoming webhook is served. Its last element
@@ -84,8 +86,10 @@ func (s *Server) APIURL() string { return s.srv.URL + "/api/" }
 // WebhookURL is the incoming webhook's URL.
 func (s *Server) WebhookURL() string { return s.srv.URL + webhookPath }
 
-// Client returns an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
+// Client returns an HTTP client that reaches the server in memory,
+// without the network, so that a notifier under test can run in a
+// testing/synctest bubble. The server's URLs work over the network too.
+func (s *Server) Client() *http.Client { return memhttp.Client(s.srv.URL, s.srv.Config.Handler) }
 
 // ChannelID returns the ID of a channel given by name or ID, or "".
 func (s *Server) ChannelID(channel string) string {
