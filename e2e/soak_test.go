@@ -6,6 +6,7 @@ import (
 	"container/heap"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -96,6 +97,9 @@ func TestSoak_TwoReplicasOnPersistentRedisLoseNothingAndStayFlat(t *testing.T) {
 
 	f := load.figures(w.pd)
 	f.duration, f.outage = d, outage
+	c.refusedMu.Lock()
+	f.refused = maps.Clone(c.refused)
+	c.refusedMu.Unlock()
 	f.rss, f.goroutines = samples.flatness(d)
 	t.Log(f.line())
 	if f.lost != 0 || f.unresolved != 0 {
@@ -131,6 +135,9 @@ type soakCluster struct {
 	mu    sync.Mutex
 	gates []*gate
 	next  atomic.Uint64
+
+	refusedMu sync.Mutex
+	refused   map[string]int // why attempts failed: status or error
 }
 
 func (c *soakCluster) add(g *gate) {
@@ -157,37 +164,80 @@ func (c *soakCluster) live() []*gate {
 	return slices.Clone(c.gates)
 }
 
+// soakAttempts is how often a sender tries a request before it gives up,
+// soakRetryAfter how long it waits in between: Alertmanager, SNS and New
+// Relic all retry a webhook that failed or answered 429 or 5xx.
+const (
+	soakAttempts   = 4
+	soakRetryAfter = 2 * time.Second
+)
+
 // post sends body to one replica, round-robin, and to the next when one
-// fails or answers 5xx, as a load balancer retries. It reports whether
-// the alerts were accepted.
+// fails or answers 5xx, as a load balancer retries; a sender retries the
+// whole after a while. It reports whether the alerts were accepted.
 func (c *soakCluster) post(source, token string, body []byte, h http.Header) bool {
-	gates := c.live()
-	first := int(c.next.Add(1))
-	for i := range gates {
-		if postAccepted(gates[(first+i)%len(gates)], source, token, body, h) {
-			return true
+	for attempt := range soakAttempts {
+		if attempt > 0 {
+			time.Sleep(soakRetryAfter)
+		}
+		gates := c.live()
+		first := int(c.next.Add(1))
+		for i := range gates {
+			if c.postAccepted(gates[(first+i)%len(gates)], source, token, body, h) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// postAll sends body to every replica, as an Alertmanager HA pair does;
-// it reports whether any accepted it.
+// postAll sends body to every replica, as an Alertmanager HA pair does,
+// each retrying on its own; it reports whether any accepted it.
 func (c *soakCluster) postAll(source, token string, body []byte) bool {
-	ok := false
+	var wg sync.WaitGroup
+	var ok atomic.Bool
 	for _, g := range c.live() {
-		ok = postAccepted(g, source, token, body, nil) || ok
+		wg.Go(func() {
+			for attempt := range soakAttempts {
+				if attempt > 0 {
+					time.Sleep(soakRetryAfter)
+				}
+				if c.postAccepted(g, source, token, body, nil) {
+					ok.Store(true)
+					return
+				}
+				if g.exited() {
+					return // a replica that is gone: its twin's copy counts
+				}
+			}
+		})
 	}
-	return ok
+	wg.Wait()
+	return ok.Load()
 }
 
-func postAccepted(g *gate, source, token string, body []byte, h http.Header) bool {
+func (c *soakCluster) postAccepted(g *gate, source, token string, body []byte, h http.Header) bool {
 	code, b, err := g.do(http.MethodPost, "/api/v1/alerts/"+source, token, body, h)
-	if err != nil || code != http.StatusOK {
-		return false
+	why := ""
+	switch {
+	case err != nil:
+		why = "transport error"
+	case code != http.StatusOK:
+		why = "HTTP " + strconv.Itoa(code)
+	default:
+		var a ingestAnswer
+		if json.Unmarshal(b, &a) == nil && a.Status == "ok" {
+			return true
+		}
+		why = "unreadable answer"
 	}
-	var a ingestAnswer
-	return json.Unmarshal(b, &a) == nil && a.Status == "ok"
+	c.refusedMu.Lock()
+	defer c.refusedMu.Unlock()
+	if c.refused == nil {
+		c.refused = map[string]int{}
+	}
+	c.refused[source+": "+why]++
+	return false
 }
 
 // soakEpisode is one problem: it fires, is re-sent, and resolves.
@@ -421,6 +471,7 @@ type soakFigures struct {
 	lost, unresolved         int
 	triggers, dups, resolves int
 	rss, goroutines          flatness
+	refused                  map[string]int
 }
 
 func (l *soakLoad) figures(pd *pdtest.Server) soakFigures {
@@ -450,9 +501,21 @@ func (l *soakLoad) figures(pd *pdtest.Server) soakFigures {
 }
 
 func (f soakFigures) line() string {
-	return fmt.Sprintf("E2E-SOAK duration=%s problems=%d (alertmanager %d, newrelic %d, cloudwatch %d) requests=%d alerts=%d fired=%d resolved=%d lost=%d unresolved=%d pages=%d duplicates=%d resolves=%d redis_outage=%s rss=%s goroutines=%s",
+	return fmt.Sprintf("E2E-SOAK duration=%s problems=%d (alertmanager %d, newrelic %d, cloudwatch %d) requests=%d alerts=%d fired=%d resolved=%d lost=%d unresolved=%d pages=%d duplicates=%d resolves=%d redis_outage=%s rss=%s goroutines=%s failed_attempts=%s",
 		f.duration, f.episodes, f.sources["alertmanager"], f.sources["newrelic"], f.sources["cloudwatch"], f.requests, f.alerts,
-		f.fired, f.resolved, f.lost, f.unresolved, f.triggers, f.dups, f.resolves, f.outage.Round(time.Millisecond), f.rss, f.goroutines)
+		f.fired, f.resolved, f.lost, f.unresolved, f.triggers, f.dups, f.resolves, f.outage.Round(time.Millisecond), f.rss, f.goroutines, f.failures())
+}
+
+// failures lists the attempts that failed, by source and reason.
+func (f soakFigures) failures() string {
+	if len(f.refused) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(f.refused)) {
+		parts = append(parts, fmt.Sprintf("%s × %d", k, f.refused[k]))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func (f soakFigures) markdown() string {
@@ -466,6 +529,7 @@ func (f soakFigures) markdown() string {
 	fmt.Fprintf(&b, "| problems | %d (Alertmanager %d, New Relic %d, CloudWatch %d) |\n", f.episodes, f.sources["alertmanager"], f.sources["newrelic"], f.sources["cloudwatch"])
 	fmt.Fprintf(&b, "| webhook requests / alerts in accepted requests | %d / %d |\n", f.requests, f.alerts)
 	fmt.Fprintf(&b, "| problems fired / resolved (accepted) | %d / %d |\n", f.fired, f.resolved)
+	fmt.Fprintf(&b, "| attempts that failed (the sender retries up to %d times, %s apart) | %s |\n", soakAttempts, soakRetryAfter, f.failures())
 	fmt.Fprintf(&b, "| **lost**: fired but never paged / resolved but still open in PagerDuty | **%d / %d** |\n", f.lost, f.unresolved)
 	fmt.Fprintf(&b, "| PagerDuty triggers / duplicates (beyond the first per incident) / resolves | %d / %d / %d |\n", f.triggers, f.dups, f.resolves)
 	fmt.Fprintf(&b, "| Redis outage | %s |\n", f.outage.Round(time.Millisecond))
