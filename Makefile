@@ -23,6 +23,15 @@ run: build
 test:
 	$(GO) test -race -count=1 ./...
 
+## soak: two replicas on Redis under a mixed load for SOAK_DURATION (30m),
+## with a Redis restart and a SIGTERM; writes its section of
+## e2e/RESULTS.md. Not part of test.
+SOAK_DURATION ?= 30m
+.PHONY: soak
+soak:
+	SOAK_DURATION=$(SOAK_DURATION) SOAK_RESULTS=$(CURDIR)/e2e/RESULTS.md \
+		$(GO) test -tags soak -count=1 -timeout 0 -run '^TestSoak' -v ./e2e/
+
 ## bench: the running server under load (memory store, then a Redis it
 ## starts), the storm day's noise figure, written to e2e/RESULTS.md. Set
 ## BENCH_FLAGS, e.g. BENCH_FLAGS="-runs memory -duration 5s", or
@@ -45,6 +54,8 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./...
+	$(GO) vet -tags soak ./e2e/
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
@@ -67,8 +78,11 @@ lint-deploy:
 FUZZTIME ?= 10s
 FUZZ_TARGETS := \
 	./router/source/alertmanager:FuzzParse \
+	./router/source/alertmanager:FuzzLeniency \
 	./router/source/newrelic:FuzzParse \
+	./router/source/newrelic:FuzzLeniency \
 	./router/source/cloudwatch:FuzzReceive \
+	./router/source/cloudwatch:FuzzLeniency \
 	./router/source/cloudwatch:FuzzCertURL \
 	./router/notify/slack:FuzzParseInteraction \
 	./config:FuzzParse \

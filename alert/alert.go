@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Source names the system an alert came from.
@@ -52,12 +55,12 @@ const (
 // Limits that keep a single alert bounded in memory, in the store and in
 // notifications. Sources truncate to them; Validate enforces them.
 const (
-	MaxLabels          = 64
-	MaxLabelNameLen    = 128
-	MaxLabelValueLen   = 1024
-	MaxAnnotationLen   = 8 << 10
-	MaxRawLen          = 4 << 10
-	maxAnnotationCount = 64
+	MaxLabels        = 64
+	MaxLabelNameLen  = 128
+	MaxLabelValueLen = 1024
+	MaxAnnotations   = 64
+	MaxAnnotationLen = 8 << 10
+	MaxRawLen        = 4 << 10
 )
 
 // Alert is the canonical, source-independent alert.
@@ -171,16 +174,16 @@ func (a *Alert) Validate() error {
 		return &FieldError{"startsAt", "must be set"}
 	case len(a.Labels) > MaxLabels:
 		return &FieldError{"labels", fmt.Sprintf("%d labels, at most %d allowed", len(a.Labels), MaxLabels)}
-	case len(a.Annotations) > maxAnnotationCount:
-		return &FieldError{"annotations", fmt.Sprintf("%d annotations, at most %d allowed", len(a.Annotations), maxAnnotationCount)}
+	case len(a.Annotations) > MaxAnnotations:
+		return &FieldError{"annotations", fmt.Sprintf("%d annotations, at most %d allowed", len(a.Annotations), MaxAnnotations)}
 	}
 	for k, v := range a.Labels {
-		if k == "" || len(k) > MaxLabelNameLen {
-			return &FieldError{"labels", fmt.Sprintf("label name %q is empty or longer than %d bytes", Truncate(k, 64), MaxLabelNameLen)}
+		if err := checkLabel(k, v); err != nil {
+			return err
 		}
-		if len(v) > MaxLabelValueLen {
-			return &FieldError{"labels." + k, fmt.Sprintf("value longer than %d bytes", MaxLabelValueLen)}
-		}
+	}
+	if strings.ContainsRune(a.Name, 0) {
+		return &FieldError{"name", "contains a NUL byte"}
 	}
 	for k, v := range a.Annotations {
 		if len(v) > MaxAnnotationLen {
@@ -195,14 +198,45 @@ func (a *Alert) Validate() error {
 	return nil
 }
 
+// checkLabel reports what is wrong with a label, if anything. Names
+// follow Prometheus: any UTF-8 text since Prometheus 3 and Alertmanager
+// 0.28 (so OpenTelemetry's "service.name" is a label like any other), but
+// not empty, not longer than MaxLabelNameLen, and without control
+// characters, which no matcher can spell and which would garble every log
+// line and message that shows the label. Values may hold any UTF-8 text
+// except a NUL byte, within MaxLabelValueLen: labels are the alert's
+// identity, so one over the limit is refused rather than cut.
+func checkLabel(name, value string) error {
+	switch {
+	case name == "" || len(name) > MaxLabelNameLen:
+		return &FieldError{"labels", fmt.Sprintf("label name %q is empty or longer than %d bytes", Truncate(name, 64), MaxLabelNameLen)}
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
+		return &FieldError{"labels", fmt.Sprintf("label name %q is not a valid Prometheus label name: invalid UTF-8 or a control character", Truncate(name, 64))}
+	case len(value) > MaxLabelValueLen:
+		return &FieldError{"labels." + name, fmt.Sprintf("value is %d bytes, at most %d allowed", len(value), MaxLabelValueLen)}
+	case !utf8.ValidString(value) || strings.ContainsRune(value, 0):
+		return &FieldError{"labels." + name, "value contains a NUL byte or invalid UTF-8"}
+	}
+	return nil
+}
+
 // Normalize fills the well-known labels from the alert's fields without
 // overwriting labels the sender set itself, so that Alertmanager users keep
 // their own severity values (such as "page") for their matchers.
+//
+// It also removes NUL bytes from the name and the annotations: text a
+// person reads, where a NUL only hides what follows it in some viewers.
+// Labels are left alone; Validate refuses a NUL there.
 func (a *Alert) Normalize() {
 	if a.Labels == nil {
 		a.Labels = make(map[string]string, 3)
 	}
-	a.Name = Truncate(a.Name, MaxLabelValueLen)
+	a.Name = Truncate(WithoutNUL(a.Name), MaxLabelValueLen)
+	for k, v := range a.Annotations {
+		if strings.IndexByte(v, 0) >= 0 {
+			a.Annotations[k] = WithoutNUL(v)
+		}
+	}
 	setDefault(a.Labels, LabelAlertName, a.Name)
 	setDefault(a.Labels, LabelSeverity, string(a.Severity))
 	setDefault(a.Labels, LabelSource, string(a.Source))
@@ -212,4 +246,13 @@ func setDefault(m map[string]string, k, v string) {
 	if _, ok := m[k]; !ok && v != "" {
 		m[k] = v
 	}
+}
+
+// WithoutNUL returns s without NUL bytes, for sources that build labels
+// from free text of the sender's.
+func WithoutNUL(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", "")
 }

@@ -35,6 +35,15 @@ func TestNormalize_FillsWellKnownLabelsWithoutOverwriting(t *testing.T) {
 	}
 }
 
+func TestNormalize_RemovesNULFromNameAndAnnotations(t *testing.T) {
+	a := Alert{Name: "Disk\x00Full", Severity: SeverityCritical, Source: SourceAlertmanager,
+		Annotations: map[string]string{"summary": "disk\x00 full"}}
+	a.Normalize()
+	if a.Name != "DiskFull" || a.Labels[LabelAlertName] != "DiskFull" || a.Annotations["summary"] != "disk full" {
+		t.Errorf("name %q, alertname %q, summary %q; want the NUL bytes gone", a.Name, a.Labels[LabelAlertName], a.Annotations["summary"])
+	}
+}
+
 func TestValidate(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -56,6 +65,13 @@ func TestValidate(t *testing.T) {
 			}
 		}, "labels"},
 		{"missing alertname label", func(a *Alert) { delete(a.Labels, LabelAlertName) }, "labels.alertname"},
+		{"NUL in a label value", func(a *Alert) { a.Labels["x"] = "a\x00b" }, "labels.x"},
+		{"NUL in a label name", func(a *Alert) { a.Labels["a\x00b"] = "v" }, "labels"},
+		{"newline in a label name", func(a *Alert) { a.Labels["a\nb"] = "v" }, "labels"},
+		{"invalid UTF-8 label name", func(a *Alert) { a.Labels["a\xffb"] = "v" }, "labels"},
+		{"invalid UTF-8 label value", func(a *Alert) { a.Labels["x"] = "a\xffb" }, "labels.x"},
+		{"UTF-8 label name (Prometheus 3)", func(a *Alert) { a.Labels["service.name"] = "checkout" }, ""},
+		{"NUL in the name", func(a *Alert) { a.Name = "a\x00b" }, "name"},
 		{"long annotation", func(a *Alert) { a.Annotations = map[string]string{"d": strings.Repeat("d", MaxAnnotationLen+1)} }, "annotations.d"},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +140,42 @@ func TestRoute_WalkNumbersLikeAlertmanagerDispatch(t *testing.T) {
 	want := "0:a1 1:a 2:b 3:root"
 	if strings.Join(got, " ") != want {
 		t.Errorf("Walk = %v, want %s (children before parents)", got, want)
+	}
+}
+
+// Relative paths in a configuration are relative to its file: the same
+// file means the same thing from any working directory (a container's /,
+// a benchmark started elsewhere).
+func TestLoadFile_RelativePathsAreRelativeToTheFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "conf", "alertgate.yml")
+	body := minimal + `enrich: {runbooks_dir: ../runbooks}
+store:
+  backend: redis
+  redis: {address: "localhost:6379", tls: {enabled: true, ca_file: certs/ca.pem}}
+`
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	cfg, err := LoadFile(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "runbooks"); cfg.Enrich.RunbooksDir != want {
+		t.Errorf("runbooks_dir = %q, want %q", cfg.Enrich.RunbooksDir, want)
+	}
+	if want := filepath.Join(dir, "conf", "certs", "ca.pem"); cfg.Store.Redis.TLS.CAFile != want {
+		t.Errorf("ca_file = %q, want %q", cfg.Store.Redis.TLS.CAFile, want)
+	}
+	abs := strings.Replace(body, "../runbooks", "/srv/runbooks", 1)
+	if err := os.WriteFile(path, []byte(abs), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := LoadFile(path, env(nil)); err != nil || cfg.Enrich.RunbooksDir != "/srv/runbooks" {
+		t.Errorf("an absolute runbooks_dir became %q (%v)", cfg.Enrich.RunbooksDir, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -54,13 +55,32 @@ type Getenv func(name string) (string, bool)
 
 // LoadFile reads, expands, decodes, defaults and validates the file at
 // path. Every error is an *Error or a join of them, with file and line.
+// Relative paths in the file are relative to the file (resolvePaths).
 func LoadFile(path string, getenv Getenv) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	cfg, err := Parse(data, getenv)
-	return cfg, withFile(err, path)
+	if err != nil {
+		return nil, withFile(err, path)
+	}
+	cfg.resolvePaths(filepath.Dir(path))
+	return cfg, nil
+}
+
+// resolvePaths makes the relative file and directory paths of the
+// configuration (enrich.runbooks_dir, store.redis.tls.ca_file) relative
+// to dir, the directory of the file they were read from. Relative to the
+// working directory, one file would mean different things from
+// different places: the container's /, a benchmark started from another
+// directory, check-config run from the repository's root.
+func (c *Config) resolvePaths(dir string) {
+	for _, p := range []*string{&c.Enrich.RunbooksDir, &c.Store.Redis.TLS.CAFile} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
 }
 
 // Parse is LoadFile for configuration already in memory.

@@ -19,6 +19,7 @@ func (c *Config) Validate() error {
 	var v validator
 	c.validateServer(&v)
 	c.validateSources(&v)
+	c.validatePublishedSecrets(&v)
 	c.validateStore(&v)
 	c.validateReceivers(&v)
 	c.validateRoute(&v)
@@ -71,6 +72,35 @@ func (c *Config) validateServer(v *validator) {
 	v.positive("server.write_timeout", s.WriteTimeout)
 	v.positive("server.idle_timeout", s.IdleTimeout)
 	v.positive("server.shutdown_timeout", s.ShutdownTimeout)
+}
+
+// publishedSecrets are the example tokens of config/alertgate.yml, the
+// compose files and the README: anyone can read them, so they protect
+// nothing outside a dry run.
+var publishedSecrets = []string{"dev-admin-token", "dev-alertmanager-token", "dev-newrelic-token"}
+
+// validatePublishedSecrets refuses the published example tokens once
+// notifications are real: a configuration copied from the example keeps
+// them unless the variables they default from are set, and then anyone
+// could page the on-call or silence alerts.
+func (c *Config) validatePublishedSecrets(v *validator) {
+	if c.Notify.DryRun {
+		return
+	}
+	secrets := map[string]Secret{"server.admin_token": c.Server.AdminToken}
+	for name, s := range c.Sources.Webhooks() {
+		if !s.Disabled {
+			secrets["sources."+name+".token"] = s.Token
+			secrets["sources."+name+".hmac_secret"] = s.HMACSecret
+		}
+	}
+	for _, path := range slices.Sorted(maps.Keys(secrets)) {
+		for _, published := range publishedSecrets {
+			if secrets[path].Equal(published) {
+				v.add(path, "is %q, the example token published with alertgate: anyone can send it; set your own (the example reads it from an environment variable) or run with notify.dry_run: true", published)
+			}
+		}
+	}
 }
 
 var topicARN = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$`)

@@ -227,6 +227,27 @@ func TestDockerfile_BuildStageMakesAStaticStampedBinary(t *testing.T) {
 // imageRunbooks is where the image puts the repository's runbooks.
 const imageRunbooks = "/usr/share/alertgate/runbooks"
 
+// TestDockerfile_ExampleConfigFindsTheImagesRunbooks: the example
+// configuration names its runbooks relative to itself (../runbooks); the
+// image rewrites that one line to where it puts them, so that a bare
+// `docker run alertgate` starts (it exited with "lstat runbooks" when the
+// path was taken relative to the container's working directory).
+func TestDockerfile_ExampleConfigFindsTheImagesRunbooks(t *testing.T) {
+	dockerfile := string(readFile(t, "Dockerfile"))
+	for _, want := range []string{
+		"RUN sed 's#^  runbooks_dir: .*#  runbooks_dir: " + imageRunbooks + "#' config/alertgate.yml > /alertgate.yml",
+		"COPY --from=build /alertgate.yml /etc/alertgate/alertgate.yml\n",
+	} {
+		if !strings.Contains(dockerfile, want) {
+			t.Errorf("Dockerfile lacks %q", want)
+		}
+	}
+	example := string(readFile(t, filepath.Join("..", "config", "alertgate.yml")))
+	if n := len(regexp.MustCompile(`(?m)^  runbooks_dir: `).FindAllString(example, -1)); n != 1 {
+		t.Errorf("config/alertgate.yml has %d lines the Dockerfile's sed rewrites, want exactly 1", n)
+	}
+}
+
 // TestDockerfile_ShipsTheRunbooksTheConfigsName: the compose and Helm
 // configurations read runbooks from the image, so the image must have
 // them, and they must load.

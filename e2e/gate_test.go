@@ -39,6 +39,7 @@ type gate struct {
 	name    string
 	url     string
 	bin     string
+	dir     string // working directory; empty: the test's
 	logPath string
 	client  *http.Client
 
@@ -63,6 +64,11 @@ type gateOptions struct {
 	// shipped runs the binary users get, built without the e2e tag: no
 	// settable clock, no stand-in for AWS.
 	shipped bool
+	// configPath, if set, is a configuration file to serve as it is,
+	// instead of config.
+	configPath string
+	// dir is the process's working directory; empty means the test's.
+	dir string
 }
 
 // readyTimeout bounds how long a starting alertgate may take to be ready.
@@ -77,9 +83,12 @@ func startGate(t *testing.T, o gateOptions) *gate {
 		o.name = "alertgate"
 	}
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, o.name+".yml")
-	if err := os.WriteFile(cfgPath, []byte(o.config), 0o600); err != nil {
-		t.Fatal(err)
+	cfgPath := o.configPath
+	if cfgPath == "" {
+		cfgPath = filepath.Join(dir, o.name+".yml")
+		if err := os.WriteFile(cfgPath, []byte(o.config), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	args := []string{"serve", "--config", cfgPath, "--log-format", "json", "--testing-clock"}
 	bin := binary
@@ -95,6 +104,7 @@ func startGate(t *testing.T, o gateOptions) *gate {
 	}
 	g := &gate{
 		t:       t,
+		dir:     o.dir,
 		bin:     bin,
 		name:    o.name,
 		logPath: filepath.Join(dir, o.name+".log"),
@@ -141,7 +151,7 @@ func (g *gate) start(args []string, env []string) error {
 	}
 	defer logf.Close()
 	cmd := exec.Command(g.bin, append(args, "--listen", addr)...)
-	cmd.Env = env
+	cmd.Env, cmd.Dir = env, g.dir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return err

@@ -2,14 +2,10 @@ package e2e
 
 import (
 	"bufio"
-	"errors"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,21 +25,19 @@ type redisServer interface {
 // lose nothing it acknowledged. redistest's servers have no persistence
 // and come back empty, which is a different failure: a Redis that lost
 // its data.
-type aofRedis struct {
-	t    *testing.T
-	bin  string
-	dir  string
-	port int
-
-	mu   sync.Mutex
-	proc *os.Process
-	done chan struct{}
-}
+type aofRedis struct{ p *redisProc }
 
 // startAOFRedis starts a persistent redis-server for t on a free port
 // and kills it when t ends. Without redis-server on PATH the test is
 // skipped, unless redistest.RequireEnv is set.
 func startAOFRedis(t *testing.T) *aofRedis {
+	t.Helper()
+	return &aofRedis{startRedisProc(t, redisServerBinary(t), "redis")}
+}
+
+// redisServerBinary finds redis-server, or skips the test without it
+// (fails it when redistest.RequireEnv is set, as in CI).
+func redisServerBinary(t *testing.T) string {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -52,72 +46,17 @@ func startAOFRedis(t *testing.T) *aofRedis {
 		}
 		t.Skipf("redis-server not found on PATH: %v", err)
 	}
-	r := &aofRedis{t: t, bin: bin, dir: t.TempDir()}
-	t.Cleanup(r.Stop)
-	for range 3 { // the free port may be taken before redis-server binds it
-		if r.port, err = freePort(); err == nil {
-			if err = r.start(); err == nil {
-				return r
-			}
-		}
-	}
-	t.Fatalf("starting redis-server with persistence: %v", err)
-	return nil
+	return bin
 }
 
-func (r *aofRedis) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(r.port)) }
+func (r *aofRedis) Addr() string { return r.p.addr() }
 
 // Stop kills the server with SIGKILL.
-func (r *aofRedis) Stop() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.proc == nil {
-		return
-	}
-	_ = r.proc.Kill()
-	<-r.done
-	r.proc, r.done = nil, nil
-}
+func (r *aofRedis) Stop() { r.p.kill() }
 
 // Restart starts the server again on its port and data; it returns once
 // the data is loaded.
-func (r *aofRedis) Restart() {
-	r.t.Helper()
-	r.Stop()
-	if err := r.start(); err != nil {
-		r.t.Fatalf("restarting redis-server: %v", err)
-	}
-}
-
-func (r *aofRedis) start() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	cmd := exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--dir", r.dir,
-		"--appendonly", "yes", "--save", "", "--protected-mode", "no", "--logfile", "redis.log")
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		select {
-		case <-done:
-			return errors.New("redis-server exited (port taken?)")
-		default:
-		}
-		if pong(r.Addr()) {
-			r.proc, r.done = cmd.Process, done
-			return nil
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			<-done
-			return fmt.Errorf("redis-server did not answer PING on %s", r.Addr())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+func (r *aofRedis) Restart() { r.p.restart() }
 
 // pong reports whether addr answers PING with PONG (not LOADING).
 func pong(addr string) bool {

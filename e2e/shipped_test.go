@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 var shipped struct {
@@ -55,5 +56,43 @@ func TestShipped_HasNoTestingFlagAndIgnoresTestingVariables(t *testing.T) {
 	}
 	if logs, err := os.ReadFile(g.logPath); err != nil || bytes.Contains(logs, []byte("TESTING")) {
 		t.Errorf("the shipped binary turned a testing hook on (%v):\n%s", err, logs)
+	}
+}
+
+// TestQuickStart_ExampleConfigServesFromAnyWorkingDirectory is the
+// README's quick start as a container runs it: the example configuration
+// served from another working directory (the container's is /, where
+// "runbooks" named nothing and alertgate exited at start). It starts,
+// accepts the README's Alertmanager sample, and logs each notification
+// with its summary, the runbook it matched and who is on call, as the
+// README says.
+func TestQuickStart_ExampleConfigServesFromAnyWorkingDirectory(t *testing.T) {
+	t.Parallel()
+	g := startGate(t, gateOptions{
+		configPath: filepath.Join(moduleRoot, "config", "alertgate.yml"),
+		dir:        t.TempDir(),
+		env:        map[string]string{"ALERTGATE_ADMIN_TOKEN": adminToken},
+	})
+	body, err := os.ReadFile(filepath.Join(moduleRoot, "router", "source", "alertmanager", "testdata", "firing_group.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := g.ingest("alertmanager", "dev-alertmanager-token", body, nil); a.Notify == 0 {
+		t.Fatalf("the README's sample: %+v, want it to notify", a)
+	}
+	g.advance(time.Minute) // the example's group_wait
+	waitFor(t, "the notification log lines", func() (bool, string) {
+		recs := g.logRecords("notification")
+		return len(recs) > 0, "none yet"
+	})
+	for _, rec := range g.logRecords("notification") {
+		for _, key := range []string{"summary", "runbook", "oncall"} {
+			if s, _ := rec[key].(string); s == "" {
+				t.Errorf("notification log line without %s: %v", key, rec)
+			}
+		}
+		if rec["runbook"] != "kube-pod-crashlooping" {
+			t.Errorf("runbook %v, want kube-pod-crashlooping from the repository's runbooks", rec["runbook"])
+		}
 	}
 }

@@ -22,7 +22,7 @@ func (rt *Router) admin(h http.HandlerFunc) http.HandlerFunc {
 		}
 		if err := checkBearer(r, token); err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="alertgate-admin"`)
-			rt.log.Warn("admin request rejected", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", err.Error())
+			rt.rejects.log(rt.log, "admin", "admin request rejected", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", err.Error())
 			writeError(w, http.StatusUnauthorized, "", err.Error())
 			return
 		}

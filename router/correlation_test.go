@@ -78,7 +78,7 @@ func TestCorrelation_BadDeployIsOnePageAndOneSlackThread(t *testing.T) {
 	pd := pdtest.New(t)
 	sl := slacktest.New(t, slackToken, "#oncall", "#team")
 	sns := snstest.New(t)
-	h := newHarness(t, correlationConfig(pd.URL(), sl.APIURL()), sns.Client())
+	h := newHarness(t, correlationConfig(pd.URL(), sl.APIURL()), sns)
 	t0 := time.Now().Truncate(time.Minute) // the SNS test certificate is valid from now on
 	h.set(t0)
 

@@ -20,6 +20,7 @@ import (
 	"github.com/alertgate/alertgate/enrich"
 	"github.com/alertgate/alertgate/internal/logbuf"
 	"github.com/alertgate/alertgate/router/pipeline"
+	"github.com/alertgate/alertgate/router/source/cloudwatch/snstest"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 )
@@ -64,13 +65,15 @@ type harness struct {
 	nextConfig string
 }
 
-func newHarness(t testing.TB, cfgYAML string, client *http.Client) *harness {
-	return newReplica(t, cfgYAML, client, memory.New(store.Options{}), &logbuf.Buffer{})
+func newHarness(t testing.TB, cfgYAML string, sns *snstest.Signer) *harness {
+	return newReplica(t, cfgYAML, sns, memory.New(store.Options{}), &logbuf.Buffer{})
 }
 
 // newReplica is a harness on a given store and log: several replicas on
 // one store behave as one alertgate.
-func newReplica(t testing.TB, cfgYAML string, client *http.Client, st store.Store, logs *logbuf.Buffer) *harness {
+// sns, if set, stands in for AWS: SNS certificates are fetched from it
+// and chain to its CA.
+func newReplica(t testing.TB, cfgYAML string, sns *snstest.Signer, st store.Store, logs *logbuf.Buffer) *harness {
 	t.Helper()
 	cfg, err := config.Parse([]byte(cfgYAML), func(string) (string, bool) { return "", false })
 	if err != nil {
@@ -91,19 +94,22 @@ func newReplica(t testing.TB, cfgYAML string, client *http.Client, st store.Stor
 	if err != nil {
 		t.Fatalf("engine: %v", err)
 	}
-	h.rt, err = New(Options{
+	opts := Options{
 		Config:      cfg,
 		Engine:      engine,
 		Store:       st,
 		Registry:    h.reg,
 		Logger:      log,
 		Now:         h.now,
-		HTTPClient:  client,
 		Reloadables: []Reloadable{enricher},
 		Load: func(context.Context) (*config.Config, error) {
 			return config.Parse([]byte(h.nextConfig), func(string) (string, bool) { return "", false })
 		},
-	})
+	}
+	if sns != nil {
+		opts.HTTPClient, opts.Roots = sns.Client(), sns.Roots()
+	}
+	h.rt, err = New(opts)
 	if err != nil {
 		t.Fatalf("router: %v", err)
 	}

@@ -77,6 +77,10 @@ type ingestResponse struct {
 	pipeline.Result
 	Truncated int    `json:"truncated,omitempty"`
 	Note      string `json:"note,omitempty"`
+	// Ignored names the fields the alerts could do without whose values
+	// could not be read, so that whoever edits the sender's template
+	// sees what alertgate left out.
+	Ignored []source.Ignored `json:"ignored,omitempty"`
 }
 
 // handleIngest serves POST /api/v1/alerts/{source}.
@@ -91,7 +95,7 @@ func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
 		log := rt.log.With("source", src, "remote", r.RemoteAddr)
 		reject := func(code int, outcome, field, reason string) {
 			rt.metrics.requests.WithLabelValues(string(src), outcome).Inc()
-			log.Warn("webhook rejected", "status", code, "field", field, "reason", reason)
+			rt.rejects.log(log, string(src)+"/"+outcome, "webhook rejected", "status", code, "field", field, "reason", reason)
 			writeError(w, code, field, reason)
 		}
 		signed := ep.hmac.IsSet() && r.Header.Get(SignatureHeader) != ""
@@ -152,7 +156,10 @@ func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logge
 	if batch.Note != "" {
 		log.Info("webhook accepted", "note", batch.Note)
 	}
-	writeJSON(w, http.StatusOK, ingestResponse{Status: "ok", Result: res, Truncated: batch.Truncated, Note: batch.Note})
+	if len(batch.Ignored) > 0 {
+		log.Debug("webhook accepted without fields it could not read", "ignored", batch.Ignored)
+	}
+	writeJSON(w, http.StatusOK, ingestResponse{Status: "ok", Result: res, Truncated: batch.Truncated, Note: batch.Note, Ignored: batch.Ignored})
 	return true
 }
 

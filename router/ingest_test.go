@@ -188,7 +188,7 @@ func TestHealthReadyAndMetrics(t *testing.T) {
 
 func TestIngest_CloudWatchAlarmThroughSNSIsVerifiedAndResolves(t *testing.T) {
 	sns := snstest.New(t)
-	h := newHarness(t, testConfig, sns.Client())
+	h := newHarness(t, testConfig, sns)
 	h.clock = time.Now() // the test certificate is valid from now on
 	const topic = "arn:aws:sns:ap-northeast-1:123456789012:alarms"
 
@@ -221,5 +221,48 @@ func TestIngest_CloudWatchAlarmThroughSNSIsVerifiedAndResolves(t *testing.T) {
 		if strings.Contains(u, "evil") {
 			t.Errorf("alertgate fetched %s", u)
 		}
+	}
+}
+
+// Rejected requests are logged sampled, so that junk from anyone who can
+// reach alertgate cannot fill the disk; every one is still counted.
+func TestIngest_RejectionsAreLoggedSampledButAllCounted(t *testing.T) {
+	h := newHarness(t, testConfig, nil)
+	const junk = 50
+	for range junk {
+		if code, _ := h.post(amPath, "wrong-token", []byte(`{}`)); code != http.StatusUnauthorized {
+			t.Fatalf("wrong token: %d, want 401", code)
+		}
+	}
+	if got := len(h.logLines("webhook rejected")); got != rejectBurst {
+		t.Errorf("%d of %d rejections logged, want %d per %s", got, junk, rejectBurst, rejectWindow)
+	}
+	if got := h.counter("alertgate_requests_total", "source", "alertmanager", "outcome", "unauthorized"); got != junk {
+		t.Errorf("counted %v rejections, want %d", got, junk)
+	}
+	// The next window's first line says how many were left out.
+	h.advance(rejectWindow)
+	h.post(amPath, "wrong-token", []byte(`{}`))
+	lines := h.logLines("webhook rejected")
+	if last := lines[len(lines)-1]; len(lines) != rejectBurst+1 || last["suppressed"] != float64(junk-rejectBurst) {
+		t.Errorf("after the window: %d lines, last %v; want one more saying %d were suppressed", len(lines), last, junk-rejectBurst)
+	}
+	// Kinds are sampled apart: a flood of bad tokens does not hide a
+	// sender whose payloads are malformed.
+	h.post(nrPath, "nr-token", []byte(`{"state": "SNOOZED", "id": "x"}`))
+	if got := len(h.logLines("webhook rejected")); got != rejectBurst+2 {
+		t.Errorf("a rejection of another kind was not logged (%d lines)", got)
+	}
+}
+
+func TestIngest_AnswerNamesTheFieldsItIgnored(t *testing.T) {
+	h := newHarness(t, testConfig, nil)
+	code, resp := h.post(nrPath, "nr-token", readFile(t, "source/newrelic/testdata/legacy_custom_template.json"))
+	if code != http.StatusOK || resp["accepted"] != float64(1) {
+		t.Fatalf("%d %v, want the alert accepted", code, resp)
+	}
+	ignored, _ := resp["ignored"].([]any)
+	if len(ignored) != 1 || ignored[0].(map[string]any)["field"] != "targets" {
+		t.Errorf("ignored = %v, want targets named", resp["ignored"])
 	}
 }

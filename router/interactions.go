@@ -1,6 +1,7 @@
 package router
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -23,7 +24,7 @@ func (rt *Router) handleSlackInteraction(w http.ResponseWriter, r *http.Request)
 	}
 	in, err := slack.ParseInteraction(r.Header, body, rt.state.Load().cfg.Notify.Slack.SigningSecret)
 	if errors.Is(err, slack.ErrBadSignature) {
-		rt.log.Warn("slack interaction rejected", "remote", r.RemoteAddr, "reason", err.Error())
+		rt.rejects.log(rt.log, "slack", "slack interaction rejected", "remote", r.RemoteAddr, "reason", err.Error())
 		writeError(w, http.StatusUnauthorized, "", "invalid or stale Slack signature")
 		return
 	}
@@ -36,18 +37,15 @@ func (rt *Router) handleSlackInteraction(w http.ResponseWriter, r *http.Request)
 		who += " (" + in.UserID + ")"
 	}
 	log := rt.log.With("incident", in.Incident, "action", in.Action, "by", who)
-	ctx := r.Context()
-	switch in.Action {
-	case slack.ActionAcknowledge:
-		err = rt.engine.Acknowledge(ctx, in.Incident, who, "Slack")
-	case slack.ActionSilence:
-		_, err = rt.engine.Silence(ctx, in.Incident, who, silenceFromSlack, "Slack")
-	case slack.ActionResolve:
-		err = rt.engine.Resolve(ctx, in.Incident, who, "Slack")
-	case slack.ActionAnnounce:
-		err = rt.engine.Announce(ctx, in.Incident, who, rt.state.Load().cfg.Enrich.LLM.Language)
-	}
+	// A click applies once: Slack retries a request it got no answer to
+	// in time, people double-click, and a captured request can be
+	// replayed while its signature is fresh.
+	err = rt.engine.Once(r.Context(), in.Action+":"+in.Incident, func(ctx context.Context) error {
+		return rt.apply(ctx, in, who)
+	})
 	switch {
+	case errors.Is(err, pipeline.ErrAlreadyApplied):
+		log.Info("slack interaction repeated within the action window; nothing done", "window", pipeline.ActionWindow)
 	case errors.Is(err, pipeline.ErrIncidentOver):
 		log.Info("slack interaction on an incident that is already over")
 	case err != nil:
@@ -58,4 +56,20 @@ func (rt *Router) handleSlackInteraction(w http.ResponseWriter, r *http.Request)
 		log.Info("slack interaction applied")
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// apply does what a button says.
+func (rt *Router) apply(ctx context.Context, in slack.Interaction, who string) error {
+	switch in.Action {
+	case slack.ActionAcknowledge:
+		return rt.engine.Acknowledge(ctx, in.Incident, who, "Slack")
+	case slack.ActionSilence:
+		_, err := rt.engine.Silence(ctx, in.Incident, who, silenceFromSlack, "Slack")
+		return err
+	case slack.ActionResolve:
+		return rt.engine.Resolve(ctx, in.Incident, who, "Slack")
+	case slack.ActionAnnounce:
+		return rt.engine.Announce(ctx, in.Incident, who, rt.state.Load().cfg.Enrich.LLM.Language)
+	}
+	return nil
 }

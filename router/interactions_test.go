@@ -11,8 +11,13 @@ import (
 
 	goslack "github.com/slack-go/slack"
 
+	"github.com/alertgate/alertgate/internal/logbuf"
 	"github.com/alertgate/alertgate/router/notify/pagerduty/pdtest"
 	"github.com/alertgate/alertgate/router/notify/slack/slacktest"
+	"github.com/alertgate/alertgate/router/pipeline"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/store/memory"
+	"github.com/alertgate/alertgate/router/store/redis/redistest"
 )
 
 const (
@@ -245,5 +250,140 @@ func TestSlackInteraction_PostAnnouncementInTheThread(t *testing.T) {
 	}
 	if n := len(pd.Events()); n != 1 {
 		t.Errorf("PagerDuty got %d events, want only the trigger (announcements are for chat)", n)
+	}
+}
+
+// signedClick is a signed button click, to send once or replay.
+func signedClick(action, incident string, signedAt time.Time) (http.Header, []byte) {
+	cb := slacktest.ButtonClick(action, incident, goslack.User{ID: "U042", Name: "hanako"}, "C0001", "1700000000.000100")
+	return slacktest.SignedInteraction(slackSecret, cb, signedAt)
+}
+
+// send posts a signed interaction as it is.
+func (h *harness) send(hdr http.Header, body []byte) int {
+	h.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/api/v1/slack/interactions", bytes.NewReader(body))
+	req.Header = hdr.Clone()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// A button click applies once within the five minutes Slack signs it
+// for: the same signed request again (replayed, or Slack's retry) and a
+// second click, on either replica, record and send nothing more, and
+// "Silence 1h" makes one silence.
+func TestSlackInteraction_RepeatedClicksApplyOnceAcrossReplicas(t *testing.T) {
+	for name, st := range map[string]func(t *testing.T) store.Store{
+		"memory": func(*testing.T) store.Store { return memory.New(store.Options{}) },
+		"redis":  func(t *testing.T) store.Store { return redisStore(t, redistest.Start(t), "once:") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			pd := pdtest.New(t)
+			sl := slacktest.New(t, slackToken, "#oncall")
+			shared, logs := st(t), &logbuf.Buffer{}
+			a := newReplica(t, interactiveConfig(pd.URL(), sl.APIURL()), nil, shared, logs)
+			b := newReplica(t, interactiveConfig(pd.URL(), sl.APIURL()), nil, shared, logs)
+			t0 := jst("2026-01-13 02:10")
+			a.set(t0)
+			b.set(t0)
+			a.post(amPath, "am-token", amAlert("firing", t0, map[string]string{"alertname": "DiskFull", "severity": "critical"}))
+			a.deliver()
+			incident := pd.Events()[0].DedupKey
+
+			ack, ackBody := signedClick("alertgate_ack", incident, time.Now())
+			again, againBody := signedClick("alertgate_ack", incident, time.Now().Add(time.Second)) // a double click
+			for _, send := range []func() int{
+				func() int { return a.send(ack, ackBody) },
+				func() int { return b.send(ack, ackBody) }, // the same request replayed at the other replica
+				func() int { return b.send(again, againBody) },
+			} {
+				if code := send(); code != http.StatusOK {
+					t.Fatalf("ack click: %d", code)
+				}
+			}
+			a.deliver()
+			b.deliver()
+			var acks []pdtest.Event
+			for _, e := range pd.Events() {
+				if e.Action == "acknowledge" {
+					acks = append(acks, e)
+				}
+			}
+			if len(acks) != 1 {
+				t.Errorf("PagerDuty got %d acknowledgements, want 1", len(acks))
+			}
+
+			sil, silBody := signedClick("alertgate_silence_1h", incident, time.Now())
+			a.send(sil, silBody)
+			b.send(sil, silBody)
+			sil2, sil2Body := signedClick("alertgate_silence_1h", incident, time.Now().Add(time.Second))
+			a.send(sil2, sil2Body)
+			var sils []map[string]any
+			_ = json.Unmarshal(a.adminGet("/api/v1/silences"), &sils)
+			if len(sils) != 1 {
+				t.Errorf("%d silences after the same Silence click three times, want 1", len(sils))
+			}
+
+			var list []map[string]any
+			_ = json.Unmarshal(a.adminGet("/api/v1/incidents?since=30d"), &list)
+			var detail struct {
+				Timeline []struct{ Type string } `json:"timeline"`
+			}
+			_ = json.Unmarshal(a.adminGet("/api/v1/incidents/"+list[0]["id"].(string)), &detail)
+			count := map[string]int{}
+			for _, e := range detail.Timeline {
+				count[e.Type]++
+			}
+			if count["acknowledged"] != 1 || count["silenced"] != 1 {
+				t.Errorf("timeline has %d acknowledgements and %d silences, want 1 each", count["acknowledged"], count["silenced"])
+			}
+
+			// After the window the button works again (a new click, a new
+			// signature).
+			a.advance(pipeline.ActionWindow)
+			b.advance(pipeline.ActionWindow)
+			later, laterBody := signedClick("alertgate_silence_1h", incident, time.Now())
+			if name == "memory" { // Redis expires marks by its own clock
+				a.send(later, laterBody)
+				_ = json.Unmarshal(a.adminGet("/api/v1/silences"), &sils)
+				if len(sils) != 2 {
+					t.Errorf("%d silences after a click past the window, want 2", len(sils))
+				}
+			}
+		})
+	}
+}
+
+// An incident whose alerts all fire and resolve before its first flush
+// notifies nobody, but is over: resolved, with a title.
+func TestTimeline_IncidentResolvedBeforeItsFirstFlushIsClosed(t *testing.T) {
+	pd := pdtest.New(t)
+	sl := slacktest.New(t, slackToken, "#oncall")
+	h := newHarness(t, interactiveConfig(pd.URL(), sl.APIURL()), nil)
+	t0 := jst("2026-01-13 02:10")
+	h.set(t0)
+	labels := map[string]string{"alertname": "Blip", "severity": "critical"}
+	h.post(amPath, "am-token", amAlert("firing", t0, labels))
+	h.post(amPath, "am-token", amAlert("resolved", t0, labels))
+	h.deliver()
+	if n := len(pd.Events()); n != 0 {
+		t.Fatalf("PagerDuty got %d events for an alert that resolved before anyone was told, want none", n)
+	}
+	var list []map[string]any
+	_ = json.Unmarshal(h.adminGet("/api/v1/incidents?since=30d"), &list)
+	if len(list) != 1 {
+		t.Fatalf("incidents = %v, want one", list)
+	}
+	if list[0]["status"] != "resolved" || list[0]["title"] == nil || list[0]["title"] == "" {
+		t.Errorf("incident = %v, want it resolved with a title", list[0])
+	}
+	var open []map[string]any
+	_ = json.Unmarshal(h.adminGet("/api/v1/incidents?since=30d&status=open"), &open)
+	if len(open) != 0 {
+		t.Errorf("open incidents = %v, want none", open)
 	}
 }

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -61,8 +62,49 @@ func TestFailOpen_RedisDownStillDeliversAndDedupResumesAfterRestart(t *testing.T
 	if got := h.counter("alertgate_alerts_decided_total", "action", "suppress", "reason", "duplicate"); got != 1 {
 		t.Errorf("after the restart the second copy was not deduplicated: duplicates = %v", got)
 	}
-	if n := len(h.logLines("notification")); n != 3 {
-		t.Errorf("after the restart: %d notifications in all, want 3", n)
+	// The alert delivered during the outage is told to the store once it
+	// answers (so that its resolve will resolve its page), and notifies
+	// once more: the price of failing open, never a lost resolve.
+	if n := len(h.logLines("notification")); n != 4 {
+		t.Errorf("after the restart: %d notifications in all, want 4", n)
+	}
+}
+
+// An alert paged while Redis was down must have its page resolved when
+// it resolves, whether its resolve reaches the store before the replica
+// has told the store about the page or after.
+func TestFailOpen_ResolveOfAnAlertPagedWhileRedisWasDownResolvesThePage(t *testing.T) {
+	for _, order := range []string{"resolve first", "reconcile first"} {
+		t.Run(order, func(t *testing.T) {
+			srv := redistest.Start(t)
+			h := newReplica(t, testConfig, nil, redisStore(t, srv, "reconcile:"), &logbuf.Buffer{})
+			labels := map[string]string{"alertname": "PagedDuringOutage", "severity": "warning"}
+			t0 := h.now()
+			srv.Stop()
+			if code, resp := h.post(amPath, "am-token", amAlert("firing", t0, labels)); code != 200 || resp["degraded"] != float64(1) {
+				t.Fatalf("during the outage: %d %v, want the alert delivered degraded", code, resp)
+			}
+			h.deliver()
+			srv.Restart()
+			waitReady(t, h)
+			h.advance(time.Minute)
+			if order == "reconcile first" {
+				h.deliver()
+			}
+			resolved := amAlert("resolved", t0, labels)
+			if code, resp := h.post(amPath, "am-token", resolved); code != 200 || resp["degraded"] != nil {
+				t.Fatalf("the resolve: %d %v, want it decided by the store", code, resp)
+			}
+			h.advance(5 * time.Minute) // the group's group_interval
+			h.deliver()
+			var kinds []string
+			for _, n := range h.logLines("notification") {
+				kinds = append(kinds, n["kind"].(string))
+			}
+			if len(kinds) == 0 || kinds[len(kinds)-1] != "resolve" {
+				t.Errorf("notifications %v, want the page resolved last", kinds)
+			}
+		})
 	}
 }
 
@@ -93,5 +135,19 @@ func TestEscalation_ExactlyOnePageAcrossReplicasOnRedis(t *testing.T) {
 	wg.Wait()
 	if got := sentTo(a); got["pagerduty:oncall/trigger"] != 1 {
 		t.Errorf("after 15 minutes: %v, want exactly one page from two replicas", got)
+	}
+}
+
+// waitReady polls /-/ready until the store answers again: go-redis
+// reconnects on demand, and the first command after a restart may still
+// find a connection to the old process.
+func waitReady(t *testing.T, h *harness) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(string(h.adminGet("/-/ready")), `"ready"`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the store did not answer within 30 s of its restart")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

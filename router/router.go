@@ -6,6 +6,7 @@ package router
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -60,6 +61,9 @@ type Options struct {
 	// HTTPClient fetches SNS certificates and confirms subscriptions;
 	// nil means a default client with timeouts.
 	HTTPClient *http.Client
+	// Roots are the certificate authorities SNS signing certificates
+	// must chain to; nil means the system's.
+	Roots *x509.CertPool
 	// Load re-reads the configuration for a reload (SIGHUP, POST
 	// /-/reload); nil disables reloading.
 	Load Loader
@@ -80,8 +84,10 @@ type Router struct {
 	// reloading serializes reloads.
 	reloading sync.Mutex
 	ready     atomic.Bool
-	mux       *http.ServeMux
-	ops       *http.ServeMux
+	// rejects samples the log lines of rejected requests.
+	rejects *rejectLog
+	mux     *http.ServeMux
+	ops     *http.ServeMux
 }
 
 // state is the part of the router a reload replaces.
@@ -105,7 +111,7 @@ func New(opts Options) (*Router, error) {
 	if opts.Engine == nil || opts.Store == nil || opts.Config == nil || opts.Registry == nil {
 		return nil, errors.New("router: Config, Engine, Store and Registry are required")
 	}
-	rt := &Router{opts: opts, engine: opts.Engine, log: opts.Logger, metrics: newMetrics(opts.Registry)}
+	rt := &Router{opts: opts, engine: opts.Engine, log: opts.Logger, metrics: newMetrics(opts.Registry), rejects: newRejectLog(opts.Now)}
 	names := make([]string, 0, len(opts.Sources))
 	for _, s := range opts.Sources.Names() {
 		names = append(names, string(s))
@@ -130,6 +136,7 @@ func (rt *Router) prepare(cfg *config.Config) (commit func()) {
 			receiver: k.New(&cfg.Sources, source.Deps{
 				Now:        rt.opts.Now,
 				HTTPClient: rt.opts.HTTPClient,
+				Roots:      rt.opts.Roots,
 				Logger:     rt.log.With("source", k.Name),
 			}),
 			limit: limiter(set.RateLimit),

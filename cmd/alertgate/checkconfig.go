@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/enrich"
 	"github.com/alertgate/alertgate/rules"
 )
 
@@ -26,6 +27,12 @@ func checkConfig(args []string, stdout, stderr io.Writer, getenv env) int {
 		return exitFinding
 	}
 	if _, err := rules.New(cfg); err != nil {
+		printErrors(stderr, fmt.Errorf("%s: %w", *path, err))
+		return exitFinding
+	}
+	// serve loads the runbooks at start; a configuration that names a
+	// directory serve cannot load is not ok.
+	if _, err := enrich.LoadRunbooks(cfg); err != nil {
 		printErrors(stderr, fmt.Errorf("%s: %w", *path, err))
 		return exitFinding
 	}

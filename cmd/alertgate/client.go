@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,6 +25,10 @@ func (a *apiFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&a.url, "url", "http://localhost:9095", "base `URL` of a running alertgate")
 	fs.StringVar(&a.tokenFile, "token-file", "", "read the admin token from `FILE` instead of ALERTGATE_ADMIN_TOKEN")
 }
+
+// errNoToken is a usage error: the command cannot run without the admin
+// token.
+var errNoToken = errors.New("set ALERTGATE_ADMIN_TOKEN or --token-file (the server's server.admin_token)")
 
 // get fetches path from the admin API and copies the body to w.
 func (a *apiFlags) get(path string, query url.Values, w io.Writer, getenv env) error {
@@ -67,7 +72,16 @@ func (a *apiFlags) token(getenv env) (string, error) {
 	if t, ok := getenv("ALERTGATE_ADMIN_TOKEN"); ok && t != "" {
 		return t, nil
 	}
-	return "", fmt.Errorf("set ALERTGATE_ADMIN_TOKEN or --token-file (the server's server.admin_token)")
+	return "", errNoToken
+}
+
+// apiExit is the exit code of an admin API command that failed with err:
+// a missing token is a usage error, anything else a failure of the run.
+func apiExit(err error) int {
+	if errors.Is(err, errNoToken) {
+		return exitUsage
+	}
+	return exitFinding
 }
 
 // report runs `alertgate report [--since 7d] [--format text|markdown|json]`.
@@ -88,7 +102,7 @@ func report(args []string, stdout, stderr io.Writer, getenv env) int {
 	}
 	if err := api.get("/api/v1/report", url.Values{"since": {*since}, "format": {*format}}, stdout, getenv); err != nil {
 		fmt.Fprintln(stderr, "alertgate report:", err)
-		return exitFinding
+		return apiExit(err)
 	}
 	return exitOK
 }
@@ -115,7 +129,7 @@ func postmortem(args []string, stdout, stderr io.Writer, getenv env) int {
 	}
 	if err := api.get("/api/v1/incidents/"+url.PathEscape(id)+"/postmortem", url.Values{"lang": {*lang}}, stdout, getenv); err != nil {
 		fmt.Fprintln(stderr, "alertgate postmortem:", err)
-		return exitFinding
+		return apiExit(err)
 	}
 	return exitOK
 }

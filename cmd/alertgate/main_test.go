@@ -127,3 +127,96 @@ func TestRunbooksLint(t *testing.T) {
 		t.Errorf("unknown runbooks subcommand: exit %d, want 2", code)
 	}
 }
+
+// The admin token is part of how report and postmortem are invoked: its
+// absence is a usage error (exit 2), like a missing flag, not a finding.
+func TestAdminCommands_WithoutATokenAreUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"report"},
+		{"report", "--since", "24h", "--format", "markdown"},
+		{"postmortem", "7a34e680816e9254-t8rh0o"},
+		{"postmortem", "7a34e680816e9254-t8rh0o", "--lang", "ja"},
+	} {
+		code, out, errOut := runCLI(t, noEnv, append(args, "--url", "http://127.0.0.1:1")...)
+		if code != exitUsage || !strings.Contains(errOut, "ALERTGATE_ADMIN_TOKEN") {
+			t.Errorf("%v: exit %d, output %q %q; want 2 naming ALERTGATE_ADMIN_TOKEN", args, code, out, errOut)
+		}
+	}
+	// A token and a server that cannot be reached is a failed run, not a
+	// usage error.
+	withToken := func(k string) (string, bool) { return "t", k == "ALERTGATE_ADMIN_TOKEN" }
+	if code, _, _ := runCLI(t, withToken, "report", "--url", "http://127.0.0.1:1"); code != exitFinding {
+		t.Errorf("report against nothing: exit %d, want 1", code)
+	}
+}
+
+// A relative path in a configuration is relative to the file, so the
+// example configuration means the same from any working directory, and
+// check-config loads the runbooks serve would load.
+func TestCheckConfig_RunbooksAreFoundRelativeToTheConfigFile(t *testing.T) {
+	example, err := filepath.Abs("../../config/alertgate.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	if code, out, errOut := runCLI(t, noEnv, "check-config", "--config", example); code != exitOK {
+		t.Fatalf("check-config from another directory: exit %d, %q %q", code, out, errOut)
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "alertgate.yml")
+	body, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, body, 0o600); err != nil { // runbooks_dir ../runbooks names nothing there
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, noEnv, "check-config", "--config", cfg)
+	if code != exitFinding || !strings.Contains(errOut, "runbooks_dir") || !strings.Contains(errOut, filepath.Join(filepath.Dir(dir), "runbooks")) {
+		t.Errorf("check-config of a config whose runbooks are missing: exit %d, %q %q; want 1 naming runbooks_dir and where it looked", code, out, errOut)
+	}
+}
+
+// Published example tokens protect nothing: outside a dry run they are a
+// finding, whether written out or left as the defaults of the example's
+// ${VAR:-dev-...} references.
+func TestCheckConfig_RefusesThePublishedTokensOutsideADryRun(t *testing.T) {
+	const live = `server:
+  admin_token: ${ALERTGATE_ADMIN_TOKEN:-dev-admin-token}
+sources:
+  alertmanager: {token: "${ALERTGATE_ALERTMANAGER_TOKEN:-dev-alertmanager-token}"}
+  newrelic: {token: dev-newrelic-token}
+  cloudwatch: {disabled: true}
+notify: {dry_run: false}
+receivers:
+  - name: team
+    log: {}
+route:
+  receiver: team
+`
+	cfg := filepath.Join(t.TempDir(), "live.yml")
+	if err := os.WriteFile(cfg, []byte(live), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, noEnv, "check-config", "--config", cfg)
+	for _, key := range []string{"server.admin_token", "sources.alertmanager.token", "sources.newrelic.token"} {
+		if !strings.Contains(errOut, key) {
+			t.Errorf("check-config does not name %s:\n%s", key, errOut)
+		}
+	}
+	if code != exitFinding {
+		t.Errorf("exit %d, want 1", code)
+	}
+	own := func(k string) (string, bool) { return "own-" + k, strings.HasSuffix(k, "_TOKEN") }
+	code, out, errOut := runCLI(t, own, "check-config", "--config", cfg)
+	if code != exitFinding || strings.Contains(errOut, "admin_token") || !strings.Contains(errOut, "sources.newrelic.token") {
+		t.Errorf("with two tokens set: exit %d, %q %q; want only the written-out one refused", code, out, errOut)
+	}
+	dry := filepath.Join(t.TempDir(), "dry.yml")
+	if err := os.WriteFile(dry, []byte(strings.Replace(live, "dry_run: false", "dry_run: true", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCLI(t, noEnv, "check-config", "--config", dry); code != exitOK {
+		t.Errorf("dry run with the published tokens: exit %d, %q %q; want ok", code, out, errOut)
+	}
+}

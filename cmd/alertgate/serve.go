@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -151,6 +152,7 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 		Logger:      log,
 		Now:         hooks.now,
 		HTTPClient:  hooks.sns,
+		Roots:       hooks.snsRoots,
 		Recorder:    recorder,
 		Reloadables: []router.Reloadable{enricher, oc},
 		Load:        func(context.Context) (*config.Config, error) { return f.load(getenv) },
@@ -242,12 +244,13 @@ func shutdown(srv *http.Server, rt *router.Router, stopRun context.CancelFunc, d
 }
 
 // hooks are what the end-to-end build (tag e2e, testing.go) replaces:
-// the clock, the client that fetches SNS certificates, and extra
-// endpoints. The shipped binary has none of them (testing_off.go).
+// the clock, the client that fetches SNS certificates and the roots they
+// must chain to, and extra endpoints. The shipped binary has none of them (testing_off.go).
 type hooks struct {
-	now  func() time.Time
-	sns  *http.Client
-	wrap func(h http.Handler, adminToken config.Secret) http.Handler
+	now      func() time.Time
+	sns      *http.Client
+	snsRoots *x509.CertPool
+	wrap     func(h http.Handler, adminToken config.Secret) http.Handler
 }
 
 func openStore(cfg *config.Config, log *slog.Logger) (store.Store, error) {

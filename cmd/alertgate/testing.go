@@ -64,7 +64,7 @@ func testingHooks(t *testingFlags, log *slog.Logger) (hooks, error) {
 	}
 	log.Warn("TESTING: SNS certificates are fetched from a test server; never use this in production", "addr", t.snsAddr)
 	var err error
-	h.sns, err = snsClient(t.snsCA, t.snsAddr)
+	h.sns, h.snsRoots, err = snsClient(t.snsCA, t.snsAddr)
 	return h, err
 }
 
@@ -114,15 +114,16 @@ func (c *testClock) handler(token config.Secret) http.HandlerFunc {
 }
 
 // snsClient is an HTTP client that reaches snsAddr for every host and
-// trusts only the CA in caFile.
-func snsClient(caFile, addr string) (*http.Client, error) {
+// trusts only the CA in caFile, and a pool of that CA for signing
+// certificates to chain to.
+func snsClient(caFile, addr string) (*http.Client, *x509.CertPool, error) {
 	pem, err := os.ReadFile(caFile)
 	if err != nil {
-		return nil, fmt.Errorf("--testing-sns-ca: %w", err)
+		return nil, nil, fmt.Errorf("--testing-sns-ca: %w", err)
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("--testing-sns-ca: no certificate in %s", caFile)
+		return nil, nil, fmt.Errorf("--testing-sns-ca: no certificate in %s", caFile)
 	}
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	return &http.Client{
@@ -133,5 +134,5 @@ func snsClient(caFile, addr string) (*http.Client, error) {
 				return dialer.DialContext(ctx, network, addr)
 			},
 		},
-	}, nil
+	}, pool, nil
 }

@@ -12,11 +12,16 @@ type Log struct {
 	Logger *slog.Logger
 }
 
-// Notify logs n.
+// Notify logs n: what a person would see, with the runbook (its id, or
+// "" when none matched) and who is on call.
 func (l Log) Notify(ctx context.Context, n *Notification) error {
 	fps := make([]string, 0, len(n.Members))
 	for _, m := range n.Members {
 		fps = append(fps, string(m.Fingerprint))
+	}
+	var runbook string
+	if rb := n.Enrichment.Runbook; rb != nil {
+		runbook = rb.ID
 	}
 	l.Logger.LogAttrs(ctx, slog.LevelInfo, "notification",
 		slog.String("target", n.Target.String()),
@@ -30,6 +35,8 @@ func (l Log) Notify(ctx context.Context, n *Notification) error {
 		slog.Int("members", len(n.Members)),
 		slog.Any("fingerprints", fps),
 		slog.String("summary", n.Enrichment.Summary),
+		slog.String("runbook", runbook),
+		slog.String("oncall", n.Enrichment.OnCall),
 		slog.Any("notes", n.Notes),
 	)
 	return nil

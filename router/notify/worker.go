@@ -55,6 +55,12 @@ type WorkerOptions struct {
 	MaxAge time.Duration
 	// Batch is how many entries one claim takes.
 	Batch int
+	// ReclaimAfter is how long the outbox lets an entry stay claimed
+	// before another consumer may take it over. Entries of a batch not
+	// started within half of it are handed back instead of delivered
+	// late, when another worker may be delivering them too. Zero means
+	// no such bound.
+	ReclaimAfter time.Duration
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -133,15 +139,19 @@ func (w *Worker) Run(ctx context.Context) {
 // A delivery that has started finishes even if ctx ends (a shutdown):
 // abandoning a request the provider may already have acted on would send
 // it twice. Entries of the batch not yet started when ctx ends are handed
-// back to the outbox at once for another replica.
+// back to the outbox at once for another replica, and so are those not
+// started within half of ReclaimAfter: by ReclaimAfter another worker
+// (of this replica or another) takes over an entry it finds still
+// claimed, and two workers would deliver it.
 func (w *Worker) RunOnce(ctx context.Context, wait time.Duration) (int, error) {
 	entries, err := w.outbox.ClaimOutbox(ctx, w.opts.Now(), w.opts.Consumer, w.opts.Batch, wait)
 	if err != nil {
 		return 0, err
 	}
+	claimed := w.opts.Now()
 	dctx := context.WithoutCancel(ctx)
 	for i, e := range entries {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || w.late(claimed) {
 			w.release(dctx, entries[i:])
 			break
 		}
@@ -150,11 +160,17 @@ func (w *Worker) RunOnce(ctx context.Context, wait time.Duration) (int, error) {
 	return len(entries), nil
 }
 
+// late reports whether entries claimed at claimed should no longer be
+// started.
+func (w *Worker) late(claimed time.Time) bool {
+	return w.opts.ReclaimAfter > 0 && w.opts.Now().Sub(claimed) >= w.opts.ReclaimAfter/2
+}
+
 // release gives claimed entries back to the outbox, due now.
 func (w *Worker) release(ctx context.Context, entries []Entry) {
 	now := w.opts.Now()
 	for _, e := range entries {
-		if err := w.outbox.Retry(ctx, e, now, "released at shutdown"); err != nil {
+		if err := w.outbox.Retry(ctx, e, now, "released unstarted"); err != nil {
 			w.opts.Logger.Warn("releasing an outbox entry failed; another replica reclaims it later", "entry", e.ID, "err", err)
 		}
 	}

@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -274,3 +275,66 @@ func TestWorker_ShutdownReleasesWhatItHasNotStarted(t *testing.T) {
 		t.Errorf("%d events in the end, want every notification delivered once", len(wd.pd.Events()))
 	}
 }
+
+// A worker delivering a batch slowly must not deliver entries another
+// worker has meanwhile taken over (the outbox lets one do so after
+// ReclaimAfter): the SIGTERM fault test paged one alert twice that way,
+// under load, with PagerDuty answering in 100 ms and a batch of 16. It
+// hands back what it has not started by half of ReclaimAfter.
+func TestWorker_SlowBatchHandsBackWhatAnotherWorkerCouldReclaim(t *testing.T) {
+	const reclaim = time.Minute
+	clk := &clock{t: t0}
+	outbox := memory.New(store.Options{ReclaimAfter: reclaim})
+	var mu sync.Mutex
+	sent := map[string]int{}
+	deliver := func(n *notify.Notification) {
+		mu.Lock()
+		sent[n.Incident]++
+		mu.Unlock()
+		clk.advance(reclaim * 6 / 10) // a provider answering slowly
+	}
+	opts := notify.WorkerOptions{Consumer: "replica-b", Batch: 4, ReclaimAfter: reclaim, Now: clk.Now}
+	other := notify.NewWorker(outbox, map[config.TargetType]notify.Notifier{config.TargetLog: notifierFunc(func(_ context.Context, n *notify.Notification) error {
+		deliver(n)
+		return nil
+	})}, opts)
+	opts.Consumer = "replica-a"
+	first := notify.NewWorker(outbox, map[config.TargetType]notify.Notifier{config.TargetLog: notifierFunc(func(_ context.Context, n *notify.Notification) error {
+		deliver(n)
+		if n.Incident == "inc-1" {
+			// While the first worker is busy, the other looks for work.
+			if _, err := other.RunOnce(t.Context(), 0); err != nil {
+				t.Error(err)
+			}
+		}
+		return nil
+	})}, opts)
+	for i := range 4 {
+		n := &notify.Notification{Incident: "inc-" + strconv.Itoa(i), Kind: notify.KindTrigger, Target: notify.Target{Type: config.TargetLog, Receiver: "team"}, CreatedAt: clk.Now()}
+		b, err := n.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := outbox.Enqueue(t.Context(), clk.Now(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := first.RunOnce(t.Context(), 0); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 { // whatever was handed back
+		if _, err := other.RunOnce(t.Context(), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 4 {
+		if c := sent["inc-"+strconv.Itoa(i)]; c != 1 {
+			t.Errorf("inc-%d delivered %d times, want once", i, c)
+		}
+	}
+}
+
+// notifierFunc adapts a function to notify.Notifier.
+type notifierFunc func(ctx context.Context, n *notify.Notification) error
+
+func (f notifierFunc) Notify(ctx context.Context, n *notify.Notification) error { return f(ctx, n) }

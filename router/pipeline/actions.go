@@ -25,6 +25,38 @@ import (
 // exists: its incident resolved and was flushed.
 var ErrIncidentOver = errors.New("the incident is already over")
 
+// ActionWindow is how long one person's action on an incident applies
+// only once. Slack signs a click for five minutes, so within that time a
+// replayed request, Slack's retry or a second click (on any replica)
+// records and re-sends nothing.
+const ActionWindow = 5 * time.Minute
+
+// ErrAlreadyApplied is returned by Once for an action already applied
+// within ActionWindow.
+var ErrAlreadyApplied = errors.New("the same action on this incident was already applied")
+
+// Once runs act, the action named key (the action and its incident),
+// unless it was already applied within ActionWindow. The mark lives in
+// the store, so replicas agree; if act fails the mark is removed, so the
+// action can be tried again at once.
+func (e *Engine) Once(ctx context.Context, key string, act func(ctx context.Context) error) error {
+	mark := "action:" + key
+	first, err := e.opts.Store.Mark(ctx, e.opts.Now(), mark, ActionWindow)
+	switch {
+	case err != nil:
+		return fmt.Errorf("marking action %s: %w", key, err)
+	case !first:
+		return ErrAlreadyApplied
+	}
+	err = act(ctx)
+	if err != nil && !errors.Is(err, ErrIncidentOver) {
+		if uerr := e.opts.Store.Unmark(context.WithoutCancel(ctx), mark); uerr != nil {
+			e.log.Warn("the action failed and its mark could not be removed; a retry is ignored until the mark expires", "action", key, "expires_in", ActionWindow, "err", uerr)
+		}
+	}
+	return err
+}
+
 // group reads a group's state, or ErrIncidentOver.
 func (e *Engine) group(ctx context.Context, key string) (store.GroupState, error) {
 	g, found, err := e.opts.Store.Group(ctx, key)

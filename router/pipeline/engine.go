@@ -75,6 +75,10 @@ type Engine struct {
 	localWorker *notify.Worker
 	stats       *stats
 	journal     journal
+	// degraded are the alerts delivered without the store, to tell it
+	// about once it answers again (reconcile.go).
+	degraded    pending
+	reconciling sync.Mutex
 }
 
 // New returns an engine running cfg, which must have passed validation.
@@ -111,12 +115,15 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 		MinBackoff: time.Duration(ob.MinBackoff),
 		MaxBackoff: time.Duration(ob.MaxBackoff),
 		MaxAge:     time.Duration(ob.MaxAge),
-		Sequencer:  opts.Store,
-		Fallback:   e.fallbackFor,
-		Delivered:  e.delivered,
-		Now:        opts.Now,
-		Logger:     e.log,
-		Registerer: opts.Registerer,
+		// Redis reclaims by this; the local outbox has its own default,
+		// longer, so this bound is the tighter of the two.
+		ReclaimAfter: time.Duration(ob.ReclaimAfter),
+		Sequencer:    opts.Store,
+		Fallback:     e.fallbackFor,
+		Delivered:    e.delivered,
+		Now:          opts.Now,
+		Logger:       e.log,
+		Registerer:   opts.Registerer,
 	})
 	e.localWorker = e.worker.For(e.local, opts.Consumer+"-local")
 	e.registerOutboxDepth(opts.Registerer)
@@ -155,6 +162,7 @@ func (e *Engine) Run(ctx, drain context.Context, ready func()) {
 	wg.Go(func() { e.localWorker.Run(ctx) })
 	wg.Go(func() { e.stats.run(ctx, e.opts.Store, e.log, 10*time.Second) })
 	wg.Go(func() { e.watchEpoch(ctx, 5*time.Second) })
+	wg.Go(func() { e.watchDegraded(ctx) })
 	if ready != nil {
 		ready()
 	}
@@ -171,6 +179,7 @@ func (e *Engine) Run(ctx, drain context.Context, ready func()) {
 // of each part are returned together, after every part was tried, as the
 // loops would go on after a failure too.
 func (e *Engine) Step(ctx context.Context) error {
+	e.reconcile(ctx)
 	errs := []error{e.flusher.flushDue(ctx)}
 	for _, w := range []*notify.Worker{e.localWorker, e.worker} {
 		for ctx.Err() == nil {

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -260,19 +259,18 @@ func (e *Engine) failOpen(ctx context.Context, now time.Time, src alert.Source, 
 	e.metrics.storeErrs.WithLabelValues("observe").Inc()
 	res := Result{Accepted: len(obs), Notify: len(obs), Degraded: len(obs)}
 	set := e.setup.Load()
+	delivered := make([]alert.Alert, 0, len(obs))
 	for i := range obs {
 		e.recordDecision(ctx, src, &obs[i].Alert, dedup.Verdict{Fingerprint: obs[i].Alert.Fingerprint, Action: dedup.Notify, Reason: incident.ReasonDegraded})
-		for _, ref := range obs[i].Groups {
-			fl := degradedFlush(obs[i].Alert, ref)
-			entries, _, err := e.flusher.prepare(ctx, set, now, &fl, false)
-			if err == nil {
-				err = e.local.Enqueue(ctx, now, entries...)
-			}
-			if err != nil {
-				return Result{}, fmt.Errorf("fail-open delivery of %s: %w", obs[i].Alert.Fingerprint, err)
-			}
+		if err := e.deliverLocally(ctx, now, set, obs[i].Alert, obs[i].Groups); err != nil {
+			e.degraded.add(now, src, delivered)
+			return Result{}, err
 		}
+		a := obs[i].Alert
+		a.Raw = nil
+		delivered = append(delivered, a)
 	}
+	e.degraded.add(now, src, delivered)
 	return res, nil
 }
 

@@ -43,12 +43,29 @@ func (e *Engine) recordFlush(ctx context.Context, now time.Time, fl *incident.Fl
 			events = append(events, incident.Event{At: u.ResolvedAt, Type: incident.EventResolved, Detail: "all alerts of the incident resolved"})
 		}
 	}
+	if proto == nil && len(visible) > 0 && allResolved(visible) {
+		// Every alert resolved before the first flush: nobody was told,
+		// but the incident is over and needs its title.
+		n := assemble(fl, notify.KindResolve, now)
+		u.Title, u.Severity = n.Title, n.Severity
+		u.Status, u.ResolvedAt = incident.StatusResolved, recoveredAt(visible, now)
+		events = append(events, incident.Event{At: u.ResolvedAt, Type: incident.EventResolved, Detail: "all alerts of the incident resolved before anyone was notified"})
+	}
 	if proto == nil && len(events) == 0 {
 		return
 	}
 	if err := e.opts.Store.RecordIncident(ctx, u, events...); err != nil {
 		e.log.Warn("recording the incident timeline failed", "incident", id, "err", err)
 	}
+}
+
+func allResolved(members []incident.Member) bool {
+	for _, m := range members {
+		if m.Alert.Status != alert.StatusResolved {
+			return false
+		}
+	}
+	return true
 }
 
 // memberEvents are the timeline events of one member's news.

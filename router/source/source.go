@@ -8,6 +8,7 @@ package source
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,9 @@ type Batch struct {
 	// an SNS subscription confirmation or a CloudWatch INSUFFICIENT_DATA
 	// transition. It is returned to the sender and logged.
 	Note string
+	// Ignored lists fields the alerts could do without whose values
+	// could not be read (see Optional); they are returned to the sender.
+	Ignored []Ignored `json:",omitempty"`
 }
 
 // Error is a request that a source cannot understand or will not accept.
@@ -165,7 +169,10 @@ type Deps struct {
 	// HTTPClient makes the outbound calls a source needs (SNS
 	// certificates and subscription confirmations); nil means a default.
 	HTTPClient *http.Client
-	Logger     *slog.Logger
+	// Roots are the certificate authorities that a payload's signing
+	// certificate must chain to (SNS); nil means the system's.
+	Roots  *x509.CertPool
+	Logger *slog.Logger
 }
 
 // Kind is one source of alerts: its name (and endpoint path), how its

@@ -77,6 +77,19 @@ type Cache interface {
 	CacheSet(ctx context.Context, now time.Time, key string, value []byte, ttl time.Duration) error
 }
 
+// Marks are at-most-once markers with a time to live, so that a person's
+// action that arrives twice (a Slack retry, a double click, the same click
+// reaching two replicas) applies once.
+type Marks interface {
+	// Mark sets key until now+ttl unless it is already set, and reports
+	// whether this call set it. Of concurrent calls, across replicas,
+	// exactly one does.
+	Mark(ctx context.Context, now time.Time, key string, ttl time.Duration) (bool, error)
+	// Unmark removes key, so that an action whose effect could not be
+	// recorded may be tried again.
+	Unmark(ctx context.Context, key string) error
+}
+
 // Store is everything a backend implements.
 type Store interface {
 	Core
@@ -85,6 +98,7 @@ type Store interface {
 	Incidents
 	Threads
 	Cache
+	Marks
 	// Epoch identifies the store's contents; it changes when the backend
 	// lost what was written to it (a Redis restart without persistence).
 	Epoch(ctx context.Context) (string, error)

@@ -2,6 +2,9 @@ package alertmanager
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,38 +29,35 @@ type group struct {
 	externalURL string
 }
 
-func newGroup(d *template.Data, groupKey string, now time.Time) group {
-	return group{
-		now:         now,
-		status:      d.Status,
-		commonName:  d.CommonLabels[string(model.AlertNameLabel)],
-		groupKey:    groupKey,
-		externalURL: d.ExternalURL,
-	}
-}
-
-// parseAlert decodes and normalizes alert i of the group.
-func (g group) parseAlert(i int, raw json.RawMessage) (alert.Alert, error) {
-	ta, err := decodeAlert(raw)
-	if err != nil {
-		return alert.Alert{}, within(alertPath(i), err)
-	}
-	return g.finish(i, raw, ta)
-}
-
 // finish normalizes and validates alert i of the group, decoded from
-// raw.
-func (g group) finish(i int, raw []byte, ta template.Alert) (alert.Alert, error) {
+// raw. It also returns the annotations it left out to stay within
+// alert.MaxAnnotations, if any.
+func (g group) finish(i int, raw []byte, ta template.Alert) (alert.Alert, []source.Ignored, error) {
 	if len(ta.Labels) == 0 {
-		return alert.Alert{}, source.BadRequest(alertPath(i)+".labels", "an alert needs at least one label to be identified")
+		return alert.Alert{}, nil, source.BadRequest(alertPath(i)+".labels", "an alert needs at least one label to be identified")
 	}
 	a := g.convert(ta)
+	var ignored []source.Ignored
+	if n := len(a.Annotations); n > alert.MaxAnnotations {
+		ignored = []source.Ignored{{Field: alertPath(i) + ".annotations",
+			Reason: fmt.Sprintf("ignored: %d annotations, only the first %d by name kept", n, alert.MaxAnnotations)}}
+		a.Annotations = firstByName(a.Annotations, alert.MaxAnnotations)
+	}
 	setRaw(&a, raw)
 	a.Normalize()
 	if err := a.Validate(); err != nil {
-		return alert.Alert{}, source.Invalid(alertPath(i), err)
+		return alert.Alert{}, nil, source.Invalid(alertPath(i), err)
 	}
-	return a, nil
+	return a, ignored, nil
+}
+
+// firstByName returns the n entries of m whose keys sort first.
+func firstByName(m map[string]string, n int) map[string]string {
+	out := make(map[string]string, n)
+	for _, k := range slices.Sorted(maps.Keys(m))[:n] {
+		out[k] = m[k]
+	}
+	return out
 }
 
 // alertPath is alert i's place in the payload, for errors.
@@ -91,8 +91,13 @@ func (g group) convert(ta template.Alert) alert.Alert {
 	}
 	a.Fingerprint = alert.NewFingerprint(alert.SourceAlertmanager, a.SourceID)
 	// ta was decoded for this alert alone, so its maps become the alert's
-	// instead of being copied; everything above read them untruncated.
-	a.Labels = truncated(ta.Labels, alert.MaxLabelValueLen)
+	// instead of being copied. Labels are the alert's identity and are
+	// never cut (Validate refuses one over the limit); annotations only
+	// describe it and are.
+	a.Labels = ta.Labels
+	if len(a.Labels) == 0 {
+		a.Labels = nil
+	}
 	a.Annotations = truncated(ta.Annotations, alert.MaxAnnotationLen)
 	if a.StartsAt.IsZero() {
 		a.StartsAt = g.now

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/alertmanager/notify/webhook"
 	"github.com/prometheus/alertmanager/template"
+	"github.com/prometheus/common/model"
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/router/source"
@@ -50,18 +50,21 @@ func (p Parser) Parse(body []byte) (source.Batch, error) {
 	}
 	g := group{now: p.now(), status: m.status, commonName: m.commonName, groupKey: m.groupKey, externalURL: m.externalURL}
 	alerts := make([]alert.Alert, 0, len(m.alerts))
+	var ignored []source.Ignored
 	for i := range m.alerts {
-		a, err := g.finish(i, m.alerts[i].raw, m.alerts[i].ta)
+		a, ign, err := g.finish(i, m.alerts[i].raw, m.alerts[i].ta)
 		if err != nil {
 			return source.Batch{}, err
 		}
 		alerts = append(alerts, a)
+		ignored = append(ignored, ign...)
 	}
-	return source.Batch{Alerts: alerts, Truncated: clampInt(m.truncated)}, nil
+	return source.Batch{Alerts: alerts, Truncated: clampInt(m.truncated), Ignored: ignored}, nil
 }
 
 // parseReference parses body with encoding/json: the path for every body
-// the fast path does not take, and the one that words the errors.
+// the fast path does not take, and the one that words the errors and
+// reports the optional fields it ignored.
 func (p Parser) parseReference(body []byte) (source.Batch, error) {
 	msg, err := decodeMessage(body)
 	if err != nil {
@@ -70,16 +73,23 @@ func (p Parser) parseReference(body []byte) (source.Batch, error) {
 	if err := p.checkCount(len(msg.Alerts)); err != nil {
 		return source.Batch{}, err
 	}
-	g := newGroup(msg.Data, msg.GroupKey, p.now())
+	g := msg.group(p.now())
+	ignored := source.IgnoredFields("", msg)
 	alerts := make([]alert.Alert, 0, len(msg.Alerts))
 	for i, raw := range msg.Alerts {
-		a, err := g.parseAlert(i, raw)
+		wa, err := decodeAlert(raw)
+		if err != nil {
+			return source.Batch{}, within(alertPath(i), err)
+		}
+		ignored = append(ignored, source.IgnoredFields(alertPath(i), wa)...)
+		a, ign, err := g.finish(i, raw, wa.template())
 		if err != nil {
 			return source.Batch{}, err
 		}
 		alerts = append(alerts, a)
+		ignored = append(ignored, ign...)
 	}
-	return source.Batch{Alerts: alerts, Truncated: clampInt(msg.TruncatedAlerts)}, nil
+	return source.Batch{Alerts: alerts, Truncated: clampInt(msg.TruncatedAlerts.Value), Ignored: ignored}, nil
 }
 
 // checkCount rejects a notification without alerts or with more than
@@ -112,13 +122,33 @@ func (p Parser) maxAlerts() int {
 	return p.MaxAlerts
 }
 
-// message is the webhook body with each alert kept as raw JSON. The outer
-// Alerts field shadows the embedded template.Data's, so every alert is
-// decoded on its own: its errors can name its index and its original
-// fragment is kept as the alert's Raw.
+// message is what alertgate reads of a webhook body (payload version
+// 4), each alert kept as raw JSON so that it is decoded on its own: its
+// errors can name its index and its original fragment is kept as the
+// alert's Raw. Only the alerts are needed; the group's fields are
+// fallbacks and links, so they are Optional (see source.Optional) and
+// the rest (receiver, groupLabels, commonAnnotations, ...) is not read.
 type message struct {
-	webhook.Message
-	Alerts []json.RawMessage `json:"alerts"`
+	Alerts          []json.RawMessage                                   `json:"alerts"`
+	Status          source.Optional[string]                             `json:"status"`
+	GroupKey        source.Optional[string]                             `json:"groupKey"`
+	ExternalURL     source.Optional[string]                             `json:"externalURL"`
+	CommonLabels    source.Optional[map[string]source.Optional[string]] `json:"commonLabels"`
+	TruncatedAlerts source.Optional[uint64]                             `json:"truncatedAlerts"`
+}
+
+// wireAlert is one alert of a message. Its labels identify it and its
+// status says what happened, so those are read strictly; everything else
+// can be derived (times, the fingerprint, which Alertmanager computes
+// from the labels) or only describes the alert.
+type wireAlert struct {
+	Labels       template.KV                                         `json:"labels"`
+	Status       string                                              `json:"status"`
+	Annotations  source.Optional[map[string]source.Optional[string]] `json:"annotations"`
+	StartsAt     source.Optional[time.Time]                          `json:"startsAt"`
+	EndsAt       source.Optional[time.Time]                          `json:"endsAt"`
+	GeneratorURL source.Optional[string]                             `json:"generatorURL"`
+	Fingerprint  source.Optional[string]                             `json:"fingerprint"`
 }
 
 func decodeMessage(body []byte) (message, error) {
@@ -126,18 +156,45 @@ func decodeMessage(body []byte) (message, error) {
 	if err := source.DecodeJSON(body, &msg); err != nil {
 		return message{}, within("", err)
 	}
-	if msg.Data == nil {
-		// Only the alerts were sent (or nothing at all); the embedded
-		// pointer is never allocated then.
-		msg.Data = &template.Data{}
-	}
 	return msg, nil
 }
 
 // decodeAlert decodes one alert of the notification.
-func decodeAlert(raw json.RawMessage) (template.Alert, error) {
-	var ta template.Alert
-	return ta, source.DecodeJSON(raw, &ta)
+func decodeAlert(raw json.RawMessage) (wireAlert, error) {
+	var wa wireAlert
+	return wa, source.DecodeJSON(raw, &wa)
+}
+
+// group is what the alerts of the message share.
+func (m *message) group(now time.Time) group {
+	return group{
+		now:         now,
+		status:      m.Status.Value,
+		commonName:  m.CommonLabels.Value[string(model.AlertNameLabel)].Value,
+		groupKey:    m.GroupKey.Value,
+		externalURL: m.ExternalURL.Value,
+	}
+}
+
+// template is the alert as the fast path decodes it.
+func (wa *wireAlert) template() template.Alert {
+	ta := template.Alert{
+		Status:       wa.Status,
+		Labels:       wa.Labels,
+		StartsAt:     wa.StartsAt.Value,
+		EndsAt:       wa.EndsAt.Value,
+		GeneratorURL: wa.GeneratorURL.Value,
+		Fingerprint:  wa.Fingerprint.Value,
+	}
+	if wa.Annotations.Value != nil {
+		ta.Annotations = make(template.KV, len(wa.Annotations.Value))
+		for k, v := range wa.Annotations.Value {
+			if v.Err == nil {
+				ta.Annotations[k] = v.Value
+			}
+		}
+	}
+	return ta
 }
 
 // within rewrites the field of a *source.Error into a JSON path below

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/alertmanager/template"
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/internal/golden"
@@ -155,11 +158,11 @@ func TestLabelFingerprint_MatchesAlertmanagersOwn(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if ta.Fingerprint == "" {
+				if ta.Fingerprint.Value == "" {
 					continue
 				}
-				if got := labelFingerprint(ta.Labels); got != ta.Fingerprint {
-					t.Errorf("alerts[%d]: computed %s, Alertmanager sent %s", i, got, ta.Fingerprint)
+				if got := labelFingerprint(ta.Labels); got != ta.Fingerprint.Value {
+					t.Errorf("alerts[%d]: computed %s, Alertmanager sent %s", i, got, ta.Fingerprint.Value)
 				}
 			}
 		})
@@ -272,13 +275,10 @@ func TestParse_DerivesMissingFields(t *testing.T) {
 	}
 }
 
-func TestParse_TruncatesLongValues(t *testing.T) {
+func TestParse_TruncatesLongAnnotations(t *testing.T) {
 	long := strings.Repeat("x", 3*alert.MaxAnnotationLen)
-	body := `{"alerts": [{"labels": {"alertname": "A", "query": "` + long + `"}, "annotations": {"description": "` + long + `"}}]}`
+	body := `{"alerts": [{"labels": {"alertname": "A"}, "annotations": {"description": "` + long + `"}}]}`
 	a := mustParse(t, testParser(), []byte(body)).Alerts[0]
-	if n := len(a.Labels["query"]); n > alert.MaxLabelValueLen || n < alert.MaxLabelValueLen-8 {
-		t.Errorf("label value is %d bytes, want about %d", n, alert.MaxLabelValueLen)
-	}
 	if n := len(a.Annotations["description"]); n > alert.MaxAnnotationLen || n < alert.MaxAnnotationLen-8 {
 		t.Errorf("annotation is %d bytes, want about %d", n, alert.MaxAnnotationLen)
 	}
@@ -290,6 +290,73 @@ func TestParse_TruncatesLongValues(t *testing.T) {
 	a = mustParse(t, testParser(), []byte(body)).Alerts[0]
 	if len(a.Name) > alert.MaxLabelValueLen || a.Labels[alert.LabelAlertName] != a.Name {
 		t.Errorf("name is %d bytes, alertname label %d bytes", len(a.Name), len(a.Labels[alert.LabelAlertName]))
+	}
+}
+
+// Labels are the alert's identity: a value cut to fit would make two
+// alerts one, so a label over the limit is refused, never truncated.
+func TestParse_RefusesALabelValueOverTheLimitInsteadOfTruncatingIt(t *testing.T) {
+	long := strings.Repeat("x", alert.MaxLabelValueLen+1)
+	body := `{"alerts": [{"labels": {"alertname": "A", "query": "` + long + `"}}]}`
+	_, err := testParser().Parse([]byte(body))
+	var e *source.Error
+	if !errors.As(err, &e) || e.Status != http.StatusBadRequest || e.Field != "alerts[0].labels.query" {
+		t.Fatalf("Parse = %v; want 400 naming alerts[0].labels.query", err)
+	}
+}
+
+func TestParse_KeepsTheFirstAnnotationsByNameBeyondTheLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"alerts": [{"labels": {"alertname": "A"}, "annotations": {`)
+	for i := range alert.MaxAnnotations + 5 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"a%03d": "v"`, i)
+	}
+	b.WriteString(`}}]}`)
+	batch := mustParse(t, testParser(), []byte(b.String()))
+	a := batch.Alerts[0]
+	if len(a.Annotations) != alert.MaxAnnotations || a.Annotations["a000"] == "" || a.Annotations[fmt.Sprintf("a%03d", alert.MaxAnnotations)] != "" {
+		t.Errorf("%d annotations kept, want the first %d by name", len(a.Annotations), alert.MaxAnnotations)
+	}
+	if len(batch.Ignored) != 1 || batch.Ignored[0].Field != "alerts[0].annotations" {
+		t.Errorf("Ignored = %+v, want alerts[0].annotations", batch.Ignored)
+	}
+}
+
+// Fields an alert can do without are ignored, and named in the answer,
+// whatever their type.
+func TestParse_IgnoresUnreadableOptionalFields(t *testing.T) {
+	tests := []struct {
+		name, body, wantField string
+	}{
+		{"annotation value not a string", `{"alerts": [{"labels": {"a": "b"}, "annotations": {"x": true}}]}`, "alerts[0].annotations.x"},
+		{"annotations a list", `{"alerts": [{"labels": {"a": "b"}, "annotations": ["x"]}]}`, "alerts[0].annotations"},
+		{"startsAt a number", `{"alerts": [{"labels": {"a": "b"}, "startsAt": 1772600767000}]}`, "alerts[0].startsAt"},
+		{"endsAt garbage", `{"alerts": [{"labels": {"a": "b"}, "startsAt": "2026-03-04T05:06:07Z", "endsAt": "soon"}]}`, "alerts[0].endsAt"},
+		{"fingerprint not a string", `{"alerts": [{"labels": {"a": "b"}, "fingerprint": 12}]}`, "alerts[0].fingerprint"},
+		{"generatorURL an object", `{"alerts": [{"labels": {"a": "b"}, "generatorURL": {}}]}`, "alerts[0].generatorURL"},
+		{"group status not a string", `{"status": false, "alerts": [{"labels": {"a": "b"}}]}`, "status"},
+		{"commonLabels not an object", `{"commonLabels": "a=b", "alerts": [{"labels": {"a": "b"}}]}`, "commonLabels"},
+		{"groupKey not a string", `{"groupKey": 7, "alerts": [{"labels": {"a": "b"}}]}`, "groupKey"},
+		{"externalURL a list", `{"externalURL": [], "alerts": [{"labels": {"a": "b"}}]}`, "externalURL"},
+		{"truncatedAlerts negative", `{"truncatedAlerts": -1, "alerts": [{"labels": {"a": "b"}}]}`, "truncatedAlerts"},
+		{"truncatedAlerts a string", `{"truncatedAlerts": "3", "alerts": [{"labels": {"a": "b"}}]}`, "truncatedAlerts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := testParser().Parse([]byte(tt.body))
+			if err != nil {
+				t.Fatalf("Parse: %v; want the alert with %s ignored", err, tt.wantField)
+			}
+			if len(b.Ignored) != 1 || b.Ignored[0].Field != tt.wantField || b.Ignored[0].Reason == "" {
+				t.Errorf("Ignored = %+v, want %s with a reason", b.Ignored, tt.wantField)
+			}
+			if want := alert.NewFingerprint(alert.SourceAlertmanager, labelFingerprint(template.KV{"a": "b"})); b.Alerts[0].Fingerprint != want {
+				t.Errorf("fingerprint %s, want %s from the labels", b.Alerts[0].Fingerprint, want)
+			}
+		})
 	}
 }
 
@@ -344,16 +411,11 @@ func TestParse_RejectsWhatCannotBeUnderstood(t *testing.T) {
 		{"alert with empty labels", testParser(), `{"alerts": [{"labels": {"a": "b"}}, {"labels": {}}]}`, 400, "alerts[1].labels"},
 		{"label value not a string", testParser(), `{"alerts": [{"labels": {"a": 1}}]}`, 400, "alerts[0].labels"},
 		{"labels not an object", testParser(), `{"alerts": [{"labels": ["a"]}]}`, 400, "alerts[0].labels"},
-		{"annotation value not a string", testParser(), `{"alerts": [{"labels": {"a": "b"}, "annotations": {"x": true}}]}`, 400, "alerts[0].annotations"},
 		{"alert status not a string", testParser(), `{"alerts": [{"status": 1, "labels": {"a": "b"}}]}`, 400, "alerts[0].status"},
-		{"startsAt a number", testParser(), `{"alerts": [{"labels": {"a": "b"}, "startsAt": 1772600767000}]}`, 400, "alerts[0].startsAt"},
-		{"endsAt garbage", testParser(), `{"alerts": [{"labels": {"a": "b"}, "startsAt": "2026-03-04T05:06:07Z", "endsAt": "soon"}]}`, 400, "alerts[0].endsAt"},
-		{"fingerprint not a string", testParser(), `{"alerts": [{"labels": {"a": "b"}, "fingerprint": 12}]}`, 400, "alerts[0].fingerprint"},
-		{"group status not a string", testParser(), `{"status": false, "alerts": [{"labels": {"a": "b"}}]}`, 400, "status"},
-		{"commonLabels not an object", testParser(), `{"commonLabels": "a=b", "alerts": [{"labels": {"a": "b"}}]}`, 400, "commonLabels"},
-		{"groupKey not a string", testParser(), `{"groupKey": 7, "alerts": [{"labels": {"a": "b"}}]}`, 400, "groupKey"},
-		{"truncatedAlerts negative", testParser(), `{"truncatedAlerts": -1, "alerts": [{"labels": {"a": "b"}}]}`, 400, "truncatedAlerts"},
-		{"truncatedAlerts a string", testParser(), `{"truncatedAlerts": "3", "alerts": [{"labels": {"a": "b"}}]}`, 400, "truncatedAlerts"},
+		{"label value longer than 1024 bytes", testParser(), `{"alerts": [{"labels": {"a": "b", "query": "` + strings.Repeat("x", alert.MaxLabelValueLen+1) + `"}}]}`, 400, "alerts[0].labels.query"},
+		{"NUL in a label value", testParser(), `{"alerts": [{"labels": {"alertname": "Disk\u0000Full"}}]}`, 400, "alerts[0].labels.alertname"},
+		{"NUL in a label name", testParser(), `{"alerts": [{"labels": {"a\u0000b": "c"}}]}`, 400, "alerts[0].labels"},
+		{"control character in a label name", testParser(), `{"alerts": [{"labels": {"a\nb": "c"}}]}`, 400, "alerts[0].labels"},
 		{"empty label name", testParser(), `{"alerts": [{"labels": {"": "b"}}]}`, 400, "alerts[0].labels"},
 		{"too many labels", testParser(), manyLabels(alert.MaxLabels + 1), 400, "alerts[0].labels"},
 		{"more alerts than MaxAlerts", Parser{Now: testParser().Now, MaxAlerts: 2}, string(alertsBody(3)), 413, "alerts"},

@@ -32,6 +32,7 @@ func Registry() source.Registry {
 					TopicARNs:   cw.TopicARNs,
 					AutoConfirm: cw.AutoConfirm,
 					HTTPClient:  d.HTTPClient,
+					Roots:       d.Roots,
 					Logger:      d.Logger,
 					Now:         d.Now,
 					SkipVerify:  cw.SkipSignatureVerification,

@@ -18,50 +18,60 @@ const (
 // alarm is the CloudWatch alarm state change that SNS carries, JSON-encoded,
 // in a notification's Message. Only the fields alertgate uses are declared;
 // scalars are Flex types because hand-written test publishes and older
-// alarm versions vary their JSON types.
+// alarm versions vary their JSON types. The name, the new state and the
+// identity (the ARN, or for older alarms without one the account, whose
+// region comes from the topic) are what the alert cannot do without;
+// every other field is Optional (see source.Optional): it only describes
+// the alarm.
 type alarm struct {
-	AlarmName        source.FlexString `json:"AlarmName"`
-	AlarmDescription source.FlexString `json:"AlarmDescription"`
-	AWSAccountID     source.FlexString `json:"AWSAccountId"`
-	NewStateValue    source.FlexString `json:"NewStateValue"`
-	NewStateReason   source.FlexString `json:"NewStateReason"`
-	StateChangeTime  source.FlexTime   `json:"StateChangeTime"`
-	Region           source.FlexString `json:"Region"`
-	AlarmArn         source.FlexString `json:"AlarmArn"`
-	OldStateValue    source.FlexString `json:"OldStateValue"`
-	Trigger          *trigger          `json:"Trigger"`
+	AlarmName        source.FlexString                  `json:"AlarmName"`
+	NewStateValue    source.FlexString                  `json:"NewStateValue"`
+	AlarmArn         source.FlexString                  `json:"AlarmArn"`
+	AWSAccountID     source.FlexString                  `json:"AWSAccountId"`
+	AlarmDescription source.Optional[source.FlexString] `json:"AlarmDescription"`
+	NewStateReason   source.Optional[source.FlexString] `json:"NewStateReason"`
+	StateChangeTime  source.Optional[source.FlexTime]   `json:"StateChangeTime"`
+	Region           source.Optional[source.FlexString] `json:"Region"`
+	OldStateValue    source.Optional[source.FlexString] `json:"OldStateValue"`
+	Trigger          source.Optional[*trigger]          `json:"Trigger"`
 	// AlarmRule is set, and Trigger absent, for composite alarms.
-	AlarmRule source.FlexString `json:"AlarmRule"`
+	AlarmRule source.Optional[source.FlexString] `json:"AlarmRule"`
 }
 
 // trigger describes the metric an alarm watches: either one metric
 // (MetricName, Namespace, Dimensions) or, for metric math and anomaly
 // detection alarms, a list of metric data queries in Metrics.
 type trigger struct {
-	MetricName source.FlexString `json:"MetricName"`
-	Namespace  source.FlexString `json:"Namespace"`
-	Dimensions []dimension       `json:"Dimensions"`
-	Metrics    []metricQuery     `json:"Metrics"`
+	MetricName source.Optional[source.FlexString] `json:"MetricName"`
+	Namespace  source.Optional[source.FlexString] `json:"Namespace"`
+	Dimensions source.Optional[[]dimension]       `json:"Dimensions"`
+	Metrics    source.Optional[[]metricQuery]     `json:"Metrics"`
 }
 
 type dimension struct {
-	Name  source.FlexString `json:"name"`
-	Value source.FlexString `json:"value"`
+	Name  source.Optional[source.FlexString] `json:"name"`
+	Value source.Optional[source.FlexString] `json:"value"`
 }
 
 type metricQuery struct {
-	ID         source.FlexString `json:"Id"`
-	Expression source.FlexString `json:"Expression"`
-	Label      source.FlexString `json:"Label"`
-	ReturnData source.FlexBool   `json:"ReturnData"`
-	MetricStat *struct {
-		Metric struct {
-			MetricName source.FlexString `json:"MetricName"`
-			Namespace  source.FlexString `json:"Namespace"`
-			Dimensions []dimension       `json:"Dimensions"`
-		} `json:"Metric"`
-	} `json:"MetricStat"`
+	ID         source.Optional[source.FlexString] `json:"Id"`
+	Expression source.Optional[source.FlexString] `json:"Expression"`
+	Label      source.Optional[source.FlexString] `json:"Label"`
+	ReturnData source.Optional[source.FlexBool]   `json:"ReturnData"`
+	MetricStat source.Optional[*metricStat]       `json:"MetricStat"`
 }
+
+type metricStat struct {
+	Metric source.Optional[struct {
+		MetricName source.Optional[source.FlexString] `json:"MetricName"`
+		Namespace  source.Optional[source.FlexString] `json:"Namespace"`
+		Dimensions source.Optional[[]dimension]       `json:"Dimensions"`
+	}] `json:"Metric"`
+}
+
+// str is the text of an optional field; "" when it was absent or
+// unreadable.
+func str(o source.Optional[source.FlexString]) string { return string(o.Value) }
 
 // errNotAlarm means a Message is not a CloudWatch alarm and should be
 // treated as a plain SNS publish.

@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 )
 
@@ -48,14 +51,19 @@ func (c *certCache) put(url string, cert *x509.Certificate) {
 	c.order = append(c.order, url)
 }
 
-// certificate returns the certificate at rawURL, from the cache or fetched.
-// The URL must already have passed checkCertURL.
-func (r *Receiver) certificate(ctx context.Context, rawURL string) (*x509.Certificate, error) {
+// certificate returns the signing certificate at rawURL, a URL on host
+// that passed checkCertURL: from the cache, or fetched and verified
+// (verifyChain) before it is cached.
+func (r *Receiver) certificate(ctx context.Context, rawURL, host string) (*x509.Certificate, error) {
 	if cert := r.certs.get(rawURL); cert != nil {
 		return cert, nil
 	}
-	cert, err := r.fetchCertificate(ctx, rawURL)
+	certs, err := r.fetchCertificates(ctx, "SigningCertURL", rawURL)
 	if err != nil {
+		return nil, fmt.Errorf("signing certificate: %w", err)
+	}
+	cert := certs[0]
+	if err := r.verifyChain(ctx, rawURL, host, cert, certs[1:]); err != nil {
 		return nil, err
 	}
 	r.certs.put(rawURL, cert)
@@ -63,20 +71,130 @@ func (r *Receiver) certificate(ctx context.Context, rawURL string) (*x509.Certif
 	return cert, nil
 }
 
-func (r *Receiver) fetchCertificate(ctx context.Context, rawURL string) (*x509.Certificate, error) {
-	body, err := r.get(ctx, "SigningCertURL", rawURL, maxCertSize)
+// fetchCertificates fetches the certificates at rawURL: PEM blocks (the
+// first is the one the URL is about, the rest may be its issuers) or a
+// single DER certificate, as CA issuer URLs serve them.
+func (r *Receiver) fetchCertificates(ctx context.Context, field, rawURL string) ([]*x509.Certificate, error) {
+	body, err := r.get(ctx, field, rawURL, maxCertSize)
 	if err != nil {
-		return nil, fmt.Errorf("signing certificate: %w", err)
+		return nil, err
 	}
-	block, _ := pem.Decode(body)
-	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, forbidden("SigningCertURL", "%s is not a PEM certificate", rawURL)
+	var certs []*x509.Certificate
+	for rest := body; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, forbidden(field, "certificate at %s does not parse: %v", rawURL, err)
+		}
+		certs = append(certs, cert)
 	}
-	cert, err := x509.ParseCertificate(block.Bytes)
+	if len(certs) == 0 {
+		cert, err := x509.ParseCertificate(body)
+		if err != nil {
+			return nil, forbidden(field, "%s is not a certificate", rawURL)
+		}
+		certs = append(certs, cert)
+	}
+	return certs, nil
+}
+
+// snsCertName is the name SNS's signing certificates are issued for; one
+// issued for the regional endpoint it was fetched from is accepted too.
+const snsCertName = "sns.amazonaws.com"
+
+// maxIssuerFetches bounds the CA issuer certificates fetched for one
+// signing certificate (Amazon's chains have one intermediate).
+const maxIssuerFetches = 2
+
+// verifyChain checks that cert, fetched from host, chains to a trusted
+// root and was issued for SNS. SNS serves the signing certificate alone,
+// without the intermediate that issued it, so a chain that does not
+// verify is completed from the CA issuer URL the certificate names
+// (Authority Information Access), fetched only from Amazon Trust
+// Services' hosts: the certificate is not trusted yet, so the URLs it
+// names are not either.
+func (r *Receiver) verifyChain(ctx context.Context, rawURL, host string, cert *x509.Certificate, extra []*x509.Certificate) error {
+	inter := x509.NewCertPool()
+	for _, c := range extra {
+		inter.AddCert(c)
+	}
+	opts := x509.VerifyOptions{Roots: r.roots, Intermediates: inter, CurrentTime: r.now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
+	_, err := cert.Verify(opts)
+	for issuer, fetched := cert, 0; err != nil && fetched < maxIssuerFetches; fetched++ {
+		var unknown x509.UnknownAuthorityError
+		if !errors.As(err, &unknown) {
+			break
+		}
+		next, ferr := r.fetchIssuer(ctx, issuer)
+		if ferr != nil {
+			return ferr
+		}
+		if next == nil {
+			break
+		}
+		inter.AddCert(next)
+		issuer = next
+		_, err = cert.Verify(opts)
+	}
 	if err != nil {
-		return nil, forbidden("SigningCertURL", "certificate at %s does not parse: %v", rawURL, err)
+		return forbidden("SigningCertURL", "certificate at %s does not chain to a trusted root: %v", rawURL, err)
 	}
-	return cert, nil
+	if !issuedFor(cert, snsCertName) && !issuedFor(cert, host) {
+		return forbidden("SigningCertURL", "certificate at %s is issued for %q, not for %s", rawURL, cert.Subject.CommonName, snsCertName)
+	}
+	return nil
+}
+
+// fetchIssuer fetches the certificate that issued c from the first of
+// its CA issuer URLs on an Amazon Trust Services host; nil if it names
+// none.
+func (r *Receiver) fetchIssuer(ctx context.Context, c *x509.Certificate) (*x509.Certificate, error) {
+	for _, raw := range c.IssuingCertificateURL {
+		if !isAmazonTrustURL(raw) {
+			continue
+		}
+		if cached := r.certs.get(raw); cached != nil {
+			return cached, nil
+		}
+		certs, err := r.fetchCertificates(ctx, "SigningCertURL", raw)
+		if err != nil {
+			return nil, fmt.Errorf("issuer of the signing certificate: %w", err)
+		}
+		r.certs.put(raw, certs[0])
+		return certs[0], nil
+	}
+	return nil, nil
+}
+
+// isAmazonTrustURL reports whether raw is a plain http(s) URL on a host of
+// Amazon Trust Services (crt.r2m01.amazontrust.com), where Amazon's CA
+// publishes its issuer certificates. Plain http is what AIA URLs use; the
+// certificate fetched is verified by its own signature, not the channel.
+func isAmazonTrustURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Port() != "" {
+		return false
+	}
+	sub, ok := strings.CutSuffix(u.Host, ".amazontrust.com")
+	return ok && sub != "" && !strings.ContainsFunc(sub, func(r rune) bool {
+		return !(r == '.' || r == '-' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9')
+	})
+}
+
+// issuedFor reports whether c names host, as a DNS name or, for older
+// certificates without any, as its common name.
+func issuedFor(c *x509.Certificate, host string) bool {
+	if c.VerifyHostname(host) == nil {
+		return true
+	}
+	return len(c.DNSNames) == 0 && strings.EqualFold(c.Subject.CommonName, host)
 }
 
 // get fetches rawURL, taken from the message's field, and returns at most

@@ -20,6 +20,8 @@ const headerMessageType = "X-Amz-Sns-Message-Type"
 // envelope is the JSON document SNS POSTs to an HTTP(S) subscriber. The
 // fields are plain strings, not source.FlexString, on purpose: the
 // signature covers their exact text, and SNS always sends strings.
+// UnsubscribeURL is not read: it is not signed and alertgate has no use
+// for it, so whatever it holds cannot refuse a message.
 type envelope struct {
 	Type             string `json:"Type"`
 	MessageID        string `json:"MessageId"`
@@ -28,7 +30,6 @@ type envelope struct {
 	Subject          string `json:"Subject"`
 	Message          string `json:"Message"`
 	SubscribeURL     string `json:"SubscribeURL"`
-	UnsubscribeURL   string `json:"UnsubscribeURL"`
 	Timestamp        string `json:"Timestamp"`
 	SignatureVersion string `json:"SignatureVersion"`
 	Signature        string `json:"Signature"`

@@ -118,15 +118,37 @@ func TestReceive_RejectsAlarmsItCannotUnderstandNamingTheField(t *testing.T) {
 		{"unknown state", `{"AlarmName":"x","NewStateValue":"BROKEN"}`, "Message.NewStateValue"},
 		{"missing state", `{"AlarmName":"x","AlarmArn":"arn:aws:cloudwatch:us-east-1:1:alarm:x"}`, "Message.NewStateValue"},
 		{"missing name", `{"NewStateValue":"ALARM"}`, "Message.AlarmName"},
-		{"dimensions not a list", `{"AlarmName":"x","NewStateValue":"ALARM","Trigger":{"Dimensions":"InstanceId=i-1"}}`, "Message.Trigger.Dimensions"},
-		{"trigger not an object", `{"AlarmName":"x","NewStateValue":"ALARM","Trigger":[1]}`, "Message.Trigger"},
-		{"unreadable state change time", `{"AlarmName":"x","NewStateValue":"ALARM","StateChangeTime":"yesterday"}`, "Message.StateChangeTime"},
 		{"name is an object", `{"AlarmName":{"a":1},"NewStateValue":"ALARM"}`, "Message.AlarmName"},
+		{"ARN is a list", `{"AlarmName":"x","NewStateValue":"ALARM","AlarmArn":["arn:aws:cloudwatch:us-east-1:1:alarm:x"]}`, "Message.AlarmArn"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := receive(t, r, s, snstest.Notification(topicTokyo, "", tt.message))
 			wantSourceError(t, err, http.StatusBadRequest, tt.wantField)
+		})
+	}
+}
+
+// What only describes the alarm never refuses it, whatever its type: it
+// is ignored and named in the answer.
+func TestReceive_IgnoresUnreadableOptionalFieldsOfAnAlarm(t *testing.T) {
+	s := snstest.New(t)
+	r := newReceiver(s)
+	tests := []struct {
+		name, message, wantField string
+	}{
+		{"dimensions not a list", `{"AlarmName":"x","NewStateValue":"ALARM","Trigger":{"Dimensions":"InstanceId=i-1"}}`, "Message.Trigger.Dimensions"},
+		{"trigger not an object", `{"AlarmName":"x","NewStateValue":"ALARM","Trigger":[1]}`, "Message.Trigger"},
+		{"unreadable state change time", `{"AlarmName":"x","NewStateValue":"ALARM","StateChangeTime":"yesterday"}`, "Message.StateChangeTime"},
+		{"description an object", `{"AlarmName":"x","NewStateValue":"ALARM","AlarmDescription":{"text":"d"}}`, "Message.AlarmDescription"},
+		{"a metric query's stat a string", `{"AlarmName":"x","NewStateValue":"ALARM","Trigger":{"Metrics":[{"Id":"m1","MetricStat":"p99"}]}}`, "Message.Trigger.Metrics[0].MetricStat"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := mustReceive(t, r, s, snstest.Notification(topicTokyo, "", tt.message))
+			if len(b.Alerts) != 1 || len(b.Ignored) != 1 || b.Ignored[0].Field != tt.wantField {
+				t.Errorf("%d alerts, Ignored = %+v; want the alarm with %s ignored", len(b.Alerts), b.Ignored, tt.wantField)
+			}
 		})
 	}
 }

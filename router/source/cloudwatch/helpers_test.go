@@ -28,6 +28,7 @@ func newReceiver(s *snstest.Signer, opts ...func(*cloudwatch.Config)) *cloudwatc
 	cfg := cloudwatch.Config{
 		TopicARNs:  []string{topicTokyo, topicVirginia},
 		HTTPClient: s.Client(),
+		Roots:      s.Roots(),
 	}
 	for _, o := range opts {
 		o(&cfg)

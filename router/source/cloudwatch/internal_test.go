@@ -28,6 +28,20 @@ func TestCheckSNSURL_AcceptsOnlySNSHosts(t *testing.T) {
 		{"http://sns.ap-northeast-1.amazonaws.com/", false},
 		{"https://sns.ap-northeast-1.amazonaws.com\t/", false},
 		{"https://sns.ap-northeast-1.amazonaws.com\n.evil.com/", false},
+		{"https://sns.us-gov-west-1.amazonaws.com/", true},
+		{"https://sns.eu-central-2.amazonaws.com/", true},
+		// Hosts under amazonaws.com that are not SNS endpoints: an S3
+		// bucket named "sns" and its look-alikes, EC2 and other services.
+		{"https://sns.s3.amazonaws.com/", false},
+		{"https://sns.s3.us-east-1.amazonaws.com/", false},
+		{"https://sns.s3-website-us-east-1.amazonaws.com/", false},
+		{"https://sns.s3-external-1.amazonaws.com/", false},
+		{"https://sns.compute-1.amazonaws.com/", false},
+		{"https://sns.execute-api.us-east-1.amazonaws.com/", false},
+		{"https://sns.amazonaws.com/", false},
+		{"https://sns.us-east.amazonaws.com/", false},
+		{"https://sns.cn-north-1.amazonaws.com/", false},
+		{"https://sns.us-east-1.amazonaws.com.cn/", false},
 	}
 	for _, tt := range tests {
 		t.Run(strconv.Quote(tt.url), func(t *testing.T) {
@@ -36,6 +50,29 @@ func TestCheckSNSURL_AcceptsOnlySNSHosts(t *testing.T) {
 				t.Errorf("checkSNSURL = %v, want ok=%v", err, tt.ok)
 			}
 		})
+	}
+}
+
+// The CA issuer URL comes from a certificate not yet trusted: only
+// Amazon Trust Services' hosts are ever asked.
+func TestIsAmazonTrustURL(t *testing.T) {
+	for u, want := range map[string]bool{
+		"http://crt.r2m01.amazontrust.com/r2m01.cer":      true,
+		"https://crt.rootca1.amazontrust.com/rootca1.cer": true,
+		"http://amazontrust.com/x.cer":                    false,
+		"http://crt.r2m01.amazontrust.com.evil.com/x.cer": false,
+		"http://evilamazontrust.com/x.cer":                false,
+		"http://crt.r2m01.amazontrust.com:8080/r2m01.cer": false,
+		"http://x@crt.r2m01.amazontrust.com/r2m01.cer":    false,
+		"ftp://crt.r2m01.amazontrust.com/r2m01.cer":       false,
+		"http://169.254.169.254/latest/meta-data":         false,
+		"http://cacerts.digicert.com/DigiCertCA.crt":      false,
+		"http://crt.r2m01.amazontrust.com%2f.evil.com/x":  false,
+		"http://CRT.R2M01.AMAZONTRUST.COM/r2m01.cer":      false,
+	} {
+		if got := isAmazonTrustURL(u); got != want {
+			t.Errorf("isAmazonTrustURL(%q) = %v, want %v", u, got, want)
+		}
 	}
 }
 

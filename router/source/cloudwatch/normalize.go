@@ -34,7 +34,9 @@ func (r *Receiver) notification(m *envelope) (source.Batch, error) {
 	case a.NewStateValue == stateInsufficientData:
 		return source.Batch{Note: fmt.Sprintf("alarm %q is INSUFFICIENT_DATA: not an alert", a.AlarmName)}, nil
 	}
-	return validBatch(alarmAlert(m, a, r.now()))
+	b, err := validBatch(alarmAlert(m, a, r.now()))
+	b.Ignored = source.IgnoredFields("Message", a)
+	return b, err
 }
 
 // validBatch normalizes and validates one alert into a batch.
@@ -54,12 +56,12 @@ func alarmAlert(m *envelope, a *alarm, now time.Time) alert.Alert {
 	out := alert.Alert{
 		Source:      alert.SourceCloudWatch,
 		Name:        name,
-		Severity:    alarmSeverity(string(a.AlarmDescription), name),
+		Severity:    alarmSeverity(str(a.AlarmDescription), name),
 		Fingerprint: alarmFingerprint(a, loc),
 		SourceID:    string(a.AlarmArn),
 		Annotations: alarmAnnotations(m, a),
 	}
-	at := a.StateChangeTime.Time
+	at := a.StateChangeTime.Value.Time
 	if at.IsZero() {
 		at = envelopeTime(m, now)
 	}
@@ -85,7 +87,7 @@ func alarmFingerprint(a *alarm, loc location) alert.Fingerprint {
 	}
 	region := loc.region
 	if region == "" {
-		region = string(a.Region)
+		region = str(a.Region)
 	}
 	return alert.NewFingerprint(alert.SourceCloudWatch, loc.account, region, string(a.AlarmName))
 }
@@ -97,30 +99,30 @@ func alarmFingerprint(a *alarm, loc location) alert.Fingerprint {
 func alarmLabels(labels map[string]string, a *alarm, loc location) map[string]string {
 	addLabel(labels, labelRegion, loc.region)
 	addLabel(labels, labelAccount, loc.account)
-	namespace, metric, dims := a.Trigger.metric()
+	namespace, metric, dims := a.Trigger.Value.metric()
 	addLabel(labels, labelNamespace, namespace)
 	addLabel(labels, labelMetric, metric)
 	for _, d := range dims {
-		addLabel(labels, labelName(string(d.Name)), string(d.Value))
+		addLabel(labels, labelName(str(d.Name)), str(d.Value))
 	}
 	return labels
 }
 
 func alarmAnnotations(m *envelope, a *alarm) map[string]string {
 	summary := string(a.AlarmName)
-	if a.NewStateReason != "" {
-		summary += ": " + string(a.NewStateReason)
+	if r := str(a.NewStateReason); r != "" {
+		summary += ": " + r
 	}
 	ann := map[string]string{
 		"summary":        alert.Truncate(summary, maxSummaryLen),
 		"new_state":      string(a.NewStateValue),
 		"sns_message_id": m.MessageID,
 	}
-	addAnnotation(ann, "description", string(a.AlarmDescription))
-	addAnnotation(ann, "reason", string(a.NewStateReason))
-	addAnnotation(ann, "old_state", string(a.OldStateValue))
-	addAnnotation(ann, "alarm_rule", string(a.AlarmRule))
-	addAnnotation(ann, "expression", a.Trigger.expression())
+	addAnnotation(ann, "description", str(a.AlarmDescription))
+	addAnnotation(ann, "reason", str(a.NewStateReason))
+	addAnnotation(ann, "old_state", str(a.OldStateValue))
+	addAnnotation(ann, "alarm_rule", str(a.AlarmRule))
+	addAnnotation(ann, "expression", a.Trigger.Value.expression())
 	return ann
 }
 
@@ -131,16 +133,16 @@ func (t *trigger) metric() (namespace, metric string, dims []dimension) {
 	if t == nil {
 		return "", "", nil
 	}
-	namespace, metric, dims = string(t.Namespace), string(t.MetricName), t.Dimensions
-	for _, q := range t.Metrics {
-		if q.MetricStat == nil {
+	namespace, metric, dims = str(t.Namespace), str(t.MetricName), t.Dimensions.Value
+	for _, q := range t.Metrics.Value {
+		if q.MetricStat.Value == nil {
 			continue
 		}
-		m := q.MetricStat.Metric
+		m := q.MetricStat.Value.Metric.Value
 		if namespace == "" && metric == "" {
-			namespace, metric = string(m.Namespace), string(m.MetricName)
+			namespace, metric = str(m.Namespace), str(m.MetricName)
 		}
-		dims = append(dims, m.Dimensions...)
+		dims = append(dims, m.Dimensions.Value...)
 	}
 	return namespace, metric, dims
 }
@@ -151,9 +153,9 @@ func (t *trigger) expression() string {
 	if t == nil {
 		return ""
 	}
-	for _, q := range t.Metrics {
-		if q.ReturnData && q.Expression != "" {
-			return string(q.Expression)
+	for _, q := range t.Metrics.Value {
+		if q.ReturnData.Value && str(q.Expression) != "" {
+			return str(q.Expression)
 		}
 	}
 	return ""
@@ -175,7 +177,9 @@ func addLabel(labels map[string]string, name, value string) {
 	if _, ok := labels[name]; ok {
 		return
 	}
-	labels[name] = alert.Truncate(value, alert.MaxLabelValueLen)
+	// Dimension values are the account owner's free text; a NUL byte,
+	// which no label may hold, is dropped rather than refusing the alarm.
+	labels[name] = alert.Truncate(alert.WithoutNUL(value), alert.MaxLabelValueLen)
 }
 
 func addAnnotation(ann map[string]string, name, value string) {

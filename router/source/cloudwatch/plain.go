@@ -13,8 +13,13 @@ const plainName = "SNS message"
 // plainAlert turns a publish that is not a CloudWatch alarm (a script's
 // `aws sns publish`, another AWS service) into a firing alert: dropping it
 // would hide whatever someone thought worth sending to an alerting topic.
-// Its identity is the topic and subject, so repeats of the same message
-// deduplicate; it never resolves on its own.
+// It never resolves on its own.
+//
+// Its identity is the topic and the Subject, which names the problem
+// ("Backup failed"), so repeats deduplicate even when their text varies
+// (a timestamp, an exit code). Without a Subject, the text is all that
+// tells two problems apart, so it is part of the identity too: the same
+// message again deduplicates, a different one is a new alert.
 func plainAlert(m *envelope, now time.Time) alert.Alert {
 	name := plainName
 	if s := strings.TrimSpace(m.Subject); s != "" {
@@ -26,7 +31,7 @@ func plainAlert(m *envelope, now time.Time) alert.Alert {
 		Status:      alert.StatusFiring,
 		Severity:    alarmSeverity(m.Message, m.Subject),
 		StartsAt:    envelopeTime(m, now),
-		Fingerprint: alert.NewFingerprint(alert.SourceCloudWatch, m.TopicArn, m.Subject),
+		Fingerprint: plainFingerprint(m),
 		Annotations: map[string]string{
 			"summary":        alert.Truncate(firstLine(m.Message), maxSummaryLen),
 			"description":    alert.Truncate(strings.TrimSpace(m.Message), alert.MaxAnnotationLen),
@@ -46,6 +51,13 @@ func plainAlert(m *envelope, now time.Time) alert.Alert {
 	}
 	a.SetRaw([]byte(m.Message))
 	return a
+}
+
+func plainFingerprint(m *envelope) alert.Fingerprint {
+	if strings.TrimSpace(m.Subject) != "" {
+		return alert.NewFingerprint(alert.SourceCloudWatch, m.TopicArn, m.Subject)
+	}
+	return alert.NewFingerprint(alert.SourceCloudWatch, m.TopicArn, "", strings.TrimSpace(m.Message))
 }
 
 // firstLine returns the first non-blank line of s.

@@ -2,6 +2,7 @@ package cloudwatch
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -45,6 +46,9 @@ type Config struct {
 	// Now is the clock used to check certificate validity. Nil means
 	// time.Now.
 	Now func() time.Time
+	// Roots are the certificate authorities a signing certificate must
+	// chain to. Nil means the system's, which hold Amazon's roots.
+	Roots *x509.CertPool
 	// SkipVerify accepts messages without checking their signature, and
 	// then never confirms a subscription. It exists for local trials with
 	// the sample payloads; the configuration allows it only together with
@@ -61,6 +65,7 @@ type Receiver struct {
 	client      *http.Client
 	log         *slog.Logger
 	now         func() time.Time
+	roots       *x509.CertPool
 	certs       *certCache
 }
 
@@ -73,6 +78,7 @@ func New(cfg Config) *Receiver {
 		client:      withoutRedirects(cfg.HTTPClient),
 		log:         cfg.Logger,
 		now:         cfg.Now,
+		roots:       cfg.Roots,
 		certs:       newCertCache(certCacheSize),
 	}
 	for _, t := range cfg.TopicARNs {
@@ -110,13 +116,16 @@ func (r *Receiver) Receive(ctx context.Context, h http.Header, body []byte) (sou
 	if err != nil {
 		return source.Batch{}, err
 	}
+	// The allow-list comes first: a message for a topic nobody allowed
+	// (a stranger's, or a forgery) must not make alertgate fetch
+	// anything, and is a 403 even while AWS is unreachable.
+	if !r.topics[m.TopicArn] {
+		return source.Batch{}, forbidden("TopicArn", "topic %s is not in the allow-list", m.TopicArn)
+	}
 	if !r.skipVerify {
 		if err := r.verify(ctx, m); err != nil {
 			return source.Batch{}, err
 		}
-	}
-	if !r.topics[m.TopicArn] {
-		return source.Batch{}, forbidden("TopicArn", "topic %s is not in the allow-list", m.TopicArn)
 	}
 	switch m.Type {
 	case typeNotification:

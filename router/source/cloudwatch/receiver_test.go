@@ -206,6 +206,27 @@ func TestReceive_PlainTextPublishIsAFiringAlertThatDeduplicates(t *testing.T) {
 	}
 }
 
+// Without a Subject, nothing but the text tells two publishes apart: a
+// different message is a different alert, the same one again (an SNS
+// retry, a script run twice) the same alert.
+func TestReceive_PlainTextPublishesWithoutSubjectAreToldApartByTheirText(t *testing.T) {
+	s := snstest.New(t)
+	r := newReceiver(s)
+	disk := mustReceive(t, r, s, snstest.Notification(topicTokyo, "", "disk full on db-1")).Alerts[0]
+	backup := mustReceive(t, r, s, snstest.Notification(topicTokyo, "", "backup of orders-db failed")).Alerts[0]
+	again := mustReceive(t, r, s, snstest.Notification(topicTokyo, "", "disk full on db-1")).Alerts[0]
+	otherTopic := mustReceive(t, r, s, snstest.Notification(topicVirginia, "", "disk full on db-1")).Alerts[0]
+	if disk.Fingerprint == backup.Fingerprint {
+		t.Errorf("two different messages share fingerprint %s: the second would be suppressed as a duplicate", disk.Fingerprint)
+	}
+	if disk.Fingerprint != again.Fingerprint {
+		t.Errorf("the same message again has fingerprint %s, want %s", again.Fingerprint, disk.Fingerprint)
+	}
+	if disk.Fingerprint == otherTopic.Fingerprint {
+		t.Errorf("the same message on another topic shares fingerprint %s", disk.Fingerprint)
+	}
+}
+
 func TestReceive_LongFieldsAreTruncatedToAlertLimits(t *testing.T) {
 	s := snstest.New(t)
 	r := newReceiver(s)

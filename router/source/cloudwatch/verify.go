@@ -12,12 +12,14 @@ import (
 	"github.com/alertgate/alertgate/router/source"
 )
 
-// verify checks that m was signed by SNS: the certificate URL is an SNS
-// host (checked before any request is made), the certificate is within its
-// validity period, and its RSA key verifies the signature over the
-// canonical string. The chain is not checked here: the certificate is only
-// ever fetched over TLS from an AWS host, and that TLS connection is what
-// authenticates it.
+// verify checks that m was signed by SNS. Everything that can be checked
+// without the network comes first (the signature's form, the message's
+// age, the certificate URL's host), so that no forgery or replay makes
+// alertgate fetch anything. Then the certificate: fetched over TLS only
+// from the SNS endpoint of a region, it must chain to a trusted root and
+// be issued for sns.amazonaws.com (or that regional endpoint), be within
+// its validity period, and its RSA key must verify the signature over the
+// canonical string.
 func (r *Receiver) verify(ctx context.Context, m *envelope) error {
 	hash, err := signatureHash(m.SignatureVersion)
 	if err != nil {
@@ -27,10 +29,14 @@ func (r *Receiver) verify(ctx context.Context, m *envelope) error {
 	if err != nil {
 		return source.BadRequest("Signature", "not base64: %v", err)
 	}
-	if _, err := checkCertURL(m.SigningCertURL); err != nil {
+	if err := r.fresh(m); err != nil {
+		return err
+	}
+	u, err := checkCertURL(m.SigningCertURL)
+	if err != nil {
 		return forbidden("SigningCertURL", "%s is not an SNS certificate URL: %v", m.SigningCertURL, err)
 	}
-	cert, err := r.certificate(ctx, m.SigningCertURL)
+	cert, err := r.certificate(ctx, m.SigningCertURL, u.Host)
 	if err != nil {
 		return err
 	}
@@ -45,7 +51,7 @@ func (r *Receiver) verify(ctx context.Context, m *envelope) error {
 	if err := rsa.VerifyPKCS1v15(key, hash, digest(hash, m.stringToSign()), sig); err != nil {
 		return forbidden("Signature", "signature does not match the message")
 	}
-	return r.fresh(m)
+	return nil
 }
 
 // SNS gives up on an HTTP/S delivery within an hour (a hard limit of its

@@ -47,7 +47,6 @@ func TestReceive_AcceptsBothSignatureVersions(t *testing.T) {
 
 func TestReceive_RejectsTamperedMessages(t *testing.T) {
 	s := snstest.New(t)
-	r := newReceiver(s, autoConfirm)
 	tests := []struct {
 		name   string
 		file   string
@@ -71,6 +70,7 @@ func TestReceive_RejectsTamperedMessages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := load(t, tt.file)
+			r := newReceiver(s, autoConfirm, clockAt(t, m))
 			s.Sign(m, "2")
 			tt.tamper(m)
 			_, err := r.Receive(context.Background(), nil, m.Body())
@@ -111,6 +111,9 @@ func TestReceive_RejectsCertificateURLsOffSNSHostsWithoutRequestingThem(t *testi
 		"https://sns.us_east_1.amazonaws.com/SimpleNotificationService-test.pem",
 		"https://s3.amazonaws.com/SimpleNotificationService-test.pem",
 		"https://sns.amazonaws.com/SimpleNotificationService-test.pem",
+		"https://sns.s3.amazonaws.com/SimpleNotificationService-test.pem",
+		"https://sns.s3.us-east-1.amazonaws.com/SimpleNotificationService-test.pem",
+		"https://sns.cn-north-1.amazonaws.com/SimpleNotificationService-test.pem",
 		"https://evilsns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem",
 		"https://sns.us-east-1.amazonaws.com.cn.evil.com/SimpleNotificationService-test.pem",
 		"https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.txt",
@@ -168,7 +171,9 @@ func TestReceive_RejectsCertificateOutsideItsValidity(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := newReceiver(s, func(c *cloudwatch.Config) { c.Now = func() time.Time { return now } })
-			_, err := receive(t, r, s, snstest.AlarmNotification(topicTokyo, snstest.Alarm{}))
+			m := snstest.AlarmNotification(topicTokyo, snstest.Alarm{})
+			m.Timestamp = now.UTC().Format(time.RFC3339Nano) // fresh, by the receiver's clock
+			_, err := receive(t, r, s, m)
 			wantSourceError(t, err, http.StatusForbidden, "SigningCertURL")
 		})
 	}
@@ -230,13 +235,93 @@ func TestReceive_RejectsTopicsNotInTheAllowList(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := snstest.New(t)
-			r := cloudwatch.New(cloudwatch.Config{TopicARNs: tt.topics, AutoConfirm: true, HTTPClient: s.Client()})
+			r := cloudwatch.New(cloudwatch.Config{TopicARNs: tt.topics, AutoConfirm: true, HTTPClient: s.Client(), Roots: s.Roots()})
 			_, err := receive(t, r, s, tt.msg)
 			wantSourceError(t, err, http.StatusForbidden, "TopicArn")
 			if n := len(s.Confirmations()); n != 0 {
 				t.Errorf("%d subscriptions confirmed", n)
 			}
+			if reqs := s.Requests(); len(reqs) != 0 {
+				t.Errorf("a message for a topic not allowed made alertgate fetch %v", reqs)
+			}
 		})
+	}
+}
+
+// The allow-list is checked before anything is fetched: while AWS is
+// unreachable a stranger's topic is still a 403, never a 503 that asks
+// SNS (or a forger) to try again.
+func TestReceive_TopicNotAllowedIs403WhileAWSIsUnreachable(t *testing.T) {
+	s := snstest.New(t)
+	down := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+		return nil, errors.New("connection refused")
+	})}
+	r := cloudwatch.New(cloudwatch.Config{TopicARNs: []string{topicTokyo}, HTTPClient: down, Roots: s.Roots()})
+	forged := snstest.AlarmNotification("arn:aws:sns:ap-northeast-1:999999999999:someone-elses-topic", snstest.Alarm{})
+	_, err := receive(t, r, s, forged)
+	wantSourceError(t, err, http.StatusForbidden, "TopicArn")
+	// An allowed topic does need the certificate: that is worth a retry.
+	_, err = receive(t, r, s, snstest.AlarmNotification(topicTokyo, snstest.Alarm{}))
+	wantInternal(t, err)
+}
+
+// A replay of a captured message is refused before its certificate is
+// fetched.
+func TestReceive_StaleMessageIsRefusedWithoutAFetch(t *testing.T) {
+	s := snstest.New(t)
+	r := newReceiver(s, func(c *cloudwatch.Config) { c.Now = func() time.Time { return time.Now().Add(24 * time.Hour) } })
+	_, err := receive(t, r, s, snstest.AlarmNotification(topicTokyo, snstest.Alarm{}))
+	wantSourceError(t, err, http.StatusForbidden, "Timestamp")
+	if reqs := s.Requests(); len(reqs) != 0 {
+		t.Errorf("fetched %v for a stale message", reqs)
+	}
+}
+
+// SNS's certificate must chain to a trusted root: one from any other CA
+// is refused, even served from an SNS host.
+func TestReceive_RefusesACertificateThatDoesNotChainToATrustedRoot(t *testing.T) {
+	s := snstest.New(t)
+	stranger := snstest.New(t)
+	r := newReceiver(s, func(c *cloudwatch.Config) { c.Roots = stranger.Roots() })
+	_, err := receive(t, r, s, snstest.AlarmNotification(topicTokyo, snstest.Alarm{}))
+	wantSourceError(t, err, http.StatusForbidden, "SigningCertURL")
+	if !strings.Contains(err.Error(), "trusted root") {
+		t.Errorf("error %q does not say the chain is the problem", err)
+	}
+}
+
+func TestReceive_RefusesACertificateIssuedForAnotherName(t *testing.T) {
+	for _, name := range []string{"example.com", "s3.amazonaws.com", "sns.amazonaws.com.evil.example"} {
+		t.Run(name, func(t *testing.T) {
+			s := snstest.New(t, snstest.WithSigningName(name))
+			r := newReceiver(s)
+			_, err := receive(t, r, s, snstest.AlarmNotification(topicTokyo, snstest.Alarm{}))
+			wantSourceError(t, err, http.StatusForbidden, "SigningCertURL")
+		})
+	}
+	t.Run("the regional endpoint", func(t *testing.T) {
+		s := snstest.New(t, snstest.WithSigningName("sns.ap-northeast-1.amazonaws.com"))
+		mustReceive(t, newReceiver(s), s, snstest.AlarmNotification(topicTokyo, snstest.Alarm{}))
+	})
+}
+
+// SNS serves its signing certificate without the intermediate that
+// issued it, as Amazon's CA does; the chain is completed from the
+// certificate's CA issuer URL on Amazon Trust Services, fetched once.
+func TestReceive_CompletesTheChainFromTheIssuerURL(t *testing.T) {
+	s := snstest.New(t, snstest.WithIntermediate())
+	r := newReceiver(s)
+	for range 2 {
+		mustReceive(t, r, s, snstest.AlarmNotification(topicTokyo, snstest.Alarm{}))
+	}
+	fetched := 0
+	for _, u := range s.Requests() {
+		if u == snstest.IssuerURL {
+			fetched++
+		}
+	}
+	if fetched != 1 {
+		t.Errorf("issuer fetched %d times (requests %v), want once", fetched, s.Requests())
 	}
 }
 

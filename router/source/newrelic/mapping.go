@@ -191,9 +191,14 @@ func labelName(s string) string {
 	return name
 }
 
+// str is the text of an optional field; "" when it was absent or
+// unreadable.
+func str(o source.Optional[source.FlexString]) string { return string(o.Value) }
+
 // put sets m[k] to v truncated to n bytes, unless v is blank.
+// NUL bytes, which no label may hold, are removed.
 func put(m map[string]string, k, v string, n int) {
-	if v = strings.TrimSpace(v); v != "" {
+	if v = strings.TrimSpace(alert.WithoutNUL(v)); v != "" {
 		m[k] = alert.Truncate(v, n)
 	}
 }

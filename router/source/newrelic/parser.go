@@ -40,7 +40,7 @@ func (p Parser) Parse(body []byte) (source.Batch, error) {
 	if err := source.DecodeJSON(body, &fields); err != nil {
 		return source.Batch{}, err
 	}
-	a, err := p.convert(body, fields)
+	a, ignored, err := p.convert(body, fields)
 	if err != nil {
 		return source.Batch{}, err
 	}
@@ -49,23 +49,27 @@ func (p Parser) Parse(body []byte) (source.Batch, error) {
 	if err := a.Validate(); err != nil {
 		return source.Batch{}, source.Invalid("alert", err)
 	}
-	return source.Batch{Alerts: []alert.Alert{a}}, nil
+	return source.Batch{Alerts: []alert.Alert{a}, Ignored: ignored}, nil
 }
 
-func (p Parser) convert(body []byte, fields map[string]json.RawMessage) (alert.Alert, error) {
+// convert decodes body as the generation of webhook its fields show and
+// builds its alert. It also returns the optional fields it had to ignore.
+func (p Parser) convert(body []byte, fields map[string]json.RawMessage) (alert.Alert, []source.Ignored, error) {
 	now := p.now()
 	if isLegacy(fields) {
 		l, err := decode[legacy](body)
 		if err != nil {
-			return alert.Alert{}, err
+			return alert.Alert{}, nil, err
 		}
-		return l.alert(now)
+		a, err := l.alert(now)
+		return a, source.IgnoredFields("", l), err
 	}
 	w, err := decode[workflow](body)
 	if err != nil {
-		return alert.Alert{}, err
+		return alert.Alert{}, nil, err
 	}
-	return w.alert(now)
+	a, err := w.alert(now)
+	return a, source.IgnoredFields("", w), err
 }
 
 func (p Parser) now() time.Time {

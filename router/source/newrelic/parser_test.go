@@ -317,20 +317,12 @@ func TestParse_RejectsWhatCannotBeUnderstood(t *testing.T) {
 		{"missing state", `{"id": "i", "title": "t"}`, "state"},
 		{"unknown state", `{"id": "i", "state": "SNOOZED"}`, "state"},
 		{"state not a scalar", `{"id": "i", "state": {"name": "ACTIVATED"}}`, "state"},
-		{"createdAt not a time", `{"id": "i", "state": "ACTIVATED", "createdAt": "yesterday"}`, "createdAt"},
-		{"updatedAt an object", `{"id": "i", "state": "CLOSED", "updatedAt": {"ms": 1}}`, "updatedAt"},
-		{"isCorrelated not a boolean", `{"id": "i", "state": "ACTIVATED", "isCorrelated": "maybe"}`, "isCorrelated"},
-		{"priority an object", `{"id": "i", "state": "ACTIVATED", "priority": {}}`, "priority"},
-		{"condition names an object", `{"id": "i", "state": "ACTIVATED", "alertConditionNames": {"a": 1}}`, "alertConditionNames"},
-		{"entitiesData a string", `{"id": "i", "state": "ACTIVATED", "entitiesData": "web-1"}`, "entitiesData"},
-		{"entitiesData names an object", `{"id": "i", "state": "ACTIVATED", "entitiesData": {"names": {}}}`, "entitiesData"},
-		{"accumulations a list", `{"id": "i", "state": "ACTIVATED", "accumulations": ["tag.team"]}`, "accumulations"},
+		{"id an object", `{"id": {"value": "i"}, "state": "ACTIVATED"}`, "id"},
+		{"issueId a list", `{"issueId": ["i"], "state": "ACTIVATED"}`, "issueId"},
 		{"workflow without identity", `{"state": "ACTIVATED", "title": "Something", "priority": "HIGH"}`, "issueId"},
 		{"legacy missing current_state", `{"incident_id": 1, "condition_name": "CPU"}`, "current_state"},
 		{"legacy unknown current_state", `{"incident_id": 1, "current_state": "escalated"}`, "current_state"},
-		{"legacy timestamp not a time", `{"incident_id": 1, "current_state": "open", "timestamp": "noon"}`, "timestamp"},
-		{"legacy targets an object", `{"incident_id": 1, "current_state": "open", "targets": {"name": "web-1"}}`, "targets"},
-		{"legacy target labels a list", `{"incident_id": 1, "current_state": "open", "targets": [{"labels": ["a"]}]}`, "targets.labels"},
+		{"legacy incident_id an object", `{"incident_id": {"id": 1}, "current_state": "open"}`, "incident_id"},
 		{"legacy without identity", `{"current_state": "open", "details": "CPU high"}`, "incident_id"},
 	}
 	for _, tt := range tests {
@@ -344,6 +336,50 @@ func TestParse_RejectsWhatCannotBeUnderstood(t *testing.T) {
 				t.Errorf("Parse error = %d %q %q; want 400 on field %q with a reason", e.Status, e.Field, e.Reason, tt.wantField)
 			}
 		})
+	}
+}
+
+// A field the alert can do without never loses it, whatever its JSON
+// type: it is ignored and named in the answer. The New Relic employee's
+// broken channel template that rendered targets as a string is the case
+// that lost a page.
+func TestParse_IgnoresUnreadableOptionalFields(t *testing.T) {
+	tests := []struct {
+		name      string
+		body      string
+		wantField string
+	}{
+		{"createdAt not a time", `{"id": "i", "state": "ACTIVATED", "createdAt": "yesterday"}`, "createdAt"},
+		{"updatedAt an object", `{"id": "i", "state": "CLOSED", "updatedAt": {"ms": 1}}`, "updatedAt"},
+		{"isCorrelated not a boolean", `{"id": "i", "state": "ACTIVATED", "isCorrelated": "maybe"}`, "isCorrelated"},
+		{"priority an object", `{"id": "i", "state": "ACTIVATED", "priority": {}}`, "priority"},
+		{"condition names an object", `{"id": "i", "state": "ACTIVATED", "alertConditionNames": {"a": 1}}`, "alertConditionNames"},
+		{"entitiesData a string", `{"id": "i", "state": "ACTIVATED", "entitiesData": "web-1"}`, "entitiesData"},
+		{"entitiesData names an object", `{"id": "i", "state": "ACTIVATED", "entitiesData": {"names": {}}}`, "entitiesData.names"},
+		{"accumulations a list", `{"id": "i", "state": "ACTIVATED", "accumulations": ["tag.team"]}`, "accumulations"},
+		{"legacy timestamp not a time", `{"incident_id": 1, "current_state": "open", "timestamp": "noon"}`, "timestamp"},
+		{"legacy targets a string", `{"incident_id": 1, "current_state": "open", "targets": "[web-1]"}`, "targets"},
+		{"legacy targets an object", `{"incident_id": 1, "current_state": "open", "targets": {"name": "web-1"}}`, "targets"},
+		{"legacy target labels a list", `{"incident_id": 1, "current_state": "open", "targets": [{"labels": ["a"]}]}`, "targets[0].labels"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := testParser().Parse([]byte(tt.body))
+			if err != nil {
+				t.Fatalf("Parse: %v; want the alert with %s ignored", err, tt.wantField)
+			}
+			if len(b.Ignored) != 1 || b.Ignored[0].Field != tt.wantField || b.Ignored[0].Reason == "" {
+				t.Errorf("Ignored = %+v, want %s with a reason", b.Ignored, tt.wantField)
+			}
+		})
+	}
+}
+
+func TestParse_LegacyTargetsRenderedAsAStringStillPages(t *testing.T) {
+	want := parseOne(t, readSample(t, "legacy_open"))
+	a := parseOne(t, readSample(t, "legacy_custom_template"))
+	if a.Fingerprint != want.Fingerprint || a.Status != want.Status || a.Name != want.Name {
+		t.Errorf("custom template: %s %s %q; default template: %s %s %q", a.Fingerprint, a.Status, a.Name, want.Fingerprint, want.Status, want.Name)
 	}
 }
 

@@ -13,42 +13,48 @@ import (
 // workflow is a workflow notification as the default webhook payload
 // template renders it, plus fields users commonly add to the template.
 // The default template calls the issue id "id"; "issueId" is the
-// variable's own name and is what edited templates tend to use.
+// variable's own name and is what edited templates tend to use. The id
+// and the state are what the alert cannot do without; every other field
+// is Optional (see source.Optional), so a template that renders one of
+// them oddly still pages.
 type workflow struct {
-	IssueID             source.FlexString          `json:"issueId"`
-	ID                  source.FlexString          `json:"id"`
-	IssueURL            source.FlexString          `json:"issueUrl"`
-	Title               source.FlexString          `json:"title"`
-	Priority            source.FlexString          `json:"priority"`
-	State               source.FlexString          `json:"state"`
-	IsCorrelated        source.FlexBool            `json:"isCorrelated"`
-	CreatedAt           source.FlexTime            `json:"createdAt"`
-	UpdatedAt           source.FlexTime            `json:"updatedAt"`
-	ClosedAt            source.FlexTime            `json:"closedAt"`
-	ImpactedEntities    source.FlexStrings         `json:"impactedEntities"`
-	EntitiesData        entitiesData               `json:"entitiesData"`
-	AlertPolicyNames    source.FlexStrings         `json:"alertPolicyNames"`
-	AlertConditionNames source.FlexStrings         `json:"alertConditionNames"`
-	WorkflowName        source.FlexString          `json:"workflowName"`
-	AccountID           source.FlexString          `json:"accountId"`
-	RunbookURL          source.FlexString          `json:"runbookUrl"`
-	Description         source.FlexString          `json:"description"`
-	Accumulations       map[string]json.RawMessage `json:"accumulations"`
+	IssueID             source.FlexString                           `json:"issueId"`
+	ID                  source.FlexString                           `json:"id"`
+	State               source.FlexString                           `json:"state"`
+	IssueURL            source.Optional[source.FlexString]          `json:"issueUrl"`
+	Title               source.Optional[source.FlexString]          `json:"title"`
+	Priority            source.Optional[source.FlexString]          `json:"priority"`
+	IsCorrelated        source.Optional[source.FlexBool]            `json:"isCorrelated"`
+	CreatedAt           source.Optional[source.FlexTime]            `json:"createdAt"`
+	UpdatedAt           source.Optional[source.FlexTime]            `json:"updatedAt"`
+	ClosedAt            source.Optional[source.FlexTime]            `json:"closedAt"`
+	ImpactedEntities    source.Optional[source.FlexStrings]         `json:"impactedEntities"`
+	EntitiesData        source.Optional[entitiesData]               `json:"entitiesData"`
+	AlertPolicyNames    source.Optional[source.FlexStrings]         `json:"alertPolicyNames"`
+	AlertConditionNames source.Optional[source.FlexStrings]         `json:"alertConditionNames"`
+	WorkflowName        source.Optional[source.FlexString]          `json:"workflowName"`
+	AccountID           source.Optional[source.FlexString]          `json:"accountId"`
+	RunbookURL          source.Optional[source.FlexString]          `json:"runbookUrl"`
+	Description         source.Optional[source.FlexString]          `json:"description"`
+	Accumulations       source.Optional[map[string]json.RawMessage] `json:"accumulations"`
 }
 
 // entitiesData is the template variable of the same name, rendered whole
 // or in parts.
 type entitiesData struct {
-	Names    source.FlexStrings `json:"names"`
-	IDs      source.FlexStrings `json:"ids"`
-	GUIDs    source.FlexStrings `json:"guids"`
-	Types    source.FlexStrings `json:"types"`
-	Entities []struct {
-		ID   source.FlexString `json:"id"`
-		GUID source.FlexString `json:"guid"`
-		Name source.FlexString `json:"name"`
-		Type source.FlexString `json:"type"`
-	} `json:"entities"`
+	Names    source.Optional[source.FlexStrings] `json:"names"`
+	IDs      source.Optional[source.FlexStrings] `json:"ids"`
+	GUIDs    source.Optional[source.FlexStrings] `json:"guids"`
+	Types    source.Optional[source.FlexStrings] `json:"types"`
+	Entities source.Optional[[]entity]           `json:"entities"`
+}
+
+// entity is one element of entitiesData.entities.
+type entity struct {
+	ID   source.Optional[source.FlexString] `json:"id"`
+	GUID source.Optional[source.FlexString] `json:"guid"`
+	Name source.Optional[source.FlexString] `json:"name"`
+	Type source.Optional[source.FlexString] `json:"type"`
 }
 
 func (w *workflow) alert(now time.Time) (alert.Alert, error) {
@@ -56,9 +62,9 @@ func (w *workflow) alert(now time.Time) (alert.Alert, error) {
 	if err != nil {
 		return alert.Alert{}, err
 	}
-	acc := parseAccumulations(w.Accumulations)
-	conditions := orElse(w.AlertConditionNames, acc.conditionNames)
-	policies := orElse(w.AlertPolicyNames, acc.policyNames)
+	acc := parseAccumulations(w.Accumulations.Value)
+	conditions := orElse(w.AlertConditionNames.Value, acc.conditionNames)
+	policies := orElse(w.AlertPolicyNames.Value, acc.policyNames)
 	entities := w.entityNames()
 	fp, ok := fingerprint("issue", w.issueID(), conditions, entities)
 	if !ok {
@@ -66,19 +72,19 @@ func (w *workflow) alert(now time.Time) (alert.Alert, error) {
 	}
 	a := alert.Alert{
 		Source:       alert.SourceNewRelic,
-		Name:         name(first(conditions), string(w.Title), first(policies)),
+		Name:         name(first(conditions), str(w.Title), first(policies)),
 		Status:       status,
-		Severity:     prioritySeverity(string(w.Priority)),
-		StartsAt:     firstTime(w.CreatedAt.Time, now),
-		GeneratorURL: string(w.IssueURL),
-		SourceURL:    string(w.IssueURL),
+		Severity:     prioritySeverity(str(w.Priority)),
+		StartsAt:     firstTime(w.CreatedAt.Value.Time, now),
+		GeneratorURL: str(w.IssueURL),
+		SourceURL:    str(w.IssueURL),
 		Fingerprint:  fp,
 		SourceID:     strings.TrimSpace(w.issueID()),
 		Labels:       map[string]string{},
 		Annotations:  map[string]string{},
 	}
 	if status == alert.StatusResolved {
-		a.EndsAt = firstTime(w.ClosedAt.Time, w.UpdatedAt.Time, now)
+		a.EndsAt = firstTime(w.ClosedAt.Value.Time, w.UpdatedAt.Value.Time, now)
 	}
 	w.setLabels(a.Labels, first(conditions), first(policies), first(entities))
 	w.setAnnotations(a.Annotations, state, acc)
@@ -94,42 +100,43 @@ func (w *workflow) issueID() string {
 }
 
 func (w *workflow) entityNames() []string {
-	names := orElse(w.ImpactedEntities, w.EntitiesData.Names)
+	d := &w.EntitiesData.Value
+	names := orElse(w.ImpactedEntities.Value, d.Names.Value)
 	if len(names) > 0 {
 		return names
 	}
-	for _, e := range w.EntitiesData.Entities {
-		if e.Name != "" {
-			names = append(names, string(e.Name))
+	for _, e := range d.Entities.Value {
+		if n := str(e.Name); n != "" {
+			names = append(names, n)
 		}
 	}
 	return names
 }
 
 func (w *workflow) setLabels(l map[string]string, condition, policy, entity string) {
-	d := &w.EntitiesData
+	d := &w.EntitiesData.Value
 	var guid, typ string
-	if len(d.Entities) > 0 {
-		guid = firstOf(string(d.Entities[0].GUID), string(d.Entities[0].ID))
-		typ = string(d.Entities[0].Type)
+	if es := d.Entities.Value; len(es) > 0 {
+		guid = firstOf(str(es[0].GUID), str(es[0].ID))
+		typ = str(es[0].Type)
 	}
-	put(l, "priority", strings.ToLower(string(w.Priority)), alert.MaxLabelValueLen)
+	put(l, "priority", strings.ToLower(str(w.Priority)), alert.MaxLabelValueLen)
 	put(l, "policy", policy, alert.MaxLabelValueLen)
 	put(l, "condition", condition, alert.MaxLabelValueLen)
 	put(l, "entity", entity, alert.MaxLabelValueLen)
-	put(l, "entity_guid", firstOf(first(d.IDs), first(d.GUIDs), guid), alert.MaxLabelValueLen)
-	put(l, "entity_type", firstOf(first(d.Types), typ), alert.MaxLabelValueLen)
-	put(l, "account_id", firstOf(string(w.AccountID), accountFromURL(string(w.IssueURL))), alert.MaxLabelValueLen)
-	put(l, "workflow", string(w.WorkflowName), alert.MaxLabelValueLen)
+	put(l, "entity_guid", firstOf(first(d.IDs.Value), first(d.GUIDs.Value), guid), alert.MaxLabelValueLen)
+	put(l, "entity_type", firstOf(first(d.Types.Value), typ), alert.MaxLabelValueLen)
+	put(l, "account_id", firstOf(str(w.AccountID), accountFromURL(str(w.IssueURL))), alert.MaxLabelValueLen)
+	put(l, "workflow", str(w.WorkflowName), alert.MaxLabelValueLen)
 }
 
 func (w *workflow) setAnnotations(m map[string]string, state string, acc accumulations) {
-	put(m, "summary", string(w.Title), alert.MaxAnnotationLen)
-	put(m, "description", firstOf(string(w.Description), first(acc.descriptions)), alert.MaxAnnotationLen)
-	put(m, "issue_url", string(w.IssueURL), alert.MaxAnnotationLen)
-	put(m, "runbook_url", firstOf(string(w.RunbookURL), first(acc.runbookURLs)), alert.MaxAnnotationLen)
+	put(m, "summary", str(w.Title), alert.MaxAnnotationLen)
+	put(m, "description", firstOf(str(w.Description), first(acc.descriptions)), alert.MaxAnnotationLen)
+	put(m, "issue_url", str(w.IssueURL), alert.MaxAnnotationLen)
+	put(m, "runbook_url", firstOf(str(w.RunbookURL), first(acc.runbookURLs)), alert.MaxAnnotationLen)
 	put(m, annotationState, state, alert.MaxAnnotationLen)
-	if w.IsCorrelated {
+	if w.IsCorrelated.Value {
 		m[annotationCorrelated] = "true"
 	}
 }

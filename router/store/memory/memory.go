@@ -54,6 +54,9 @@ type Store struct {
 	cacheMu sync.Mutex
 	cache   map[string]cached
 
+	marksMu sync.Mutex
+	marks   map[string]time.Time // key -> expiry
+
 	outbox outbox
 }
 
@@ -83,6 +86,7 @@ func New(opts store.Options) *Store {
 		incidents: map[string]*incidentRecord{},
 		counters:  map[string]incident.Counters{},
 		cache:     map[string]cached{},
+		marks:     map[string]time.Time{},
 
 		corrByService: map[string]*corrIncident{},
 		corrByFP:      map[alert.Fingerprint]*corrIncident{},

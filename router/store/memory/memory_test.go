@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -92,5 +93,20 @@ func TestMemory_CacheAndThreadsFollowTheCallersClock(t *testing.T) {
 	}
 	if _, ok, _ := s.Thread(t.Context(), "inc", "slack:team"); ok {
 		t.Error("thread kept past the incident retention of the caller's clock")
+	}
+}
+
+func TestMark_ExpiresByTheCallersClock(t *testing.T) {
+	s := New(store.Options{})
+	ctx := context.Background()
+	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	if ok, _ := s.Mark(ctx, now, "k", time.Minute); !ok {
+		t.Fatal("first Mark failed")
+	}
+	if ok, _ := s.Mark(ctx, now.Add(59*time.Second), "k", time.Minute); ok {
+		t.Error("Mark within the minute succeeded")
+	}
+	if ok, _ := s.Mark(ctx, now.Add(time.Minute), "k", time.Minute); !ok {
+		t.Error("Mark after the minute failed")
 	}
 }

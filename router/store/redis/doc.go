@@ -21,7 +21,7 @@
 // (so they are truncated to the millisecond; 0 stands for the zero
 // time). Redis's own clock decides nothing, except how long an outbox
 // entry has been idle before another consumer reclaims it (XAUTOCLAIM
-// measures that on the server).
+// measures that on the server) and when an at-most-once mark expires.
 //
 // # Keys
 //
@@ -99,6 +99,8 @@
 //	                              (incident.Day)
 //	cache:<key>           string  a cached value (LLM summaries), with the
 //	                              TTL its writer chose
+//	mark:<key>            string  an at-most-once marker (Store.Mark: a
+//	                              person's action applied), with its TTL
 //	epoch                 string  a random value created when missing: if it
 //	                              changes, Redis lost alertgate's state and
 //	                              replicas re-ingest recent alerts (TTL

@@ -25,6 +25,7 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("SlowFlapping", func(t *testing.T) { runSlowFlapping(t, newStore) })
 	t.Run("Groups", func(t *testing.T) { runGroups(t, newStore) })
 	t.Run("Outbox", func(t *testing.T) { runOutbox(t, newStore) })
+	t.Run("Marks", func(t *testing.T) { runMarks(t, newStore) })
 }
 
 // t0 is a Monday morning; tests move time forward from it explicitly.

@@ -41,12 +41,13 @@ const CertPath = "/SimpleNotificationService-test.pem"
 // Signer signs SNS messages and serves what a receiver fetches to check
 // them. It is safe for concurrent use.
 type Signer struct {
-	key     *rsa.PrivateKey
-	cert    *x509.Certificate
-	certPEM []byte
-	ca      *authority
-	srv     *httptest.Server
-	client  *http.Client
+	key       *rsa.PrivateKey
+	cert      *x509.Certificate
+	certPEM   []byte
+	issuerDER []byte
+	ca        *authority
+	srv       *httptest.Server
+	client    *http.Client
 
 	mu            sync.Mutex
 	requests      []string
@@ -55,11 +56,41 @@ type Signer struct {
 	status        int
 }
 
+// IssuerPath is where the fake serves the intermediate CA's certificate
+// (DER, as CA issuer URLs serve them) for a Signer made WithIntermediate.
+const IssuerPath = "/r2m01.cer"
+
+// IssuerURL is the CA issuer URL a signing certificate made
+// WithIntermediate names, as Amazon's name theirs.
+const IssuerURL = "https://crt.r2m01.amazontrust.com" + IssuerPath
+
+// Option adjusts a fake SNS.
+type Option func(*options)
+
+type options struct {
+	intermediate bool
+	name         string
+}
+
+// WithIntermediate issues the signing certificate from an intermediate
+// CA, as Amazon's are, and, as SNS does, serves it without that
+// intermediate: only the certificate's CA issuer URL (IssuerURL, served
+// by the fake) leads to it.
+func WithIntermediate() Option { return func(o *options) { o.intermediate = true } }
+
+// WithSigningName issues the signing certificate for name instead of
+// sns.amazonaws.com.
+func WithSigningName(name string) Option { return func(o *options) { o.name = name } }
+
 // New starts a fake SNS for the duration of the test: a fresh CA, a fresh
-// RSA 2048 signing key and certificate valid from an hour ago for a year,
-// and a TLS server closed by t.Cleanup.
-func New(t testing.TB) *Signer {
+// RSA 2048 signing key and certificate valid from 2020 for a year from
+// now, and a TLS server closed by t.Cleanup.
+func New(t testing.TB, opts ...Option) *Signer {
 	t.Helper()
+	o := options{name: "sns.amazonaws.com"}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	ca, err := newAuthority()
 	if err != nil {
 		t.Fatalf("snstest: %v", err)
@@ -68,18 +99,27 @@ func New(t testing.TB) *Signer {
 	if err != nil {
 		t.Fatalf("snstest: signing key: %v", err)
 	}
+	issuer := ca
+	var issuerDER []byte
+	if o.intermediate {
+		if issuer, err = ca.intermediate(); err != nil {
+			t.Fatalf("snstest: intermediate CA: %v", err)
+		}
+		issuerDER = issuer.cert.Raw
+	}
 	// Valid long before now, so that receivers on fake clocks set to
 	// the testdata's dates (which SNS messages must be close to) accept it.
 	notBefore := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	cert, err := ca.issue(&key.PublicKey, "sns.amazonaws.com", notBefore, time.Now().AddDate(1, 0, 0), x509.KeyUsageDigitalSignature)
+	cert, err := issuer.issue(&key.PublicKey, o.name, notBefore, time.Now().AddDate(1, 0, 0), x509.KeyUsageDigitalSignature, o.intermediate)
 	if err != nil {
 		t.Fatalf("snstest: signing certificate: %v", err)
 	}
 	s := &Signer{
-		key:     key,
-		cert:    cert,
-		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}),
-		ca:      ca,
+		key:       key,
+		cert:      cert,
+		certPEM:   pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}),
+		issuerDER: issuerDER,
+		ca:        ca,
 	}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	s.srv.TLS = &tls.Config{GetCertificate: ca.serverCertificate}
@@ -88,6 +128,10 @@ func New(t testing.TB) *Signer {
 	s.client = s.newClient()
 	return s
 }
+
+// Roots returns a pool holding the fake's root CA: what a receiver must
+// trust for the fake's signing certificates to chain.
+func (s *Signer) Roots() *x509.CertPool { return s.ca.pool }
 
 // CertURL returns the SigningCertURL SNS would use in region; it is served
 // by the fake.
@@ -191,6 +235,9 @@ func (s *Signer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == CertPath:
 		w.Header().Set("Content-Type", "application/x-pem-file")
 		w.Write(s.certPEM)
+	case r.URL.Path == IssuerPath && s.issuerDER != nil:
+		w.Header().Set("Content-Type", "application/pkix-cert")
+		w.Write(s.issuerDER)
 	case r.URL.Path == "/" && r.URL.Query().Get("Action") == "ConfirmSubscription":
 		s.record(&s.confirmations, "https://"+r.Host+r.URL.RequestURI())
 		w.Header().Set("Content-Type", "text/xml")
@@ -257,9 +304,11 @@ func newAuthority() (*authority, error) {
 	}
 	now := time.Now()
 	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "snstest CA"},
-		NotBefore:             now.Add(-time.Hour),
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "snstest CA"},
+		// Valid as long as the signing certificates it issues: receivers
+		// verify the whole chain at their (possibly fake) clock's time.
+		NotBefore:             time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
 		NotAfter:              now.AddDate(1, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign,
 		BasicConstraintsValid: true,
@@ -278,7 +327,7 @@ func newAuthority() (*authority, error) {
 	return &authority{key: key, cert: cert, pool: pool, tlsKey: tlsKey, leaves: map[string]*tls.Certificate{}}, nil
 }
 
-func (ca *authority) issue(pub any, host string, notBefore, notAfter time.Time, usage x509.KeyUsage) (*x509.Certificate, error) {
+func (ca *authority) issue(pub any, host string, notBefore, notAfter time.Time, usage x509.KeyUsage, withIssuerURL bool) (*x509.Certificate, error) {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	if err != nil {
 		return nil, err
@@ -292,11 +341,42 @@ func (ca *authority) issue(pub any, host string, notBefore, notAfter time.Time, 
 		KeyUsage:     usage,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
+	if withIssuerURL {
+		tmpl.IssuingCertificateURL = []string{IssuerURL}
+	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, pub, ca.key)
 	if err != nil {
 		return nil, err
 	}
 	return x509.ParseCertificate(der)
+}
+
+// intermediate returns a CA that ca issued, named like Amazon's.
+func (ca *authority) intermediate() (*authority, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(2),
+		Subject:               pkix.Name{Organization: []string{"Amazon"}, CommonName: "snstest RSA 2048 M01"},
+		NotBefore:             time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:              now.AddDate(2, 0, 0),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLenZero:        true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	return &authority{key: key, cert: cert}, nil
 }
 
 // serverCertificate issues (once per name) a TLS certificate for the host
@@ -313,7 +393,7 @@ func (ca *authority) serverCertificate(hello *tls.ClientHelloInfo) (*tls.Certifi
 		return c, nil
 	}
 	now := time.Now()
-	cert, err := ca.issue(&ca.tlsKey.PublicKey, host, now.Add(-time.Hour), now.Add(24*time.Hour), x509.KeyUsageDigitalSignature)
+	cert, err := ca.issue(&ca.tlsKey.PublicKey, host, now.Add(-time.Hour), now.Add(24*time.Hour), x509.KeyUsageDigitalSignature, false)
 	if err != nil {
 		return nil, err
 	}
