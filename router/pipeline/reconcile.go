@@ -65,7 +65,8 @@ func (e *Engine) reconcileBatch(ctx context.Context, b journalBatch) error {
 	now := e.opts.Now()
 	rs := e.setup.Load().rules
 	// As failOpen delivered them: by their routes' groups, uncorrelated.
-	obs := observations(rs, b.alerts, e.route(rs, b.source, b.alerts), nil)
+	matches, _ := e.route(rs, b.source, b.alerts)
+	obs := observations(rs, b.alerts, matches, nil)
 	verdicts, err := e.opts.Store.Observe(ctx, now, obs)
 	if err != nil {
 		return err
