@@ -209,7 +209,7 @@ func (e *Enricher) summary(ctx context.Context, n *notify.Notification) (string,
 		e.breaker.record(false, e.opts.Now())
 	}
 	e.metrics.calls.WithLabelValues(reason).Inc()
-	e.opts.Logger.Info("LLM summary unavailable; using the fallback", "incident", n.Incident, "reason", reason, "err", err)
+	e.opts.Logger.Info("LLM summary unavailable; using the fallback", "incident", n.Occurrence(), "reason", reason, "err", err)
 	return FallbackSummary(n), SummaryFallback
 }
 

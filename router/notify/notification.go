@@ -111,6 +111,9 @@ type Notification struct {
 	FallbackFor string `json:"fallbackFor,omitempty"`
 	// Announcement is the text of a KindAnnounce notification.
 	Announcement string `json:"announcement,omitempty"`
+	// URL is the incident's page in the console (server.external_url),
+	// where every notification links; empty without one.
+	URL string `json:"url,omitempty"`
 	// CreatedAt is when alertgate decided to send it.
 	CreatedAt time.Time `json:"createdAt"`
 }
