@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -253,5 +255,93 @@ func writeTrace(t *testing.T, path string, at time.Time) {
 	}
 	if err := os.WriteFile(path, append(line, '\n'), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// cli runs the alertgate command line against g with the admin token in
+// the environment and returns its output and exit code.
+func cli(t *testing.T, g *gate, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, append(args, "--url", g.url)...)
+	cmd.Env = processEnv(map[string]string{"ALERTGATE_ADMIN_TOKEN": adminToken, "USER": "cli-user"})
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return string(out), exit.ExitCode()
+	case err != nil:
+		t.Fatalf("alertgate %v: %v", args, err)
+	}
+	return string(out), 0
+}
+
+// TestOneIncidentID_SlackPagerDutyLogConsoleCLIAndPostmortemAgree checks
+// that one incident is named by one ID everywhere a person meets it, and
+// that every notification links to its console page.
+func TestOneIncidentID_SlackPagerDutyLogConsoleCLIAndPostmortemAgree(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	g := w.start("alertgate", setup{server: "  external_url: " + consoleURL + "/"})
+	g.ingest("alertmanager", amToken, amBody("firing", g.now(), labels("alertname", "E2EOneID", "severity", "critical")), nil)
+	waitFor(t, "the page and the Slack message", func() (bool, string) {
+		return len(w.pd.Events()) == 1 && len(w.slack.Messages("#oncall")) == 1, "not yet"
+	})
+	var id string
+	for _, r := range g.logRecords("incident flushed") {
+		id, _ = r["incident"].(string)
+	}
+	if id == "" {
+		t.Fatal("no incident= in the log")
+	}
+	page := consoleURL + "/incidents/" + id
+
+	ev := w.pd.Events()[0]
+	if got := ev.Payload.CustomDetails["incident"]; got != id {
+		t.Errorf("PagerDuty custom_details.incident = %v, want %s", got, id)
+	}
+	if ev.ClientURL != page || len(ev.Links) == 0 || ev.Links[0].Href != page {
+		t.Errorf("PagerDuty client_url %q links %+v, want the console page %s", ev.ClientURL, ev.Links, page)
+	}
+	if text := slackText(w.slack.Messages("#oncall")[0]); !strings.Contains(text, page) {
+		t.Errorf("the Slack message does not link %s:\n%s", page, text)
+	}
+
+	for _, path := range []string{"/api/v1/incidents/" + id, "/api/v1/incidents/" + id + "/postmortem", "/api/v1/incidents/" + ev.DedupKey} {
+		code, b := g.mustDo(http.MethodGet, path, adminToken, nil, nil)
+		if code != http.StatusOK || !strings.Contains(string(b), id) {
+			t.Errorf("GET %s = %d, want 200 naming %s: %.300s", path, code, id, b)
+		}
+	}
+
+	if out, code := cli(t, g, "incidents", "ls"); code != 0 || !strings.Contains(out, id) || !strings.Contains(out, "E2EOneID") {
+		t.Errorf("alertgate incidents ls = %d:\n%s", code, out)
+	}
+	if out, code := cli(t, g, "ack", id); code != 0 || !strings.Contains(out, "acknowledged "+id+" by cli-user") {
+		t.Errorf("alertgate ack = %d: %s", code, out)
+	}
+	out, code := cli(t, g, "incidents", "show", id)
+	if code != 0 || !strings.Contains(out, id) || !strings.Contains(out, "acknowledged") || !strings.Contains(out, "cli-user") {
+		t.Errorf("alertgate incidents show = %d:\n%s", code, out)
+	}
+	if out, code := cli(t, g, "ack", "no-such-incident"); code != 1 || !strings.Contains(out, "no incident no-such-incident") {
+		t.Errorf("alertgate ack of an unknown incident = %d: %s", code, out)
+	}
+
+	out, code = cli(t, g, "silence", "add", `alertname="E2EOneID"`, "--duration", "1h", "--comment", "deploy")
+	if code != 0 {
+		t.Fatalf("alertgate silence add = %d: %s", code, out)
+	}
+	sid := strings.TrimSpace(out)
+	if out, code := cli(t, g, "silence", "ls"); code != 0 || !strings.Contains(out, sid) || !strings.Contains(out, "active") || !strings.Contains(out, "cli-user") {
+		t.Errorf("alertgate silence ls = %d:\n%s", code, out)
+	}
+	if out, code := cli(t, g, "silence", "expire", sid); code != 0 || !strings.Contains(out, "expired "+sid) {
+		t.Errorf("alertgate silence expire = %d: %s", code, out)
+	}
+	if out, code := cli(t, g, "silence", "add", `alertname=~"(broken"`); code != 1 || !strings.Contains(out, "matchers") {
+		t.Errorf("alertgate silence add with a malformed matcher = %d: %s", code, out)
+	}
+	if out, code := cli(t, g, "silence", "add"); code != 2 {
+		t.Errorf("alertgate silence add without matchers = %d, want the usage error 2: %s", code, out)
 	}
 }
