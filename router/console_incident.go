@@ -135,6 +135,7 @@ func (rt *Router) act(ctx context.Context, inc incident.Incident, action string,
 			err = rt.engine.Resolve(ctx, inc.Group, a.User, a.Via)
 		}
 	}
+	rt.board.clear()
 	rt.audit(ctx, a, action, inc.ID, "", err)
 	if err != nil && !errors.Is(err, pipeline.ErrIncidentOver) {
 		rt.log.Error("incident action failed", "incident", inc.ID, "action", action, "by", a.User, "err", err)

@@ -31,7 +31,7 @@ func (rt *Router) handleNow(w http.ResponseWriter, r *http.Request, p *web.Page)
 		rt.consoleError(w, r, http.StatusBadRequest, "Unknown status", "status must be open, unacked, acked or resolved, not "+strconv.Quote(f.Status)+".")
 		return
 	}
-	all, err := rt.recentIncidents(r.Context(), p.Now)
+	all, err := rt.boardIncidents(r.Context(), p.Now)
 	if err != nil {
 		rt.consoleError(w, r, http.StatusServiceUnavailable, "Store unavailable", "The state store did not answer; reload in a moment.")
 		return
@@ -67,7 +67,7 @@ func (rt *Router) boardItems(ctx context.Context, list []incident.Incident, now 
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if g, ok, err := rt.engine.GroupOf(ctx, inc); err == nil && ok {
+			if g, ok, err := rt.boardGroup(ctx, inc, now); err == nil && ok {
 				items[i].Members, items[i].Escalated = g.Members, g.Escalated
 			}
 		})

@@ -37,6 +37,7 @@ func (rt *Router) audit(ctx context.Context, a actor, action, target, detail str
 // saveSilence stores a validated silence, logs and audits it, and notes
 // it on the timeline of the incident it was made from.
 func (rt *Router) saveSilence(ctx context.Context, s incident.Silence, a actor) error {
+	defer rt.board.clear()
 	err := rt.opts.Store.SetSilence(ctx, s)
 	rt.audit(ctx, a, "silence", s.ID, fmt.Sprintf("%v until %s: %s", s.Matchers, s.EndsAt.Format("2006-01-02T15:04Z07:00"), s.Comment), err)
 	if err != nil {

@@ -97,6 +97,8 @@ type Router struct {
 	web       *web.Renderer
 	// whatIfBusy holds a token while a What-if comparison runs.
 	whatIfBusy chan struct{}
+	// board caches what the console's Now board reads.
+	board boardCache
 }
 
 // state is the part of the router a reload replaces.
