@@ -1,10 +1,6 @@
 package enrich
 
-import (
-	"path/filepath"
-
-	"github.com/alertgate/alertgate/router/notify"
-)
+import "github.com/alertgate/alertgate/router/notify"
 
 // Describe tells the console what it shows of an incident whose alerts
 // are n's members: the runbook (the one n's lead alert matches, else the
@@ -15,16 +11,7 @@ func (e *Enricher) Describe(runbookID string, n *notify.Notification) (rb *notif
 	rb = e.runbook(n)
 	if rb == nil && runbookID != "" {
 		if r, ok := e.runbooks.Load().byID[runbookID]; ok {
-			rb = &notify.Runbook{ID: r.ID, Title: r.Title, URL: r.URL}
-			if rb.URL == "" && e.opts.RunbookBaseURL != "" && r.File != "" {
-				rb.URL = e.opts.RunbookBaseURL + filepath.Base(r.File)
-			}
-			for i, s := range r.Steps {
-				if i == maxSteps {
-					break
-				}
-				rb.Steps = append(rb.Steps, s.String())
-			}
+			rb = e.shown(r)
 		}
 	}
 	if rb != nil {

@@ -198,14 +198,7 @@ func (rt *Router) handleAMPostSilence(w http.ResponseWriter, r *http.Request) {
 
 // handleAMDeleteSilence serves DELETE /api/v2/silence/{id}.
 func (rt *Router) handleAMDeleteSilence(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	err := rt.expireSilence(r.Context(), id, actorOf(r, "", "api v2"))
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "id", "no silence "+id)
-	case err != nil:
-		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
-	default:
+	if rt.apiExpire(w, r, actorOf(r, "", "api v2")) {
 		w.WriteHeader(http.StatusOK)
 	}
 }

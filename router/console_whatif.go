@@ -2,6 +2,7 @@ package router
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -94,7 +95,7 @@ func (rt *Router) handleWhatIf(w http.ResponseWriter, r *http.Request, p *web.Pa
 	}
 	detail := v.Form.Trace
 	if res != nil {
-		detail = fmt.Sprintf("%s: %d records, pages %d -> %d", cmpOr(detail, "upload"), res.Records, res.PagesBefore, res.PagesAfter)
+		detail = fmt.Sprintf("%s: %d records, pages %d -> %d", cmp.Or(detail, "upload"), res.Records, res.PagesBefore, res.PagesAfter)
 	}
 	rt.audit(r.Context(), actorOfPage(r, p), "whatif", "", detail, err)
 	var fe *web.FieldError
@@ -109,13 +110,6 @@ func (rt *Router) handleWhatIf(w http.ResponseWriter, r *http.Request, p *web.Pa
 	v.Result = res
 	p.Data = v
 	rt.web.Render(w, http.StatusOK, "whatif", p)
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // proposedConfig reads the pasted or uploaded configuration. ${VAR}

@@ -162,16 +162,23 @@ func (rt *Router) handleListSilences(w http.ResponseWriter, r *http.Request) {
 }
 
 func (rt *Router) handleExpireSilence(w http.ResponseWriter, r *http.Request) {
+	if rt.apiExpire(w, r, actorOf(r, r.URL.Query().Get("by"), "api")) {
+		writeJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "status": "expired"})
+	}
+}
+
+// apiExpire expires the silence of the path for a, answering 404 or 503
+// itself; it reports whether the silence expired.
+func (rt *Router) apiExpire(w http.ResponseWriter, r *http.Request, a actor) bool {
 	id := r.PathValue("id")
-	err := rt.expireSilence(r.Context(), id, actorOf(r, r.URL.Query().Get("by"), "api"))
+	err := rt.expireSilence(r.Context(), id, a)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "id", "no silence "+id)
 	case err != nil:
 		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
-	default:
-		writeJSON(w, http.StatusOK, map[string]string{"id": id, "status": "expired"})
 	}
+	return err == nil
 }
 
 func silenceStatus(s *incident.Silence, now time.Time) string {

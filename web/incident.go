@@ -113,7 +113,7 @@ func memberView(m incident.Member, route string, held []string) MemberView {
 		mv.Links = append(mv.Links, Link{"Open in " + generatorTitle(a.Source), u})
 	}
 	if u := a.SourceURL; usable(u) && u != a.GeneratorURL {
-		mv.Links = append(mv.Links, Link{sourceTitle(a.Source), u})
+		mv.Links = append(mv.Links, Link{a.Source.Title(), u})
 	}
 	if route != "" {
 		mv.Why = append(mv.Why, "route "+route)
@@ -210,18 +210,6 @@ func statusRank(s alert.Status) int {
 	return 0
 }
 
-func sourceTitle(s alert.Source) string {
-	switch s {
-	case alert.SourceAlertmanager:
-		return "Alertmanager"
-	case alert.SourceCloudWatch:
-		return "CloudWatch"
-	case alert.SourceNewRelic:
-		return "New Relic"
-	}
-	return cmp.Or(string(s), "source")
-}
-
 // generatorTitle names what an alert's generator URL opens: the
 // Prometheus expression behind an Alertmanager alert, the CloudWatch
 // alarm, the New Relic issue.
@@ -229,7 +217,7 @@ func generatorTitle(s alert.Source) string {
 	if s == alert.SourceAlertmanager {
 		return "Prometheus"
 	}
-	return sourceTitle(s)
+	return s.Title()
 }
 
 func usable(u string) bool {

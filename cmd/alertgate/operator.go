@@ -70,12 +70,34 @@ func who(by string, getenv env) string {
 	return "alertgate CLI"
 }
 
-func checkFormat(name, format string, stderr io.Writer) bool {
-	if format == "text" || format == "json" {
-		return true
+// operatorCmd is a subcommand of the operator CLI being set up: its
+// flag set with --url, --token-file and --format.
+type operatorCmd struct {
+	name   string
+	fs     *flag.FlagSet
+	api    apiFlags
+	format *string
+}
+
+func newOperatorCmd(name string, stderr io.Writer) *operatorCmd {
+	c := &operatorCmd{name: name, fs: newFlagSet(name, stderr)}
+	c.api.register(c.fs)
+	c.format = c.fs.String("format", "text", "text or json")
+	return c
+}
+
+// parse parses the flags and returns the positional arguments, or an
+// exit code to stop with.
+func (c *operatorCmd) parse(args []string, stdout io.Writer, getenv env) ([]string, int) {
+	pos, code := parseArgs(c.fs, args, stdout, getenv)
+	if code >= 0 {
+		return nil, code
 	}
-	fmt.Fprintf(stderr, "alertgate %s: --format must be text or json, got %q\n", name, format)
-	return false
+	if *c.format != "text" && *c.format != "json" {
+		fmt.Fprintf(c.fs.Output(), "alertgate %s: --format must be text or json, got %q\n", c.name, *c.format)
+		return nil, exitUsage
+	}
+	return pos, -1
 }
 
 // incidentsCmd runs `alertgate incidents ls|show ID`.
@@ -85,18 +107,13 @@ func incidentsCmd(args []string, stdout, stderr io.Writer, getenv env) int {
 		return exitUsage
 	}
 	sub := args[0]
-	fs := newFlagSet("incidents "+sub, stderr)
-	var api apiFlags
-	api.register(fs)
-	format := fs.String("format", "text", "text or json")
-	since := fs.String("since", "7d", "list incidents opened this far back (7d, 24h) or since an RFC 3339 time")
-	status := fs.String("status", "", "open or resolved; empty lists both")
-	pos, code := parseArgs(fs, args[1:], stdout, getenv)
+	c := newOperatorCmd("incidents "+sub, stderr)
+	api, format := &c.api, c.format
+	since := c.fs.String("since", "7d", "list incidents opened this far back (7d, 24h) or since an RFC 3339 time")
+	status := c.fs.String("status", "", "open or resolved; empty lists both")
+	pos, code := c.parse(args[1:], stdout, getenv)
 	if code >= 0 {
 		return code
-	}
-	if !checkFormat("incidents", *format, stderr) {
-		return exitUsage
 	}
 	var b []byte
 	var err error
@@ -224,26 +241,21 @@ func silenceCmd(args []string, stdout, stderr io.Writer, getenv env) int {
 		return exitUsage
 	}
 	sub := args[0]
-	fs := newFlagSet("silence "+sub, stderr)
-	var api apiFlags
-	api.register(fs)
-	format := fs.String("format", "text", "text or json")
-	duration := fs.String("duration", "2h", "how long the silence lasts (30m, 2h, 1d)")
-	comment := fs.String("comment", "", "why, and a ticket link")
-	by := fs.String("by", "", "who silences (default: $USER)")
-	pos, code := parseArgs(fs, args[1:], stdout, getenv)
+	c := newOperatorCmd("silence "+sub, stderr)
+	api, format := &c.api, c.format
+	duration := c.fs.String("duration", "2h", "how long the silence lasts (30m, 2h, 1d)")
+	comment := c.fs.String("comment", "", "why, and a ticket link")
+	by := c.fs.String("by", "", "who silences (default: $USER)")
+	pos, code := c.parse(args[1:], stdout, getenv)
 	if code >= 0 {
 		return code
-	}
-	if !checkFormat("silence", *format, stderr) {
-		return exitUsage
 	}
 	var err error
 	switch {
 	case sub == "add" && len(pos) > 0:
-		err = silenceAdd(&api, stdout, pos, *duration, *comment, who(*by, getenv), getenv)
+		err = silenceAdd(api, stdout, pos, *duration, *comment, who(*by, getenv), getenv)
 	case sub == "ls" && len(pos) == 0:
-		err = silenceList(&api, stdout, *format, getenv)
+		err = silenceList(api, stdout, *format, getenv)
 	case sub == "expire" && len(pos) > 0:
 		for _, id := range pos {
 			q := url.Values{"by": {who(*by, getenv)}}
