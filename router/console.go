@@ -108,7 +108,10 @@ func (rt *Router) page(h pageHandler) http.HandlerFunc {
 			http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
 			return
 		}
-		p := &web.Page{User: u, CSRF: c.sessions.CSRFToken(w, r), Now: rt.opts.Now(), Loc: rt.engine.Rules().Location(), Flash: r.URL.Query().Get("done")}
+		p := &web.Page{User: u, CSRF: c.sessions.CSRFToken(w, r), Now: rt.opts.Now(), Loc: rt.engine.Rules().Location()}
+		if r.Header.Get(fragmentHeader) == "" {
+			p.Flash = flash(w, r)
+		}
 		h(w, r, p)
 	}
 }
@@ -174,14 +177,27 @@ func (rt *Router) consoleError(w http.ResponseWriter, r *http.Request, code int,
 	rt.web.Render(w, code, "error", p)
 }
 
+// flashCookie carries the message a page shows after a form succeeded
+// (a cookie, not the URL, so that a link cannot make the console say
+// something).
+const flashCookie = "alertgate_flash"
+
 // back redirects to a console path after a form succeeded, with a
 // message for the next page.
 func back(w http.ResponseWriter, r *http.Request, path, done string) {
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(done), Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// flash returns and clears the message of the last form.
+func flash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
 	}
-	http.Redirect(w, r, path+sep+"done="+url.QueryEscape(done), http.StatusSeeOther)
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	msg, _ := url.QueryUnescape(c.Value)
+	return msg
 }
 
 // fragmentHeader asks for the Now board alone (live refresh).
