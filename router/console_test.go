@@ -310,3 +310,21 @@ func fillOpenAlerts(b *testing.B, h *harness, n, perIncident int) {
 		b.Fatalf("%d open incidents (%v), want %d", len(list), err, n/perIncident)
 	}
 }
+
+func TestAudit_ReloadThroughTheAPIIsRecordedWithWhoAskedAndTheResult(t *testing.T) {
+	h := newHarness(t, consoleConfig, nil)
+	h.nextConfig = "not: [valid"
+	h.post("/-/reload", "adm-token", nil, "X-Alertgate-User", "deploy-bot")
+	h.nextConfig = consoleConfig
+	h.post("/-/reload", "adm-token", nil, "X-Alertgate-User", "deploy-bot")
+	lines := h.logLines("audit")
+	if len(lines) != 2 {
+		t.Fatalf("audit lines %v, want two reloads", lines)
+	}
+	for i, want := range []string{"reload rejected", "ok"} {
+		l := lines[i]
+		if l["action"] != "reload" || l["user"] != "deploy-bot" || !strings.Contains(l["result"].(string), want) {
+			t.Errorf("audit line %d = %v, want deploy-bot's reload with result %q", i, l, want)
+		}
+	}
+}
