@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -95,8 +96,5 @@ func (rt *Router) handleLogout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-type loginError string
-
-func (e loginError) Error() string { return string(e) }
-
-const errWrongToken = loginError("wrong token")
+// errWrongToken is the audit log's result of a failed login.
+var errWrongToken = errors.New("wrong token")

@@ -2,6 +2,8 @@ package router
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -88,23 +90,12 @@ func parseLabelText(s string) (map[string]string, error) {
 		k, val, ok := strings.Cut(f, "=")
 		k = strings.TrimSpace(k)
 		if !ok || !model.LabelName(k).IsValid() {
-			return nil, errLabel(f)
+			return nil, fmt.Errorf("want LABEL=VALUE, got %q", f)
 		}
 		out[k] = strings.Trim(strings.TrimSpace(val), `"`)
 	}
 	if len(out) == 0 {
-		return nil, errLabel("")
+		return nil, errors.New("give the alert's labels as LABEL=VALUE")
 	}
 	return out, nil
 }
-
-type labelError string
-
-func (e labelError) Error() string {
-	if e == "" {
-		return "give the alert's labels as LABEL=VALUE"
-	}
-	return "want LABEL=VALUE, got " + string(e)
-}
-
-func errLabel(f string) error { return labelError(f) }

@@ -51,4 +51,5 @@ type FieldError struct {
 	Field, Msg string
 }
 
+// Error returns the message, which names the field.
 func (e *FieldError) Error() string { return e.Msg }
