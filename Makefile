@@ -87,7 +87,8 @@ FUZZ_TARGETS := \
 	./router/notify/slack:FuzzParseInteraction \
 	./config:FuzzParse \
 	./enrich/runbook:FuzzLoad \
-	./enrich/llm:FuzzSanitize
+	./enrich/llm:FuzzSanitize \
+	./web/session:FuzzUser
 
 .PHONY: fuzz-short
 fuzz-short:

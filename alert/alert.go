@@ -30,6 +30,22 @@ func (s Source) Valid() bool {
 	return false
 }
 
+// Title is how people name the source: "Alertmanager", "CloudWatch",
+// "New Relic", or the source's own name for another.
+func (s Source) Title() string {
+	switch s {
+	case SourceAlertmanager:
+		return "Alertmanager"
+	case SourceCloudWatch:
+		return "CloudWatch"
+	case SourceNewRelic:
+		return "New Relic"
+	case "":
+		return "source"
+	}
+	return string(s)
+}
+
 // Status is the state of an alert as its source reports it.
 type Status string
 

@@ -52,6 +52,12 @@ type Server struct {
 	// AdminToken protects the operator API (silences, incidents, report,
 	// reload). Without it that API is disabled.
 	AdminToken Secret `yaml:"admin_token"`
+	// ExternalURL is where people reach alertgate
+	// (https://alertgate.example.com): notifications link to each
+	// incident's console page under it.
+	ExternalURL string `yaml:"external_url"`
+	// Console configures the web console and who may use it.
+	Console Console `yaml:"console"`
 }
 
 // Sources configures the webhook endpoints.
@@ -363,6 +369,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&s.WriteTimeout, model.Duration(15*time.Second))
 	setDefault(&s.IdleTimeout, model.Duration(2*time.Minute))
 	setDefault(&s.ShutdownTimeout, model.Duration(25*time.Second))
+	s.Console.applyDefaults()
 	for _, src := range c.Sources.Webhooks() {
 		setDefault(&src.MaxAlerts, DefaultMaxAlerts)
 		src.RateLimit = rateDefaults(src.RateLimit, 200, 400)

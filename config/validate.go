@@ -18,6 +18,7 @@ import (
 func (c *Config) Validate() error {
 	var v validator
 	c.validateServer(&v)
+	c.validateConsole(&v)
 	c.validateSources(&v)
 	c.validatePublishedSecrets(&v)
 	c.validateStore(&v)

@@ -76,6 +76,9 @@ type setup struct {
 	pdURL string
 	// shutdown is server.shutdown_timeout.
 	shutdown string
+	// server adds keys to the server mapping, indented by two spaces
+	// (server.external_url, server.console).
+	server string
 }
 
 // defaultRoutes send alerts labelled e2e_to to PagerDuty or Slack only,
@@ -111,6 +114,7 @@ func (w *world) config(s setup) string {
 	return fmt.Sprintf(`server:
   admin_token: %s
   shutdown_timeout: %s
+%s
 sources:
   alertmanager: {token: %s}
   newrelic: {token: %s}
@@ -142,7 +146,7 @@ route:
   routes:
     %s
     %s
-`, adminToken, s.shutdown, amToken, nrToken, topicARN, w.redis.Addr(), s.pdURL, w.slack.APIURL(), slackToken, slackSecret,
+`, adminToken, s.shutdown, s.server, amToken, nrToken, topicARN, w.redis.Addr(), s.pdURL, w.slack.APIURL(), slackToken, slackSecret,
 		s.outbox, llm, routingKey, routingKey, barrierChannel, barrierRoute, strings.Join(s.routes, "\n    "))
 }
 

@@ -152,7 +152,13 @@ func (e *Enricher) runbook(n *notify.Notification) *notify.Runbook {
 	if rb == nil {
 		return nil
 	}
-	rb = rb.Expand(m.Labels)
+	return e.shown(rb.Expand(m.Labels))
+}
+
+// shown is the part of a runbook a notification (or the console) shows:
+// its link (under enrich.runbook_base_url when it has none) and first
+// steps.
+func (e *Enricher) shown(rb *runbook.Runbook) *notify.Runbook {
 	out := &notify.Runbook{ID: rb.ID, Title: rb.Title, URL: rb.URL}
 	if out.URL == "" && e.opts.RunbookBaseURL != "" && rb.File != "" {
 		out.URL = e.opts.RunbookBaseURL + filepath.Base(rb.File)
@@ -209,7 +215,7 @@ func (e *Enricher) summary(ctx context.Context, n *notify.Notification) (string,
 		e.breaker.record(false, e.opts.Now())
 	}
 	e.metrics.calls.WithLabelValues(reason).Inc()
-	e.opts.Logger.Info("LLM summary unavailable; using the fallback", "incident", n.Incident, "reason", reason, "err", err)
+	e.opts.Logger.Info("LLM summary unavailable; using the fallback", "incident", n.Occurrence(), "reason", reason, "err", err)
 	return FallbackSummary(n), SummaryFallback
 }
 

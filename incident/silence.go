@@ -14,6 +14,9 @@ type Silence struct {
 	CreatedBy string    `json:"createdBy"`
 	Comment   string    `json:"comment,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Incident is the incident the silence was made from, if any: its
+	// timeline records the silence and its expiry.
+	Incident string `json:"incident,omitempty"`
 }
 
 // Active reports whether the silence mutes at t.

@@ -69,7 +69,9 @@ func (rt *Router) readLimited(w http.ResponseWriter, r *http.Request) ([]byte, i
 type Loader func(ctx context.Context) (*config.Config, error)
 
 func (rt *Router) handleReload(w http.ResponseWriter, r *http.Request) {
-	if err := rt.ReloadNow(r.Context()); err != nil {
+	err := rt.ReloadNow(r.Context())
+	rt.audit(r.Context(), actorOf(r, r.URL.Query().Get("by"), "api"), "reload", "", "", err)
+	if err != nil {
 		writeError(w, http.StatusBadRequest, "", err.Error())
 		return
 	}

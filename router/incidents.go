@@ -99,7 +99,7 @@ func (rt *Router) handleDocument(kind string) http.HandlerFunc {
 
 func (rt *Router) loadIncident(w http.ResponseWriter, r *http.Request) (incident.Incident, []incident.Event, bool) {
 	id := r.PathValue("id")
-	inc, events, ok, err := rt.opts.Store.Incident(r.Context(), id)
+	inc, events, ok, err := rt.findIncident(r.Context(), id)
 	switch {
 	case err != nil:
 		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")

@@ -20,6 +20,7 @@ import (
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/internal/audit"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/notify/receiver"
 	"github.com/alertgate/alertgate/router/pipeline"
@@ -27,6 +28,8 @@ import (
 	"github.com/alertgate/alertgate/router/source/builtin"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
+	"github.com/alertgate/alertgate/rules"
+	"github.com/alertgate/alertgate/web"
 )
 
 // OperatorStore is what the operator API reads and writes directly:
@@ -72,6 +75,16 @@ type Options struct {
 	Reloadables []Reloadable
 	// Recorder, if set, is given every accepted webhook (serve --record).
 	Recorder Recorder
+	// WhatIf runs the console's What-if comparisons; nil turns them off.
+	WhatIf WhatIf
+	// Audit records every action of the console and the operator API;
+	// nil records them in the log only.
+	Audit *audit.Log
+	// OnCall tells the console who is on call; nil shows nobody.
+	OnCall rules.OnCaller
+	// Describer gives the console an incident's runbook, impact and
+	// summary (enrich.Enricher); nil shows none.
+	Describer Describer
 }
 
 // Router serves alertgate's HTTP API.
@@ -88,6 +101,11 @@ type Router struct {
 	rejects *rejectLog
 	mux     *http.ServeMux
 	ops     *http.ServeMux
+	web     *web.Renderer
+	// whatIfBusy holds a token while a What-if comparison runs.
+	whatIfBusy chan struct{}
+	// board caches what the console's Now board reads.
+	board boardCache
 }
 
 // state is the part of the router a reload replaces.
@@ -95,6 +113,7 @@ type state struct {
 	cfg       *config.Config
 	endpoints map[alert.Source]endpoint
 	maxBody   int64
+	console   *console
 }
 
 // New wires a router from its configuration and dependencies.
@@ -108,10 +127,17 @@ func New(opts Options) (*Router, error) {
 	if opts.Sources == nil {
 		opts.Sources = builtin.Registry()
 	}
+	if opts.Audit == nil {
+		opts.Audit, _ = audit.New(opts.Logger, "")
+	}
 	if opts.Engine == nil || opts.Store == nil || opts.Config == nil || opts.Registry == nil {
 		return nil, errors.New("router: Config, Engine, Store and Registry are required")
 	}
-	rt := &Router{opts: opts, engine: opts.Engine, log: opts.Logger, metrics: newMetrics(opts.Registry), rejects: newRejectLog(opts.Now)}
+	renderer, err := web.NewRenderer()
+	if err != nil {
+		return nil, err
+	}
+	rt := &Router{opts: opts, engine: opts.Engine, log: opts.Logger, metrics: newMetrics(opts.Registry), rejects: newRejectLog(opts.Now), web: renderer, whatIfBusy: make(chan struct{}, 1)}
 	names := make([]string, 0, len(opts.Sources))
 	for _, s := range opts.Sources.Names() {
 		names = append(names, string(s))
@@ -146,7 +172,7 @@ func (rt *Router) prepare(cfg *config.Config) (commit func()) {
 		}
 		eps[k.Name] = ep
 	}
-	st := &state{cfg: cfg, endpoints: eps, maxBody: cfg.Server.MaxBodyBytes}
+	st := &state{cfg: cfg, endpoints: eps, maxBody: cfg.Server.MaxBodyBytes, console: newConsole(cfg, rt.opts.Now)}
 	return func() { rt.state.Store(st) }
 }
 
@@ -232,6 +258,13 @@ func (rt *Router) routes(separateOps bool) (api, ops *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/incidents/{id}/postmortem", rt.admin(rt.handleDocument(pipeline.DocumentPostmortem)))
 	mux.HandleFunc("GET /api/v1/incidents/{id}/announcement", rt.admin(rt.handleDocument(pipeline.DocumentAnnouncement)))
 	mux.HandleFunc("GET /api/v1/report", rt.admin(rt.handleReport))
+	mux.HandleFunc("POST /api/v1/incidents/{id}/ack", rt.admin(rt.handleAPIAck))
+	mux.HandleFunc("POST /api/v1/incidents/{id}/resolve", rt.admin(rt.handleAPIResolve))
+	mux.HandleFunc("GET /api/v2/silences", rt.admin(rt.handleAMListSilences))
+	mux.HandleFunc("POST /api/v2/silences", rt.admin(rt.handleAMPostSilence))
+	mux.HandleFunc("GET /api/v2/silence/{id}", rt.admin(rt.handleAMGetSilence))
+	mux.HandleFunc("DELETE /api/v2/silence/{id}", rt.admin(rt.handleAMDeleteSilence))
+	rt.consoleRoutes(mux)
 	notFound := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	}

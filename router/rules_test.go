@@ -137,7 +137,7 @@ func TestEscalation_AcknowledgedBeforeTheDeadlineDoesNotPage(t *testing.T) {
 	h.set(t0)
 	h.post(amPath, "am-token", amAlert("firing", t0, map[string]string{"alertname": "HighErrorRate", "severity": "critical"}))
 	h.deliver()
-	group := h.logLines("notification")[0]["incident"].(string)
+	group := h.logLines("notification")[0]["group"].(string)
 	if err := st.Acknowledge(t.Context(), group, "U42 (alice)", t0.Add(15*time.Minute-time.Second)); err != nil {
 		t.Fatal(err)
 	}

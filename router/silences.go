@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/source"
@@ -84,35 +86,42 @@ func parseSilence(body []byte, now time.Time) (incident.Silence, error) {
 		}
 		s.Matchers = append(s.Matchers, str)
 	}
+	return s, checkSilence(&s, req.Duration, now)
+}
+
+// checkSilence validates a silence about to be made and completes it: it
+// starts now when its start is unset or past, ends after duration when
+// one is given, and gets a new ID. The error names the field at fault.
+func checkSilence(s *incident.Silence, duration string, now time.Time) error {
 	ms, err := rules.ParseMatchers(s.Matchers)
 	switch {
 	case err != nil:
-		return s, source.BadRequest("matchers", "%v", err)
+		return source.BadRequest("matchers", "%v", err)
 	case len(ms) == 0:
-		return s, source.BadRequest("matchers", "at least one matcher is required: a silence must not mute everything")
+		return source.BadRequest("matchers", "at least one matcher is required: a silence must not mute everything")
 	case s.CreatedBy == "":
-		return s, source.BadRequest("createdBy", "say who creates the silence")
+		return source.BadRequest("createdBy", "say who creates the silence")
 	}
 	if s.StartsAt.IsZero() || s.StartsAt.Before(now) {
 		s.StartsAt = now
 	}
-	if req.Duration != "" {
-		d, err := time.ParseDuration(req.Duration)
+	if duration != "" {
+		d, err := parseDuration(duration)
 		if err != nil || d <= 0 {
-			return s, source.BadRequest("duration", "want a positive Go duration like 1h or 30m")
+			return source.BadRequest("duration", "want a positive duration like 1h, 30m or 2d, got %q", duration)
 		}
 		s.EndsAt = s.StartsAt.Add(d)
 	}
 	switch {
 	case s.EndsAt.IsZero():
-		return s, source.BadRequest("endsAt", "set endsAt or duration")
+		return source.BadRequest("endsAt", "set endsAt or duration")
 	case !s.EndsAt.After(s.StartsAt):
-		return s, source.BadRequest("endsAt", "must be after startsAt")
+		return source.BadRequest("endsAt", "must be after startsAt")
 	case s.EndsAt.Sub(s.StartsAt) > maxSilence:
-		return s, source.BadRequest("endsAt", "a silence may last at most %s", maxSilence)
+		return source.BadRequest("endsAt", "a silence may last at most %s", model.Duration(maxSilence))
 	}
 	s.ID = pipeline.NewID()
-	return s, nil
+	return nil
 }
 
 func (rt *Router) handleCreateSilence(w http.ResponseWriter, r *http.Request) {
@@ -131,12 +140,10 @@ func (rt *Router) handleCreateSilence(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "", err.Error())
 		return
 	}
-	if err := rt.opts.Store.SetSilence(r.Context(), s); err != nil {
-		rt.log.Error("storing silence failed", "err", err)
+	if err := rt.saveSilence(r.Context(), s, actorOf(r, s.CreatedBy, "api")); err != nil {
 		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
 		return
 	}
-	rt.log.Info("silence created", "silence", s.ID, "matchers", s.Matchers, "ends_at", s.EndsAt, "created_by", s.CreatedBy)
 	writeJSON(w, http.StatusCreated, silenceView{Silence: s, Status: silenceStatus(&s, now)})
 }
 
@@ -155,17 +162,23 @@ func (rt *Router) handleListSilences(w http.ResponseWriter, r *http.Request) {
 }
 
 func (rt *Router) handleExpireSilence(w http.ResponseWriter, r *http.Request) {
+	if rt.apiExpire(w, r, actorOf(r, r.URL.Query().Get("by"), "api")) {
+		writeJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "status": "expired"})
+	}
+}
+
+// apiExpire expires the silence of the path for a, answering 404 or 503
+// itself; it reports whether the silence expired.
+func (rt *Router) apiExpire(w http.ResponseWriter, r *http.Request, a actor) bool {
 	id := r.PathValue("id")
-	err := rt.opts.Store.ExpireSilence(r.Context(), id, rt.opts.Now())
+	err := rt.expireSilence(r.Context(), id, a)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "id", "no silence "+id)
 	case err != nil:
 		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
-	default:
-		rt.log.Info("silence expired", "silence", id)
-		writeJSON(w, http.StatusOK, map[string]string{"id": id, "status": "expired"})
 	}
+	return err == nil
 }
 
 func silenceStatus(s *incident.Silence, now time.Time) string {
@@ -176,4 +189,14 @@ func silenceStatus(s *incident.Silence, now time.Time) string {
 		return "active"
 	}
 	return "expired"
+}
+
+// parseDuration reads Go durations (1h30m, 1.5h) and Prometheus ones
+// (2d, 1w).
+func parseDuration(s string) (time.Duration, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		return d, nil
+	}
+	d, err := model.ParseDuration(s)
+	return time.Duration(d), err
 }

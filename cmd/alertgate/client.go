@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,33 +34,56 @@ var errNoToken = errors.New("set ALERTGATE_ADMIN_TOKEN or --token-file (the serv
 
 // get fetches path from the admin API and copies the body to w.
 func (a *apiFlags) get(path string, query url.Values, w io.Writer, getenv env) error {
+	b, err := a.call(http.MethodGet, path, query, nil, getenv)
+	if err == nil {
+		_, err = w.Write(b)
+	}
+	return err
+}
+
+// call sends a request to the admin API and returns the body of a 2xx
+// answer; any other answer is an error carrying the API's reason.
+func (a *apiFlags) call(method, path string, query url.Values, body []byte, getenv env) ([]byte, error) {
 	token, err := a.token(getenv)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	u, err := url.Parse(strings.TrimRight(a.url, "/") + path)
 	if err != nil {
-		return fmt.Errorf("--url: %w", err)
+		return nil, fmt.Errorf("--url: %w", err)
 	}
 	u.RawQuery = query.Encode()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("asking %s: %w", a.url, err)
+		return nil, fmt.Errorf("asking %s: %w", a.url, err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode/100 != 2 {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return fmt.Errorf("%s answered %s: %s", u.Path, resp.Status, strings.TrimSpace(string(b)))
+		var apiErr struct{ Error, Field string }
+		if json.Unmarshal(b, &apiErr) == nil && apiErr.Error != "" {
+			if apiErr.Field != "" {
+				return nil, fmt.Errorf("%s answered %s: %s: %s", u.Path, resp.Status, apiErr.Field, apiErr.Error)
+			}
+			return nil, fmt.Errorf("%s answered %s: %s", u.Path, resp.Status, apiErr.Error)
+		}
+		return nil, fmt.Errorf("%s answered %s: %s", u.Path, resp.Status, strings.TrimSpace(string(b)))
 	}
-	_, err = io.Copy(w, resp.Body)
-	return err
+	return io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 }
 
 func (a *apiFlags) token(getenv env) (string, error) {

@@ -11,6 +11,9 @@
 //	alertgate replay       --config FILE [--compare FILE] [--format text|json] TRACE.jsonl
 //	alertgate report       [--since 7d] [--format text|markdown|json] [--url URL]
 //	alertgate postmortem   ID [--lang en|ja] [--url URL]
+//	alertgate incidents    ls|show ID [--format text|json] [--url URL]
+//	alertgate ack          ID [--by NAME] [--url URL]
+//	alertgate silence      add|ls|expire [--url URL]
 //	alertgate --version
 //
 // Every flag can also be set with an ALERTGATE_* environment variable
@@ -60,6 +63,12 @@ func run(args []string, stdout, stderr io.Writer, getenv env) int {
 		return postmortem(args, stdout, stderr, getenv)
 	case "replay":
 		return replayCmd(args, stdout, stderr, getenv)
+	case "incidents":
+		return incidentsCmd(args, stdout, stderr, getenv)
+	case "ack":
+		return ackCmd(args, stdout, stderr, getenv)
+	case "silence":
+		return silenceCmd(args, stdout, stderr, getenv)
 	case "runbooks":
 		return runbooksCmd(args, stdout, stderr, getenv)
 	case "version":
@@ -83,10 +92,14 @@ func usage(w io.Writer) {
   alertgate replay       --config FILE [--compare FILE] [--format text|json] TRACE.jsonl
   alertgate report       [--since 7d] [--format text|markdown|json] [--url URL]
   alertgate postmortem   ID [--lang en|ja] [--url URL]
+  alertgate incidents    ls [--since 7d] [--status open|resolved] | show ID  [--format text|json]
+  alertgate ack          ID [--by NAME]
+  alertgate silence      add [--duration 2h] [--comment TEXT] MATCHER... | ls | expire ID...
   alertgate --version
 
-report and postmortem ask a running alertgate (--url, default
-http://localhost:9095) with the admin token from ALERTGATE_ADMIN_TOKEN.
+report, postmortem, incidents, ack and silence ask a running alertgate
+(--url, default http://localhost:9095) with the admin token from
+ALERTGATE_ADMIN_TOKEN.
 
 Flags can also be set as ALERTGATE_<FLAG> environment variables
 (for example ALERTGATE_CONFIG, ALERTGATE_LISTEN); flags win.

@@ -20,12 +20,14 @@ import (
 
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/enrich/oncall"
+	"github.com/alertgate/alertgate/internal/audit"
 	"github.com/alertgate/alertgate/replay"
 	"github.com/alertgate/alertgate/router"
 	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 	"github.com/alertgate/alertgate/router/store/redis"
+	"github.com/alertgate/alertgate/web/whatif"
 )
 
 // serveFlags are serve's command-line settings.
@@ -144,6 +146,11 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 	if err != nil {
 		return err
 	}
+	auditLog, err := audit.New(log, cfg.Server.Console.AuditLog)
+	if err != nil {
+		return err
+	}
+	defer auditLog.Close()
 	rt, err := router.New(router.Options{
 		Config:      cfg,
 		Engine:      engine,
@@ -154,6 +161,10 @@ func runServer(cfg *config.Config, f *serveFlags, getenv env, log *slog.Logger) 
 		HTTPClient:  hooks.sns,
 		Roots:       hooks.snsRoots,
 		Recorder:    recorder,
+		WhatIf:      &whatif.Runner{NewGate: replayGate, RecordFile: f.record, MaxRecording: 8 * cfg.Server.Console.MaxUploadBytes},
+		Audit:       auditLog,
+		OnCall:      oc,
+		Describer:   enricher,
 		Reloadables: []router.Reloadable{enricher, oc},
 		Load:        func(context.Context) (*config.Config, error) { return f.load(getenv) },
 	})

@@ -25,7 +25,9 @@ func (l Log) Notify(ctx context.Context, n *Notification) error {
 	}
 	l.Logger.LogAttrs(ctx, slog.LevelInfo, "notification",
 		slog.String("target", n.Target.String()),
-		slog.String("incident", n.Incident),
+		slog.String("incident", n.Occurrence()),
+		slog.String("group", n.Incident),
+		slog.String("url", n.URL),
 		slog.Int64("seq", n.Seq),
 		slog.String("kind", string(n.Kind)),
 		slog.String("status", string(n.Status)),

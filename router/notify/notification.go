@@ -160,6 +160,9 @@ type Notification struct {
 	Why string `json:"why,omitempty"`
 	// Chronic lists the incidents of a KindChronic digest.
 	Chronic []ChronicIncident `json:"chronic,omitempty"`
+	// URL is the incident's page in the console (server.external_url),
+	// where every notification links; empty without one.
+	URL string `json:"url,omitempty"`
 	// CreatedAt is when alertgate decided to send it.
 	CreatedAt time.Time `json:"createdAt"`
 }

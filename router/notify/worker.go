@@ -182,7 +182,7 @@ func (w *Worker) deliver(ctx context.Context, e Entry) {
 		w.deadLetter(ctx, e, nil, err)
 		return
 	}
-	log := w.opts.Logger.With("incident", n.Incident, "target", n.Target.String(), "kind", n.Kind, "attempt", e.Attempts+1)
+	log := w.opts.Logger.With("incident", n.Occurrence(), "target", n.Target.String(), "kind", n.Kind, "attempt", e.Attempts+1)
 	notifier, ok := (*w.notifiers.Load())[n.Target.Type]
 	if !ok {
 		w.deadLetter(ctx, e, n, errors.New("no notifier for target type "+string(n.Target.Type)))
@@ -244,7 +244,7 @@ func (w *Worker) stale(ctx context.Context, n *Notification) bool {
 	}
 	fresh, err := w.opts.Sequencer.Advance(ctx, w.opts.Now(), n.Occurrence(), n.Target.String(), n.Seq)
 	if err != nil {
-		w.opts.Logger.Warn("notification order check failed; delivering anyway", "incident", n.Incident, "err", err)
+		w.opts.Logger.Warn("notification order check failed; delivering anyway", "incident", n.Occurrence(), "err", err)
 		return false
 	}
 	return !fresh
@@ -255,7 +255,7 @@ func (w *Worker) deadLetter(ctx context.Context, e Entry, n *Notification, cause
 	log := w.opts.Logger.With("entry", e.ID, "attempts", e.Attempts+1)
 	if n != nil {
 		w.metrics.result(n, "dead")
-		log = log.With("incident", n.Incident, "target", n.Target.String())
+		log = log.With("incident", n.Occurrence(), "target", n.Target.String())
 	}
 	log.Error("notification dead-lettered", "err", cause)
 	if err := w.outbox.DeadLetter(ctx, w.opts.Now(), e, cause.Error()); err != nil {

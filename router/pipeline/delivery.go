@@ -26,7 +26,7 @@ func (e *Engine) fallbackFor(n *notify.Notification, cause error) [][]byte {
 		"DELIVERY FAILED: "+n.Target.String()+" rejected this notification ("+cause.Error()+"); sent here instead")
 	entries, err := e.encode(rs, &c, rc.Fallback)
 	if err != nil {
-		e.log.Error("building the fallback notification failed", "incident", n.Incident, "err", err)
+		e.log.Error("building the fallback notification failed", "incident", n.Occurrence(), "err", err)
 		return nil
 	}
 	return entries

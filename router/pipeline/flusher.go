@@ -264,6 +264,7 @@ func (f *flusher) finish(ctx context.Context, set *setup, fl *incident.Flush, pr
 // encodeAll encodes the notification for the group's receiver and every
 // receiver its incident was escalated to.
 func (e *Engine) encodeAll(rs *rules.Rules, proto *notify.Notification, fl *incident.Flush) ([][]byte, error) {
+	proto.URL = notify.IncidentURL(e.setup.Load().cfg.Server.ExternalURL, proto)
 	var entries [][]byte
 	for _, name := range append([]string{fl.Group.Receiver}, fl.Escalated...) {
 		b, err := e.encode(rs, proto, name)
@@ -279,7 +280,7 @@ func (e *Engine) encodeAll(rs *rules.Rules, proto *notify.Notification, fl *inci
 func (e *Engine) encode(rs *rules.Rules, proto *notify.Notification, receiver string) ([][]byte, error) {
 	rc, ok := rs.Receiver(receiver)
 	if !ok {
-		e.log.Error("receiver no longer exists; notifying nobody there", "incident", proto.Incident, "receiver", receiver)
+		e.log.Error("receiver no longer exists; notifying nobody there", "incident", proto.Occurrence(), "receiver", receiver)
 		return nil, nil
 	}
 	out := make([][]byte, 0, 2)

@@ -47,6 +47,17 @@ func (e *Engine) Document(ctx context.Context, kind string, inc incident.Inciden
 
 // Report computes the noise report for [since, until).
 func (e *Engine) Report(ctx context.Context, since, until time.Time) (report.Noise, error) {
+	in, err := e.ReportInput(ctx, since, until)
+	if err != nil {
+		return report.Noise{}, err
+	}
+	return report.Build(in), nil
+}
+
+// ReportInput gathers what the noise report of [since, until) is
+// computed from: the daily counters and the incidents with their
+// timelines.
+func (e *Engine) ReportInput(ctx context.Context, since, until time.Time) (report.Input, error) {
 	st := e.opts.Store
 	e.stats.flush(ctx, st, e.log)
 	var days []string
@@ -58,19 +69,19 @@ func (e *Engine) Report(ctx context.Context, since, until time.Time) (report.Noi
 	}
 	counters, err := st.Counters(ctx, days)
 	if err != nil {
-		return report.Noise{}, err
+		return report.Input{}, err
 	}
 	list, err := st.Incidents(ctx, until, since, 10000)
 	if err != nil {
-		return report.Noise{}, err
+		return report.Input{}, err
 	}
 	in := report.Input{Since: since, Until: until, Counters: counters, BusinessHours: e.Rules().InBusinessHours}
 	for _, inc := range list {
 		_, events, _, err := st.Incident(ctx, inc.ID)
 		if err != nil {
-			return report.Noise{}, err
+			return report.Input{}, err
 		}
 		in.Incidents = append(in.Incidents, report.IncidentRecord{Incident: inc, Events: events})
 	}
-	return report.Build(in), nil
+	return in, nil
 }

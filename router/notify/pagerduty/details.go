@@ -22,7 +22,11 @@ const (
 // details are the event's custom_details: what the person paged reads
 // first (summary, runbook, on-call), then the members.
 type details struct {
+	// Incident is the incident's ID, as the console, the log and
+	// postmortem show it; Group is the dedup_key's group.
 	Incident      string   `json:"incident"`
+	Group         string   `json:"group,omitempty"`
+	URL           string   `json:"console_url,omitempty"`
 	Kind          string   `json:"kind"`
 	Summary       string   `json:"summary,omitempty"`
 	SummarySource string   `json:"summary_source,omitempty"`
@@ -63,7 +67,9 @@ type member struct {
 func newDetails(nt *notify.Notification) *details {
 	e := nt.Enrichment
 	d := &details{
-		Incident:      nt.Incident,
+		Incident:      nt.Occurrence(),
+		Group:         nt.Incident,
+		URL:           nt.URL,
 		Kind:          string(nt.Kind),
 		Summary:       alert.Truncate(e.Summary, maxTextBytes),
 		SummarySource: e.SummarySource,

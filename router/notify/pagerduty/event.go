@@ -76,7 +76,7 @@ func buildEvent(nt *notify.Notification, routingKey string) *event {
 	lead := leadMember(nt)
 	ev.details = newDetails(nt)
 	ev.wire.Client = client
-	ev.wire.ClientURL = clientURL(nt.Members)
+	ev.wire.ClientURL = clientURL(nt)
 	ev.wire.Links = links(nt)
 	ev.wire.Payload = &pd.V2Payload{
 		Summary:   summary(nt),
@@ -256,6 +256,7 @@ func links(nt *notify.Notification) []any {
 		seen[href] = true
 		out = append(out, link{Href: href, Text: alert.Truncate(text, maxLinkText)})
 	}
+	add(nt.URL, "alertgate incident "+nt.Occurrence())
 	if rb := nt.Enrichment.Runbook; rb != nil {
 		add(rb.URL, "Runbook: "+firstNonEmpty(rb.Title, rb.ID))
 	}
@@ -267,8 +268,13 @@ func links(nt *notify.Notification) []any {
 	return out
 }
 
-// clientURL is the first sender page, where "View in alertgate" leads.
-func clientURL(members []notify.Member) string {
+// clientURL is where "View in alertgate" leads: the incident's console
+// page, else the first sender page.
+func clientURL(nt *notify.Notification) string {
+	if usableURL(nt.URL) {
+		return nt.URL
+	}
+	members := nt.Members
 	for i := range members {
 		if u := members[i].SourceURL; usableURL(u) {
 			return u

@@ -122,7 +122,7 @@ func (n *Notifier) Notify(ctx context.Context, nt *notify.Notification) error {
 		return notify.Permanent(wrap(fmt.Errorf("receiver %q has no routing key", nt.Target.Receiver)))
 	}
 	secret := rk.Reveal()
-	log := n.logger.With("incident", nt.Incident, "receiver", nt.Target.Receiver, "target", nt.Target.String())
+	log := n.logger.With("incident", nt.Occurrence(), "group", nt.Incident, "receiver", nt.Target.Receiver, "target", nt.Target.String())
 	body, shrunk, err := encodeEvent(buildEvent(nt, secret))
 	if err != nil {
 		return notify.Permanent(wrap(err))

@@ -214,6 +214,9 @@ func contextBlock(nt *notify.Notification) slack.Block {
 	if oc := nt.Enrichment.OnCall; oc != "" {
 		elems = append(elems, mrkdwn("📟 On call: *"+clip(oc, 100)+"*"))
 	}
+	if id := nt.Occurrence(); id != "" {
+		elems = append(elems, mrkdwn("🆔 Incident "+incidentLink(nt)))
+	}
 	if l := sourceLinks(nt); l != "" {
 		elems = append(elems, mrkdwn("🔗 "+l))
 	}
@@ -231,6 +234,16 @@ func contextBlock(nt *notify.Notification) slack.Block {
 		return nil
 	}
 	return slack.NewContextBlock(blockContext, elems...)
+}
+
+// incidentLink is the incident's ID, linked to its console page when
+// there is one: the ID people quote, the one postmortem and the log use.
+func incidentLink(nt *notify.Notification) string {
+	id := "`" + Escape(nt.Occurrence()) + "`"
+	if _, ok := safeURL(nt.URL); ok {
+		return link(nt.URL, nt.Occurrence(), 120)
+	}
+	return id
 }
 
 // sourceLinks links to where the alerts came from: each distinct

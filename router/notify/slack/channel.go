@@ -36,7 +36,7 @@ func parseRef(s string) (ref, bool) {
 // replies in its thread. Plan decides the calls; each notification takes
 // one pacing slot.
 func (n *Notifier) notifyChannel(ctx context.Context, channel string, nt *notify.Notification) error {
-	log := n.logger.With("incident", nt.Incident, "occurrence", nt.Occurrence(), "target", nt.Target.String(), "channel", channel, "kind", string(nt.Kind))
+	log := n.logger.With("incident", nt.Occurrence(), "group", nt.Incident, "target", nt.Target.String(), "channel", channel, "kind", string(nt.Kind))
 	th, found, err := n.cfg.Threads.Thread(ctx, nt.Occurrence(), threadKey(channel))
 	if err != nil {
 		return fmt.Errorf("slack %s: read thread of incident %s: %w", channel, nt.Occurrence(), err)
