@@ -32,9 +32,9 @@ func (s *Store) Correlate(ctx context.Context, now time.Time, p incident.Correla
 // incident would get is computed here for every request, used or not:
 // it is a SHA-256 hash, which Redis's Lua cannot compute.
 func (s *Store) correlateArgs(now time.Time, p incident.CorrelationPolicy, reqs []store.CorrelateRequest) []any {
-	args := make([]any, 0, 6+len(reqs)*6)
+	args := make([]any, 0, 7+len(reqs)*6)
 	args = append(args, s.keys.base, ms(now), s.opts.Retention.Milliseconds(),
-		p.Window.Milliseconds(), p.Cooldown.Milliseconds(), p.MaxMembers)
+		p.Window.Milliseconds(), p.Cooldown.Milliseconds(), p.MaxMembers, s.pointerRefresh().Milliseconds())
 	for _, r := range reqs {
 		firing := 0
 		if r.Firing {
@@ -47,6 +47,14 @@ func (s *Store) correlateArgs(now time.Time, p incident.CorrelationPolicy, reqs 
 		}
 	}
 	return args
+}
+
+// pointerRefresh is how often correlate.lua refreshes the TTLs of an
+// incident's member pointers (see refresh there): an eighth of the
+// retention period, at most an hour. Each pointer lives that much longer
+// than the retention period.
+func (s *Store) pointerRefresh() time.Duration {
+	return min(s.opts.Retention/8, time.Hour)
 }
 
 // reason turns an outcome of correlate.lua into its store.Join* reason.

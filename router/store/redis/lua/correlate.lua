@@ -4,7 +4,8 @@
 --
 -- KEYS[1]    corrsvc:<the first request's service> (for the slot only;
 --            every key is derived from the prefix)
--- ARGV[1..6] key prefix, now, retention, window, cooldown, max members
+-- ARGV[1..7] key prefix, now, retention, window, cooldown, max members,
+--            pointer refresh period
 -- then per request: fingerprint, firing (1/0), service, the key a new
 -- incident would get (store.CorrelatedKey, computed in Go: it hashes
 -- with SHA-256), the number of dependents, the dependents.
@@ -14,6 +15,7 @@
 C.prefix, C.retention = ARGV[1], tonumber(ARGV[3])
 local now, window, cooldown, max_members = tonumber(ARGV[2]), tonumber(ARGV[4]),
   tonumber(ARGV[5]), tonumber(ARGV[6])
+local refresh_every = tonumber(ARGV[7])
 
 local function service_key(service) return C.prefix .. 'corrsvc:' .. service end
 local function incident_key(key) return C.prefix .. 'corr:' .. key end
@@ -40,7 +42,7 @@ local function join(inc, fp, outcome)
   redis.call('HSET', ik, 'lastJoin', int(now))    -- inc.lastJoin = now
   expire(ik)
   expire(mk)
-  redis.call('SET', fp_key(fp), inc.key, 'PX', int(C.retention))  -- s.corrByFP[fp] = inc
+  redis.call('SET', fp_key(fp), inc.key, 'PX', int(C.retention + refresh_every))  -- s.corrByFP[fp] = inc
   if not is_joined[inc.key] then
     is_joined[inc.key] = true
     joined[#joined + 1] = inc
@@ -111,13 +113,24 @@ local function correlate(fp, firing, service, new_key, deps)
 end
 
 -- refresh keeps the pointers to every incident that gained a member for
--- the retention period from now: memory's gc drops a service's and a
--- member's pointer once the incident's last join (not the member's own)
--- is older than the retention period, so a join refreshes all of them.
+-- at least the retention period from now: memory's gc drops a service's
+-- and a member's pointer once the incident's last join (not the member's
+-- own) is older than the retention period. Refreshing every member's
+-- pointer on every join would cost a storm O(members) per alert, so a
+-- member's pointer lives retention + refresh_every, and an incident's
+-- members are refreshed once per refresh_every (field refreshed): every
+-- join then finds its incident's pointers alive for at least the
+-- retention period. A pointer that outlives its incident decides
+-- nothing, as load() finds no incident behind it.
 local function refresh()
   for _, inc in ipairs(joined) do
-    for _, fp in ipairs(redis.call('SMEMBERS', members_key(inc.key))) do
-      expire(fp_key(fp))
+    local ik = incident_key(inc.key)
+    local last = tonumber(redis.call('HGET', ik, 'refreshed') or '0')
+    if now - last >= refresh_every then
+      for _, fp in ipairs(redis.call('SMEMBERS', members_key(inc.key))) do
+        redis.call('PEXPIRE', fp_key(fp), int(C.retention + refresh_every))
+      end
+      redis.call('HSET', ik, 'refreshed', int(now))
     end
     if redis.call('GET', service_key(inc.service)) == inc.key then
       expire(service_key(inc.service))
@@ -125,7 +138,7 @@ local function refresh()
   end
 end
 
-local out, i = {}, 7
+local out, i = {}, 8
 while i <= #ARGV do
   local fp, firing, service, new_key = ARGV[i], ARGV[i + 1] == '1', ARGV[i + 2], ARGV[i + 3]
   local n = tonumber(ARGV[i + 4])
