@@ -12,38 +12,77 @@ import (
 	"github.com/alertgate/alertgate/router/store"
 )
 
-// Observe decides a batch of observations in one script call: one round
-// trip however large the batch, and atomic with respect to every other
-// replica's calls.
+// Observe decides a batch of observations in one script call, atomic
+// with respect to every other replica's calls. Concurrent calls share
+// script calls (see batcher): under load many webhooks cost one round
+// trip.
 func (s *Store) Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]dedup.Verdict, error) {
 	if len(obs) == 0 {
 		return []dedup.Verdict{}, ctx.Err()
 	}
-	args, err := s.observeArgs(now, obs)
-	if err != nil {
-		return nil, fmt.Errorf("redis observe: %w", err)
-	}
-	res, err := s.scripts.observe.Run(ctx, s.client, []string{s.keys.due, s.keys.flapping}, args...).Slice()
-	if err != nil {
-		return nil, fmt.Errorf("redis observe: %w", err)
-	}
-	out, err := verdicts(res, obs)
+	out, err := s.observer.do(ctx, observeCall{now: now, obs: obs})
 	if err != nil {
 		return nil, fmt.Errorf("redis observe: %w", err)
 	}
 	return out, nil
 }
 
-// observeArgs lays out ARGV as observe.lua reads it.
-func (s *Store) observeArgs(now time.Time, obs []store.Observation) ([]any, error) {
-	p := s.opts.Flap
-	args := make([]any, 0, 6+len(obs)*12)
-	args = append(args, s.keys.base, ms(now), s.opts.Retention.Milliseconds(),
-		p.Transitions, p.Window.Milliseconds(), p.Quiet.Milliseconds())
-	for i := range obs {
-		var err error
-		if args, err = appendObservation(args, &obs[i]); err != nil {
+// observeCall is one Observe call's part of a batch.
+type observeCall struct {
+	now time.Time
+	obs []store.Observation
+}
+
+func newObserver(s *Store) *batcher[observeCall, []dedup.Verdict] {
+	return &batcher[observeCall, []dedup.Verdict]{
+		run:       s.observe,
+		size:      func(c observeCall) int { return len(c.obs) },
+		maxSize:   maxBatchAlerts,
+		maxFlying: maxFlyingBatches,
+	}
+}
+
+// observe runs observe.lua on the calls of one batch.
+func (s *Store) observe(ctx context.Context, calls []observeCall) ([][]dedup.Verdict, error) {
+	args, err := s.observeArgs(calls)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.scripts.observe.Run(ctx, s.client, []string{s.keys.due, s.keys.flapping}, args...).Slice()
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]dedup.Verdict, len(calls))
+	for i, c := range calls {
+		n := 3 * len(c.obs)
+		if len(res) < n {
+			return nil, fmt.Errorf("reply has %d values left for %d observations", len(res), len(c.obs))
+		}
+		if out[i], err = verdicts(res[:n], c.obs); err != nil {
 			return nil, err
+		}
+		res = res[n:]
+	}
+	return out, nil
+}
+
+// observeArgs lays out ARGV as observe.lua reads it.
+func (s *Store) observeArgs(calls []observeCall) ([]any, error) {
+	p := s.opts.Flap
+	n := 0
+	for _, c := range calls {
+		n += len(c.obs)
+	}
+	args := make([]any, 0, 5+2*len(calls)+n*12)
+	args = append(args, s.keys.base, s.opts.Retention.Milliseconds(),
+		p.Transitions, p.Window.Milliseconds(), p.Quiet.Milliseconds())
+	for _, c := range calls {
+		args = append(args, ms(c.now), len(c.obs))
+		for i := range c.obs {
+			var err error
+			if args, err = appendObservation(args, &c.obs[i]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return args, nil

@@ -8,6 +8,8 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/store"
 )
 
@@ -33,6 +35,10 @@ type Store struct {
 	keys    keys
 	scripts scripts
 	trips   *tripCounter
+	// observer and correlator coalesce concurrent Observe and Correlate
+	// calls into shared script calls.
+	observer   *batcher[observeCall, []dedup.Verdict]
+	correlator *batcher[correlateCall, []incident.Correlation]
 }
 
 // The Redis store is a complete backend.
@@ -53,6 +59,7 @@ func New(client goredis.UniversalClient, prefix string, opts store.Options) *Sto
 		scripts: newScripts(),
 		trips:   &tripCounter{},
 	}
+	s.observer, s.correlator = newObserver(s), newCorrelator(s)
 	client.AddHook(s.trips)
 	return s
 }

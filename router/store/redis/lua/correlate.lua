@@ -4,18 +4,19 @@
 --
 -- KEYS[1]    corrsvc:<the first request's service> (for the slot only;
 --            every key is derived from the prefix)
--- ARGV[1..7] key prefix, now, retention, window, cooldown, max members,
---            pointer refresh period
--- then per request: fingerprint, firing (1/0), service, the key a new
--- incident would get (store.CorrelatedKey, computed in Go: it hashes
--- with SHA-256), the number of dependents, the dependents.
+-- ARGV[1..3] key prefix, retention, pointer refresh period
+-- then segments, one per Correlate call of the batch (group commit: see
+-- batch.go), decided one after the other: now, window, cooldown, max
+-- members, the number of requests, and per request: fingerprint, firing
+-- (1/0), service, the key a new incident would get (store.CorrelatedKey,
+-- computed in Go: it hashes with SHA-256), the number of dependents, the
+-- dependents.
 -- Returns key, service, outcome per request; the Go code turns the
 -- outcome into the store.Join* reason, so the wording lives in Go only.
 
-C.prefix, C.retention = ARGV[1], tonumber(ARGV[3])
-local now, window, cooldown, max_members = tonumber(ARGV[2]), tonumber(ARGV[4]),
-  tonumber(ARGV[5]), tonumber(ARGV[6])
-local refresh_every = tonumber(ARGV[7])
+C.prefix, C.retention = ARGV[1], tonumber(ARGV[2])
+local refresh_every = tonumber(ARGV[3])
+local now, window, cooldown, max_members
 
 local function service_key(service) return C.prefix .. 'corrsvc:' .. service end
 local function incident_key(key) return C.prefix .. 'corr:' .. key end
@@ -31,7 +32,8 @@ local function load(key)
     members = tonumber(h[4])}
 end
 
--- joined lists the incidents that gained a member, once each, in order.
+-- joined lists the incidents that gained a member in the current
+-- segment, once each, in order.
 local joined, is_joined = {}, {}
 
 local function join(inc, fp, outcome)
@@ -138,17 +140,24 @@ local function refresh()
   end
 end
 
-local out, i = {}, 8
+local out, i = {}, 4
 while i <= #ARGV do
-  local fp, firing, service, new_key = ARGV[i], ARGV[i + 1] == '1', ARGV[i + 2], ARGV[i + 3]
+  now, window, cooldown, max_members = tonumber(ARGV[i]), tonumber(ARGV[i + 1]),
+    tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
   local n = tonumber(ARGV[i + 4])
-  local deps = {}
-  for j = 1, n do deps[j] = ARGV[i + 4 + j] end
-  i = i + 5 + n
-  local c = correlate(fp, firing, service, new_key, deps)
-  out[#out + 1] = c[1]
-  out[#out + 1] = c[2]
-  out[#out + 1] = c[3]
+  i = i + 5
+  joined, is_joined = {}, {}
+  for _ = 1, n do
+    local fp, firing, service, new_key = ARGV[i], ARGV[i + 1] == '1', ARGV[i + 2], ARGV[i + 3]
+    local m = tonumber(ARGV[i + 4])
+    local deps = {}
+    for j = 1, m do deps[j] = ARGV[i + 4 + j] end
+    i = i + 5 + m
+    local c = correlate(fp, firing, service, new_key, deps)
+    out[#out + 1] = c[1]
+    out[#out + 1] = c[2]
+    out[#out + 1] = c[3]
+  end
+  refresh()
 end
-refresh()
 return out

@@ -2,20 +2,25 @@
 -- that receive the same alert (Alertmanager HA twins) serialize on Redis
 -- and exactly one of them is told to notify.
 --
+-- The batch may hold the observations of several Observe calls (group
+-- commit: see batch.go), each with its own clock reading, as segments
+-- decided one after the other.
+--
 -- KEYS[1]    groups:due       KEYS[2]  flapping
 -- ARGV[1]    key prefix ("<prefix>{ag}:")
--- ARGV[2..3] now, retention
--- ARGV[4..6] flap policy: transitions, window, quiet
--- then, per observation, 8 + 4*n + m values:
+-- ARGV[2]    retention
+-- ARGV[3..5] flap policy: transitions, window, quiet
+-- then segments: now, the number of observations, and per observation
+-- 8 + 4*n + m values:
 --   fingerprint, status, startsAt, endsAt, repeatInterval, alert JSON, n,
 --   for each of its n groups: key, wait, interval, GroupRef JSON,
 --   m, and its m inhibition keys
 -- Returns action, reason, suppressed for each observation, in order.
 
 C.prefix, C.due, C.flapping = ARGV[1], KEYS[1], KEYS[2]
-C.retention = tonumber(ARGV[3])
-C.flap = {transitions = tonumber(ARGV[4]), window = tonumber(ARGV[5]), quiet = tonumber(ARGV[6])}
-local now = tonumber(ARGV[2])
+C.retention = tonumber(ARGV[2])
+C.flap = {transitions = tonumber(ARGV[3]), window = tonumber(ARGV[4]), quiet = tonumber(ARGV[5])}
+local now
 
 -- read_observation decodes the observation at ARGV[i] and returns it
 -- with the index of the next one.
@@ -75,13 +80,18 @@ local function observe(o)
 end
 
 local out = {}
-local i = 7
+local i = 6
 while i <= #ARGV do
-  local o
-  o, i = read_observation(i)
-  local v = observe(o)
-  out[#out + 1] = v.action
-  out[#out + 1] = v.reason
-  out[#out + 1] = v.suppressed
+  now = tonumber(ARGV[i])
+  local n = tonumber(ARGV[i + 1])
+  i = i + 2
+  for _ = 1, n do
+    local o
+    o, i = read_observation(i)
+    local v = observe(o)
+    out[#out + 1] = v.action
+    out[#out + 1] = v.reason
+    out[#out + 1] = v.suppressed
+  end
 end
 return out
