@@ -48,6 +48,7 @@ type options struct {
 	results      string
 	noise        bool
 	keep         bool
+	slowlog      bool
 	bin          string
 }
 
@@ -67,6 +68,7 @@ func main() {
 	flag.StringVar(&o.redisServer, "redis-server", "redis-server", "redis-server `binary` for the Redis runs (skipped if absent)")
 	flag.StringVar(&o.results, "results", "e2e/RESULTS.md", "write the results to this `file` (empty: don't)")
 	flag.BoolVar(&o.noise, "noise", true, "replay the storm day for the noise figure")
+	flag.BoolVar(&o.slowlog, "redis-slowlog", false, "profile Redis: log every command of each Redis run's window and print the time of each script")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (binary, configs, server logs)")
 	flag.StringVar(&o.bin, "bin", "", "measure this alertgate `binary` instead of building ./cmd/alertgate (to compare builds)")
 	flag.Parse()

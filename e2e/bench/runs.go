@@ -161,7 +161,7 @@ func (b *bench) runAlertgate(s scenario, redis *process, redisAddr string, bodie
 		reqs[i] = httpRequest(addr, "/api/v1/alerts/alertmanager", "dev-alertmanager-token", body)
 	}
 	r := &result{scenario: s, target: "alertgate", roundTrips: -1}
-	m := &meter{server: p.pid(), metricsAddr: addr, notifications: "alertgate_notifications_total"}
+	m := &meter{server: p.pid(), metricsAddr: addr, notifications: "alertgate_notifications_total", slowlog: b.o.slowlog}
 	if redis != nil {
 		m.redis, m.redisAddr = redis.pid(), redisAddr
 	}
@@ -172,6 +172,16 @@ func (b *bench) runAlertgate(s scenario, redis *process, redisAddr string, bodie
 		r.roundTrips = m.delta("alertgate_store_round_trips_total") / float64(r.load.requests)
 		r.redisCommands = commandStats(m.after.commandStats)
 		fmt.Printf("%42s %s\n", "", describeCommands(r.redisCommands, r.load.requests))
+		if b.o.slowlog {
+			scripts, err := slowlogScripts(redisAddr)
+			if err != nil {
+				return nil, err
+			}
+			fmt.Print(scripts)
+			if _, err := redisDo(redisAddr, "CONFIG", "SET", "slowlog-log-slower-than", "10000"); err != nil {
+				return nil, err
+			}
+		}
 	}
 	r.notified = m.settle(m.notifications)
 	return r, nil
@@ -224,6 +234,7 @@ func (b *bench) drive(s scenario, addr string, reqs [][]byte, fresh []bool, m *m
 type meter struct {
 	server, redis int
 	redisAddr     string
+	slowlog       bool // log every Redis command of the window (profiling)
 	metricsAddr   string
 	metricsPath   string
 	notifications string // the server's counter of notifications sent
@@ -254,6 +265,12 @@ func (m *meter) window(start bool) {
 		s.redis, _ = readProc(m.redis)
 		if start {
 			_, err = redisDo(m.redisAddr, "CONFIG", "RESETSTAT")
+			if m.slowlog && err == nil {
+				_, err = redisDo(m.redisAddr, "CONFIG", "SET", "slowlog-log-slower-than", "0", "slowlog-max-len", "100000")
+			}
+			if m.slowlog && err == nil {
+				_, err = redisDo(m.redisAddr, "SLOWLOG", "RESET")
+			}
 		} else {
 			s.commandStats, err = redisDo(m.redisAddr, "INFO", "commandstats")
 		}
