@@ -30,15 +30,20 @@ const consumerGroup = "alertgate"
 // every decision is a Lua script, so it is atomic across replicas. A
 // Store is safe for concurrent use.
 type Store struct {
-	client  goredis.UniversalClient
-	opts    store.Options
+	client goredis.UniversalClient
+	opts   store.Options
+	// keys are the keys of the state that is not partitioned (silences,
+	// incidents, …); parts those of each partition (partition.go).
 	keys    keys
+	parts   []keys
 	scripts scripts
 	trips   *tripCounter
 	// observer and correlator coalesce concurrent Observe and Correlate
 	// calls into shared script calls.
-	observer   *batcher[observeCall, []dedup.Verdict]
-	correlator *batcher[correlateCall, []incident.Correlation]
+	observer *batcher[observeCall, []dedup.Verdict]
+	// claimOffset rotates the partition that claims start at.
+	claimOffset atomic.Uint64
+	correlator  *batcher[correlateCall, []incident.Correlation]
 }
 
 // The Redis store is a complete backend.
@@ -55,7 +60,8 @@ func New(client goredis.UniversalClient, prefix string, opts store.Options) *Sto
 	s := &Store{
 		client:  client,
 		opts:    opts.WithDefaults(),
-		keys:    newKeys(prefix),
+		keys:    newKeysTagged(prefix, hashTag),
+		parts:   newPartitions(prefix, opts.Partitions),
 		scripts: newScripts(),
 		trips:   &tripCounter{},
 	}
@@ -94,8 +100,8 @@ type keys struct {
 	incidents string
 }
 
-func newKeys(prefix string) keys {
-	base := prefix + hashTag
+func newKeysTagged(prefix, tag string) keys {
+	base := prefix + tag
 	return keys{
 		base:      base,
 		due:       base + "groups:due",
