@@ -62,7 +62,7 @@ func (s *Store) observe(ctx context.Context, calls []observeCall) ([][]dedup.Ver
 		scripts = append(scripts, scriptCall{s.scripts.observe, []string{k.due, k.flapping}, args})
 		used = append(used, p)
 	}
-	cmds, err := s.runScripts(ctx, scripts)
+	cmds, err := s.runDurable(ctx, scripts)
 	if err != nil {
 		return nil, err
 	}

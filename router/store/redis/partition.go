@@ -5,6 +5,8 @@ import (
 	"errors"
 	"hash/crc32"
 	"strconv"
+	"sync"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 )
@@ -31,12 +33,41 @@ import (
 // before partitions existed. Changing the number of partitions moves
 // every group to another partition: alerts look new once, and re-notify.
 
-// partitionTag is the hash tag of partition p of n.
+// partitionTag is the hash tag of partition p of n: {ag-p-k}, with the
+// smallest k that puts it in the p-th n-th of the cluster's 16,384 slots.
+// redis-cli --cluster create gives each master an equal run of slots, so
+// evenly spaced partitions are evenly spread over the masters, however
+// many there are.
 func partitionTag(p, n int) string {
 	if n <= 1 {
 		return hashTag
 	}
-	return "{ag-" + strconv.Itoa(p) + "}:"
+	lo, hi := p*clusterSlots/n, (p+1)*clusterSlots/n
+	for k := 0; ; k++ {
+		tag := "ag-" + strconv.Itoa(p) + "-" + strconv.Itoa(k)
+		if slot := int(crc16([]byte(tag)) % clusterSlots); slot >= lo && slot < hi {
+			return "{" + tag + "}:"
+		}
+	}
+}
+
+// clusterSlots is the number of hash slots of a Redis Cluster.
+const clusterSlots = 16384
+
+// crc16 is the CRC-16/XMODEM Redis Cluster hashes keys with.
+func crc16(b []byte) uint16 {
+	var crc uint16
+	for _, c := range b {
+		crc ^= uint16(c) << 8
+		for range 8 {
+			if crc&0x8000 != 0 {
+				crc = crc<<1 ^ 0x1021
+			} else {
+				crc <<= 1
+			}
+		}
+	}
+	return crc
 }
 
 // newPartitions returns the keys of each of n partitions.
@@ -165,4 +196,93 @@ func shares(limit, n, offset int) []int {
 		out[(offset+i)%n]++
 	}
 	return out
+}
+
+// replicaWait bounds how long an accepted batch waits for a replica to
+// have it (WAIT), on a Redis Cluster; replication on a healthy cluster
+// takes well under a millisecond, so the bound is only ever reached
+// when a master has no replica in sync.
+const replicaWait = time.Second
+
+// noReplicaPause is how long a partition whose WAIT found no replica
+// (its master lost it, or never had one) goes without waiting, so a
+// cluster short of replicas does not slow every webhook by replicaWait.
+const noReplicaPause = 10 * time.Second
+
+// runDurable runs the script calls of a batch whose success tells a
+// sender its alerts were accepted. On a Redis Cluster, where a master
+// replicates asynchronously and a failover loses what its replica did
+// not yet have, each call is followed by WAIT on the same connection, so
+// the call returns once a replica has its writes too (or replicaWait
+// passed: a master without a live replica still accepts). The calls of
+// different partitions run side by side. Elsewhere it is runScripts.
+func (s *Store) runDurable(ctx context.Context, calls []scriptCall) ([]*goredis.Cmd, error) {
+	if !s.cluster {
+		return s.runScripts(ctx, calls)
+	}
+	cmds := make([]*goredis.Cmd, len(calls))
+	errs := make([]error, len(calls))
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		if !s.replicas.expected(c.keys[0]) {
+			cmds[i] = c.script.Run(ctx, s.client, c.keys, c.args...)
+			if err := cmds[i].Err(); err != nil && !errors.Is(err, goredis.Nil) {
+				errs[i] = err
+			}
+			continue
+		}
+		wg.Go(func() {
+			// A pipeline sends a keyless command (WAIT) to the node,
+			// and over the connection, of its first keyed command.
+			var wait *goredis.Cmd
+			run := func(eval bool) error {
+				_, err := s.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+					if eval {
+						cmds[i] = c.script.Eval(ctx, p, c.keys, c.args...)
+					} else {
+						cmds[i] = c.script.EvalSha(ctx, p, c.keys, c.args...)
+					}
+					wait = p.Do(ctx, "WAIT", 1, replicaWait.Milliseconds())
+					return nil
+				})
+				return err
+			}
+			err := run(false)
+			if goredis.HasErrorPrefix(cmds[i].Err(), "NOSCRIPT") {
+				err = run(true)
+			}
+			if err != nil && !errors.Is(err, goredis.Nil) {
+				errs[i] = err
+				return
+			}
+			if n, _ := wait.Int64(); n < 1 {
+				s.replicas.missing(c.keys[0])
+			}
+		})
+	}
+	wg.Wait()
+	return cmds, errors.Join(errs...)
+}
+
+// replicaWatch remembers the partitions (by a key of theirs) whose
+// master had no replica to WAIT for.
+type replicaWatch struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+// expected reports whether a WAIT on key's master is worth it.
+func (w *replicaWatch) expected(key string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return time.Now().After(w.until[key])
+}
+
+func (w *replicaWatch) missing(key string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.until == nil {
+		w.until = map[string]time.Time{}
+	}
+	w.until[key] = time.Now().Add(noReplicaPause)
 }

@@ -41,6 +41,9 @@ type Store struct {
 	// observer and correlator coalesce concurrent Observe and Correlate
 	// calls into shared script calls.
 	observer *batcher[observeCall, []dedup.Verdict]
+	// cluster says the client is a Redis Cluster client (see runDurable).
+	cluster  bool
+	replicas replicaWatch
 	// claimOffset rotates the partition that claims start at.
 	claimOffset atomic.Uint64
 	correlator  *batcher[correlateCall, []incident.Correlation]
@@ -65,6 +68,7 @@ func New(client goredis.UniversalClient, prefix string, opts store.Options) *Sto
 		scripts: newScripts(),
 		trips:   &tripCounter{},
 	}
+	_, s.cluster = client.(*goredis.ClusterClient)
 	s.observer, s.correlator = newObserver(s), newCorrelator(s)
 	client.AddHook(s.trips)
 	return s
