@@ -128,7 +128,16 @@ func (r *report) targetRows() [][]string {
 			if t.needsAM && am == nil {
 				continue
 			}
-			fig, ok := t.measure(x, am)
+			var fig string
+			var ok bool
+			switch {
+			case x.load.requests == 0:
+				fig = "nothing measured (the server never caught up)"
+			case am != nil && am.load.requests == 0:
+				fig = "Alertmanager's run measured nothing"
+			default:
+				fig, ok = t.measure(x, am)
+			}
 			met := "yes"
 			if !ok {
 				met = "**no**"
