@@ -62,18 +62,21 @@ local function observe(o)
   if v.reason ~= 'stale' then                      -- a late twin of a resolved alert holds nothing
     hold_inhibits(o)
   end
-  redis.call('HSET', key, 's', encode_state(st))
   if st.flapping then                              -- s.flapping[a.Fingerprint] = struct{}{}
     redis.call('ZADD', C.flapping, int(st.settleAt), o.fp)
     expire(C.flapping)
   end
+  -- The state and what goes with it are written in one HSET.
   if v.action == 'notify' then
-    redis.call('HSET', key, 'a', o.status .. '|' .. o.alert, 'g', pack_groups(o.groups))  -- t.alert, t.groups
+    redis.call('HSET', key, 's', encode_state(st), 'a', o.status .. '|' .. o.alert,
+      'g', pack_groups(o.groups))                  -- t.state, t.alert, t.groups
     join(o.fp, tracked(o.status .. '|' .. o.alert, st.flapping, o.groups), v.reason, now)
   elseif v.reason == 'flap-suppressed' then
-    redis.call('HSET', key, 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone()
+    redis.call('HSET', key, 's', encode_state(st), 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone()
     touch(o.fp, tracked(o.status .. '|' .. o.alert, st.flapping,
       unpack_groups(redis.call('HGET', key, 'g'))))
+  else
+    redis.call('HSET', key, 's', encode_state(st))
   end
   expire(key)
   return v
