@@ -1,11 +1,14 @@
 // Command bench measures alertgate as it runs: it builds the binary,
-// serves the example configuration on the memory store and then on a
-// Redis it starts itself, drives it with Alertmanager webhooks (one alert
-// per request and batches of 100, flat out and at a fixed rate), and
-// reports throughput, ingest latency, Redis round trips per request, the
-// server's CPU and memory, and the notifications produced. With
-// --alertmanager it drives the same alerts into a Prometheus Alertmanager
-// (POST /api/v2/alerts) for comparison. It ends with the noise figure of
+// serves the example configuration on the memory store and on a Redis it
+// starts itself, drives it with Alertmanager webhooks (one alert per
+// request and batches of 100, flat out and at a fixed rate) in two
+// regimes — a storm of mostly new alerts, and the re-sends of known ones
+// — and reports throughput, ingest latency, Redis round trips and
+// commands per request, the CPU of the server and of Redis, memory, and
+// the notifications produced. With --alertmanager(-bin) it drives the
+// same alerts into a Prometheus Alertmanager (POST /api/v2/alerts), each
+// load to Alertmanager, memory and Redis in turn, and shows every run's
+// ratio to Alertmanager's. It ends with the noise figure of
 // the storm day (e2e/storm) and writes everything to e2e/RESULTS.md.
 //
 //	go run ./e2e/bench [-duration 10s] [-runs memory] [-alertmanager URL | -alertmanager-bin PATH]
