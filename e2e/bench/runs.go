@@ -168,7 +168,7 @@ func (b *bench) runAlertgate(s scenario, redis *process, redisAddr string, bodie
 	if err := b.drive(s, addr, reqs, bodies.fresh, m, r); err != nil {
 		return nil, fmt.Errorf("%w\n%s", err, p.tail())
 	}
-	if s.store == "redis" {
+	if s.store == "redis" && r.load.requests > 0 {
 		r.roundTrips = m.delta("alertgate_store_round_trips_total") / float64(r.load.requests)
 		r.redisCommands = commandStats(m.after.commandStats)
 		fmt.Printf("%42s %s\n", "", describeCommands(r.redisCommands, r.load.requests))
