@@ -181,6 +181,10 @@ type Redis struct {
 	} `yaml:"sentinel"`
 	Cluster struct {
 		Addresses []string `yaml:"addresses"`
+		// Partitions is how many hash-tag partitions alert and group
+		// state is split into, so the cluster's masters share it
+		// (default 16; 1 keeps everything on one master).
+		Partitions int `yaml:"partitions"`
 	} `yaml:"cluster"`
 	DialTimeout  model.Duration `yaml:"dial_timeout"`
 	ReadTimeout  model.Duration `yaml:"read_timeout"`

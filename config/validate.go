@@ -187,6 +187,9 @@ func (c *Config) validateStore(v *validator) {
 	if len(r.Sentinel.Addresses) > 0 && r.Sentinel.MasterName == "" {
 		v.add("store.redis.sentinel.master_name", "must be set with sentinel addresses")
 	}
+	if p := r.Cluster.Partitions; p < 0 || p > 1024 {
+		v.add("store.redis.cluster.partitions", "must be between 1 and 1024 (0: the default, 16)")
+	}
 }
 
 // longestRepeat is the longest repeat interval any route uses.

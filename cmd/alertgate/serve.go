@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -272,6 +273,11 @@ func openStore(cfg *config.Config, log *slog.Logger) (store.Store, error) {
 	}
 	goredis.SetLogger(redis.Logger(log.With("component", "go-redis")))
 	r := sc.Redis
+	if len(r.Cluster.Addresses) > 0 {
+		// On a cluster, state is split over partitions so that every
+		// master takes its share (router/store/redis/partition.go).
+		opts.Partitions = cmp.Or(r.Cluster.Partitions, 16)
+	}
 	client, err := redis.NewClient(redis.Config{
 		Address:      r.Address,
 		URL:          r.URL.Reveal(),

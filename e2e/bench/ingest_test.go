@@ -21,7 +21,9 @@ import (
 
 // BenchmarkIngest is the server's ingest path in process, without the
 // network: the webhook handler of a router on the memory store with the
-// example configuration, cycling through the bench's alert pool. It is
+// example configuration, cycling through the bench's alert pool (the
+// re-send regime) or the storm's alerts (mostly new). The flusher does
+// not run: a storm's first flushes are not in the figure. It is
 // what to profile when `make bench` misses a target:
 //
 //	go test -run '^$' -bench Ingest -cpuprofile cpu.out ./e2e/bench
@@ -33,8 +35,16 @@ func BenchmarkIngest(b *testing.B) {
 	}
 	cfg.Sources.Alertmanager.RateLimit = &config.RateLimit{}
 	cfg.Enrich.RunbooksDir = ""
-	for _, batch := range []int{1, 100} {
-		b.Run("batch"+strconv.Itoa(batch), func(b *testing.B) {
+	for _, run := range []struct {
+		batch int
+		storm bool
+	}{{1, false}, {100, false}, {1, true}, {100, true}} {
+		batch := run.batch
+		name := "batch" + strconv.Itoa(batch)
+		if run.storm {
+			name = "storm/" + name
+		}
+		b.Run(name, func(b *testing.B) {
 			st, reg := memory.New(store.Options{}), prometheus.NewRegistry()
 			engine, err := pipeline.New(cfg, pipeline.Options{Store: st, Registerer: reg})
 			if err != nil {
@@ -46,6 +56,11 @@ func BenchmarkIngest(b *testing.B) {
 			}
 			h := rt.Handler()
 			bodies := newPool(20000, false).webhooks(batch)
+			if run.storm {
+				storm := defaultStorm
+				storm.instances = 2000 // 100,000 alerts: enough for a profile
+				bodies, _ = storm.bodies(batch, false)
+			}
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {

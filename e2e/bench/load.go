@@ -20,7 +20,10 @@ import (
 type load struct {
 	addr     string
 	requests [][]byte // complete HTTP/1.1 requests, cycled through
-	batch    int      // alerts per request
+	// fresh says which requests carry alerts sent for the first time, on
+	// the first pass through requests (later passes are re-sends).
+	fresh    []bool
+	batch    int // alerts per request
 	conns    int
 	rate     float64
 	warmup   time.Duration
@@ -36,10 +39,23 @@ type load struct {
 // loadResult is what the measured window of a run saw.
 type loadResult struct {
 	requests int
+	// fresh counts the measured requests that carried alerts never sent
+	// before.
+	fresh    int
 	errors   int
 	elapsed  time.Duration
 	latency  []time.Duration // sorted
 	firstErr error
+}
+
+// freshShare is the share of the measured requests whose alerts were
+// new: the storm regime is at least 80 % new, the re-send regime's later
+// passes none.
+func (r *loadResult) freshShare() float64 {
+	if r.requests == 0 {
+		return 0
+	}
+	return float64(r.fresh) / float64(r.requests)
 }
 
 func (r *loadResult) alertsPerSec(batch int) float64 {
@@ -87,7 +103,7 @@ func (l *load) run() (*loadResult, error) {
 		wg.Go(func() {
 			defer c.close()
 			var lat []time.Duration
-			errs := 0
+			errs, fresh := 0, 0
 			var first error
 			for !stop.Load() {
 				slot := next.Add(1) - 1
@@ -112,6 +128,9 @@ func (l *load) run() (*loadResult, error) {
 					continue
 				}
 				lat = append(lat, took)
+				if int(slot) < len(l.requests) && l.fresh[slot] {
+					fresh++
+				}
 				if status != 200 {
 					errs++
 					if first == nil {
@@ -122,6 +141,7 @@ func (l *load) run() (*loadResult, error) {
 			mu.Lock()
 			res.latency = append(res.latency, lat...)
 			res.errors += errs
+			res.fresh += fresh
 			if res.firstErr == nil {
 				res.firstErr = first
 			}

@@ -1,11 +1,14 @@
 // Command bench measures alertgate as it runs: it builds the binary,
-// serves the example configuration on the memory store and then on a
-// Redis it starts itself, drives it with Alertmanager webhooks (one alert
-// per request and batches of 100, flat out and at a fixed rate), and
-// reports throughput, ingest latency, Redis round trips per request, the
-// server's CPU and memory, and the notifications produced. With
-// --alertmanager it drives the same alerts into a Prometheus Alertmanager
-// (POST /api/v2/alerts) for comparison. It ends with the noise figure of
+// serves the example configuration on the memory store and on a Redis it
+// starts itself, drives it with Alertmanager webhooks (one alert per
+// request and batches of 100, flat out and at a fixed rate) in two
+// regimes — a storm of mostly new alerts, and the re-sends of known ones
+// — and reports throughput, ingest latency, Redis round trips and
+// commands per request, the CPU of the server and of Redis, memory, and
+// the notifications produced. With --alertmanager(-bin) it drives the
+// same alerts into a Prometheus Alertmanager (POST /api/v2/alerts), each
+// load to Alertmanager, memory and Redis in turn, and shows every run's
+// ratio to Alertmanager's. It ends with the noise figure of
 // the storm day (e2e/storm) and writes everything to e2e/RESULTS.md.
 //
 //	go run ./e2e/bench [-duration 10s] [-runs memory] [-alertmanager URL | -alertmanager-bin PATH]
@@ -39,6 +42,8 @@ type options struct {
 	warmup       time.Duration
 	poolSize     int
 	rate         float64
+	stormRate    float64
+	storm        stormShape
 	runs         string
 	alertmanager string
 	amBin        string
@@ -46,6 +51,7 @@ type options struct {
 	results      string
 	noise        bool
 	keep         bool
+	slowlog      bool
 	bin          string
 }
 
@@ -54,16 +60,25 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each run")
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each run's measurement")
 	flag.IntVar(&o.poolSize, "pool", 20000, "distinct alerts the load cycles through")
-	flag.Float64Var(&o.rate, "rate", 5000, "alerts per second of the paced runs")
-	flag.StringVar(&o.runs, "runs", "", "only the runs whose name contains this (memory, redis, batch100, paced, ...)")
+	flag.Float64Var(&o.rate, "rate", 5000, "alerts per second of the paced re-send runs")
+	flag.Float64Var(&o.stormRate, "storm-rate", 4000, "alerts per second of the paced storm runs (one Alertmanager sustains on two cores)")
+	flag.IntVar(&o.storm.names, "storm-names", defaultStorm.names, "alert names of the storm regime")
+	flag.IntVar(&o.storm.instances, "storm-instances", defaultStorm.instances, "instances each storm alert name fires on")
+	flag.IntVar(&o.storm.services, "storm-services", defaultStorm.services, "services the storm's instances spread over (groups: names × services)")
+	flag.StringVar(&o.runs, "runs", "", "only the runs whose name contains this (memory, redis, storm, batch100, paced, ...)")
 	flag.StringVar(&o.alertmanager, "alertmanager", "", "also drive the Alertmanager at this `URL` (POST /api/v2/alerts)")
 	flag.StringVar(&o.amBin, "alertmanager-bin", "", "start this Alertmanager `binary` and drive it too")
 	flag.StringVar(&o.redisServer, "redis-server", "redis-server", "redis-server `binary` for the Redis runs (skipped if absent)")
 	flag.StringVar(&o.results, "results", "e2e/RESULTS.md", "write the results to this `file` (empty: don't)")
 	flag.BoolVar(&o.noise, "noise", true, "replay the storm day for the noise figure")
+	flag.BoolVar(&o.slowlog, "redis-slowlog", false, "profile Redis: log every command of each Redis run's window and print the time of each script")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (binary, configs, server logs)")
 	flag.StringVar(&o.bin, "bin", "", "measure this alertgate `binary` instead of building ./cmd/alertgate (to compare builds)")
 	flag.Parse()
+	if o.storm.names <= 0 || o.storm.services <= 0 || o.storm.instances < o.storm.services {
+		fmt.Fprintln(os.Stderr, "bench: -storm-names and -storm-services must be positive and -storm-instances at least -storm-services")
+		os.Exit(2)
+	}
 	if err := run(&o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -97,10 +112,7 @@ func run(o *options) error {
 		}
 	}
 	b := &bench{o: o, dir: dir, bin: bin, rep: rep}
-	if err := b.alertgate(); err != nil {
-		return err
-	}
-	if err := b.alertmanagerRuns(); err != nil {
+	if err := b.runAll(); err != nil {
 		return err
 	}
 	if o.noise {
@@ -149,7 +161,10 @@ func noiseFigures() ([]*storm.Noise, error) {
 
 // scenario is one run of the suite.
 type scenario struct {
-	store   string // memory or redis; empty for Alertmanager
+	store string // memory or redis; empty for Alertmanager
+	// storm sends mostly alerts never seen before (stormShape) instead of
+	// cycling through the re-send pool.
+	storm   bool
 	batch   int
 	rate    float64 // alerts per second; 0 is flat out
 	catalog bool    // alerts of a catalog service (correlation takes part)
@@ -164,6 +179,9 @@ func (s scenario) name() string {
 	n := s.store
 	if n == "" {
 		n = "alertmanager"
+	}
+	if s.storm {
+		n += "/storm"
 	}
 	n += fmt.Sprintf("/batch%d", s.batch)
 	if s.rate > 0 {
@@ -180,18 +198,31 @@ func (s scenario) name() string {
 	return n
 }
 
-// suite lists the runs against one target.
-func suite(store string, rate float64) []scenario {
-	ss := []scenario{
-		{store: store, batch: 1, conns: 16},
-		{store: store, batch: 100, conns: 4},
-		{store: store, batch: 1, rate: rate, conns: 32},
-		{store: store, batch: 1, rate: rate, conns: 32, steady: true},
+// shapes lists the runs of the suite, each to be run against every
+// target in turn (Alertmanager, alertgate on memory, alertgate on Redis),
+// so that the runs compared with each other ran minutes apart, not a
+// whole suite apart, on a machine whose other load varies.
+func shapes(rate, stormRate float64) []scenario {
+	return []scenario{
+		{storm: true, batch: 1, conns: 16},
+		{storm: true, batch: 100, conns: 4},
+		{storm: true, batch: 1, rate: stormRate, conns: 32},
+		{batch: 1, conns: 16},
+		{batch: 100, conns: 4},
+		{batch: 1, rate: rate, conns: 32},
+		{batch: 1, rate: rate, conns: 32, steady: true},
+		{batch: 1, catalog: true, conns: 16},
 	}
-	if store == "redis" {
-		ss = append(ss, scenario{store: store, batch: 1, catalog: true, conns: 16})
+}
+
+// stores are the targets of a shape: "" is Alertmanager. Correlation is
+// alertgate's own, so Alertmanager has no correlated run; the memory
+// store's correlation costs nothing worth a run.
+func stores(s scenario) []string {
+	if s.catalog {
+		return []string{"redis"}
 	}
-	return ss
+	return []string{"", "memory", "redis"}
 }
 
 func (o *options) wants(s scenario) bool { return o.runs == "" || strings.Contains(s.name(), o.runs) }

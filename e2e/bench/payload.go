@@ -1,11 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
-	"github.com/prometheus/alertmanager/notify/webhook"
 	"github.com/prometheus/alertmanager/template"
 	"github.com/prometheus/common/model"
 )
@@ -84,19 +82,7 @@ func (p *pool) chunks(b int) [][]template.Alert {
 func (p *pool) webhooks(b int) [][]byte {
 	var out [][]byte
 	for _, as := range p.chunks(b) {
-		d := &template.Data{
-			Receiver:     "alertgate",
-			Status:       "firing",
-			Alerts:       as,
-			GroupLabels:  template.KV{"alertname": as[0].Labels["alertname"]},
-			CommonLabels: template.KV{"cluster": "prod-tokyo"},
-			ExternalURL:  "http://alertmanager-main-0.monitoring.svc:9093",
-		}
-		body, err := json.Marshal(webhook.Message{Data: d, Version: "4", GroupKey: `{}:{alertname="` + as[0].Labels["alertname"] + `"}`})
-		if err != nil {
-			panic(err)
-		}
-		out = append(out, body)
+		out = append(out, encodeWebhook(as, template.KV{"alertname": as[0].Labels["alertname"]}))
 	}
 	return out
 }
@@ -112,21 +98,11 @@ type postableAlert struct {
 }
 
 // postable encodes the pool as POST /api/v2/alerts bodies of b alerts.
-// EndsAt is far ahead, as Prometheus sets it (its resend delay times
-// four), so no alert resolves during the run.
 func (p *pool) postable(b int) [][]byte {
 	var out [][]byte
 	ends := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 	for _, as := range p.chunks(b) {
-		pa := make([]postableAlert, len(as))
-		for i, a := range as {
-			pa[i] = postableAlert{Labels: a.Labels, Annotations: a.Annotations, StartsAt: a.StartsAt, EndsAt: ends, GeneratorURL: a.GeneratorURL}
-		}
-		body, err := json.Marshal(pa)
-		if err != nil {
-			panic(err)
-		}
-		out = append(out, body)
+		out = append(out, encodePostable(as, ends))
 	}
 	return out
 }

@@ -81,7 +81,42 @@ type report struct {
 
 func (r *report) add(res *result) { r.results = append(r.results, res) }
 
-var columns = []string{"run", "conns", "alerts/s", "req/s", "p50", "p99", "p99.9", "Redis trips/req", "server CPU (cores)", "CPU µs/alert", "RSS MiB (peak)", "redis CPU", "load gen CPU", "other CPU", "notifications"}
+var columns = []string{"run", "conns", "new %", "alerts/s", "× AM", "req/s", "p50", "p99", "p99 × AM", "p99.9", "Redis trips/req",
+	"server CPU (cores)", "redis CPU", "CPU µs/alert (server + Redis)", "× AM", "RSS MiB (peak)", "load gen CPU", "other CPU", "notifications"}
+
+// cpuPerAlert is the CPU the server and its Redis spent per alert, in
+// microseconds.
+func (x *result) cpuPerAlert() float64 {
+	aps := x.load.alertsPerSec(x.batch)
+	if aps <= 0 {
+		return 0
+	}
+	return (x.serverCPU + x.redisCPU) / aps * 1e6
+}
+
+// sameShape reports whether two runs sent the same load (to different
+// targets).
+func sameShape(a, b scenario) bool {
+	return a.storm == b.storm && a.batch == b.batch && a.rate == b.rate && a.steady == b.steady && a.catalog == b.catalog && a.conns == b.conns
+}
+
+// alertmanagerRun returns the Alertmanager run of x's shape, if any.
+func (r *report) alertmanagerRun(x *result) *result {
+	for _, y := range r.results {
+		if y.target == "alertmanager" && sameShape(x.scenario, y.scenario) {
+			return y
+		}
+	}
+	return nil
+}
+
+// ratio formats a/b as "1.23×", or "–" without a b.
+func ratio(a, b float64) string {
+	if b <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
 
 func (r *report) rows() [][]string {
 	var out [][]string
@@ -96,17 +131,19 @@ func (r *report) rows() [][]string {
 			redis = fmt.Sprintf("%.2f", x.redisCPU)
 		}
 		aps := l.alertsPerSec(x.batch)
-		perAlert := 0.0
-		if aps > 0 {
-			perAlert = x.serverCPU / aps * 1e6
+		vsAPS, vsP99, vsCPU := "–", "–", "–"
+		if am := r.alertmanagerRun(x); am != nil && am != x {
+			vsAPS = ratio(aps, am.load.alertsPerSec(am.batch))
+			vsP99 = ratio(float64(l.percentile(0.99)), float64(am.load.percentile(0.99)))
+			vsCPU = ratio(x.cpuPerAlert(), am.cpuPerAlert())
 		}
 		out = append(out, []string{
-			x.name(), fmt.Sprint(x.conns),
-			fmt.Sprintf("%.0f", aps), fmt.Sprintf("%.0f", aps/float64(x.batch)),
-			round(l.percentile(0.5)).String(), round(l.percentile(0.99)).String(), round(l.percentile(0.999)).String(),
-			rt, fmt.Sprintf("%.2f", x.serverCPU), fmt.Sprintf("%.1f", perAlert),
+			x.name(), fmt.Sprint(x.conns), fmt.Sprintf("%.0f", 100*l.freshShare()),
+			fmt.Sprintf("%.0f", aps), vsAPS, fmt.Sprintf("%.0f", aps/float64(x.batch)),
+			round(l.percentile(0.5)).String(), round(l.percentile(0.99)).String(), vsP99, round(l.percentile(0.999)).String(),
+			rt, fmt.Sprintf("%.2f", x.serverCPU), redis, fmt.Sprintf("%.1f", x.cpuPerAlert()), vsCPU,
 			fmt.Sprintf("%.0f (%.0f)", float64(x.rss)/(1<<20), float64(x.rssPeak)/(1<<20)),
-			redis, fmt.Sprintf("%.2f", x.clientCPU), fmt.Sprintf("%.2f", x.otherCPU), fmt.Sprintf("%.0f", x.notified),
+			fmt.Sprintf("%.2f", x.clientCPU), fmt.Sprintf("%.2f", x.otherCPU), fmt.Sprintf("%.0f", x.notified),
 		})
 	}
 	return out
@@ -147,15 +184,22 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "| | |\n|---|---|\n| CPU | %s |\n| cores | %d |\n| memory | %s |\n| kernel | %s |\n| Go | %s |\n| load average (1, 5, 15 min) | %s before, %s after (the bench's own load included) |\n\n",
 		r.machine.cpu, r.machine.cores, r.machine.memory, r.machine.kernel, r.machine.goVersion, r.machine.load, r.loadEnd)
 	b.WriteString("## Ingest\n\n")
+	st := o.storm
 	fmt.Fprintf(&b, "Each run starts a fresh server with config/alertgate.yml (catalog and correlation on, dry-run notifications, "+
-		"rate limits off) and cycles through %d distinct Alertmanager alerts: the first pass is all new alerts, later passes are "+
-		"the re-sends alertgate deduplicates. %s of load after %s of warm-up. The load generator runs on the same machine "+
+		"rate limits off). Two regimes: `storm` runs send mostly alerts never seen before — %d alert names × %d instances over "+
+		"%d services, so %d groups of %d alerts, one group per request, with one request in %d a re-send of an earlier one "+
+		"(\"new %%\" is the share of measured requests whose alerts were new); the other runs cycle through %d distinct "+
+		"alerts: the first pass is all new alerts, later passes are the re-sends alertgate deduplicates. "+
+		"The runs of one load go to each target in turn (Alertmanager, memory, Redis), so they ran minutes apart; \"× AM\" "+
+		"compares a run with Alertmanager's run of the same load. CPU per alert counts the server and, for the Redis store, "+
+		"redis-server too. %s of load after %s of warm-up. The load generator runs on the same machine "+
 		"(its CPU is the \"load gen CPU\" column) and keeps one request in flight per connection. Latency is from when a "+
 		"request was due (paced runs) or sent (flat-out runs) to its complete response. \"Redis trips/req\" is "+
 		"alertgate_store_round_trips_total over the measured window divided by its requests, background work included. "+
 		"Notifications are alertgate_notifications_total (or alertmanager_notifications_total) once the groups' group_wait "+
 		"(%s) has passed. The machine is shared: \"other CPU\" is what everything else on it used during the window "+
-		"(cores, from /proc/stat), and lowers every figure of that run.\n\n", o.poolSize, o.duration, o.warmup, groupWait)
+		"(cores, from /proc/stat), and lowers every figure of that run.\n\n", st.names, st.instances, st.services,
+		st.names*st.services, st.groupSize(), resendEvery+1, o.poolSize, o.duration, o.warmup, groupWait)
 	b.WriteString("| " + strings.Join(columns, " | ") + " |\n|" + strings.Repeat("---|", len(columns)) + "\n")
 	for _, row := range r.rows() {
 		b.WriteString("| " + strings.Join(row, " | ") + " |\n")

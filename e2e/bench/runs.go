@@ -38,6 +38,8 @@ type result struct {
 	rssPeak    int64
 	roundTrips float64 // per request; negative when not applicable
 	notified   float64
+	// redisCommands are Redis's INFO commandstats over the window.
+	redisCommands []commandStat
 	// otherCPU is what the rest of the machine used during the window,
 	// in cores: the machine is shared, and other work lowers every figure.
 	otherCPU float64
@@ -47,33 +49,58 @@ type result struct {
 // appear this long after the first alert of a group.
 const groupWait = 10 * time.Second
 
-// alertgate runs the suite against alertgate on each store.
-func (b *bench) alertgate() error {
+// runAll runs every shape against every target in turn.
+func (b *bench) runAll() error {
 	var redis *process
 	var redisAddr string
+	redisTried := false
 	defer func() {
 		if redis != nil {
 			redis.stop()
 		}
 	}()
-	for _, store := range []string{"memory", "redis"} {
-		for _, s := range suite(store, b.o.rate) {
-			if !b.o.wants(s) {
+	var hooks atomic.Int64
+	sink, err := b.sink(&hooks)
+	if err != nil {
+		return err
+	}
+	defer sink.Close()
+	if b.o.amBin != "" {
+		b.rep.alertmanager = "Prometheus Alertmanager " + alertmanagerVersion(b.o.amBin)
+	} else if b.o.alertmanager != "" {
+		b.rep.alertmanager = "the Alertmanager at " + b.o.alertmanager
+	}
+	for _, shape := range shapes(b.o.rate, b.o.stormRate) {
+		var bodies *requestSet
+		for _, store := range stores(shape) {
+			s := shape
+			s.store = store
+			if !b.o.wants(s) || (store == "" && b.rep.alertmanager == "") {
 				continue
 			}
-			if store == "redis" && redis == nil {
-				var err error
+			if store == "redis" && !redisTried {
+				redisTried = true
 				if redis, redisAddr, err = b.startRedis(); err != nil {
 					fmt.Println("skipping the Redis runs:", err)
-					break
 				}
+			}
+			if store == "redis" && redis == nil {
+				continue
 			}
 			if redis != nil {
 				if err := flushRedis(redisAddr); err != nil {
 					return err
 				}
 			}
-			r, err := b.runAlertgate(s, redis, redisAddr)
+			if bodies == nil || bodies.postable != (store == "") {
+				bodies = b.requestBodies(s)
+			}
+			var r *result
+			if store == "" {
+				r, err = b.runAlertmanager(s, sink.Addr().String(), bodies)
+			} else {
+				r, err = b.runAlertgate(s, redis, redisAddr, bodies)
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.name(), err)
 			}
@@ -83,7 +110,36 @@ func (b *bench) alertgate() error {
 	return nil
 }
 
-func (b *bench) runAlertgate(s scenario, redis *process, redisAddr string) (*result, error) {
+// requestSet is the bodies a run sends, in order, and which of them
+// carry alerts sent for the first time.
+type requestSet struct {
+	bodies   [][]byte
+	fresh    []bool
+	postable bool // Alertmanager's API v2 bodies, not webhooks
+}
+
+// requestBodies makes the bodies of a run: the storm's, or the re-send
+// pool's (fresh only on the first pass).
+func (b *bench) requestBodies(s scenario) *requestSet {
+	rs := &requestSet{postable: s.store == ""}
+	switch {
+	case s.storm:
+		rs.bodies, rs.fresh = b.o.storm.bodies(s.batch, rs.postable)
+	case rs.postable:
+		rs.bodies = newPool(b.o.poolSize, s.catalog).postable(s.batch)
+	default:
+		rs.bodies = newPool(b.o.poolSize, s.catalog).webhooks(s.batch)
+	}
+	if rs.fresh == nil {
+		rs.fresh = make([]bool, len(rs.bodies))
+		for i := range rs.fresh {
+			rs.fresh[i] = true
+		}
+	}
+	return rs
+}
+
+func (b *bench) runAlertgate(s scenario, redis *process, redisAddr string, bodies *requestSet) (*result, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -100,30 +156,42 @@ func (b *bench) runAlertgate(s scenario, redis *process, redisAddr string) (*res
 	if err := waitHTTP(addr, "/-/ready", p, 15*time.Second); err != nil {
 		return nil, err
 	}
-	var reqs [][]byte
-	for _, body := range newPool(b.o.poolSize, s.catalog).webhooks(s.batch) {
-		reqs = append(reqs, httpRequest(addr, "/api/v1/alerts/alertmanager", "dev-alertmanager-token", body))
+	reqs := make([][]byte, len(bodies.bodies))
+	for i, body := range bodies.bodies {
+		reqs[i] = httpRequest(addr, "/api/v1/alerts/alertmanager", "dev-alertmanager-token", body)
 	}
 	r := &result{scenario: s, target: "alertgate", roundTrips: -1}
-	m := &meter{server: p.pid(), metricsAddr: addr, notifications: "alertgate_notifications_total"}
+	m := &meter{server: p.pid(), metricsAddr: addr, notifications: "alertgate_notifications_total", slowlog: b.o.slowlog}
 	if redis != nil {
-		m.redis = redis.pid()
+		m.redis, m.redisAddr = redis.pid(), redisAddr
 	}
-	if err := b.drive(s, addr, reqs, m, r); err != nil {
+	if err := b.drive(s, addr, reqs, bodies.fresh, m, r); err != nil {
 		return nil, fmt.Errorf("%w\n%s", err, p.tail())
 	}
-	if s.store == "redis" {
+	if s.store == "redis" && r.load.requests > 0 {
 		r.roundTrips = m.delta("alertgate_store_round_trips_total") / float64(r.load.requests)
+		r.redisCommands = commandStats(m.after.commandStats)
+		fmt.Printf("%42s %s\n", "", describeCommands(r.redisCommands, r.load.requests))
+		if b.o.slowlog {
+			scripts, err := slowlogScripts(redisAddr)
+			if err != nil {
+				return nil, err
+			}
+			fmt.Print(scripts)
+			if _, err := redisDo(redisAddr, "CONFIG", "SET", "slowlog-log-slower-than", "10000"); err != nil {
+				return nil, err
+			}
+		}
 	}
 	r.notified = m.settle(m.notifications)
 	return r, nil
 }
 
 // drive runs the load and fills in the figures of the measured window.
-func (b *bench) drive(s scenario, addr string, reqs [][]byte, m *meter, r *result) error {
-	fmt.Printf("%-40s", s.name()+" ...")
+func (b *bench) drive(s scenario, addr string, reqs [][]byte, fresh []bool, m *meter, r *result) error {
+	fmt.Printf("%-42s", s.name()+" ...")
 	l := &load{
-		addr: addr, requests: reqs, batch: s.batch, conns: s.conns, rate: s.rate,
+		addr: addr, requests: reqs, fresh: fresh, batch: s.batch, conns: s.conns, rate: s.rate,
 		warmup: b.o.warmup, duration: b.o.duration, window: m.window,
 	}
 	if s.steady {
@@ -153,7 +221,8 @@ func (b *bench) drive(s scenario, addr string, reqs [][]byte, m *meter, r *resul
 		busy := float64(m.after.busy-m.before.busy) / float64(wall)
 		r.otherCPU = max(0, busy-r.serverCPU-r.clientCPU-r.redisCPU)
 	}
-	fmt.Printf(" %8.0f alerts/s  p99 %6s  %d errors\n", res.alertsPerSec(s.batch), round(res.percentile(0.99)), res.errors)
+	fmt.Printf(" %8.0f alerts/s  p99 %7s  new %3.0f%%  CPU %5.1f µs/alert  %d errors\n", res.alertsPerSec(s.batch),
+		round(res.percentile(0.99)), 100*res.freshShare(), r.cpuPerAlert(), res.errors)
 	if res.errors > 0 {
 		return fmt.Errorf("%d requests failed, the first with %v", res.errors, res.firstErr)
 	}
@@ -164,6 +233,8 @@ func (b *bench) drive(s scenario, addr string, reqs [][]byte, m *meter, r *resul
 // and end of the measured window.
 type meter struct {
 	server, redis int
+	redisAddr     string
+	slowlog       bool // log every Redis command of the window (profiling)
 	metricsAddr   string
 	metricsPath   string
 	notifications string // the server's counter of notifications sent
@@ -178,6 +249,7 @@ type snapshot struct {
 	server, redis, client procStat
 	busy                  time.Duration // CPU time of the whole machine
 	metrics               []byte
+	commandStats          string // Redis's INFO commandstats since the window began
 }
 
 func (m *meter) window(start bool) {
@@ -191,6 +263,20 @@ func (m *meter) window(start bool) {
 	}
 	if m.redis != 0 {
 		s.redis, _ = readProc(m.redis)
+		if start {
+			_, err = redisDo(m.redisAddr, "CONFIG", "RESETSTAT")
+			if m.slowlog && err == nil {
+				_, err = redisDo(m.redisAddr, "CONFIG", "SET", "slowlog-log-slower-than", "0", "slowlog-max-len", "100000")
+			}
+			if m.slowlog && err == nil {
+				_, err = redisDo(m.redisAddr, "SLOWLOG", "RESET")
+			}
+		} else {
+			s.commandStats, err = redisDo(m.redisAddr, "INFO", "commandstats")
+		}
+		if err != nil && m.err == nil {
+			m.err = err
+		}
 	}
 	s.client, _ = readProc(os.Getpid())
 	s.busy = machineBusy()
@@ -346,56 +432,14 @@ func (b *bench) startRedis() (*process, string, error) {
 
 // flushRedis empties Redis between runs, so each starts from nothing.
 func flushRedis(addr string) error {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write([]byte("*1\r\n$8\r\nFLUSHALL\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if !strings.HasPrefix(line, "+OK") {
-		return fmt.Errorf("FLUSHALL: %q", line)
-	}
-	return nil
+	_, err := redisDo(addr, "FLUSHALL")
+	return err
 }
 
-// alertmanagerRuns drives an Alertmanager with the same alerts: one the
+// runAlertmanager drives an Alertmanager with the same alerts: one the
 // bench starts (--alertmanager-bin), fresh for each run, or one already
 // running (--alertmanager).
-func (b *bench) alertmanagerRuns() error {
-	if b.o.alertmanager == "" && b.o.amBin == "" {
-		return nil
-	}
-	b.rep.alertmanager = "the Alertmanager at " + b.o.alertmanager
-	if b.o.amBin != "" {
-		b.rep.alertmanager = "Prometheus Alertmanager " + alertmanagerVersion(b.o.amBin)
-	}
-	var hooks atomic.Int64
-	sink, err := b.sink(&hooks)
-	if err != nil {
-		return err
-	}
-	defer sink.Close()
-	for _, s := range suite("", b.o.rate) {
-		if !b.o.wants(s) {
-			continue
-		}
-		r, err := b.runAlertmanager(s, sink.Addr().String())
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.name(), err)
-		}
-		b.rep.add(r)
-	}
-	return nil
-}
-
-func (b *bench) runAlertmanager(s scenario, sinkAddr string) (*result, error) {
+func (b *bench) runAlertmanager(s scenario, sinkAddr string, bodies *requestSet) (*result, error) {
 	addr, pid := "", 0
 	if b.o.amBin != "" {
 		p, a, err := b.startAlertmanager(s, sinkAddr)
@@ -416,13 +460,13 @@ func (b *bench) runAlertmanager(s scenario, sinkAddr string) (*result, error) {
 			return nil, fmt.Errorf("no local process listens on %s: CPU and memory cannot be measured", addr)
 		}
 	}
-	var reqs [][]byte
-	for _, body := range newPool(b.o.poolSize, s.catalog).postable(s.batch) {
-		reqs = append(reqs, httpRequest(addr, "/api/v2/alerts", "", body))
+	reqs := make([][]byte, len(bodies.bodies))
+	for i, body := range bodies.bodies {
+		reqs[i] = httpRequest(addr, "/api/v2/alerts", "", body)
 	}
 	r := &result{scenario: s, target: "alertmanager", roundTrips: -1}
 	m := &meter{server: pid, metricsAddr: addr, notifications: "alertmanager_notifications_total"}
-	if err := b.drive(s, addr, reqs, m, r); err != nil {
+	if err := b.drive(s, addr, reqs, bodies.fresh, m, r); err != nil {
 		return nil, err
 	}
 	r.notified = m.settle(m.notifications)

@@ -28,6 +28,11 @@ type Options struct {
 	// least recently seen are forgotten. The Redis store relies on TTLs
 	// and Redis' own memory limit instead.
 	MaxAlerts int
+	// Partitions is the number of hash-tag partitions the Redis store
+	// splits alert and group state into, so that a Redis Cluster spreads
+	// it over its masters; 0 or 1 keeps everything in one slot. The
+	// memory store ignores it.
+	Partitions int
 }
 
 // Stats is a store's size, for metrics.

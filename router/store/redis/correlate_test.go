@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -142,29 +143,71 @@ func TestCorrelate_RandomBatchesDecideAsMemory(t *testing.T) {
 
 // TestCorrelate_AJoinKeepsEveryMembersPointer: memory forgets an
 // incident's pointers when its last join, not a member's own, is older
-// than the retention period, so a join refreshes the TTL of every
-// member's pointer and of the service's.
+// than the retention period, so a join leaves every member's pointer and
+// the service's alive for at least the retention period — without
+// touching each of them on every join: a member's pointer lives a
+// refresh period longer, and the members are refreshed once a period.
 func TestCorrelate_AJoinKeepsEveryMembersPointer(t *testing.T) {
 	srv := redistest.Start(t)
 	s := newStore(t, srv, "corrttl:", testOptions)
 	ctx := t.Context()
-	correlate := func(fp string) {
+	correlate := func(fp string, at time.Time) {
 		t.Helper()
 		req := store.CorrelateRequest{Fingerprint: alert.Fingerprint(fp), Firing: true, Service: "api"}
-		if _, err := s.Correlate(ctx, t0, corrPolicy, []store.CorrelateRequest{req}); err != nil {
+		if _, err := s.Correlate(ctx, at, corrPolicy, []store.CorrelateRequest{req}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	correlate("early")
+	atLeast := func(k string, want time.Duration) {
+		t.Helper()
+		if ttl := s.client.PTTL(ctx, k).Val(); ttl < want-time.Minute {
+			t.Errorf("%s has TTL %s, want at least %s", k, ttl, want)
+		}
+	}
+	period := s.pointerRefresh()
+	correlate("early", t0)
+	atLeast(s.keys.corrFP("early"), testOptions.Retention+period)
+	// Within the period a join leaves the pointers alone: they still
+	// have more than the retention period to live.
+	correlate("soon", t0.Add(period-time.Millisecond))
+	atLeast(s.keys.corrFP("early"), testOptions.Retention)
+	// Once the period is over, a join refreshes them, however close to
+	// expiring they are.
 	for _, k := range []string{s.keys.corrFP("early"), s.keys.corrService("api")} {
 		if err := s.client.PExpire(ctx, k, time.Minute).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	correlate("late")
-	for _, k := range []string{s.keys.corrFP("early"), s.keys.corrService("api")} {
-		if ttl := s.client.PTTL(ctx, k).Val(); ttl < testOptions.Retention-time.Minute {
-			t.Errorf("%s has TTL %s after another alert joined, want about %s", k, ttl, testOptions.Retention)
+	correlate("late", t0.Add(period))
+	atLeast(s.keys.corrFP("early"), testOptions.Retention+period)
+	atLeast(s.keys.corrService("api"), testOptions.Retention)
+}
+
+// TestCorrelate_AJoinCostsTheSameHoweverLargeTheIncident: a join does
+// not touch every member (a storm joins thousands of alerts to a few
+// incidents).
+func TestCorrelate_AJoinCostsTheSameHoweverLargeTheIncident(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv, "corrcost:", testOptions)
+	ctx := t.Context()
+	p := corrPolicy
+	p.MaxMembers = 10000
+	for i := range 1000 {
+		req := store.CorrelateRequest{Fingerprint: alert.Fingerprint(fmt.Sprintf("fp%04d", i)), Firing: true, Service: "api"}
+		if _, err := s.Correlate(ctx, t0.Add(time.Duration(i)*time.Millisecond), p, []store.CorrelateRequest{req}); err != nil {
+			t.Fatal(err)
 		}
+	}
+	if err := s.client.ConfigResetStat(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	req := store.CorrelateRequest{Fingerprint: "one-more", Firing: true, Service: "api"}
+	if _, err := s.Correlate(ctx, t0.Add(time.Second), p, []store.CorrelateRequest{req}); err != nil {
+		t.Fatal(err)
+	}
+	stats := s.client.Info(ctx, "commandstats").Val()
+	if strings.Contains(stats, "cmdstat_pexpire:calls=") && !strings.Contains(stats, "cmdstat_pexpire:calls=1,") &&
+		!strings.Contains(stats, "cmdstat_pexpire:calls=2,") && !strings.Contains(stats, "cmdstat_pexpire:calls=3,") {
+		t.Errorf("the 1,001st join refreshed more than a few keys:\n%s", stats)
 	}
 }

@@ -17,6 +17,15 @@
 // CompleteFlush and Correlate. Reads of several keys (Inhibitors, Incident) are one
 // MULTI/EXEC round trip.
 //
+// # Group commit
+//
+// Concurrent Observe calls, and concurrent Correlate calls, share script
+// calls (batch.go): a call that finds a batch under way queues, and the
+// queue goes out as one script call when that batch returns. The script
+// decides the calls one after the other, each with its own clock
+// reading, exactly as separate calls would have been; under load many
+// webhooks cost one round trip and one script run instead of one each.
+//
 // Times come from the caller's clock and are stored as Unix milliseconds
 // (so they are truncated to the millisecond; 0 stands for the zero
 // time). Redis's own clock decides nothing, except how long an outbox
@@ -25,14 +34,17 @@
 //
 // # Keys
 //
-// Every key is <prefix>{ag}:<name>, prefix "alertgate:" by default. The
-// one hash tag {ag} puts all keys in the same Redis Cluster slot, which
-// is what lets a script read and write any of them (including keys it
-// derives at run time, such as the groups a due-set entry names). The
-// price is that a cluster keeps all of alertgate's state on one master:
-// it does not shard. Alerting state is small, so that is the right trade;
-// run several alertgate installations with different prefixes if ever it
-// is not.
+// Every key is <prefix><tag><name>, prefix "alertgate:" by default. The
+// hash tag puts keys in one Redis Cluster slot, which is what lets a
+// script read and write any of them (including keys it derives at run
+// time, such as the groups a due-set entry names). With one partition
+// (Options.Partitions, the default off a cluster) every key has the tag
+// {ag}. With several, the keys of the alert, flapping, inhibit, group,
+// members, groups:due, timers:due, timer and outbox rows below belong to
+// the partition of their group and have its tag ({ag-<p>-<k>}, spaced
+// evenly over the slots: partition.go), so a cluster's masters share
+// them; the other rows keep {ag}. An outbox entry's ID then starts with
+// its partition ("3/1767603600000-0").
 //
 // Every key has a TTL, refreshed whenever the store writes it, so the
 // state of a prefix nobody uses any more disappears by itself. Alert and

@@ -26,21 +26,50 @@ func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]in
 		return []incident.Flush{}, ctx.Err()
 	}
 	// The token makes leases unique across replicas without a shared
-	// counter; the script appends the claim's index.
-	res, err := s.scripts.claimGroups.Run(ctx, s.client, []string{s.keys.due},
-		s.keys.base, ms(now), limit, s.opts.LeaseTTL.Milliseconds(), rand.Text(),
-		s.opts.Retention.Milliseconds(), claimMembers).Slice()
+	// counter; the script appends the claim's index. Each partition is
+	// asked for its share of the limit and of the member budget (at
+	// least one group each), so a claim still returns at most limit.
+	token := rand.Text()
+	out := make([]incident.Flush, 0, limit)
+	round := 0
+	err := s.claimRounds(limit, func(want []int) ([]int, error) {
+		round++
+		var calls []scriptCall
+		var parts []int
+		for p, n := range want {
+			if n == 0 {
+				continue
+			}
+			k := s.parts[p]
+			calls = append(calls, scriptCall{s.scripts.claimGroups, []string{k.due}, []any{
+				k.base, ms(now), n, s.opts.LeaseTTL.Milliseconds(), token + strconv.Itoa(round) + "." + strconv.Itoa(p),
+				s.opts.Retention.Milliseconds(), max(claimMembers/len(s.parts), 1)}})
+			parts = append(parts, p)
+		}
+		cmds, err := s.runScripts(ctx, calls)
+		if err != nil {
+			return nil, err
+		}
+		got := make([]int, len(want))
+		for i, cmd := range cmds {
+			res, err := cmd.Slice()
+			if err != nil {
+				return nil, err
+			}
+			for _, g := range res {
+				l, _ := g.([]any)
+				f, err := decodeFlush(newReply(l))
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, f)
+			}
+			got[parts[i]] = len(res)
+		}
+		return got, nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("redis claim groups: %w", err)
-	}
-	out := make([]incident.Flush, 0, len(res))
-	for _, g := range res {
-		l, _ := g.([]any)
-		f, err := decodeFlush(newReply(l))
-		if err != nil {
-			return nil, fmt.Errorf("redis claim groups: %w", err)
-		}
-		out = append(out, f)
 	}
 	return out, nil
 }
@@ -124,7 +153,9 @@ func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f incident.Flu
 	for _, e := range entries {
 		args = append(args, e)
 	}
-	keys := []string{s.keys.group(key), s.keys.members(key), s.keys.due, s.keys.outbox, s.keys.timers}
+	k := s.part(key)
+	args[5] = k.base
+	keys := []string{k.group(key), k.members(key), k.due, k.outbox, k.timers}
 	ok, err := s.scripts.completeFlush.Run(ctx, s.client, keys, args...).Int64()
 	if err != nil {
 		return fmt.Errorf("redis complete flush %s: %w", key, err)
@@ -139,7 +170,8 @@ func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f incident.Flu
 // again at until.
 func (s *Store) Postpone(ctx context.Context, f incident.Flush, until time.Time) error {
 	key := f.Group.Key
-	keys := []string{s.keys.group(key), s.keys.members(key), s.keys.due}
+	k := s.part(key)
+	keys := []string{k.group(key), k.members(key), k.due}
 	ok, err := s.scripts.postpone.Run(ctx, s.client, keys,
 		f.Lease, key, ms(until), s.opts.Retention.Milliseconds()).Int64()
 	if err != nil {
@@ -154,8 +186,9 @@ func (s *Store) Postpone(ctx context.Context, f incident.Flush, until time.Time)
 // Group returns a group's state without claiming it, in one script call
 // (a consistent snapshot).
 func (s *Store) Group(ctx context.Context, key string) (store.GroupState, bool, error) {
-	res, err := s.scripts.group.Run(ctx, s.client, []string{s.keys.group(key), s.keys.members(key)},
-		s.keys.base, key).Slice()
+	k := s.part(key)
+	res, err := s.scripts.group.Run(ctx, s.client, []string{k.group(key), k.members(key)},
+		k.base, key).Slice()
 	if err != nil {
 		return store.GroupState{}, false, fmt.Errorf("redis group %s: %w", key, err)
 	}
@@ -178,8 +211,9 @@ func (s *Store) Group(ctx context.Context, key string) (store.GroupState, bool, 
 // its escalation timers, atomically. It returns store.ErrNotFound for an
 // unknown group.
 func (s *Store) Acknowledge(ctx context.Context, key, by string, now time.Time) error {
-	ok, err := s.scripts.acknowledge.Run(ctx, s.client, []string{s.keys.group(key), s.keys.timers},
-		s.keys.base, key, by, ms(now), s.opts.Retention.Milliseconds()).Int64()
+	k := s.part(key)
+	ok, err := s.scripts.acknowledge.Run(ctx, s.client, []string{k.group(key), k.timers},
+		k.base, key, by, ms(now), s.opts.Retention.Milliseconds()).Int64()
 	if err != nil {
 		return fmt.Errorf("redis acknowledge %s: %w", key, err)
 	}

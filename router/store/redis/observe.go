@@ -12,39 +12,182 @@ import (
 	"github.com/alertgate/alertgate/router/store"
 )
 
-// Observe decides a batch of observations in one script call: one round
-// trip however large the batch, and atomic with respect to every other
-// replica's calls.
+// Observe decides a batch of observations in one script call, atomic
+// with respect to every other replica's calls. Concurrent calls share
+// script calls (see batcher): under load many webhooks cost one round
+// trip.
 func (s *Store) Observe(ctx context.Context, now time.Time, obs []store.Observation) ([]dedup.Verdict, error) {
 	if len(obs) == 0 {
 		return []dedup.Verdict{}, ctx.Err()
 	}
-	args, err := s.observeArgs(now, obs)
-	if err != nil {
-		return nil, fmt.Errorf("redis observe: %w", err)
-	}
-	res, err := s.scripts.observe.Run(ctx, s.client, []string{s.keys.due, s.keys.flapping}, args...).Slice()
-	if err != nil {
-		return nil, fmt.Errorf("redis observe: %w", err)
-	}
-	out, err := verdicts(res, obs)
+	out, err := s.observer.do(ctx, observeCall{now: now, obs: obs})
 	if err != nil {
 		return nil, fmt.Errorf("redis observe: %w", err)
 	}
 	return out, nil
 }
 
-// observeArgs lays out ARGV as observe.lua reads it.
-func (s *Store) observeArgs(now time.Time, obs []store.Observation) ([]any, error) {
+// observeCall is one Observe call's part of a batch.
+type observeCall struct {
+	now time.Time
+	obs []store.Observation
+}
+
+func newObserver(s *Store) *batcher[observeCall, []dedup.Verdict] {
+	return &batcher[observeCall, []dedup.Verdict]{
+		run:       s.observe,
+		size:      func(c observeCall) int { return len(c.obs) },
+		maxSize:   maxBatchAlerts,
+		maxFlying: maxFlyingBatches,
+	}
+}
+
+// observe runs observe.lua on the calls of one batch: one script call
+// per partition the batch touches, pipelined. Each partition is sent
+// the observations with their groups in it (partition.go); a verdict is
+// taken from the partition of the observation's first group.
+func (s *Store) observe(ctx context.Context, calls []observeCall) ([][]dedup.Verdict, error) {
+	plan := s.planObserve(calls)
+	var scripts []scriptCall
+	var used []int
+	for p, segs := range plan.parts {
+		if plan.count[p] == 0 {
+			continue
+		}
+		args, err := s.observeArgs(s.parts[p].base, segs)
+		if err != nil {
+			return nil, err
+		}
+		k := s.parts[p]
+		scripts = append(scripts, scriptCall{s.scripts.observe, []string{k.due, k.flapping}, args})
+		used = append(used, p)
+	}
+	cmds, err := s.runDurable(ctx, scripts)
+	if err != nil {
+		return nil, err
+	}
+	replies := make([][]any, len(s.parts))
+	for i, p := range used {
+		res, err := cmds[i].Slice()
+		if err != nil {
+			return nil, err
+		}
+		if len(res) != 3*plan.count[p] {
+			return nil, fmt.Errorf("reply has %d values for %d observations", len(res), plan.count[p])
+		}
+		replies[p] = res
+	}
+	out := make([][]dedup.Verdict, len(calls))
+	for i, c := range calls {
+		out[i] = make([]dedup.Verdict, len(c.obs))
+		for j := range c.obs {
+			at := plan.primary[i][j]
+			r := newReply(replies[at.part][3*at.idx : 3*at.idx+3])
+			out[i][j] = dedup.Verdict{
+				Fingerprint: c.obs[j].Alert.Fingerprint,
+				Action:      dedup.Action(r.str(0)),
+				Reason:      incident.Reason(r.str(1)),
+				Suppressed:  int(r.int(2)),
+			}
+			if r.err != nil {
+				return nil, r.err
+			}
+		}
+	}
+	return out, nil
+}
+
+// observePlan is a batch split by partition.
+type observePlan struct {
+	// parts holds, per partition, a segment per call of the batch (some
+	// empty) with the observations sent to that partition.
+	parts [][]observeCall
+	// count is the number of observations sent to each partition.
+	count []int
+	// primary says, per call and observation, where its verdict is.
+	primary [][]observeAt
+}
+
+// observeAt is an observation's place in its partition's reply.
+type observeAt struct{ part, idx int }
+
+func (s *Store) planObserve(calls []observeCall) observePlan {
+	n := len(s.parts)
+	plan := observePlan{parts: make([][]observeCall, n), count: make([]int, n), primary: make([][]observeAt, len(calls))}
+	for p := range plan.parts {
+		plan.parts[p] = make([]observeCall, len(calls))
+	}
+	for i, c := range calls {
+		for p := range plan.parts {
+			plan.parts[p][i].now = c.now
+		}
+		plan.primary[i] = make([]observeAt, len(c.obs))
+		for j := range c.obs {
+			o := &c.obs[j]
+			if n == 1 {
+				plan.add(0, i, j, *o, true)
+				continue
+			}
+			if len(o.Groups) == 0 {
+				plan.add(s.partitionOf(string(o.Alert.Fingerprint)), i, j, *o, true)
+				continue
+			}
+			first := s.partitionOf(o.Groups[0].Key)
+			for p, groups := range s.groupsByPartition(o.Groups, first) {
+				sub := *o
+				sub.Groups = groups
+				if p != first {
+					sub.Inhibits = nil // held in the first group's partition only
+				}
+				plan.add(p, i, j, sub, p == first)
+			}
+		}
+	}
+	return plan
+}
+
+func (plan *observePlan) add(p, call, j int, o store.Observation, primary bool) {
+	seg := &plan.parts[p][call]
+	seg.obs = append(seg.obs, o)
+	if primary {
+		plan.primary[call][j] = observeAt{part: p, idx: plan.count[p]}
+	}
+	plan.count[p]++
+}
+
+// groupsByPartition splits groups by partition; first is the partition
+// of groups[0].
+func (s *Store) groupsByPartition(groups []incident.GroupRef, first int) map[int][]incident.GroupRef {
+	out := map[int][]incident.GroupRef{first: nil}
+	for _, g := range groups {
+		p := s.partitionOf(g.Key)
+		out[p] = append(out[p], g)
+	}
+	return out
+}
+
+// observeArgs lays out ARGV as observe.lua reads it; calls without
+// observations are left out.
+func (s *Store) observeArgs(base string, calls []observeCall) ([]any, error) {
 	p := s.opts.Flap
-	args := make([]any, 0, 9+len(obs)*12)
-	args = append(args, s.keys.base, ms(now), s.opts.Retention.Milliseconds(),
+	n := 0
+	for _, c := range calls {
+		n += len(c.obs)
+	}
+	args := make([]any, 0, 8+2*len(calls)+n*12)
+	args = append(args, base, s.opts.Retention.Milliseconds(),
 		p.Transitions, p.Window.Milliseconds(), p.Quiet.Milliseconds(),
 		p.LongTransitions, p.LongWindow.Milliseconds(), p.ResolveHold.Milliseconds())
-	for i := range obs {
-		var err error
-		if args, err = appendObservation(args, &obs[i]); err != nil {
-			return nil, err
+	for _, c := range calls {
+		if len(c.obs) == 0 {
+			continue
+		}
+		args = append(args, ms(c.now), len(c.obs))
+		for i := range c.obs {
+			var err error
+			if args, err = appendObservation(args, &c.obs[i]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return args, nil
@@ -72,46 +215,40 @@ func appendObservation(args []any, o *store.Observation) ([]any, error) {
 	return args, nil
 }
 
-// verdicts decodes observe.lua's reply: action, reason, suppressed per
-// observation.
-func verdicts(res []any, obs []store.Observation) ([]dedup.Verdict, error) {
-	if len(res) != 3*len(obs) {
-		return nil, fmt.Errorf("reply has %d values for %d observations", len(res), len(obs))
-	}
-	out := make([]dedup.Verdict, len(obs))
-	for i := range obs {
-		r := newReply(res[3*i : 3*i+3])
-		out[i] = dedup.Verdict{
-			Fingerprint: obs[i].Alert.Fingerprint,
-			Action:      dedup.Action(r.str(0)),
-			Reason:      incident.Reason(r.str(1)),
-			Suppressed:  int(r.int(2)),
-		}
-		if r.err != nil {
-			return nil, r.err
-		}
-	}
-	return out, nil
-}
-
 // Settle ends flapping for alerts that have been stable for the quiet
-// period and schedules their groups, in one script call.
+// period and schedules their groups: one script call per partition,
+// pipelined. An alert kept in several partitions settles in each, and
+// is reported once.
 func (s *Store) Settle(ctx context.Context, now time.Time) ([]dedup.Verdict, error) {
-	res, err := s.scripts.settle.Run(ctx, s.client, []string{s.keys.flapping, s.keys.due},
-		s.keys.base, ms(now), s.opts.Retention.Milliseconds()).Slice()
+	calls := make([]scriptCall, len(s.parts))
+	for p, k := range s.parts {
+		calls[p] = scriptCall{s.scripts.settle, []string{k.flapping, k.due}, []any{k.base, ms(now), s.opts.Retention.Milliseconds()}}
+	}
+	cmds, err := s.runScripts(ctx, calls)
 	if err != nil {
 		return nil, fmt.Errorf("redis settle: %w", err)
 	}
 	var out []dedup.Verdict
-	for i := 0; i+3 <= len(res); i += 3 {
-		r := newReply(res[i : i+3])
-		out = append(out, dedup.Verdict{
-			Fingerprint: alert.Fingerprint(r.str(0)),
-			Action:      dedup.Action(r.str(1)),
-			Reason:      incident.Reason(r.str(2)),
-		})
-		if r.err != nil {
-			return nil, fmt.Errorf("redis settle: %w", r.err)
+	seen := map[alert.Fingerprint]bool{}
+	for _, cmd := range cmds {
+		res, err := cmd.Slice()
+		if err != nil {
+			return nil, fmt.Errorf("redis settle: %w", err)
+		}
+		for i := 0; i+3 <= len(res); i += 3 {
+			r := newReply(res[i : i+3])
+			v := dedup.Verdict{
+				Fingerprint: alert.Fingerprint(r.str(0)),
+				Action:      dedup.Action(r.str(1)),
+				Reason:      incident.Reason(r.str(2)),
+			}
+			if r.err != nil {
+				return nil, fmt.Errorf("redis settle: %w", r.err)
+			}
+			if !seen[v.Fingerprint] {
+				seen[v.Fingerprint] = true
+				out = append(out, v)
+			}
 		}
 	}
 	return out, nil

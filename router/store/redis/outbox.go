@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +24,9 @@ func (s *Store) Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) 
 	for _, p := range payloads {
 		args = append(args, p)
 	}
-	if err := s.scripts.enqueue.Run(ctx, s.client, []string{s.keys.outbox}, args...).Err(); err != nil {
+	// Notifications enqueued outside a group flush (announcements, a
+	// fallback receiver's) are few: they go to the first partition.
+	if err := s.scripts.enqueue.Run(ctx, s.client, []string{s.parts[0].outbox}, args...).Err(); err != nil {
 		return fmt.Errorf("redis enqueue: %w", err)
 	}
 	return nil
@@ -48,32 +51,99 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, consumer string,
 	if err != nil || len(out) > 0 || wait <= 0 {
 		return out, err
 	}
+	if len(s.parts) > 1 {
+		return s.pollNew(ctx, now, consumer, limit, wait)
+	}
 	return s.awaitNew(ctx, consumer, limit, wait)
 }
 
-// claimReady runs claim_outbox.lua: due retries, reclaims and new
+// pollInterval is how often a consumer looks for new entries when the
+// outbox is partitioned: XREADGROUP cannot block on streams in several
+// slots.
+const pollInterval = 100 * time.Millisecond
+
+// pollNew waits up to wait (at most pollInterval) and looks again.
+func (s *Store) pollNew(ctx context.Context, now time.Time, consumer string, limit int, wait time.Duration) ([]notify.Entry, error) {
+	d := min(wait, pollInterval)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+	}
+	return s.claimReady(ctx, now.Add(d), consumer, limit)
+}
+
+// claimReady runs claim_outbox.lua on every partition's outbox (its
+// share of limit each, pipelined): due retries, reclaims and new
 // entries, without blocking.
 func (s *Store) claimReady(ctx context.Context, now time.Time, consumer string, limit int) ([]notify.Entry, error) {
-	res, err := s.scripts.claimOutbox.Run(ctx, s.client, []string{s.keys.outbox, s.keys.retry},
-		consumerGroup, consumer, ms(now), limit, s.opts.ReclaimAfter.Milliseconds(),
-		s.opts.Retention.Milliseconds()).Slice()
+	var out []notify.Entry
+	err := s.claimRounds(limit, func(want []int) ([]int, error) {
+		var calls []scriptCall
+		var parts []int
+		for p, n := range want {
+			if n == 0 {
+				continue
+			}
+			k := s.parts[p]
+			calls = append(calls, scriptCall{s.scripts.claimOutbox, []string{k.outbox, k.retry}, []any{
+				consumerGroup, consumer, ms(now), n, s.opts.ReclaimAfter.Milliseconds(), s.opts.Retention.Milliseconds()}})
+			parts = append(parts, p)
+		}
+		cmds, err := s.runScripts(ctx, calls)
+		if err != nil {
+			return nil, err
+		}
+		got := make([]int, len(want))
+		for i, cmd := range cmds {
+			res, err := cmd.Slice()
+			if err != nil {
+				return nil, err
+			}
+			for _, x := range res {
+				r := newReply(asList(x))
+				id, kv := r.str(0), r.list(1)
+				if r.err != nil {
+					return nil, r.err
+				}
+				e, err := decodeEntry(s.entryID(parts[i], id), pairs(kv))
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, e)
+			}
+			got[parts[i]] = len(res)
+		}
+		return got, nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("redis claim outbox: %w", err)
 	}
-	out := make([]notify.Entry, 0, len(res))
-	for _, x := range res {
-		r := newReply(asList(x))
-		id, kv := r.str(0), r.list(1)
-		if r.err != nil {
-			return nil, fmt.Errorf("redis claim outbox: %w", r.err)
-		}
-		e, err := decodeEntry(id, pairs(kv))
-		if err != nil {
-			return nil, fmt.Errorf("redis claim outbox: %w", err)
-		}
-		out = append(out, e)
-	}
 	return out, nil
+}
+
+// entryID names a stream entry of partition p: its stream ID, prefixed
+// with the partition when there are several ("3/1767603600000-0").
+func (s *Store) entryID(p int, id string) string {
+	if len(s.parts) == 1 {
+		return id
+	}
+	return strconv.Itoa(p) + "/" + id
+}
+
+// entryPart returns the keys and stream ID of an entry ID.
+func (s *Store) entryPart(id string) (keys, string, error) {
+	if len(s.parts) == 1 {
+		return s.parts[0], id, nil
+	}
+	ps, sid, ok := strings.Cut(id, "/")
+	p, err := strconv.Atoi(ps)
+	if !ok || err != nil || p < 0 || p >= len(s.parts) {
+		return keys{}, "", fmt.Errorf("outbox entry %q: not an entry of this store's %d partitions", id, len(s.parts))
+	}
+	return s.parts[p], sid, nil
 }
 
 // awaitNew blocks up to wait for new entries. A script cannot block, so
@@ -82,7 +152,7 @@ func (s *Store) awaitNew(ctx context.Context, consumer string, limit int, wait t
 	res, err := s.client.XReadGroup(ctx, &goredis.XReadGroupArgs{
 		Group:    consumerGroup,
 		Consumer: consumer,
-		Streams:  []string{s.keys.outbox, ">"},
+		Streams:  []string{s.parts[0].outbox, ">"},
 		Count:    int64(limit),
 		Block:    max(wait, time.Millisecond),
 	}).Result()
@@ -108,12 +178,14 @@ func (s *Store) awaitNew(ctx context.Context, consumer string, limit int, wait t
 // createGroup creates the outbox stream's consumer group, accepting
 // that it already exists.
 func (s *Store) createGroup(ctx context.Context) error {
-	err := s.client.XGroupCreateMkStream(ctx, s.keys.outbox, consumerGroup, "0").Err()
-	if err != nil && !goredis.HasErrorPrefix(err, "BUSYGROUP") {
-		return fmt.Errorf("redis create consumer group: %w", err)
-	}
-	if err := s.client.PExpire(ctx, s.keys.outbox, s.opts.Retention).Err(); err != nil {
-		return fmt.Errorf("redis create consumer group: %w", err)
+	for _, k := range s.parts {
+		err := s.client.XGroupCreateMkStream(ctx, k.outbox, consumerGroup, "0").Err()
+		if err != nil && !goredis.HasErrorPrefix(err, "BUSYGROUP") {
+			return fmt.Errorf("redis create consumer group: %w", err)
+		}
+		if err := s.client.PExpire(ctx, k.outbox, s.opts.Retention).Err(); err != nil {
+			return fmt.Errorf("redis create consumer group: %w", err)
+		}
 	}
 	return nil
 }
@@ -156,8 +228,12 @@ func pairs(kv []any) map[string]any {
 
 // Ack removes a delivered entry.
 func (s *Store) Ack(ctx context.Context, id string) error {
-	err := s.scripts.ack.Run(ctx, s.client, []string{s.keys.outbox},
-		consumerGroup, id, s.opts.Retention.Milliseconds()).Err()
+	k, sid, err := s.entryPart(id)
+	if err != nil {
+		return fmt.Errorf("redis ack: %w", err)
+	}
+	err = s.scripts.ack.Run(ctx, s.client, []string{k.outbox},
+		consumerGroup, sid, s.opts.Retention.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("redis ack %s: %w", id, err)
 	}
@@ -168,8 +244,12 @@ func (s *Store) Ack(ctx context.Context, id string) error {
 // at, with one more attempt and lastErr recorded. The entry comes back
 // under a new ID.
 func (s *Store) Retry(ctx context.Context, e notify.Entry, at time.Time, lastErr string) error {
-	err := s.scripts.retry.Run(ctx, s.client, []string{s.keys.outbox, s.keys.retry},
-		consumerGroup, e.ID, ms(at), e.Payload, e.Attempts+1, ms(e.Enqueued), lastErr,
+	k, sid, err := s.entryPart(e.ID)
+	if err != nil {
+		return fmt.Errorf("redis retry: %w", err)
+	}
+	err = s.scripts.retry.Run(ctx, s.client, []string{k.outbox, k.retry},
+		consumerGroup, sid, ms(at), e.Payload, e.Attempts+1, ms(e.Enqueued), lastErr,
 		s.opts.Retention.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("redis retry %s: %w", e.ID, err)
@@ -185,46 +265,66 @@ func (s *Store) DeadLetter(ctx context.Context, now time.Time, e notify.Entry, r
 	if err != nil {
 		return fmt.Errorf("redis dead letter %s: %w", e.ID, err)
 	}
-	err = s.scripts.deadLetter.Run(ctx, s.client, []string{s.keys.outbox, s.keys.dead},
-		consumerGroup, e.ID, rec, notify.MaxDeadLetters, s.opts.Retention.Milliseconds()).Err()
+	k, sid, err := s.entryPart(e.ID)
+	if err != nil {
+		return fmt.Errorf("redis dead letter: %w", err)
+	}
+	err = s.scripts.deadLetter.Run(ctx, s.client, []string{k.outbox, k.dead},
+		consumerGroup, sid, rec, notify.MaxDeadLetters, s.opts.Retention.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("redis dead letter %s: %w", e.ID, err)
 	}
 	return nil
 }
 
-// DeadLetters returns up to limit dead letters, newest first.
+// DeadLetters returns up to limit dead letters, newest first, from every
+// partition's list (pipelined).
 func (s *Store) DeadLetters(ctx context.Context, limit int) ([]notify.DeadLetter, error) {
 	if limit <= 0 {
 		return []notify.DeadLetter{}, ctx.Err()
 	}
-	recs, err := s.client.LRange(ctx, s.keys.dead, 0, int64(limit)-1).Result()
+	cmds := make([]*goredis.StringSliceCmd, len(s.parts))
+	_, err := s.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for i, k := range s.parts {
+			cmds[i] = p.LRange(ctx, k.dead, 0, int64(limit)-1)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("redis dead letters: %w", err)
 	}
-	out := make([]notify.DeadLetter, 0, len(recs))
-	for _, r := range recs {
-		var d notify.DeadLetter
-		if err := json.Unmarshal([]byte(r), &d); err != nil {
-			return nil, fmt.Errorf("redis dead letters: %w", err)
+	out := []notify.DeadLetter{}
+	for _, c := range cmds {
+		for _, r := range c.Val() {
+			var d notify.DeadLetter
+			if err := json.Unmarshal([]byte(r), &d); err != nil {
+				return nil, fmt.Errorf("redis dead letters: %w", err)
+			}
+			out = append(out, d)
 		}
-		out = append(out, d)
 	}
-	return out, nil
+	if len(s.parts) > 1 {
+		slices.SortStableFunc(out, func(a, b notify.DeadLetter) int { return b.At.Compare(a.At) })
+	}
+	return out[:min(limit, len(out))], nil
 }
 
-// OutboxDepth counts entries not yet delivered: in the stream (new or
+// OutboxDepth counts entries not yet delivered: in the streams (new or
 // claimed) or waiting for a retry. One pipelined round trip.
 func (s *Store) OutboxDepth(ctx context.Context) (int64, error) {
-	var stream *goredis.IntCmd
-	var retry *goredis.IntCmd
+	cmds := make([]*goredis.IntCmd, 0, 2*len(s.parts))
 	_, err := s.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		stream = p.XLen(ctx, s.keys.outbox)
-		retry = p.ZCard(ctx, s.keys.retry)
+		for _, k := range s.parts {
+			cmds = append(cmds, p.XLen(ctx, k.outbox), p.ZCard(ctx, k.retry))
+		}
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("redis outbox depth: %w", err)
 	}
-	return stream.Val() + retry.Val(), nil
+	var n int64
+	for _, c := range cmds {
+		n += c.Val()
+	}
+	return n, nil
 }

@@ -8,6 +8,8 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/store"
 )
 
@@ -28,11 +30,23 @@ const consumerGroup = "alertgate"
 // every decision is a Lua script, so it is atomic across replicas. A
 // Store is safe for concurrent use.
 type Store struct {
-	client  goredis.UniversalClient
-	opts    store.Options
+	client goredis.UniversalClient
+	opts   store.Options
+	// keys are the keys of the state that is not partitioned (silences,
+	// incidents, …); parts those of each partition (partition.go).
 	keys    keys
+	parts   []keys
 	scripts scripts
 	trips   *tripCounter
+	// observer and correlator coalesce concurrent Observe and Correlate
+	// calls into shared script calls.
+	observer *batcher[observeCall, []dedup.Verdict]
+	// cluster says the client is a Redis Cluster client (see runDurable).
+	cluster  bool
+	replicas replicaWatch
+	// claimOffset rotates the partition that claims start at.
+	claimOffset atomic.Uint64
+	correlator  *batcher[correlateCall, []incident.Correlation]
 }
 
 // The Redis store is a complete backend.
@@ -49,10 +63,13 @@ func New(client goredis.UniversalClient, prefix string, opts store.Options) *Sto
 	s := &Store{
 		client:  client,
 		opts:    opts.WithDefaults(),
-		keys:    newKeys(prefix),
+		keys:    newKeysTagged(prefix, hashTag),
+		parts:   newPartitions(prefix, opts.Partitions),
 		scripts: newScripts(),
 		trips:   &tripCounter{},
 	}
+	_, s.cluster = client.(*goredis.ClusterClient)
+	s.observer, s.correlator = newObserver(s), newCorrelator(s)
 	client.AddHook(s.trips)
 	return s
 }
@@ -87,8 +104,8 @@ type keys struct {
 	incidents string
 }
 
-func newKeys(prefix string) keys {
-	base := prefix + hashTag
+func newKeysTagged(prefix, tag string) keys {
+	base := prefix + tag
 	return keys{
 		base:      base,
 		due:       base + "groups:due",

@@ -74,6 +74,19 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformance_Partitioned runs the conformance suite on a store that
+// splits its state over 7 partitions (hash tags), as on a Redis Cluster.
+func TestConformance_Partitioned(t *testing.T) {
+	srv := redistest.Start(t)
+	partitioned := func(t *testing.T, opts store.Options) store.Store {
+		opts.Partitions = 7
+		return newStore(t, srv, t.Name()+":", opts)
+	}
+	t.Run("Core", func(t *testing.T) { storetest.Run(t, partitioned) })
+	t.Run("State", func(t *testing.T) { storetest.RunState(t, partitioned) })
+	t.Run("Correlation", func(t *testing.T) { storetest.RunCorrelation(t, partitioned) })
+}
+
 func TestConformanceState(t *testing.T) {
 	srv := redistest.Start(t)
 	storetest.RunState(t, func(t *testing.T, opts store.Options) store.Store {
@@ -280,6 +293,8 @@ func TestKeys_AllHaveTTL(t *testing.T) {
 		"thread": opts.IncidentRetention, "seq": opts.IncidentRetention, "incident": opts.IncidentRetention,
 		"timeline": opts.IncidentRetention, "incidents": opts.IncidentRetention, "counters": opts.IncidentRetention,
 		"silences": store.SilenceRetention + 2*time.Hour,
+		// A member's pointer outlives a refresh period (correlate.lua).
+		"corrfp": opts.Retention + s.pointerRefresh(),
 	}
 	kinds := map[string]bool{}
 	for _, k := range keys {

@@ -1,9 +1,12 @@
 package redis
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/alertgate/alertgate/router/store"
@@ -12,7 +15,8 @@ import (
 // ScheduleTimer sets a timer; a timer for the same group and receiver is
 // replaced, and loses its lease if it had one.
 func (s *Store) ScheduleTimer(ctx context.Context, t store.Timer) error {
-	err := s.scripts.scheduleTimer.Run(ctx, s.client, []string{s.keys.timers, s.keys.timer(t.Group)},
+	k := s.part(t.Group)
+	err := s.scripts.scheduleTimer.Run(ctx, s.client, []string{k.timers, k.timer(t.Group)},
 		t.Group, t.Receiver, ms(t.At), s.opts.Retention.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("redis schedule timer %s %s: %w", t.Group, t.Receiver, err)
@@ -22,8 +26,9 @@ func (s *Store) ScheduleTimer(ctx context.Context, t store.Timer) error {
 
 // CancelTimers removes every timer of a group.
 func (s *Store) CancelTimers(ctx context.Context, group string) error {
-	err := s.scripts.cancelTimers.Run(ctx, s.client, []string{s.keys.timers, s.keys.timer(group)},
-		s.keys.base, group).Err()
+	k := s.part(group)
+	err := s.scripts.cancelTimers.Run(ctx, s.client, []string{k.timers, k.timer(group)},
+		k.base, group).Err()
 	if err != nil {
 		return fmt.Errorf("redis cancel timers %s: %w", group, err)
 	}
@@ -38,20 +43,52 @@ func (s *Store) ClaimTimers(ctx context.Context, now time.Time, limit int) ([]st
 	if limit <= 0 {
 		return []store.Timer{}, ctx.Err()
 	}
-	res, err := s.scripts.claimTimers.Run(ctx, s.client, []string{s.keys.timers},
-		s.keys.base, ms(now), limit, s.opts.LeaseTTL.Milliseconds(), rand.Text(),
-		s.opts.Retention.Milliseconds()).Slice()
+	token := rand.Text()
+	out := make([]store.Timer, 0, limit)
+	round := 0
+	err := s.claimRounds(limit, func(want []int) ([]int, error) {
+		round++
+		var calls []scriptCall
+		var parts []int
+		for p, n := range want {
+			if n == 0 {
+				continue
+			}
+			k := s.parts[p]
+			calls = append(calls, scriptCall{s.scripts.claimTimers, []string{k.timers}, []any{
+				k.base, ms(now), n, s.opts.LeaseTTL.Milliseconds(), token + strconv.Itoa(round) + "." + strconv.Itoa(p),
+				s.opts.Retention.Milliseconds()}})
+			parts = append(parts, p)
+		}
+		cmds, err := s.runScripts(ctx, calls)
+		if err != nil {
+			return nil, err
+		}
+		got := make([]int, len(want))
+		for i, cmd := range cmds {
+			res, err := cmd.Slice()
+			if err != nil {
+				return nil, err
+			}
+			for _, x := range res {
+				r := newReply(asList(x))
+				t := store.Timer{Group: r.str(0), Receiver: r.str(1), At: fromMS(r.int(2)), Lease: r.str(3)}
+				if r.err != nil {
+					return nil, r.err
+				}
+				out = append(out, t)
+			}
+			got[parts[i]] = len(res)
+		}
+		return got, nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("redis claim timers: %w", err)
 	}
-	out := make([]store.Timer, 0, len(res))
-	for _, x := range res {
-		r := newReply(asList(x))
-		t := store.Timer{Group: r.str(0), Receiver: r.str(1), At: fromMS(r.int(2)), Lease: r.str(3)}
-		if r.err != nil {
-			return nil, fmt.Errorf("redis claim timers: %w", r.err)
-		}
-		out = append(out, t)
+	if len(s.parts) > 1 {
+		slices.SortStableFunc(out, func(a, b store.Timer) int {
+			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Group, b.Group), cmp.Compare(a.Receiver, b.Receiver))
+		})
 	}
 	return out, nil
 }
@@ -66,7 +103,8 @@ func (s *Store) CompleteTimer(ctx context.Context, now time.Time, t store.Timer,
 	for _, e := range entries {
 		args = append(args, e)
 	}
-	keys := []string{s.keys.timers, s.keys.timer(t.Group), s.keys.group(t.Group), s.keys.outbox}
+	k := s.part(t.Group)
+	keys := []string{k.timers, k.timer(t.Group), k.group(t.Group), k.outbox}
 	ok, err := s.scripts.completeTimer.Run(ctx, s.client, keys, args...).Int64()
 	if err != nil {
 		return fmt.Errorf("redis complete timer %s %s: %w", t.Group, t.Receiver, err)

@@ -4,18 +4,19 @@
 --
 -- KEYS[1]    corrsvc:<the first request's service> (for the slot only;
 --            every key is derived from the prefix)
--- ARGV[1..7] key prefix, now, retention, window, cooldown, max members,
---            max age (0: none)
--- then per request: fingerprint, firing (1/0), service, the key a new
--- incident would get (store.CorrelatedKey, computed in Go: it hashes
--- with SHA-256), the number of dependents, the dependents.
+-- ARGV[1..3] key prefix, retention, pointer refresh period
+-- then segments, one per Correlate call of the batch (group commit: see
+-- batch.go), decided one after the other: now, window, cooldown, max
+-- members, max age (0: none), the number of requests, and per request:
+-- fingerprint, firing (1/0), service, the key a new incident would get
+-- (store.CorrelatedKey, computed in Go: it hashes with SHA-256), the
+-- number of dependents, the dependents.
 -- Returns key, service, outcome per request; the Go code turns the
 -- outcome into the store.Join* reason, so the wording lives in Go only.
 
-C.prefix, C.retention = ARGV[1], tonumber(ARGV[3])
-local now, window, cooldown, max_members = tonumber(ARGV[2]), tonumber(ARGV[4]),
-  tonumber(ARGV[5]), tonumber(ARGV[6])
-local max_age = tonumber(ARGV[7])
+C.prefix, C.retention = ARGV[1], tonumber(ARGV[2])
+local refresh_every = tonumber(ARGV[3])
+local now, window, cooldown, max_members, max_age
 
 -- aged reports whether an open incident is too old to take new alerts.
 local function aged(inc) return max_age > 0 and now - inc.opened >= max_age end
@@ -34,7 +35,8 @@ local function load(key)
     members = tonumber(h[4]), opened = tonumber(h[5]) or 0}
 end
 
--- joined lists the incidents that gained a member, once each, in order.
+-- joined lists the incidents that gained a member in the current
+-- segment, once each, in order.
 local joined, is_joined = {}, {}
 
 local function join(inc, fp, outcome)
@@ -45,7 +47,7 @@ local function join(inc, fp, outcome)
   redis.call('HSET', ik, 'lastJoin', int(now))    -- inc.lastJoin = now
   expire(ik)
   expire(mk)
-  redis.call('SET', fp_key(fp), inc.key, 'PX', int(C.retention))  -- s.corrByFP[fp] = inc
+  redis.call('SET', fp_key(fp), inc.key, 'PX', int(C.retention + refresh_every))  -- s.corrByFP[fp] = inc
   if not is_joined[inc.key] then
     is_joined[inc.key] = true
     joined[#joined + 1] = inc
@@ -118,13 +120,24 @@ local function correlate(fp, firing, service, new_key, deps)
 end
 
 -- refresh keeps the pointers to every incident that gained a member for
--- the retention period from now: memory's gc drops a service's and a
--- member's pointer once the incident's last join (not the member's own)
--- is older than the retention period, so a join refreshes all of them.
+-- at least the retention period from now: memory's gc drops a service's
+-- and a member's pointer once the incident's last join (not the member's
+-- own) is older than the retention period. Refreshing every member's
+-- pointer on every join would cost a storm O(members) per alert, so a
+-- member's pointer lives retention + refresh_every, and an incident's
+-- members are refreshed once per refresh_every (field refreshed): every
+-- join then finds its incident's pointers alive for at least the
+-- retention period. A pointer that outlives its incident decides
+-- nothing, as load() finds no incident behind it.
 local function refresh()
   for _, inc in ipairs(joined) do
-    for _, fp in ipairs(redis.call('SMEMBERS', members_key(inc.key))) do
-      expire(fp_key(fp))
+    local ik = incident_key(inc.key)
+    local last = tonumber(redis.call('HGET', ik, 'refreshed') or '0')
+    if now - last >= refresh_every then
+      for _, fp in ipairs(redis.call('SMEMBERS', members_key(inc.key))) do
+        redis.call('PEXPIRE', fp_key(fp), int(C.retention + refresh_every))
+      end
+      redis.call('HSET', ik, 'refreshed', int(now))
     end
     if redis.call('GET', service_key(inc.service)) == inc.key then
       expire(service_key(inc.service))
@@ -132,17 +145,24 @@ local function refresh()
   end
 end
 
-local out, i = {}, 8
+local out, i = {}, 4
 while i <= #ARGV do
-  local fp, firing, service, new_key = ARGV[i], ARGV[i + 1] == '1', ARGV[i + 2], ARGV[i + 3]
-  local n = tonumber(ARGV[i + 4])
-  local deps = {}
-  for j = 1, n do deps[j] = ARGV[i + 4 + j] end
-  i = i + 5 + n
-  local c = correlate(fp, firing, service, new_key, deps)
-  out[#out + 1] = c[1]
-  out[#out + 1] = c[2]
-  out[#out + 1] = c[3]
+  now, window, cooldown, max_members, max_age = tonumber(ARGV[i]), tonumber(ARGV[i + 1]),
+    tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
+  local n = tonumber(ARGV[i + 5])
+  i = i + 6
+  joined, is_joined = {}, {}
+  for _ = 1, n do
+    local fp, firing, service, new_key = ARGV[i], ARGV[i + 1] == '1', ARGV[i + 2], ARGV[i + 3]
+    local m = tonumber(ARGV[i + 4])
+    local deps = {}
+    for j = 1, m do deps[j] = ARGV[i + 4 + j] end
+    i = i + 5 + m
+    local c = correlate(fp, firing, service, new_key, deps)
+    out[#out + 1] = c[1]
+    out[#out + 1] = c[2]
+    out[#out + 1] = c[3]
+  end
+  refresh()
 end
-refresh()
 return out

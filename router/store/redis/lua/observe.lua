@@ -2,22 +2,27 @@
 -- that receive the same alert (Alertmanager HA twins) serialize on Redis
 -- and exactly one of them is told to notify.
 --
+-- The batch may hold the observations of several Observe calls (group
+-- commit: see batch.go), each with its own clock reading, as segments
+-- decided one after the other.
+--
 -- KEYS[1]    groups:due       KEYS[2]  flapping
 -- ARGV[1]    key prefix ("<prefix>{ag}:")
--- ARGV[2..3] now, retention
--- ARGV[4..9] flap policy: transitions, window, quiet, long transitions,
+-- ARGV[2]    retention
+-- ARGV[3..8] flap policy: transitions, window, quiet, long transitions,
 --            long window, resolve hold
--- then, per observation, 8 + 4*n + m values:
+-- then segments: now, the number of observations, and per observation
+-- 8 + 4*n + m values:
 --   fingerprint, status, startsAt, endsAt, repeatInterval, alert JSON, n,
 --   for each of its n groups: key, wait, interval, GroupRef JSON,
 --   m, and its m inhibition keys
 -- Returns action, reason, suppressed for each observation, in order.
 
 C.prefix, C.due, C.flapping = ARGV[1], KEYS[1], KEYS[2]
-C.retention = tonumber(ARGV[3])
-C.flap = {transitions = tonumber(ARGV[4]), window = tonumber(ARGV[5]), quiet = tonumber(ARGV[6]),
-  longTransitions = tonumber(ARGV[7]), longWindow = tonumber(ARGV[8]), hold = tonumber(ARGV[9])}
-local now = tonumber(ARGV[2])
+C.retention = tonumber(ARGV[2])
+C.flap = {transitions = tonumber(ARGV[3]), window = tonumber(ARGV[4]), quiet = tonumber(ARGV[5]),
+  longTransitions = tonumber(ARGV[6]), longWindow = tonumber(ARGV[7]), hold = tonumber(ARGV[8])}
+local now
 
 -- read_observation decodes the observation at ARGV[i] and returns it
 -- with the index of the next one.
@@ -59,33 +64,41 @@ local function observe(o)
   if v.reason ~= 'stale' then                      -- a late twin of a resolved alert holds nothing
     hold_inhibits(o)
   end
-  redis.call('HSET', key, 's', encode_state(st))
   if st.flapping or st.held then                   -- if t.state.Pending(): s.flapping[a.Fingerprint] = struct{}{}
     redis.call('ZADD', C.flapping, int(st.settleAt), o.fp)
     expire(C.flapping)
   end
+  -- The state and what goes with it are written in one HSET.
   if v.action == 'notify' then
-    redis.call('HSET', key, 'a', o.status .. '|' .. o.alert, 'g', pack_groups(o.groups))  -- t.alert, t.groups
+    redis.call('HSET', key, 's', encode_state(st), 'a', o.status .. '|' .. o.alert,
+      'g', pack_groups(o.groups))                  -- t.state, t.alert, t.groups
     join(o.fp, tracked(o.status .. '|' .. o.alert, st.flapping, o.groups), v.reason, now)
   elseif v.reason == 'flap-suppressed' then
-    redis.call('HSET', key, 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone()
+    redis.call('HSET', key, 's', encode_state(st), 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone()
     touch(o.fp, tracked(o.status .. '|' .. o.alert, st.flapping,
       unpack_groups(redis.call('HGET', key, 'g'))))
   elseif v.reason == 'resolve-held' then
-    redis.call('HSET', key, 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone(), for Settle
+    redis.call('HSET', key, 's', encode_state(st), 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone(), for Settle
+  else
+    redis.call('HSET', key, 's', encode_state(st))
   end
   expire(key)
   return v
 end
 
 local out = {}
-local i = 10
+local i = 9
 while i <= #ARGV do
-  local o
-  o, i = read_observation(i)
-  local v = observe(o)
-  out[#out + 1] = v.action
-  out[#out + 1] = v.reason
-  out[#out + 1] = v.suppressed
+  now = tonumber(ARGV[i])
+  local n = tonumber(ARGV[i + 1])
+  i = i + 2
+  for _ = 1, n do
+    local o
+    o, i = read_observation(i)
+    local v = observe(o)
+    out[#out + 1] = v.action
+    out[#out + 1] = v.reason
+    out[#out + 1] = v.suppressed
+  end
 end
 return out

@@ -40,6 +40,8 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
+	// extra are more redis-server arguments (cluster mode).
+	extra []string
 
 	mu   sync.Mutex
 	proc *os.Process
@@ -88,6 +90,13 @@ func (s *Server) Stop() {
 	s.proc, s.done = nil, nil
 }
 
+// running reports whether the server runs (was not stopped).
+func (s *Server) running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.proc != nil
+}
+
 // Restart starts the server again on the same port, empty (it has no
 // persistence). It stops it first if it is running.
 func (s *Server) Restart() {
@@ -101,10 +110,11 @@ func (s *Server) Restart() {
 func (s *Server) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cmd := exec.Command(s.bin,
+	args := append([]string{
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--dir", s.dir, "--save", "", "--appendonly", "no",
-		"--protected-mode", "no", "--logfile", "redis.log")
+		"--protected-mode", "no", "--logfile", "redis.log"}, s.extra...)
+	cmd := exec.Command(s.bin, args...)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
