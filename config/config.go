@@ -58,6 +58,9 @@ type Sources struct {
 	Alertmanager WebhookSource    `yaml:"alertmanager"`
 	NewRelic     WebhookSource    `yaml:"newrelic"`
 	CloudWatch   CloudWatchSource `yaml:"cloudwatch"`
+	// EventBridge is the endpoint of EventBridge API destinations; it is
+	// off unless configured.
+	EventBridge *WebhookSource `yaml:"eventbridge"`
 }
 
 // WebhookSource configures a source that authenticates with a bearer token.
@@ -83,7 +86,20 @@ type WebhookSource struct {
 // Webhooks are the sources that authenticate with a token or an HMAC
 // signature, by name: the one list defaults and validation go through.
 func (s *Sources) Webhooks() map[string]*WebhookSource {
-	return map[string]*WebhookSource{"alertmanager": &s.Alertmanager, "newrelic": &s.NewRelic}
+	w := map[string]*WebhookSource{"alertmanager": &s.Alertmanager, "newrelic": &s.NewRelic}
+	if s.EventBridge != nil {
+		w["eventbridge"] = s.EventBridge
+	}
+	return w
+}
+
+// EventBridgeEndpoint returns the EventBridge endpoint's settings:
+// disabled when sources.eventbridge is not configured.
+func (s *Sources) EventBridgeEndpoint() Endpoint {
+	if s.EventBridge == nil {
+		return Endpoint{Disabled: true}
+	}
+	return s.EventBridge.Endpoint()
 }
 
 // Endpoint is what every source's endpoint has, whatever the source:
