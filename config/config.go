@@ -26,6 +26,12 @@ type Config struct {
 	OnCall             []OnCall               `yaml:"oncall"`
 	Services           []Service              `yaml:"services"`
 	Correlation        Correlation            `yaml:"correlation"`
+	// Templates are files of Alertmanager templates (globs, relative to
+	// the configuration file) that receivers' template fields may use.
+	Templates []string `yaml:"templates"`
+
+	// dir is the directory of the configuration file, for relative paths.
+	dir string
 }
 
 // Server configures the HTTP listener and its protections.
@@ -51,6 +57,9 @@ type Server struct {
 	// AdminToken protects the operator API (silences, incidents, report,
 	// reload). Without it that API is disabled.
 	AdminToken Secret `yaml:"admin_token"`
+	// ExternalURL is the URL people reach alertgate at; templates and
+	// webhook payloads carry it as externalURL.
+	ExternalURL string `yaml:"external_url"`
 }
 
 // Sources configures the webhook endpoints.
@@ -248,6 +257,10 @@ type Notify struct {
 	DryRun    bool            `yaml:"dry_run"`
 	PagerDuty PagerDutyNotify `yaml:"pagerduty"`
 	Slack     SlackNotify     `yaml:"slack"`
+	Webhook   WebhookNotify   `yaml:"webhook"`
+	Teams     TeamsNotify     `yaml:"teams"`
+	Email     EmailNotify     `yaml:"email"`
+	Opsgenie  OpsgenieNotify  `yaml:"opsgenie"`
 	Outbox    Outbox          `yaml:"outbox"`
 }
 
@@ -306,6 +319,10 @@ type Receiver struct {
 	Fallback  string           `yaml:"fallback,omitempty"`
 	PagerDuty *PagerDutyTarget `yaml:"pagerduty,omitempty"`
 	Slack     *SlackTarget     `yaml:"slack,omitempty"`
+	Webhook   *WebhookTarget   `yaml:"webhook,omitempty"`
+	Teams     *TeamsTarget     `yaml:"teams,omitempty"`
+	Email     *EmailTarget     `yaml:"email,omitempty"`
+	Opsgenie  *OpsgenieTarget  `yaml:"opsgenie,omitempty"`
 	Log       *LogTarget       `yaml:"log,omitempty"`
 }
 
@@ -314,6 +331,9 @@ type Receiver struct {
 type PagerDutyTarget struct {
 	// RoutingKey is the integration key of the service.
 	RoutingKey Secret `yaml:"routing_key"`
+	// Summary is an Alertmanager template replacing the event's summary
+	// (Alertmanager's description).
+	Summary string `yaml:"summary,omitempty"`
 }
 
 // SlackTarget is a Slack channel, reached with the bot token, or an
@@ -323,6 +343,10 @@ type SlackTarget struct {
 	Channel string `yaml:"channel"`
 	// WebhookURL selects incoming-webhook mode.
 	WebhookURL Secret `yaml:"webhook_url"`
+	// Title and Text are Alertmanager templates replacing the message's
+	// title and summary.
+	Title string `yaml:"title,omitempty"`
+	Text  string `yaml:"text,omitempty"`
 }
 
 // LogTarget writes notifications to alertgate's own log.
@@ -335,20 +359,35 @@ type TargetType string
 const (
 	TargetPagerDuty TargetType = "pagerduty"
 	TargetSlack     TargetType = "slack"
+	TargetWebhook   TargetType = "webhook"
+	TargetTeams     TargetType = "teams"
+	TargetEmail     TargetType = "email"
+	TargetOpsgenie  TargetType = "opsgenie"
 	TargetLog       TargetType = "log"
 )
 
+// TargetTypes lists every integration, in the order Targets lists a
+// receiver's.
+func TargetTypes() []TargetType {
+	return []TargetType{TargetPagerDuty, TargetSlack, TargetWebhook, TargetTeams, TargetEmail, TargetOpsgenie, TargetLog}
+}
+
 // Targets lists the integrations a receiver has, in a fixed order.
 func (r *Receiver) Targets() []TargetType {
+	set := map[TargetType]bool{
+		TargetPagerDuty: r.PagerDuty != nil,
+		TargetSlack:     r.Slack != nil,
+		TargetWebhook:   r.Webhook != nil,
+		TargetTeams:     r.Teams != nil,
+		TargetEmail:     r.Email != nil,
+		TargetOpsgenie:  r.Opsgenie != nil,
+		TargetLog:       r.Log != nil,
+	}
 	var t []TargetType
-	if r.PagerDuty != nil {
-		t = append(t, TargetPagerDuty)
-	}
-	if r.Slack != nil {
-		t = append(t, TargetSlack)
-	}
-	if r.Log != nil {
-		t = append(t, TargetLog)
+	for _, typ := range TargetTypes() {
+		if set[typ] {
+			t = append(t, typ)
+		}
 	}
 	return t
 }
@@ -393,6 +432,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&n.Slack.APIURL, "https://slack.com/api/")
 	setDefault(&n.Slack.Timeout, model.Duration(10*time.Second))
 	setDefault(&n.Slack.PerChannelInterval, model.Duration(time.Second))
+	n.applyOutputDefaults()
 	setDefault(&n.Outbox.Workers, 4)
 	setDefault(&n.Outbox.MinBackoff, model.Duration(time.Second))
 	setDefault(&n.Outbox.MaxBackoff, model.Duration(5*time.Minute))

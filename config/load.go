@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -59,12 +60,17 @@ func LoadFile(path string, getenv Getenv) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	cfg, err := Parse(data, getenv)
+	cfg, err := parse(data, getenv, filepath.Dir(path))
 	return cfg, withFile(err, path)
 }
 
-// Parse is LoadFile for configuration already in memory.
+// Parse is LoadFile for configuration already in memory; relative paths
+// in it are relative to the working directory.
 func Parse(data []byte, getenv Getenv) (*Config, error) {
+	return parse(data, getenv, "")
+}
+
+func parse(data []byte, getenv Getenv, dir string) (*Config, error) {
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
@@ -82,7 +88,7 @@ func Parse(data []byte, getenv Getenv) (*Config, error) {
 	if errs := checkKnownKeys(root, reflect.TypeFor[Config](), ""); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	cfg := &Config{}
+	cfg := &Config{dir: dir}
 	if err := root.Decode(cfg); err != nil {
 		return nil, decodeError(err, root)
 	}

@@ -290,7 +290,11 @@ func NewReplay(cfg *config.Config, now func() time.Time, sink notify.Notifier, e
 		Now:        now,
 		Consumer:   "replay",
 		Notifiers: func(*config.Config) map[config.TargetType]notify.Notifier {
-			return map[config.TargetType]notify.Notifier{config.TargetPagerDuty: sink, config.TargetSlack: sink, config.TargetLog: sink}
+			out := map[config.TargetType]notify.Notifier{}
+			for _, t := range config.TargetTypes() {
+				out[t] = sink
+			}
+			return out
 		},
 	}
 	if enricher != nil {

@@ -126,6 +126,21 @@ func (r *Rules) InBusinessHours(t time.Time) bool { return r.intervals.businessH
 // Location is the business-hours time zone, in which people read times.
 func (r *Rules) Location() *time.Location { return r.calendar.Location() }
 
+// RouteLabels returns the `labels` of the route with the given ID,
+// inherited from its parents as Alertmanager inherits them, unrendered;
+// nil when it has none.
+func (r *Rules) RouteLabels(id string) map[string]string {
+	rt, ok := r.routes[id]
+	if !ok || len(rt.Opts.Labels) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(rt.Opts.Labels))
+	for k, v := range rt.Opts.Labels {
+		out[string(k)] = string(v)
+	}
+	return out
+}
+
 // RepeatInterval is the route's repeat_interval.
 func (rt *Route) RepeatInterval() time.Duration { return rt.Opts.RepeatInterval }
 

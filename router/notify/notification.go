@@ -98,6 +98,9 @@ type Notification struct {
 	Title string `json:"title"`
 	// GroupLabels are the labels all members share by construction.
 	GroupLabels map[string]string `json:"groupLabels,omitempty"`
+	// RouteLabels are the route's `labels`, as configured (Alertmanager
+	// templates, rendered at delivery against the notification).
+	RouteLabels map[string]string `json:"routeLabels,omitempty"`
 	// Members are the incident's alerts, firing first.
 	Members []Member `json:"members"`
 	// Enrichment is the runbook, summary and on-call.

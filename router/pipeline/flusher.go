@@ -205,6 +205,7 @@ func (f *flusher) prepare(ctx context.Context, set *setup, now time.Time, fl *in
 // encodeAll encodes the notification for the group's receiver and every
 // receiver its incident was escalated to.
 func (e *Engine) encodeAll(rs *rules.Rules, proto *notify.Notification, fl *incident.Flush) ([][]byte, error) {
+	proto.RouteLabels = rs.RouteLabels(fl.Group.Route)
 	var entries [][]byte
 	for _, name := range append([]string{fl.Group.Receiver}, fl.Escalated...) {
 		b, err := e.encode(rs, proto, name)

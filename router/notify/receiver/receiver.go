@@ -14,6 +14,8 @@ import (
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/notify/pagerduty"
 	"github.com/alertgate/alertgate/router/notify/slack"
+	"github.com/alertgate/alertgate/router/notify/tmpl"
+	"github.com/alertgate/alertgate/router/notify/webhook"
 )
 
 // Deps are what the integrations need besides the configuration.
@@ -23,6 +25,22 @@ type Deps struct {
 	Logger  *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Templates are the configuration's templates; nil means they are
+	// loaded from its template files.
+	Templates *tmpl.Templates
+}
+
+// templates loads the configuration's template files. They were parsed
+// when the configuration was validated; if one changed since and no
+// longer parses, notifications go out with the default texts rather
+// than not at all.
+func templates(cfg *config.Config, log *slog.Logger) *tmpl.Templates {
+	t, err := tmpl.New(cfg.TemplateFiles(), cfg.Server.ExternalURL)
+	if err != nil {
+		log.Error("templates do not parse; notifications use the default texts", "err", err)
+		return tmpl.Default(cfg.Server.ExternalURL)
+	}
+	return t
 }
 
 // integration builds one integration's notifier for a configuration.
@@ -36,6 +54,7 @@ func integrations() []integration {
 	return []integration{
 		{config.TargetPagerDuty, buildPagerDuty},
 		{config.TargetSlack, buildSlack},
+		{config.TargetWebhook, buildWebhook},
 		{config.TargetLog, func(_ *config.Config, _ map[string]config.Receiver, d Deps) notify.Notifier {
 			return notify.Log{Logger: d.Logger.With("dry_run", false)}
 		}},
@@ -55,6 +74,9 @@ func Build(cfg *config.Config, d Deps) map[config.TargetType]notify.Notifier {
 	receivers := make(map[string]config.Receiver, len(cfg.Receivers))
 	for _, r := range cfg.Receivers {
 		receivers[r.Name] = r
+	}
+	if d.Templates == nil {
+		d.Templates = templates(cfg, d.Logger)
 	}
 	out := map[config.TargetType]notify.Notifier{}
 	for _, in := range integrations() {
@@ -101,6 +123,24 @@ func buildSlack(cfg *config.Config, receivers map[string]config.Receiver, d Deps
 				return "", "", false
 			}
 			return r.Slack.Channel, r.Slack.WebhookURL, true
+		},
+	})
+}
+
+func buildWebhook(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
+	wh := cfg.Notify.Webhook
+	return webhook.New(webhook.Config{
+		Templates:     d.Templates,
+		HTTPClient:    &http.Client{Timeout: time.Duration(wh.Timeout)},
+		PerTargetRate: wh.PerTargetRate,
+		Logger:        d.Logger,
+		Now:           d.Now,
+		Target: func(name string) (config.WebhookTarget, bool) {
+			r, ok := receivers[name]
+			if !ok || r.Webhook == nil {
+				return config.WebhookTarget{}, false
+			}
+			return *r.Webhook, true
 		},
 	})
 }
