@@ -19,8 +19,11 @@ type Config struct {
 	Receivers []Receiver `yaml:"receivers"`
 	Route     *Route     `yaml:"route"`
 
-	TimeIntervals      []TimeInterval         `yaml:"time_intervals"`
-	BusinessHours      BusinessHours          `yaml:"business_hours"`
+	TimeIntervals []TimeInterval `yaml:"time_intervals"`
+	// MuteTimeIntervals is Alertmanager's older name for time_intervals;
+	// both define intervals any route may name.
+	MuteTimeIntervals  []TimeInterval         `yaml:"mute_time_intervals"`
+	BusinessHours      *BusinessHours         `yaml:"business_hours"`
 	InhibitRules       []amcommon.InhibitRule `yaml:"inhibit_rules"`
 	MaintenanceWindows []MaintenanceWindow    `yaml:"maintenance_windows"`
 	OnCall             []OnCall               `yaml:"oncall"`
@@ -446,7 +449,9 @@ func (c *Config) applyDefaults() {
 	setDefault(&l.BudgetPerMinute, 30)
 	setDefault(&l.CacheTTL, model.Duration(6*time.Hour))
 	setDefault(&c.Dedup.RepeatInterval, model.Duration(4*time.Hour))
-	c.BusinessHours.applyDefaults()
+	if c.BusinessHours != nil {
+		c.BusinessHours.applyDefaults()
+	}
 	setDefault(&c.Correlation.Window, model.Duration(5*time.Minute))
 	setDefault(&c.Correlation.Cooldown, c.Correlation.Window)
 	setDefault(&c.Correlation.MaxMembers, 200)
@@ -456,14 +461,21 @@ func (c *Config) applyDefaults() {
 			setDefault(&pd.CacheFor, model.Duration(5*time.Minute))
 		}
 		if r := c.OnCall[i].Rotation; r != nil {
-			setDefault(&r.Location, c.BusinessHours.Location)
+			setDefault(&r.Location, c.Location())
 		}
 	}
 }
 
+// Location is the time zone people of this configuration read times in:
+// that of business_hours, else UTC.
+func (c *Config) Location() string {
+	if c.BusinessHours != nil && c.BusinessHours.Location != "" {
+		return c.BusinessHours.Location
+	}
+	return "UTC"
+}
+
 func (b *BusinessHours) applyDefaults() {
-	setDefault(&b.Location, "Asia/Tokyo")
-	setDefault(&b.Holidays, "jp")
 	if len(b.Weekdays) == 0 {
 		b.Weekdays = []timeinterval.WeekdayRange{{InclusiveRange: timeinterval.InclusiveRange{Begin: 1, End: 5}}}
 	}

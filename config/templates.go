@@ -62,6 +62,24 @@ func (c *Config) templateFields() map[string]string {
 	return out
 }
 
+// routeLabelFields lists the route labels, templates too, by key path.
+func (c *Config) routeLabelFields(v *validator) map[string]string {
+	out := map[string]string{}
+	if c.Route == nil {
+		return out
+	}
+	c.Route.visit("route", func(path string, r *Route) {
+		for k, val := range r.Labels {
+			if !k.IsValid() {
+				v.add(path+".labels", "invalid label name %q", k)
+				continue
+			}
+			out[path+".labels."+string(k)] = string(val)
+		}
+	})
+	return out
+}
+
 // validateTemplates parses the template files and every template field,
 // so that a template that does not parse stops the start instead of a
 // notification. Executing them is left to delivery, where a failure falls
@@ -73,7 +91,11 @@ func (c *Config) validateTemplates(v *validator) {
 		return
 	}
 	d := &template.Data{Status: "firing", Alerts: template.Alerts{{Status: "firing", Labels: template.KV{}, Annotations: template.KV{}}}}
-	for path, text := range c.templateFields() {
+	fields := c.templateFields()
+	for k, val := range c.routeLabelFields(v) {
+		fields[k] = val
+	}
+	for path, text := range fields {
 		// A trial run finds syntax errors, unknown functions and
 		// templates; other execution errors depend on the alerts (an
 		// index past the end of an empty list) and are left to delivery.

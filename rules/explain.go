@@ -21,9 +21,13 @@ type Explanation struct {
 	Labels        map[string]string
 	At            time.Time
 	BusinessHours bool
-	Holiday       string
-	Location      *time.Location
-	Routes        []RouteExplanation
+	// NoBusinessHours is set when the configuration defines none.
+	NoBusinessHours bool
+	// Holiday is the holiday the time falls on and the calendar that made
+	// it one, "Coming of Age Day (jp)".
+	Holiday  string
+	Location *time.Location
+	Routes   []RouteExplanation
 	// Silenced names the maintenance window that silences the alert.
 	Silenced string
 	// InhibitedIf describes the inhibit rules that would hold the alert
@@ -83,7 +87,9 @@ func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.T
 	} else if r.HasCatalog() {
 		e.Service = "(not in the service catalog)"
 	}
-	e.BusinessHours, e.Holiday = r.BusinessHours(at)
+	e.BusinessHours, _ = r.BusinessHours(at)
+	e.Holiday = r.calendar.HolidayOf(at).String()
+	e.NoBusinessHours = !r.HasBusinessHours()
 	e.Silenced, _ = r.maintenance.Mutes(ctx, labels, at)
 	set := labelSet(labels)
 	for _, ir := range r.inhibit {
@@ -185,7 +191,10 @@ func (e *Explanation) WriteText(w io.Writer) {
 	at := e.At.In(e.Location)
 	fmt.Fprintf(w, "Alert     %s\n", formatLabels(e.Labels))
 	hours := "outside business hours"
-	if e.BusinessHours {
+	switch {
+	case e.NoBusinessHours:
+		hours = "no business hours configured"
+	case e.BusinessHours:
 		hours = "inside business hours"
 	}
 	if e.Holiday != "" {
