@@ -9,6 +9,7 @@
 //	alertgate routes test  --config FILE [--at RFC3339] LABEL=VALUE ...
 //	alertgate runbooks lint [--config FILE] [DIR]
 //	alertgate replay       --config FILE TRACE.jsonl
+//	alertgate import alertmanager FILE [-o FILE]
 //	alertgate report       [--since 7d] [--format text|markdown|json] [--url URL]
 //	alertgate postmortem   ID [--lang en|ja] [--url URL]
 //	alertgate --version
@@ -62,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer, getenv env) int {
 		return replayCmd(args, stdout, stderr, getenv)
 	case "runbooks":
 		return runbooksCmd(args, stdout, stderr, getenv)
+	case "import":
+		return importCmd(args, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "alertgate", version)
 		return exitOK
@@ -81,6 +84,7 @@ func usage(w io.Writer) {
   alertgate routes test  --config FILE [--at RFC3339] LABEL=VALUE ...
   alertgate runbooks lint [--config FILE] [DIR]
   alertgate replay       --config FILE TRACE.jsonl
+  alertgate import alertmanager FILE [-o FILE]
   alertgate report       [--since 7d] [--format text|markdown|json] [--url URL]
   alertgate postmortem   ID [--lang en|ja] [--url URL]
   alertgate --version
