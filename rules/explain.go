@@ -63,9 +63,12 @@ type RouteExplanation struct {
 	Correlated string
 }
 
-// Pages reports whether the route delivers to PagerDuty now.
+// Pages reports whether the route delivers to a paging service
+// (PagerDuty, Opsgenie) now.
 func (re *RouteExplanation) Pages() bool {
-	return re.Muted == "" && slices.ContainsFunc(re.Targets, func(t string) bool { return strings.HasPrefix(t, string(config.TargetPagerDuty)) })
+	return re.Muted == "" && slices.ContainsFunc(re.Targets, func(t string) bool {
+		return strings.HasPrefix(t, string(config.TargetPagerDuty)) || strings.HasPrefix(t, string(config.TargetOpsgenie))
+	})
 }
 
 // OnCaller tells who is on call for a receiver at a time, and from which

@@ -1,8 +1,11 @@
 package notify
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -71,4 +74,32 @@ func HoldOn429(p *Pacer, key string, resp *http.Response, err error) {
 	if resp.StatusCode == http.StatusTooManyRequests && errors.As(err, &e) && e.RetryAfter > 0 {
 		p.Hold(key, e.RetryAfter)
 	}
+}
+
+// maxAnswer bounds how much of a provider's answer is read.
+const maxAnswer = 64 << 10
+
+// Send makes one JSON request and returns the response (its body read,
+// at most 64 KB, and closed) with the body's text. A transport error is
+// returned with the URL redacted.
+func Send(ctx context.Context, c *http.Client, method, rawURL string, header http.Header, body []byte) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, Permanent(RedactURL(err))
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", "alertgate")
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, nil, RedactURL(err)
+	}
+	defer resp.Body.Close()
+	text, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
+	return resp, text, nil
 }

@@ -12,8 +12,11 @@ import (
 
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/notify/email"
+	"github.com/alertgate/alertgate/router/notify/opsgenie"
 	"github.com/alertgate/alertgate/router/notify/pagerduty"
 	"github.com/alertgate/alertgate/router/notify/slack"
+	"github.com/alertgate/alertgate/router/notify/teams"
 	"github.com/alertgate/alertgate/router/notify/tmpl"
 	"github.com/alertgate/alertgate/router/notify/webhook"
 )
@@ -55,6 +58,9 @@ func integrations() []integration {
 		{config.TargetPagerDuty, buildPagerDuty},
 		{config.TargetSlack, buildSlack},
 		{config.TargetWebhook, buildWebhook},
+		{config.TargetTeams, buildTeams},
+		{config.TargetEmail, buildEmail},
+		{config.TargetOpsgenie, buildOpsgenie},
 		{config.TargetLog, func(_ *config.Config, _ map[string]config.Receiver, d Deps) notify.Notifier {
 			return notify.Log{Logger: d.Logger.With("dry_run", false)}
 		}},
@@ -141,6 +147,60 @@ func buildWebhook(cfg *config.Config, receivers map[string]config.Receiver, d De
 				return config.WebhookTarget{}, false
 			}
 			return *r.Webhook, true
+		},
+	})
+}
+
+func buildTeams(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
+	tc := cfg.Notify.Teams
+	return teams.New(teams.Config{
+		Templates:     d.Templates,
+		HTTPClient:    &http.Client{Timeout: time.Duration(tc.Timeout)},
+		PerTargetRate: tc.PerTargetRate,
+		Logger:        d.Logger,
+		Now:           d.Now,
+		Target: func(name string) (config.TeamsTarget, bool) {
+			r, ok := receivers[name]
+			if !ok || r.Teams == nil {
+				return config.TeamsTarget{}, false
+			}
+			return *r.Teams, true
+		},
+	})
+}
+
+func buildEmail(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
+	return email.New(email.Config{
+		Server:    cfg.Notify.Email,
+		Templates: d.Templates,
+		Logger:    d.Logger,
+		Now:       d.Now,
+		Target: func(name string) (config.EmailTarget, bool) {
+			r, ok := receivers[name]
+			if !ok || r.Email == nil {
+				return config.EmailTarget{}, false
+			}
+			return *r.Email, true
+		},
+	})
+}
+
+func buildOpsgenie(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
+	og := cfg.Notify.Opsgenie
+	return opsgenie.New(opsgenie.Config{
+		APIURL:        og.APIURL,
+		APIKey:        og.APIKey,
+		Templates:     d.Templates,
+		HTTPClient:    &http.Client{Timeout: time.Duration(og.Timeout)},
+		PerTargetRate: og.PerTargetRate,
+		Logger:        d.Logger,
+		Now:           d.Now,
+		Target: func(name string) (config.OpsgenieTarget, bool) {
+			r, ok := receivers[name]
+			if !ok || r.Opsgenie == nil {
+				return config.OpsgenieTarget{}, false
+			}
+			return *r.Opsgenie, true
 		},
 	})
 }
