@@ -159,9 +159,11 @@ func (e *Enricher) runbook(n *notify.Notification) *notify.Runbook {
 	}
 	for i, s := range rb.Steps {
 		if i == maxSteps {
+			out.More = len(rb.Steps) - maxSteps
 			break
 		}
 		out.Steps = append(out.Steps, s.String())
+		out.Parts = append(out.Parts, notify.StepPart{Text: s.Text, Command: s.Command})
 	}
 	return out
 }

@@ -21,11 +21,14 @@ const maxLinkURL = 2048
 // alarm, New Relic issue) and the sending system's own page (Alertmanager,
 // the CloudWatch console). Each URL once, absolute http(s) only: alert
 // text is untrusted, and a javascript: link must never become a button.
-func Links(n *Notification) []Link {
+func Links(n *Notification) []Link { return LinksUpTo(n, MaxLinks) }
+
+// LinksUpTo is Links with another bound, for providers that show more.
+func LinksUpTo(n *Notification, limit int) []Link {
 	var out []Link
 	seen := map[string]bool{}
 	add := func(title, raw string) {
-		if len(out) >= MaxLinks || seen[raw] || !UsableURL(raw) {
+		if len(out) >= limit || seen[raw] || !UsableURL(raw) {
 			return
 		}
 		seen[raw] = true

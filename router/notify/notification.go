@@ -59,6 +59,17 @@ type Runbook struct {
 	Title string   `json:"title"`
 	URL   string   `json:"url,omitempty"`
 	Steps []string `json:"steps,omitempty"`
+	// Parts are the same steps with their commands apart, so that a
+	// message can show a command as code, whole.
+	Parts []StepPart `json:"parts,omitempty"`
+	// More counts steps left out of Steps and Parts.
+	More int `json:"more,omitempty"`
+}
+
+// StepPart is one runbook step: what to do and the command that does it.
+type StepPart struct {
+	Text    string `json:"text"`
+	Command string `json:"command,omitempty"`
 }
 
 // Enrichment is what alertgate adds to an incident for the person

@@ -80,7 +80,7 @@ func buildEvent(nt *notify.Notification, routingKey string) *event {
 	ev.wire.Links = links(nt)
 	ev.wire.Payload = &pd.V2Payload{
 		Summary:   summary(nt),
-		Source:    source(lead),
+		Source:    source(nt, lead),
 		Severity:  severity(nt.Severity),
 		Timestamp: timestamp(nt),
 		Component: label(nt, lead, alert.LabelService),
@@ -137,15 +137,13 @@ func firingCount(nt *notify.Notification) int {
 	return n
 }
 
-// summary is the title on one line, prefixed with the firing count when
-// the incident groups several alerts, cut at a character boundary.
+// summary is the title on one line, cut at a character boundary. The
+// title already counts the other alerts ("(+3 more)"); counting them
+// again would say the same thing twice.
 func summary(nt *notify.Notification) string {
 	s := strings.Join(strings.Fields(nt.Title), " ")
 	if s == "" {
 		s = fallbackTitle(nt)
-	}
-	if n := firingCount(nt); n > 1 {
-		s = fmt.Sprintf("[%d alerts] %s", n, s)
 	}
 	return alert.Truncate(s, maxSummaryBytes)
 }
@@ -159,18 +157,22 @@ func fallbackTitle(nt *notify.Notification) string {
 	return "alertgate incident " + nt.Incident
 }
 
-// source is the lead member's most telling identity label, else the name
-// of the system that sent it; PagerDuty requires a non-blank source.
-func source(lead *notify.Member) string {
+// source is the affected service or host, else the name of the system
+// that sent the alert; PagerDuty requires a non-blank source. A pod
+// comes last: it names one replica of many, and changes every deploy.
+func source(nt *notify.Notification, lead *notify.Member) string {
+	if s := nt.GroupLabels[alert.LabelService]; s != "" {
+		return s
+	}
 	if lead == nil {
 		return client
 	}
 	// Labels that name the affected system, most telling first: the
-	// Prometheus target, the Kubernetes object, the New Relic entity, the
-	// CloudWatch dimension.
+	// service, the host, the Prometheus target, the New Relic entity,
+	// the CloudWatch dimension, and only then the Kubernetes pod.
 	identity := [...]string{
-		"instance", "pod", "node", "host", "entity",
-		"InstanceId", "LoadBalancer", "DBClusterIdentifier", "DBInstanceIdentifier",
+		alert.LabelService, "host", "node", "instance", "entity",
+		"InstanceId", "LoadBalancer", "DBClusterIdentifier", "DBInstanceIdentifier", "job", "pod",
 	}
 	for _, name := range identity {
 		if v := strings.TrimSpace(lead.Labels[name]); v != "" {
@@ -244,25 +246,20 @@ type link struct {
 	Text string `json:"text,omitempty"`
 }
 
-// links are the runbook and each distinct page of the members' senders,
-// bounded; PagerDuty shows them on the alert and the incident.
+// links are the pages a person acts from (notify.Links: runbook,
+// dashboard, the rule or alarm, the sender), bounded; PagerDuty shows
+// them on the alert and the incident.
 func links(nt *notify.Notification) []any {
 	var out []any
-	seen := make(map[string]bool)
-	add := func(href, text string) {
-		if len(out) >= maxLinks || seen[href] || !usableURL(href) {
-			return
+	for _, l := range notify.LinksUpTo(nt, maxLinks) {
+		if len(out) >= maxLinks || !usableURL(l.URL) {
+			continue
 		}
-		seen[href] = true
-		out = append(out, link{Href: href, Text: alert.Truncate(text, maxLinkText)})
-	}
-	if rb := nt.Enrichment.Runbook; rb != nil {
-		add(rb.URL, "Runbook: "+firstNonEmpty(rb.Title, rb.ID))
-	}
-	for i := range nt.Members {
-		m := &nt.Members[i]
-		add(m.GeneratorURL, m.Name+" in "+sourceTitle(m.Source))
-		add(m.SourceURL, "Open "+sourceTitle(m.Source))
+		text := l.Title
+		if rb := nt.Enrichment.Runbook; rb != nil && l.URL == rb.URL {
+			text = "Runbook: " + firstNonEmpty(rb.Title, rb.ID)
+		}
+		out = append(out, link{Href: l.URL, Text: alert.Truncate(text, maxLinkText)})
 	}
 	return out
 }

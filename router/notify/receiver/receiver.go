@@ -97,7 +97,12 @@ func Build(cfg *config.Config, d Deps) map[config.TargetType]notify.Notifier {
 
 func buildPagerDuty(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
 	pd := cfg.Notify.PagerDuty
-	return pagerduty.New(pagerduty.Config{
+	return tmpl.Override{Templates: d.Templates, Logger: d.Logger, Texts: func(name string) tmpl.Texts {
+		if r, ok := receivers[name]; ok && r.PagerDuty != nil {
+			return tmpl.Texts{Title: r.PagerDuty.Summary}
+		}
+		return tmpl.Texts{}
+	}, Next: pagerduty.New(pagerduty.Config{
 		URL:        pd.URL,
 		HTTPClient: &http.Client{Timeout: time.Duration(pd.Timeout)},
 		PerKeyRate: pd.PerKeyRate,
@@ -110,12 +115,17 @@ func buildPagerDuty(cfg *config.Config, receivers map[string]config.Receiver, d 
 			}
 			return r.PagerDuty.RoutingKey, true
 		},
-	})
+	})}
 }
 
 func buildSlack(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
 	sl := cfg.Notify.Slack
-	return slack.New(slack.Config{
+	return tmpl.Override{Templates: d.Templates, Logger: d.Logger, Texts: func(name string) tmpl.Texts {
+		if r, ok := receivers[name]; ok && r.Slack != nil {
+			return tmpl.Texts{Title: r.Slack.Title, Text: r.Slack.Text}
+		}
+		return tmpl.Texts{}
+	}, Next: slack.New(slack.Config{
 		APIURL:             sl.APIURL,
 		Token:              sl.Token,
 		Threads:            d.Threads,
@@ -130,7 +140,7 @@ func buildSlack(cfg *config.Config, receivers map[string]config.Receiver, d Deps
 			}
 			return r.Slack.Channel, r.Slack.WebhookURL, true
 		},
-	})
+	})}
 }
 
 func buildWebhook(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
