@@ -278,6 +278,10 @@ type PagerDutyNotify struct {
 	// routing key; PagerDuty accepts about 120 a minute, so the default 1
 	// leaves room for two replicas.
 	PerKeyRate float64 `yaml:"per_key_rate"`
+	// WebhookSecrets verify PagerDuty's webhooks (v3) to
+	// /api/v1/pagerduty/webhook; several, so a secret can be rotated.
+	// Without any the endpoint is off.
+	WebhookSecrets []Secret `yaml:"webhook_secrets"`
 }
 
 // SlackNotify configures the Slack Web API client and interactivity.

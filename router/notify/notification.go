@@ -123,6 +123,10 @@ type Notification struct {
 	// FallbackFor is the receiver this notification stands in for, after
 	// delivery there failed permanently.
 	FallbackFor string `json:"fallbackFor,omitempty"`
+	// Silent asks chat targets to edit the incident's message without a
+	// reply that would notify anyone: the change happened elsewhere
+	// (PagerDuty) and the people concerned already know.
+	Silent bool `json:"silent,omitempty"`
 	// Announcement is the text of a KindAnnounce notification.
 	Announcement string `json:"announcement,omitempty"`
 	// CreatedAt is when alertgate decided to send it.

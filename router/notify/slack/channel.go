@@ -105,6 +105,10 @@ func (d *delivery) edit(ctx context.Context, r ref) error {
 	if err != nil {
 		return classify("chat.update of "+r.String()+" in "+d.channel, err)
 	}
+	if d.nt.Silent {
+		d.save(ctx, r)
+		return nil
+	}
 	return d.reply(ctx, r)
 }
 
