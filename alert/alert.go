@@ -21,12 +21,15 @@ const (
 	// arrives both ways is one alert; the name appears in the endpoint,
 	// metrics and recorded traces.
 	SourceEventBridge Source = "eventbridge"
+	// SourceAlertgate is alertgate itself: the alerts it raises, such as
+	// a missing heartbeat.
+	SourceAlertgate Source = "alertgate"
 )
 
 // Valid reports whether s is one of the known sources.
 func (s Source) Valid() bool {
 	switch s {
-	case SourceAlertmanager, SourceCloudWatch, SourceNewRelic, SourceEventBridge:
+	case SourceAlertmanager, SourceCloudWatch, SourceNewRelic, SourceEventBridge, SourceAlertgate:
 		return true
 	}
 	return false

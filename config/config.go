@@ -29,6 +29,9 @@ type Config struct {
 	OnCall             []OnCall               `yaml:"oncall"`
 	Services           []Service              `yaml:"services"`
 	Correlation        Correlation            `yaml:"correlation"`
+	// Heartbeats are dead-man's switches: alerts or sources that must
+	// keep arriving.
+	Heartbeats []Heartbeat `yaml:"heartbeats"`
 	// Templates are files of Alertmanager templates (globs, relative to
 	// the configuration file) that receivers' template fields may use.
 	Templates []string `yaml:"templates"`

@@ -31,6 +31,7 @@ func (c *Config) Validate() error {
 	c.validateNotify(&v)
 	c.validateOutputs(&v)
 	c.validateTemplates(&v)
+	c.validateHeartbeats(&v)
 	c.validateEnrich(&v)
 	c.validateServices(&v)
 	return v.err()

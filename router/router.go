@@ -225,6 +225,7 @@ func (rt *Router) routes(separateOps bool) (api, ops *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/incidents/{id}/postmortem", rt.admin(rt.handleDocument(pipeline.DocumentPostmortem)))
 	mux.HandleFunc("GET /api/v1/incidents/{id}/announcement", rt.admin(rt.handleDocument(pipeline.DocumentAnnouncement)))
 	mux.HandleFunc("GET /api/v1/report", rt.admin(rt.handleReport))
+	mux.HandleFunc("GET /api/v1/heartbeats", rt.admin(rt.handleHeartbeats))
 	notFound := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	}

@@ -75,6 +75,7 @@ type Engine struct {
 	localWorker *notify.Worker
 	stats       *stats
 	journal     journal
+	hb          heartbeats
 }
 
 // New returns an engine running cfg, which must have passed validation.
@@ -98,7 +99,8 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 		deps := receiver.Deps{Threads: opts.Store, Logger: opts.Logger, Now: opts.Now}
 		opts.Notifiers = func(cfg *config.Config) map[config.TargetType]notify.Notifier { return receiver.Build(cfg, deps) }
 	}
-	e := &Engine{opts: opts, log: opts.Logger, metrics: newMetrics(opts.Registerer), stats: &stats{}, local: memory.New(store.Options{})}
+	e := &Engine{opts: opts, log: opts.Logger, metrics: newMetrics(opts.Registerer), stats: &stats{}, local: memory.New(store.Options{}),
+		hb: heartbeats{armed: map[string]config.Heartbeat{}, lastSeen: map[string]time.Time{}, pushed: map[string]time.Time{}}}
 	rs, err := rules.New(cfg)
 	if err != nil {
 		return nil, err

@@ -24,11 +24,15 @@ func (f *flusher) scheduleEscalation(ctx context.Context, now time.Time, group s
 // acknowledged goes to the escalation receiver.
 func (f *flusher) escalate(ctx context.Context, now time.Time) error {
 	st := f.e.opts.Store
+	f.e.tickHeartbeats(ctx, now)
 	timers, err := st.ClaimTimers(ctx, now, flushBatch)
 	if err != nil {
 		return err
 	}
 	for _, t := range timers {
+		if f.e.heartbeatDue(ctx, now, t) {
+			continue
+		}
 		entries, err := f.escalation(ctx, now, t)
 		if err == nil {
 			err = st.CompleteTimer(ctx, now, t, entries)

@@ -75,6 +75,7 @@ func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 		e.flusher.kickNow()
 	}
 	e.sourceAcks(ctx, now, obs)
+	e.heartbeatsSeen(ctx, now, src, alerts)
 	return res, nil
 }
 
