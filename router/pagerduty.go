@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/router/notify/pagerduty/pdwebhook"
 	"github.com/alertgate/alertgate/router/pipeline"
 )
@@ -18,7 +19,12 @@ import (
 // subscription; only alertgate's own trouble is a 503, which PagerDuty
 // retries.
 func (rt *Router) handlePagerDutyWebhook(w http.ResponseWriter, r *http.Request) {
-	secrets := rt.state.Load().cfg.Notify.PagerDuty.WebhookSecrets
+	var secrets []config.Secret
+	for _, s := range rt.state.Load().cfg.Notify.PagerDuty.WebhookSecrets {
+		if s.IsSet() { // ${VAR:-} of an unset variable
+			secrets = append(secrets, s)
+		}
+	}
 	if len(secrets) == 0 {
 		writeError(w, http.StatusNotFound, "", "PagerDuty webhooks are off: set notify.pagerduty.webhook_secrets")
 		return
