@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/smtp"
 	"net/textproto"
@@ -28,9 +27,10 @@ type Config struct {
 	Templates *tmpl.Templates
 	// TLS is the client TLS configuration; nil means the system roots
 	// (and Server.InsecureSkipVerify).
-	TLS    *tls.Config
-	Logger *slog.Logger
-	Now    func() time.Time
+	TLS *tls.Config
+	// Client logs and keeps time; its PerTargetRate (default 1) paces the
+	// emails to one receiver. HTTPClient is not used.
+	notify.Client
 }
 
 // Notifier sends email. It is safe for concurrent use.
@@ -41,12 +41,7 @@ type Notifier struct {
 
 // New returns a notifier for cfg.
 func New(cfg Config) *Notifier {
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Client = cfg.WithDefaults(1)
 	if cfg.Templates == nil {
 		cfg.Templates = tmpl.Default("")
 	}
@@ -56,10 +51,7 @@ func New(cfg Config) *Notifier {
 	if cfg.Server.Hello == "" {
 		cfg.Server.Hello = "localhost"
 	}
-	if cfg.Server.PerTargetRate <= 0 {
-		cfg.Server.PerTargetRate = 1
-	}
-	return &Notifier{cfg: cfg, pacer: notify.NewPacer(cfg.Server.PerTargetRate, 1, cfg.Now)}
+	return &Notifier{cfg: cfg, pacer: cfg.Pacer()}
 }
 
 // Notify sends nt to the receiver's recipients.

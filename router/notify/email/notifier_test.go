@@ -21,10 +21,10 @@ var now = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
 func notifier(srv *smtptest.Server, t config.EmailTarget, user string) *Notifier {
 	return New(Config{
-		Server: config.EmailNotify{Smarthost: srv.Addr, From: "alertgate@example.com", AuthUsername: user, AuthPassword: "hunter2", Hello: "alertgate.example.com", PerTargetRate: 1000},
+		Server: config.EmailNotify{Smarthost: srv.Addr, From: "alertgate@example.com", AuthUsername: user, AuthPassword: "hunter2", Hello: "alertgate.example.com"},
 		Target: func(string) (config.EmailTarget, bool) { return t, true },
 		TLS:    &tls.Config{RootCAs: srv.RootCAs, MinVersion: tls.VersionTLS12},
-		Now:    func() time.Time { return now },
+		Client: notify.Client{PerTargetRate: 1000, Now: func() time.Time { return now }},
 	})
 }
 

@@ -6,11 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
@@ -38,12 +36,10 @@ type Config struct {
 	// APIKey is the default key, for targets without their own.
 	APIKey config.Secret
 	// Target returns a receiver's Opsgenie target; false for none.
-	Target        func(receiver string) (config.OpsgenieTarget, bool)
-	Templates     *tmpl.Templates
-	HTTPClient    *http.Client
-	PerTargetRate float64
-	Logger        *slog.Logger
-	Now           func() time.Time
+	Target    func(receiver string) (config.OpsgenieTarget, bool)
+	Templates *tmpl.Templates
+	// Client sends; its PerTargetRate defaults to 2.
+	notify.Client
 }
 
 // Notifier sends notifications to Opsgenie. It is safe for concurrent
@@ -59,22 +55,11 @@ func New(cfg Config) *Notifier {
 		cfg.APIURL = "https://api.opsgenie.com"
 	}
 	cfg.APIURL = strings.TrimRight(cfg.APIURL, "/")
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
-	if cfg.PerTargetRate <= 0 {
-		cfg.PerTargetRate = 2
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Client = cfg.WithDefaults(2)
 	if cfg.Templates == nil {
 		cfg.Templates = tmpl.Default("")
 	}
-	return &Notifier{cfg: cfg, pacer: notify.NewPacer(cfg.PerTargetRate, max(1, int(cfg.PerTargetRate)), cfg.Now)}
+	return &Notifier{cfg: cfg, pacer: cfg.Pacer()}
 }
 
 // Alias is the Opsgenie alias of an incident: its ID (one per

@@ -120,8 +120,8 @@ func (f *fake) create(b map[string]any) {
 }
 
 func notifier(f *fake, t config.OpsgenieTarget) *Notifier {
-	return New(Config{APIURL: f.srv.URL, APIKey: "key-123", PerTargetRate: 1000,
-		Target: func(string) (config.OpsgenieTarget, bool) { return t, true }, Now: time.Now})
+	return New(Config{APIURL: f.srv.URL, APIKey: "key-123", Client: notify.Client{PerTargetRate: 1000},
+		Target: func(string) (config.OpsgenieTarget, bool) { return t, true }})
 }
 
 func note(kind notify.Kind) *notify.Notification {

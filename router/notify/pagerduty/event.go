@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -24,7 +23,6 @@ const (
 	maxSummaryBytes = 1024
 	maxEventBytes   = 256 << 10
 	maxLinks        = 10
-	maxURLLen       = 2048
 	maxLinkText     = 256
 )
 
@@ -252,7 +250,7 @@ type link struct {
 func links(nt *notify.Notification) []any {
 	var out []any
 	for _, l := range notify.LinksUpTo(nt, maxLinks) {
-		if len(out) >= maxLinks || !usableURL(l.URL) {
+		if len(out) >= maxLinks || !notify.UsableURL(l.URL) {
 			continue
 		}
 		text := l.Title
@@ -267,33 +265,11 @@ func links(nt *notify.Notification) []any {
 // clientURL is the first sender page, where "View in alertgate" leads.
 func clientURL(members []notify.Member) string {
 	for i := range members {
-		if u := members[i].SourceURL; usableURL(u) {
+		if u := members[i].SourceURL; notify.UsableURL(u) {
 			return u
 		}
 	}
 	return ""
-}
-
-func sourceTitle(s alert.Source) string {
-	switch s {
-	case alert.SourceAlertmanager:
-		return "Alertmanager"
-	case alert.SourceCloudWatch:
-		return "CloudWatch"
-	case alert.SourceNewRelic:
-		return "New Relic"
-	}
-	return firstNonEmpty(string(s), "source")
-}
-
-// usableURL accepts absolute http(s) URLs of reasonable length: a link
-// PagerDuty would reject must not cost the whole event.
-func usableURL(s string) bool {
-	if s == "" || len(s) > maxURLLen {
-		return false
-	}
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 func firstNonEmpty(ss ...string) string {

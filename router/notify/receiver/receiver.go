@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/notify/email"
@@ -146,11 +148,8 @@ func buildSlack(cfg *config.Config, receivers map[string]config.Receiver, d Deps
 func buildWebhook(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
 	wh := cfg.Notify.Webhook
 	return webhook.New(webhook.Config{
-		Templates:     d.Templates,
-		HTTPClient:    &http.Client{Timeout: time.Duration(wh.Timeout)},
-		PerTargetRate: wh.PerTargetRate,
-		Logger:        d.Logger,
-		Now:           d.Now,
+		Templates: d.Templates,
+		Client:    d.client(wh.Timeout, wh.PerTargetRate),
 		Target: func(name string) (config.WebhookTarget, bool) {
 			r, ok := receivers[name]
 			if !ok || r.Webhook == nil {
@@ -164,11 +163,8 @@ func buildWebhook(cfg *config.Config, receivers map[string]config.Receiver, d De
 func buildTeams(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
 	tc := cfg.Notify.Teams
 	return teams.New(teams.Config{
-		Templates:     d.Templates,
-		HTTPClient:    &http.Client{Timeout: time.Duration(tc.Timeout)},
-		PerTargetRate: tc.PerTargetRate,
-		Logger:        d.Logger,
-		Now:           d.Now,
+		Templates: d.Templates,
+		Client:    d.client(tc.Timeout, tc.PerTargetRate),
 		Target: func(name string) (config.TeamsTarget, bool) {
 			r, ok := receivers[name]
 			if !ok || r.Teams == nil {
@@ -180,11 +176,11 @@ func buildTeams(cfg *config.Config, receivers map[string]config.Receiver, d Deps
 }
 
 func buildEmail(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
+	em := cfg.Notify.Email
 	return email.New(email.Config{
-		Server:    cfg.Notify.Email,
+		Server:    em,
 		Templates: d.Templates,
-		Logger:    d.Logger,
-		Now:       d.Now,
+		Client:    d.client(em.Timeout, em.PerTargetRate),
 		Target: func(name string) (config.EmailTarget, bool) {
 			r, ok := receivers[name]
 			if !ok || r.Email == nil {
@@ -198,13 +194,10 @@ func buildEmail(cfg *config.Config, receivers map[string]config.Receiver, d Deps
 func buildOpsgenie(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
 	og := cfg.Notify.Opsgenie
 	return opsgenie.New(opsgenie.Config{
-		APIURL:        og.APIURL,
-		APIKey:        og.APIKey,
-		Templates:     d.Templates,
-		HTTPClient:    &http.Client{Timeout: time.Duration(og.Timeout)},
-		PerTargetRate: og.PerTargetRate,
-		Logger:        d.Logger,
-		Now:           d.Now,
+		APIURL:    og.APIURL,
+		APIKey:    og.APIKey,
+		Templates: d.Templates,
+		Client:    d.client(og.Timeout, og.PerTargetRate),
 		Target: func(name string) (config.OpsgenieTarget, bool) {
 			r, ok := receivers[name]
 			if !ok || r.Opsgenie == nil {
@@ -213,4 +206,10 @@ func buildOpsgenie(cfg *config.Config, receivers map[string]config.Receiver, d D
 			return *r.Opsgenie, true
 		},
 	})
+}
+
+// client is the notify.Client of an integration with the given timeout
+// and pace.
+func (d Deps) client(timeout model.Duration, rate float64) notify.Client {
+	return notify.Client{HTTPClient: &http.Client{Timeout: time.Duration(timeout)}, PerTargetRate: rate, Logger: d.Logger, Now: d.Now}
 }

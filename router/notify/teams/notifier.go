@@ -3,7 +3,6 @@ package teams
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -21,12 +20,8 @@ type Config struct {
 	// Target returns a receiver's Teams target; false for none.
 	Target    func(receiver string) (config.TeamsTarget, bool)
 	Templates *tmpl.Templates
-	// HTTPClient sends the requests; nil means a 10 s timeout.
-	HTTPClient *http.Client
-	// PerTargetRate is the messages per second to one receiver; 0 means 1.
-	PerTargetRate float64
-	Logger        *slog.Logger
-	Now           func() time.Time
+	// Client sends; its PerTargetRate defaults to 1.
+	notify.Client
 }
 
 // Notifier posts Adaptive Cards to Teams. It is safe for concurrent use.
@@ -37,22 +32,11 @@ type Notifier struct {
 
 // New returns a notifier for cfg.
 func New(cfg Config) *Notifier {
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
-	if cfg.PerTargetRate <= 0 {
-		cfg.PerTargetRate = 1
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Client = cfg.WithDefaults(1)
 	if cfg.Templates == nil {
 		cfg.Templates = tmpl.Default("")
 	}
-	return &Notifier{cfg: cfg, pacer: notify.NewPacer(cfg.PerTargetRate, 1, cfg.Now)}
+	return &Notifier{cfg: cfg, pacer: cfg.Pacer()}
 }
 
 // Notify posts one card for nt.

@@ -95,7 +95,7 @@ func note(kind notify.Kind, members int) *notify.Notification {
 
 func notifier(url string, t config.TeamsTarget) *Notifier {
 	t.WebhookURL = config.Secret(url)
-	return New(Config{Target: func(string) (config.TeamsTarget, bool) { return t, true }, Now: func() time.Time { return now }})
+	return New(Config{Target: func(string) (config.TeamsTarget, bool) { return t, true }, Client: notify.Client{Now: func() time.Time { return now }}})
 }
 
 func TestNotify_PostsAnAdaptiveCard(t *testing.T) {

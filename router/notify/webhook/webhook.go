@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	amwebhook "github.com/prometheus/alertmanager/notify/webhook"
 
@@ -39,14 +37,8 @@ type Config struct {
 	Target func(receiver string) (config.WebhookTarget, bool)
 	// Templates render route labels; nil means Alertmanager's defaults.
 	Templates *tmpl.Templates
-	// HTTPClient sends the requests; nil means a 10 s timeout.
-	HTTPClient *http.Client
-	// PerTargetRate is the requests per second to one receiver's
-	// endpoint; 0 means 5.
-	PerTargetRate float64
-	Logger        *slog.Logger
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
+	// Client sends; its PerTargetRate defaults to 5.
+	notify.Client
 }
 
 // Notifier posts Alertmanager webhook payloads. It is safe for
@@ -58,22 +50,11 @@ type Notifier struct {
 
 // New returns a notifier for cfg.
 func New(cfg Config) *Notifier {
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
-	if cfg.PerTargetRate <= 0 {
-		cfg.PerTargetRate = 5
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Client = cfg.WithDefaults(5)
 	if cfg.Templates == nil {
 		cfg.Templates = tmpl.Default("")
 	}
-	return &Notifier{cfg: cfg, pacer: notify.NewPacer(cfg.PerTargetRate, max(1, int(cfg.PerTargetRate)), cfg.Now)}
+	return &Notifier{cfg: cfg, pacer: cfg.Pacer()}
 }
 
 // Notify posts nt. Acknowledgements and announcements are not part of

@@ -119,7 +119,7 @@ func notifier(c *consumer, target config.WebhookTarget) *Notifier {
 	return New(Config{
 		Target:    func(r string) (config.WebhookTarget, bool) { return target, r == "hook" },
 		Templates: tmpl.Default("https://alertgate.example.com"),
-		Now:       func() time.Time { return now },
+		Client:    notify.Client{Now: func() time.Time { return now }},
 	})
 }
 
