@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alertgate/alertgate/internal/logbuf"
+	"github.com/alertgate/alertgate/router/store/redis/redistest"
 )
 
 func TestHeartbeat_MissingWatchdogPagesAndResolvesWhenBack(t *testing.T) {
@@ -89,4 +92,49 @@ func TestHeartbeat_NeverArrivingIsMissingToo(t *testing.T) {
 	if !found {
 		t.Errorf("no page for a source that never sent anything: %v", h.logLines("notification"))
 	}
+}
+
+// TestHeartbeat_TwoReplicasOnRedisPageOnce runs the heartbeat on two
+// replicas sharing a real Redis: either replica's watchdog pushes the
+// shared timer back, and a missing heartbeat pages once, not once per
+// replica.
+func TestHeartbeat_TwoReplicasOnRedisPageOnce(t *testing.T) {
+	srv := redistest.Start(t)
+	cfg := testConfig + `heartbeats:
+  - name: watchdog
+    matchers: ['alertname="Watchdog"']
+    interval: 5m
+    receiver: oncall
+`
+	logs := &logbuf.Buffer{}
+	a := newReplica(t, cfg, nil, redisStore(t, srv, "hb:"), logs)
+	b := newReplica(t, cfg, nil, redisStore(t, srv, "hb:"), logs)
+	both := func(f func(h *harness)) { f(a); f(b) }
+	both(func(h *harness) { h.deliver() })
+	for i := range 4 {
+		h := []*harness{a, b}[i%2] // the watchdog reaches one replica or the other
+		if code, _ := h.post(amPath, "am-token", amAlert("firing", h.now(), map[string]string{"alertname": "Watchdog"})); code != http.StatusOK {
+			t.Fatal(code)
+		}
+		both(func(h *harness) { h.advance(4 * time.Minute); h.deliver() })
+	}
+	if n := countMissing(a); n != 0 {
+		t.Fatalf("%d pages while the watchdog kept arriving", n)
+	}
+	both(func(h *harness) { h.advance(2 * time.Minute) })
+	both(func(h *harness) { h.deliver() })
+	both(func(h *harness) { h.deliver() })
+	if n := countMissing(a); n != 2 {
+		t.Errorf("%d heartbeat notifications across both replicas, want 2 (pagerduty and slack, once)", n)
+	}
+}
+
+func countMissing(h *harness) int {
+	n := 0
+	for _, l := range h.logLines("notification") {
+		if strings.Contains(l["title"].(string), "Heartbeat watchdog missing") {
+			n++
+		}
+	}
+	return n
 }
