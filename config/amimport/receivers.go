@@ -172,9 +172,10 @@ func (r *receiver) slack(path string, cfg *yaml.Node) *obj {
 	switch {
 	case get(cfg, "app_token") != nil || get(cfg, "app_token_file") != nil || get(r.c.global, "slack_app_token") != nil || get(r.c.global, "slack_app_token_file") != nil:
 		r.botToken(func() *yaml.Node { return r.secretOf(path, cfg, "app_token", "slack_app_token", "slack", false) })
-	case slackPostMessage.MatchString(str(cfg, "api_url")) && credentials(cfg) != nil:
+	case slackPostMessage.MatchString(str(cfg, "api_url")) && hasCredentials(cfg):
 		r.botToken(func() *yaml.Node {
-			return r.c.secret("SLACK_BOT_TOKEN", fmt.Sprintf("receivers[%s].%s.http_config.authorization", r.name, path), "", false)
+			_, file := credentials(cfg)
+			return r.c.secret("SLACK_BOT_TOKEN", fmt.Sprintf("receivers[%s].%s.http_config.authorization", r.name, path), file, false)
 		})
 		known = append(known, "http_config")
 	default:
@@ -210,16 +211,22 @@ func (r *receiver) botToken(token func() *yaml.Node) {
 	}
 }
 
-// credentials returns http_config's bearer credentials, if any.
-func credentials(cfg *yaml.Node) *yaml.Node {
+func hasCredentials(cfg *yaml.Node) bool { ok, _ := credentials(cfg); return ok }
+
+// credentials returns http_config's bearer credentials, if any, and
+// the file they are read from when they are (never the secret itself).
+func credentials(cfg *yaml.Node) (found bool, file string) {
 	a := get(get(cfg, "http_config"), "authorization")
 	if a == nil || (str(a, "type") != "" && !strings.EqualFold(str(a, "type"), "Bearer")) {
-		return nil
+		return false, ""
 	}
-	if c := get(a, "credentials"); c != nil {
-		return c
+	if get(a, "credentials") != nil {
+		return true, ""
 	}
-	return get(a, "credentials_file")
+	if f := get(a, "credentials_file"); f != nil {
+		return true, f.Value
+	}
+	return false, ""
 }
 
 func (r *receiver) webhook(path string, cfg *yaml.Node) *obj {
@@ -237,8 +244,8 @@ func (r *receiver) webhook(path string, cfg *yaml.Node) *obj {
 		o.set("max_alerts", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: v})
 	}
 	known := []string{"url", "url_file", "send_resolved", "max_alerts"}
-	if cred := credentials(cfg); cred != nil {
-		o.set("bearer_token", r.c.secret("webhook_"+r.name+"_bearer_token", fmt.Sprintf("receivers[%s].%s.http_config.authorization", r.name, path), fileOf("credentials_file", cred), false))
+	if ok, file := credentials(cfg); ok {
+		o.set("bearer_token", r.c.secret("webhook_"+r.name+"_bearer_token", fmt.Sprintf("receivers[%s].%s.http_config.authorization", r.name, path), file, false))
 		if len(get(cfg, "http_config").Content) == 2 {
 			known = append(known, "http_config")
 		}
