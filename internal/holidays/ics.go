@@ -14,7 +14,8 @@ type Day struct {
 	Name       string
 	Start, End time.Time // dates, at midnight UTC
 	Yearly     bool
-	// Until ends a yearly repetition (inclusive); zero means never.
+	// Until is the last day a yearly repetition may start (inclusive);
+	// zero means never.
 	Until time.Time
 }
 
@@ -24,17 +25,21 @@ func (d Day) Contains(y int, m time.Month, day int) bool {
 	if !t.Before(d.Start) && t.Before(d.End) {
 		return true
 	}
-	if !d.Yearly || t.Before(d.Start) || (!d.Until.IsZero() && t.After(d.Until)) {
+	if !d.Yearly || t.Before(d.Start) {
 		return false
 	}
 	// The occurrence of the run that starts in t's year, or in the year
-	// before when the run crosses a new year.
+	// before when the run crosses a new year; Until bounds when an
+	// occurrence may start.
 	for _, shift := range []int{0, -1} {
 		years := y - d.Start.Year() + shift
 		if years < 0 {
 			continue
 		}
 		s, e := d.Start.AddDate(years, 0, 0), d.End.AddDate(years, 0, 0)
+		if !d.Until.IsZero() && s.After(d.Until) {
+			continue
+		}
 		if !t.Before(s) && t.Before(e) {
 			return true
 		}
