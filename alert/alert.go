@@ -19,12 +19,20 @@ const (
 	SourceAlertmanager Source = "alertmanager"
 	SourceCloudWatch   Source = "cloudwatch"
 	SourceNewRelic     Source = "newrelic"
+	// SourceEventBridge names the EventBridge endpoint. Its alerts are
+	// CloudWatch alarms and carry SourceCloudWatch, so that an alarm that
+	// arrives both ways is one alert; the name appears in the endpoint,
+	// metrics and recorded traces.
+	SourceEventBridge Source = "eventbridge"
+	// SourceAlertgate is alertgate itself: the alerts it raises, such as
+	// a missing heartbeat.
+	SourceAlertgate Source = "alertgate"
 )
 
 // Valid reports whether s is one of the known sources.
 func (s Source) Valid() bool {
 	switch s {
-	case SourceAlertmanager, SourceCloudWatch, SourceNewRelic:
+	case SourceAlertmanager, SourceCloudWatch, SourceNewRelic, SourceEventBridge, SourceAlertgate:
 		return true
 	}
 	return false

@@ -19,14 +19,26 @@ type Config struct {
 	Receivers []Receiver `yaml:"receivers"`
 	Route     *Route     `yaml:"route"`
 
-	TimeIntervals      []TimeInterval         `yaml:"time_intervals"`
-	BusinessHours      BusinessHours          `yaml:"business_hours"`
+	TimeIntervals []TimeInterval `yaml:"time_intervals"`
+	// MuteTimeIntervals is Alertmanager's older name for time_intervals;
+	// both define intervals any route may name.
+	MuteTimeIntervals  []TimeInterval         `yaml:"mute_time_intervals"`
+	BusinessHours      *BusinessHours         `yaml:"business_hours"`
 	InhibitRules       []amcommon.InhibitRule `yaml:"inhibit_rules"`
 	MaintenanceWindows []MaintenanceWindow    `yaml:"maintenance_windows"`
 	OnCall             []OnCall               `yaml:"oncall"`
 	Services           []Service              `yaml:"services"`
 	Correlation        Correlation            `yaml:"correlation"`
 	Noise              Noise                  `yaml:"noise"`
+	// Heartbeats are dead-man's switches: alerts or sources that must
+	// keep arriving.
+	Heartbeats []Heartbeat `yaml:"heartbeats"`
+	// Templates are files of Alertmanager templates (globs, relative to
+	// the configuration file) that receivers' template fields may use.
+	Templates []string `yaml:"templates"`
+
+	// dir is the directory of the configuration file, for relative paths.
+	dir string
 }
 
 // Server configures the HTTP listener and its protections.
@@ -54,7 +66,8 @@ type Server struct {
 	AdminToken Secret `yaml:"admin_token"`
 	// ExternalURL is where people reach alertgate
 	// (https://alertgate.example.com): notifications link to each
-	// incident's console page under it.
+	// incident's console page under it, and templates and webhook
+	// payloads carry it as externalURL.
 	ExternalURL string `yaml:"external_url"`
 	// Console configures the web console and who may use it.
 	Console Console `yaml:"console"`
@@ -65,6 +78,9 @@ type Sources struct {
 	Alertmanager WebhookSource    `yaml:"alertmanager"`
 	NewRelic     WebhookSource    `yaml:"newrelic"`
 	CloudWatch   CloudWatchSource `yaml:"cloudwatch"`
+	// EventBridge is the endpoint of EventBridge API destinations; it is
+	// off unless configured.
+	EventBridge *WebhookSource `yaml:"eventbridge"`
 }
 
 // WebhookSource configures a source that authenticates with a bearer token.
@@ -90,7 +106,20 @@ type WebhookSource struct {
 // Webhooks are the sources that authenticate with a token or an HMAC
 // signature, by name: the one list defaults and validation go through.
 func (s *Sources) Webhooks() map[string]*WebhookSource {
-	return map[string]*WebhookSource{"alertmanager": &s.Alertmanager, "newrelic": &s.NewRelic}
+	w := map[string]*WebhookSource{"alertmanager": &s.Alertmanager, "newrelic": &s.NewRelic}
+	if s.EventBridge != nil {
+		w["eventbridge"] = s.EventBridge
+	}
+	return w
+}
+
+// EventBridgeEndpoint returns the EventBridge endpoint's settings:
+// disabled when sources.eventbridge is not configured.
+func (s *Sources) EventBridgeEndpoint() Endpoint {
+	if s.EventBridge == nil {
+		return Endpoint{Disabled: true}
+	}
+	return s.EventBridge.Endpoint()
 }
 
 // Endpoint is what every source's endpoint has, whatever the source:
@@ -249,6 +278,10 @@ type Notify struct {
 	DryRun    bool            `yaml:"dry_run"`
 	PagerDuty PagerDutyNotify `yaml:"pagerduty"`
 	Slack     SlackNotify     `yaml:"slack"`
+	Webhook   WebhookNotify   `yaml:"webhook"`
+	Teams     TeamsNotify     `yaml:"teams"`
+	Email     EmailNotify     `yaml:"email"`
+	Opsgenie  OpsgenieNotify  `yaml:"opsgenie"`
 	Outbox    Outbox          `yaml:"outbox"`
 }
 
@@ -263,6 +296,10 @@ type PagerDutyNotify struct {
 	// routing key; PagerDuty accepts about 120 a minute, so the default 1
 	// leaves room for two replicas.
 	PerKeyRate float64 `yaml:"per_key_rate"`
+	// WebhookSecrets verify PagerDuty's webhooks (v3) to
+	// /api/v1/pagerduty/webhook; several, so a secret can be rotated.
+	// Without any the endpoint is off.
+	WebhookSecrets []Secret `yaml:"webhook_secrets"`
 }
 
 // SlackNotify configures the Slack Web API client and interactivity.
@@ -307,6 +344,10 @@ type Receiver struct {
 	Fallback  string           `yaml:"fallback,omitempty"`
 	PagerDuty *PagerDutyTarget `yaml:"pagerduty,omitempty"`
 	Slack     *SlackTarget     `yaml:"slack,omitempty"`
+	Webhook   *WebhookTarget   `yaml:"webhook,omitempty"`
+	Teams     *TeamsTarget     `yaml:"teams,omitempty"`
+	Email     *EmailTarget     `yaml:"email,omitempty"`
+	Opsgenie  *OpsgenieTarget  `yaml:"opsgenie,omitempty"`
 	Log       *LogTarget       `yaml:"log,omitempty"`
 }
 
@@ -315,6 +356,9 @@ type Receiver struct {
 type PagerDutyTarget struct {
 	// RoutingKey is the integration key of the service.
 	RoutingKey Secret `yaml:"routing_key"`
+	// Summary is an Alertmanager template replacing the event's summary
+	// (Alertmanager's description).
+	Summary string `yaml:"summary,omitempty"`
 }
 
 // SlackTarget is a Slack channel, reached with the bot token, or an
@@ -324,6 +368,10 @@ type SlackTarget struct {
 	Channel string `yaml:"channel"`
 	// WebhookURL selects incoming-webhook mode.
 	WebhookURL Secret `yaml:"webhook_url"`
+	// Title and Text are Alertmanager templates replacing the message's
+	// title and summary.
+	Title string `yaml:"title,omitempty"`
+	Text  string `yaml:"text,omitempty"`
 }
 
 // LogTarget writes notifications to alertgate's own log.
@@ -336,20 +384,35 @@ type TargetType string
 const (
 	TargetPagerDuty TargetType = "pagerduty"
 	TargetSlack     TargetType = "slack"
+	TargetWebhook   TargetType = "webhook"
+	TargetTeams     TargetType = "teams"
+	TargetEmail     TargetType = "email"
+	TargetOpsgenie  TargetType = "opsgenie"
 	TargetLog       TargetType = "log"
 )
 
+// TargetTypes lists every integration, in the order Targets lists a
+// receiver's.
+func TargetTypes() []TargetType {
+	return []TargetType{TargetPagerDuty, TargetSlack, TargetWebhook, TargetTeams, TargetEmail, TargetOpsgenie, TargetLog}
+}
+
 // Targets lists the integrations a receiver has, in a fixed order.
 func (r *Receiver) Targets() []TargetType {
+	set := map[TargetType]bool{
+		TargetPagerDuty: r.PagerDuty != nil,
+		TargetSlack:     r.Slack != nil,
+		TargetWebhook:   r.Webhook != nil,
+		TargetTeams:     r.Teams != nil,
+		TargetEmail:     r.Email != nil,
+		TargetOpsgenie:  r.Opsgenie != nil,
+		TargetLog:       r.Log != nil,
+	}
 	var t []TargetType
-	if r.PagerDuty != nil {
-		t = append(t, TargetPagerDuty)
-	}
-	if r.Slack != nil {
-		t = append(t, TargetSlack)
-	}
-	if r.Log != nil {
-		t = append(t, TargetLog)
+	for _, typ := range TargetTypes() {
+		if set[typ] {
+			t = append(t, typ)
+		}
 	}
 	return t
 }
@@ -397,6 +460,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&n.Slack.APIURL, "https://slack.com/api/")
 	setDefault(&n.Slack.Timeout, model.Duration(10*time.Second))
 	setDefault(&n.Slack.PerChannelInterval, model.Duration(time.Second))
+	n.applyOutputDefaults()
 	setDefault(&n.Outbox.Workers, 4)
 	setDefault(&n.Outbox.MinBackoff, model.Duration(time.Second))
 	setDefault(&n.Outbox.MaxBackoff, model.Duration(5*time.Minute))
@@ -410,7 +474,9 @@ func (c *Config) applyDefaults() {
 	setDefault(&l.BudgetPerMinute, 30)
 	setDefault(&l.CacheTTL, model.Duration(6*time.Hour))
 	setDefault(&c.Dedup.RepeatInterval, model.Duration(4*time.Hour))
-	c.BusinessHours.applyDefaults()
+	if c.BusinessHours != nil {
+		c.BusinessHours.applyDefaults()
+	}
 	setDefault(&c.Correlation.Window, model.Duration(5*time.Minute))
 	setDefault(&c.Correlation.Cooldown, c.Correlation.Window)
 	setDefault(&c.Correlation.MaxMembers, 200)
@@ -422,14 +488,21 @@ func (c *Config) applyDefaults() {
 			setDefault(&pd.CacheFor, model.Duration(5*time.Minute))
 		}
 		if r := c.OnCall[i].Rotation; r != nil {
-			setDefault(&r.Location, c.BusinessHours.Location)
+			setDefault(&r.Location, c.Location())
 		}
 	}
 }
 
+// Location is the time zone people of this configuration read times in:
+// that of business_hours, else UTC.
+func (c *Config) Location() string {
+	if c.BusinessHours != nil && c.BusinessHours.Location != "" {
+		return c.BusinessHours.Location
+	}
+	return "UTC"
+}
+
 func (b *BusinessHours) applyDefaults() {
-	setDefault(&b.Location, "Asia/Tokyo")
-	setDefault(&b.Holidays, "jp")
 	if len(b.Weekdays) == 0 {
 		b.Weekdays = []timeinterval.WeekdayRange{{InclusiveRange: timeinterval.InclusiveRange{Begin: 1, End: 5}}}
 	}

@@ -61,12 +61,8 @@ func LoadFile(path string, getenv Getenv) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	cfg, err := Parse(data, getenv)
-	if err != nil {
-		return nil, withFile(err, path)
-	}
-	cfg.resolvePaths(filepath.Dir(path))
-	return cfg, nil
+	cfg, err := parse(data, getenv, filepath.Dir(path))
+	return cfg, withFile(err, path)
 }
 
 // resolvePaths makes the relative file and directory paths of the
@@ -76,6 +72,9 @@ func LoadFile(path string, getenv Getenv) (*Config, error) {
 // different places: the container's /, a benchmark started from another
 // directory, check-config run from the repository's root.
 func (c *Config) resolvePaths(dir string) {
+	if dir == "" {
+		return
+	}
 	for _, p := range []*string{&c.Enrich.RunbooksDir, &c.Store.Redis.TLS.CAFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
@@ -83,8 +82,13 @@ func (c *Config) resolvePaths(dir string) {
 	}
 }
 
-// Parse is LoadFile for configuration already in memory.
+// Parse is LoadFile for configuration already in memory; relative paths
+// in it are relative to the working directory.
 func Parse(data []byte, getenv Getenv) (*Config, error) {
+	return parse(data, getenv, "")
+}
+
+func parse(data []byte, getenv Getenv, dir string) (*Config, error) {
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
@@ -102,10 +106,11 @@ func Parse(data []byte, getenv Getenv) (*Config, error) {
 	if errs := checkKnownKeys(root, reflect.TypeFor[Config](), ""); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	cfg := &Config{}
+	cfg := &Config{dir: dir}
 	if err := root.Decode(cfg); err != nil {
 		return nil, decodeError(err, root)
 	}
+	cfg.resolvePaths(dir)
 	cfg.applyDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, locate(err, lines(root))

@@ -22,6 +22,11 @@ type Route struct {
 	GroupWait           *model.Duration       `yaml:"group_wait,omitempty"`
 	GroupInterval       *model.Duration       `yaml:"group_interval,omitempty"`
 	RepeatInterval      *model.Duration       `yaml:"repeat_interval,omitempty"`
+	// Labels are attached to the route and inherited by its children
+	// (Alertmanager 0.35): values are templates, rendered per
+	// notification, that templates read with routeLabels and webhooks
+	// receive as routeLabels.
+	Labels model.LabelSet `yaml:"labels,omitempty"`
 
 	// Escalate sends the route's incidents to another receiver when they
 	// are not acknowledged in time. It is not inherited.
@@ -53,6 +58,7 @@ func (r *Route) Alertmanager() *amconfig.Route {
 		GroupWait:           r.GroupWait,
 		GroupInterval:       r.GroupInterval,
 		RepeatInterval:      r.RepeatInterval,
+		Labels:              r.Labels,
 	}
 	for _, l := range r.GroupBy {
 		if l == "..." {

@@ -1,9 +1,14 @@
 package config
 
 import (
+	"fmt"
+	"strings"
+
 	amcommon "github.com/prometheus/alertmanager/config/common"
 	"github.com/prometheus/alertmanager/timeinterval"
 	"github.com/prometheus/common/model"
+
+	"github.com/alertgate/alertgate/internal/holidays"
 )
 
 // TimeInterval is a named set of Alertmanager time intervals, usable in a
@@ -13,22 +18,61 @@ type TimeInterval struct {
 	TimeIntervals []timeinterval.TimeInterval `yaml:"time_intervals"`
 }
 
-// BusinessHours defines the built-in `business_hours` time interval: the
-// given weekdays and times in Location, except public holidays and the
-// company's own holidays. The built-in `holidays` interval is every
-// holiday, all day.
+// BusinessHours defines the built-in `alertgate:business_hours` time
+// interval: the given weekdays and times in Location, except public
+// holidays and the company's own days off. The built-in
+// `alertgate:holidays` interval is every holiday, all day. Without a
+// business_hours section there are no business hours: routes cannot
+// name the built-in intervals, and no time zone or holiday calendar is
+// assumed.
 type BusinessHours struct {
-	// Location is the IANA time zone, default Asia/Tokyo.
+	// Location is the IANA time zone (required), e.g. Asia/Tokyo.
 	Location string `yaml:"location"`
 	// Weekdays are Alertmanager weekday ranges, default monday:friday.
 	Weekdays []timeinterval.WeekdayRange `yaml:"weekdays"`
 	// Times are Alertmanager time ranges, default 10:00–19:00.
 	Times []timeinterval.TimeRange `yaml:"times"`
-	// Holidays names the public holiday calendar: "jp" (default) or "none".
-	Holidays string `yaml:"holidays"`
+	// Holidays names public holiday calendars: a country code ("jp",
+	// "us", "gb"), a subdivision ("de-by", "au-nsw"), a list of them for
+	// teams in several countries, or "none" (the default).
+	Holidays HolidayCalendars `yaml:"holidays"`
 	// CompanyHolidays are extra days off: "MM-DD" every year, "YYYY-MM-DD"
 	// once, or a range "12-29..01-03" (which may cross the new year).
 	CompanyHolidays []DayRange `yaml:"company_holidays"`
+	// CompanyCalendar is an iCalendar file (.ics, relative to the
+	// configuration file) of the company's days off: all-day events, once
+	// or yearly.
+	CompanyCalendar string `yaml:"company_calendar"`
+
+	// CompanyDays are the days of CompanyCalendar, read when the
+	// configuration is loaded.
+	CompanyDays []holidays.Day `yaml:"-"`
+}
+
+// HolidayCalendars names public holiday calendars: one code or a list
+// of them in YAML.
+type HolidayCalendars []string
+
+// UnmarshalYAML reads one code or a list; "none" is no calendar.
+func (h *HolidayCalendars) UnmarshalYAML(unmarshal func(any) error) error {
+	var one string
+	if err := unmarshal(&one); err == nil {
+		*h = HolidayCalendars{one}
+	} else {
+		var list []string
+		if err := unmarshal(&list); err != nil {
+			return fmt.Errorf("holidays: want a calendar code or a list of them")
+		}
+		*h = list
+	}
+	out := (*h)[:0]
+	for _, c := range *h {
+		if c = strings.ToLower(strings.TrimSpace(c)); c != "" && c != "none" {
+			out = append(out, c)
+		}
+	}
+	*h = out
+	return nil
 }
 
 // MaintenanceWindow silences matching alerts during recurring or one-off

@@ -31,6 +31,9 @@ func (c *Config) Validate() error {
 	c.validateOnCall(&v)
 	c.validateOverlaps(&v)
 	c.validateNotify(&v)
+	c.validateOutputs(&v)
+	c.validateTemplates(&v)
+	c.validateHeartbeats(&v)
 	c.validateEnrich(&v)
 	c.validateServices(&v)
 	c.validateNoise(&v)
@@ -220,7 +223,7 @@ func (c *Config) validateReceivers(v *validator) {
 		}
 		seen[r.Name] = true
 		if len(r.Targets()) == 0 {
-			v.add(path, "receiver %q has no target (pagerduty, slack or log)", r.Name)
+			v.add(path, "receiver %q has no target (pagerduty, slack, webhook, teams, email, opsgenie or log)", r.Name)
 		}
 		if r.PagerDuty != nil && !r.PagerDuty.RoutingKey.IsSet() && !c.Notify.DryRun {
 			v.add(path+".pagerduty.routing_key", "must be set (or run with notify.dry_run: true)")

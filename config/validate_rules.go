@@ -2,68 +2,123 @@ package config
 
 import (
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/alertmanager/timeinterval"
 	"github.com/prometheus/common/model"
+
+	"github.com/alertgate/alertgate/internal/holidays"
 )
 
-// Names of the built-in time intervals.
+// Names of the built-in time intervals. They are namespaced so that a
+// configuration may define its own "business_hours" or "holidays", as
+// real Alertmanager configurations often do.
 const (
-	IntervalBusinessHours = "business_hours"
-	IntervalHolidays      = "holidays"
+	IntervalBusinessHours = "alertgate:business_hours"
+	IntervalHolidays      = "alertgate:holidays"
+	// builtinPrefix starts every name alertgate reserves.
+	builtinPrefix = "alertgate:"
 )
+
+// Intervals lists every named time interval: time_intervals, then
+// Alertmanager's older top-level mute_time_intervals.
+func (c *Config) Intervals() []TimeInterval {
+	return append(append([]TimeInterval(nil), c.TimeIntervals...), c.MuteTimeIntervals...)
+}
 
 func (c *Config) validateTime(v *validator) {
-	if _, err := time.LoadLocation(c.BusinessHours.Location); err != nil {
-		v.add("business_hours.location", "unknown time zone %q", c.BusinessHours.Location)
-	}
-	switch c.BusinessHours.Holidays {
-	case "jp", "none":
-	default:
-		v.add("business_hours.holidays", "must be jp or none, got %q", c.BusinessHours.Holidays)
-	}
-	for i, ti := range c.TimeIntervals {
-		path := fmt.Sprintf("time_intervals[%d]", i)
-		switch {
-		case ti.Name == "":
-			v.add(path+".name", "must not be empty")
-		case ti.Name == IntervalBusinessHours || ti.Name == IntervalHolidays:
-			v.add(path+".name", "%q is built in; configure it under business_hours", ti.Name)
-		}
-		if len(ti.TimeIntervals) == 0 {
-			v.add(path+".time_intervals", "must not be empty")
-		}
-	}
-	known := c.intervalNames()
+	c.validateBusinessHours(v)
 	seen := map[string]bool{}
-	for i, ti := range c.TimeIntervals {
-		if seen[ti.Name] {
-			v.add(fmt.Sprintf("time_intervals[%d].name", i), "duplicate time interval %q", ti.Name)
+	for key, list := range map[string][]TimeInterval{"time_intervals": c.TimeIntervals, "mute_time_intervals": c.MuteTimeIntervals} {
+		for i, ti := range list {
+			path := fmt.Sprintf("%s[%d]", key, i)
+			switch {
+			case ti.Name == "":
+				v.add(path+".name", "must not be empty")
+			case strings.HasPrefix(ti.Name, builtinPrefix):
+				v.add(path+".name", "%q: names starting with %q are alertgate's own", ti.Name, builtinPrefix)
+			case seen[ti.Name]:
+				v.add(path+".name", "duplicate time interval %q", ti.Name)
+			}
+			seen[ti.Name] = true
+			if len(ti.TimeIntervals) == 0 {
+				v.add(path+".time_intervals", "must not be empty")
+			}
 		}
-		seen[ti.Name] = true
 	}
 	if c.Route == nil {
 		return
 	}
+	known := c.intervalNames()
 	c.Route.visit("route", func(path string, r *Route) {
-		for j, name := range r.MuteTimeIntervals {
-			if !known[name] {
-				v.add(fmt.Sprintf("%s.mute_time_intervals[%d]", path, j), "undefined time interval %q", name)
-			}
-		}
-		for j, name := range r.ActiveTimeIntervals {
-			if !known[name] {
-				v.add(fmt.Sprintf("%s.active_time_intervals[%d]", path, j), "undefined time interval %q", name)
+		for key, names := range map[string][]string{"mute_time_intervals": r.MuteTimeIntervals, "active_time_intervals": r.ActiveTimeIntervals} {
+			for j, name := range names {
+				if !known[name] {
+					v.add(fmt.Sprintf("%s.%s[%d]", path, key, j), "%s", c.undefinedInterval(name))
+				}
 			}
 		}
 	})
 }
 
+// undefinedInterval explains a route's reference to an interval that
+// does not exist, with the likely fix.
+func (c *Config) undefinedInterval(name string) string {
+	switch {
+	case name == IntervalBusinessHours || name == IntervalHolidays:
+		return fmt.Sprintf("%q needs a business_hours section (location, and holidays if any)", name)
+	case name == "business_hours" || name == "holidays":
+		return fmt.Sprintf("undefined time interval %q: the built-in one is now %q (define your own under time_intervals, or rename the reference)", name, builtinPrefix+name)
+	}
+	return fmt.Sprintf("undefined time interval %q", name)
+}
+
+func (c *Config) validateBusinessHours(v *validator) {
+	bh := c.BusinessHours
+	if bh == nil {
+		return
+	}
+	if bh.Location == "" {
+		v.add("business_hours.location", "must be set: the time zone business hours are in (e.g. Asia/Tokyo, Europe/Berlin)")
+	} else if _, err := time.LoadLocation(bh.Location); err != nil {
+		v.add("business_hours.location", "unknown time zone %q", bh.Location)
+	}
+	for i, code := range bh.Holidays {
+		if _, ok := holidays.Lookup(code); !ok {
+			v.add(fmt.Sprintf("business_hours.holidays[%d]", i), "unknown holiday calendar %q; known: %s, or none", code, strings.Join(holidays.Codes(), ", "))
+		}
+	}
+	if bh.CompanyCalendar != "" {
+		days, err := readCalendar(c.Path(bh.CompanyCalendar))
+		if err != nil {
+			v.add("business_hours.company_calendar", "%v", err)
+		}
+		bh.CompanyDays = days
+	}
+}
+
+func readCalendar(path string) ([]holidays.Day, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	days, err := holidays.ParseICS(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return days, nil
+}
+
 // intervalNames returns every time interval a route may name.
 func (c *Config) intervalNames() map[string]bool {
-	known := map[string]bool{IntervalBusinessHours: true, IntervalHolidays: true}
-	for _, ti := range c.TimeIntervals {
+	known := map[string]bool{}
+	if c.BusinessHours != nil {
+		known[IntervalBusinessHours], known[IntervalHolidays] = true, true
+	}
+	for _, ti := range c.Intervals() {
 		known[ti.Name] = true
 	}
 	return known
@@ -163,10 +218,12 @@ func (c *Config) validateOnCall(v *validator) {
 	}
 }
 
-// validateOverlaps rejects a route whose mute_time_intervals overlap its
-// active_time_intervals: during the overlap it would never notify, which
-// is never what the author meant. Intervals are sampled every 15 minutes
-// over a year (holidays are ignored for business_hours here).
+// validateOverlaps rejects a route whose mute_time_intervals cover all
+// of its active_time_intervals: it would never notify, which is never
+// what the author meant. A partial overlap is the common "business hours
+// except holidays" and is fine. Intervals are sampled every 15 minutes
+// over a year (holidays are ignored for the built-in business hours
+// here).
 func (c *Config) validateOverlaps(v *validator) {
 	if c.Route == nil {
 		return
@@ -176,25 +233,30 @@ func (c *Config) validateOverlaps(v *validator) {
 		if len(r.MuteTimeIntervals) == 0 || len(r.ActiveTimeIntervals) == 0 {
 			return
 		}
-		if at, ok := firstOverlap(named, r.MuteTimeIntervals, r.ActiveTimeIntervals); ok {
-			v.add(path+".mute_time_intervals", "overlaps active_time_intervals (for example %s): the route would never notify then", at.Format("Mon 15:04 MST"))
+		if alwaysMuted(named, r.MuteTimeIntervals, r.ActiveTimeIntervals) {
+			v.add(path+".mute_time_intervals", "covers every time of active_time_intervals: the route would never notify")
 		}
 	})
 }
 
 func (c *Config) sampledIntervals() map[string][]timeinterval.TimeInterval {
 	named := map[string][]timeinterval.TimeInterval{}
-	for _, ti := range c.TimeIntervals {
+	for _, ti := range c.Intervals() {
 		named[ti.Name] = ti.TimeIntervals
 	}
 	bh := c.BusinessHours
+	if bh == nil {
+		return named
+	}
 	if loc, err := time.LoadLocation(bh.Location); err == nil {
 		named[IntervalBusinessHours] = []timeinterval.TimeInterval{{Weekdays: bh.Weekdays, Times: bh.Times, Location: &timeinterval.Location{Location: loc}}}
 	}
 	return named
 }
 
-func firstOverlap(named map[string][]timeinterval.TimeInterval, a, b []string) (time.Time, bool) {
+// alwaysMuted reports whether every sampled time inside an active
+// interval is also inside a mute interval.
+func alwaysMuted(named map[string][]timeinterval.TimeInterval, mute, active []string) bool {
 	in := func(names []string, t time.Time) bool {
 		for _, n := range names {
 			for _, ti := range named[n] {
@@ -205,13 +267,18 @@ func firstOverlap(named map[string][]timeinterval.TimeInterval, a, b []string) (
 		}
 		return false
 	}
+	activeSeen := false
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for t := start; t.Before(start.AddDate(1, 0, 0)); t = t.Add(15 * time.Minute) {
-		if in(a, t) && in(b, t) {
-			return t, true
+		if !in(active, t) {
+			continue
+		}
+		activeSeen = true
+		if !in(mute, t) {
+			return false
 		}
 	}
-	return time.Time{}, false
+	return activeSeen
 }
 
 func (c *Config) validateServices(v *validator) {

@@ -292,7 +292,7 @@ func TestHelm_ProbesAndSecurityContext(t *testing.T) {
 		t.Errorf("securityContext %+v, want non-root, read-only root, no privilege escalation, drop ALL, seccomp RuntimeDefault", sc)
 	}
 	for _, p := range v.Ingress.Paths {
-		if !strings.HasPrefix(p, "/api/v1/alerts/") && p != "/api/v1/slack/interactions" {
+		if !strings.HasPrefix(p, "/api/v1/alerts/") && p != "/api/v1/slack/interactions" && p != "/api/v1/pagerduty/webhook" {
 			t.Errorf("ingress exposes %s; only the webhook endpoints belong on the internet", p)
 		}
 	}

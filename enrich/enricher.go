@@ -165,9 +165,11 @@ func (e *Enricher) shown(rb *runbook.Runbook) *notify.Runbook {
 	}
 	for i, s := range rb.Steps {
 		if i == maxSteps {
+			out.More = len(rb.Steps) - maxSteps
 			break
 		}
 		out.Steps = append(out.Steps, s.String())
+		out.Parts = append(out.Parts, notify.StepPart{Text: s.Text, Command: s.Command})
 	}
 	return out
 }

@@ -16,7 +16,8 @@ const (
 	EventDetected     EventType = "detected"     // alertgate first received the alert
 	EventNotified     EventType = "notified"     // a target accepted a notification
 	EventAcknowledged EventType = "acknowledged" // someone took it
-	EventEscalated    EventType = "escalated"    // nobody took it in time
+	EventEscalated    EventType = "escalated"    // nobody took it in time, or PagerDuty escalated it
+	EventReassigned   EventType = "reassigned"   // someone handed it to someone else (in PagerDuty)
 	EventSilenced     EventType = "silenced"     // held back by a silence or maintenance window
 	EventInhibited    EventType = "inhibited"    // held back by another alert
 	EventFlapping     EventType = "flapping"     // an alert started flapping

@@ -60,6 +60,7 @@ notify: {dry_run: true}
 receivers:
   - {name: team, slack: {channel: "#team"}}
   - {name: oncall, pagerduty: {routing_key: ""}}
+business_hours: {location: Asia/Tokyo, holidays: jp}
 time_intervals:
   - name: night
     time_intervals: [{times: [{start_time: "01:00", end_time: "06:00"}], location: Asia/Tokyo}]
@@ -72,7 +73,7 @@ route:
   routes:
 BATCH
     - matchers: ['severity="critical"']
-      mute_time_intervals: [business_hours]
+      mute_time_intervals: [alertgate:business_hours]
       receiver: oncall
 `
 

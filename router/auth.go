@@ -2,7 +2,6 @@ package router
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/internal/hmacsig"
 )
 
 // authError is why a request was not authenticated.
@@ -73,9 +73,5 @@ func checkSignature(header string, body []byte, secret config.Secret, now time.T
 
 // Sign computes the v1 signature of body at timestamp ts (unix seconds).
 func Sign(secret config.Secret, ts string, body []byte) []byte {
-	m := hmac.New(sha256.New, []byte(secret.Reveal()))
-	m.Write([]byte(ts))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return m.Sum(nil)
+	return hmacsig.Sign([]byte(secret.Reveal()), ts, body)
 }

@@ -35,6 +35,7 @@ sources:
     topic_arns: ["arn:aws:sns:ap-northeast-1:123456789012:alarms"]
     auto_confirm: true
 notify: {dry_run: true}
+business_hours: {location: Asia/Tokyo, holidays: jp}
 receivers:
   - name: team
     slack: {channel: "#team"}

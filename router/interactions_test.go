@@ -35,6 +35,7 @@ sources:
 notify:
   pagerduty: {url: "` + pdURL + `"}
   slack: {api_url: "` + slackURL + `", token: ` + slackToken + `, signing_secret: ` + slackSecret + `, per_channel_interval: 1ms}
+business_hours: {location: Asia/Tokyo}
 receivers:
   - name: oncall
     pagerduty: {routing_key: ` + routingKey + `}

@@ -253,6 +253,7 @@ func (rt *Router) routes(separateOps bool) (api, ops *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/silences/{id}", rt.admin(rt.handleExpireSilence))
 	mux.HandleFunc("GET /api/v1/deadletters", rt.admin(rt.handleDeadLetters))
 	mux.HandleFunc("POST /api/v1/slack/interactions", rt.handleSlackInteraction)
+	mux.HandleFunc("POST /api/v1/pagerduty/webhook", rt.handlePagerDutyWebhook)
 	mux.HandleFunc("GET /api/v1/incidents", rt.admin(rt.handleIncidents))
 	mux.HandleFunc("GET /api/v1/incidents/{id}", rt.admin(rt.handleIncident))
 	mux.HandleFunc("GET /api/v1/incidents/{id}/postmortem", rt.admin(rt.handleDocument(pipeline.DocumentPostmortem)))
@@ -265,6 +266,7 @@ func (rt *Router) routes(separateOps bool) (api, ops *http.ServeMux) {
 	mux.HandleFunc("GET /api/v2/silence/{id}", rt.admin(rt.handleAMGetSilence))
 	mux.HandleFunc("DELETE /api/v2/silence/{id}", rt.admin(rt.handleAMDeleteSilence))
 	rt.consoleRoutes(mux)
+	mux.HandleFunc("GET /api/v1/heartbeats", rt.admin(rt.handleHeartbeats))
 	notFound := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	}

@@ -27,6 +27,7 @@ notify: {dry_run: true}
 receivers:
   - {name: team, slack: {channel: "#team"}}
   - {name: oncall, pagerduty: {routing_key: ""}}
+business_hours: {location: Asia/Tokyo, holidays: jp}
 time_intervals:
   - name: night
     time_intervals:
@@ -45,11 +46,11 @@ route:
     - matchers: ['job_type="batch"']
       mute_time_intervals: [night]
     - matchers: ['severity="critical"']
-      active_time_intervals: [business_hours]
+      active_time_intervals: [alertgate:business_hours]
       escalate: {after: 15m, receiver: oncall}
       continue: true
     - matchers: ['severity="critical"']
-      mute_time_intervals: [business_hours]
+      mute_time_intervals: [alertgate:business_hours]
       receiver: oncall
 `
 

@@ -34,6 +34,11 @@ route:
   receiver: team
 `
 
+// tokyo is base with business hours in Tokyo and Japanese holidays.
+const tokyo = `
+business_hours: {location: Asia/Tokyo, holidays: jp}
+` + base
+
 func jst(t *testing.T, s string) time.Time {
 	t.Helper()
 	loc, _ := time.LoadLocation("Asia/Tokyo")
@@ -45,7 +50,7 @@ func jst(t *testing.T, s string) time.Time {
 }
 
 func TestBusinessHours_RealDates(t *testing.T) {
-	r := mustRules(t, base)
+	r := mustRules(t, tokyo)
 	tests := []struct {
 		at      string
 		working bool
@@ -72,7 +77,7 @@ func TestBusinessHours_RealDates(t *testing.T) {
 }
 
 func TestBusinessHours_UsesTheirTimeZoneWhateverTheInput(t *testing.T) {
-	r := mustRules(t, base)
+	r := mustRules(t, tokyo)
 	// 01:00 UTC on a Tuesday is 10:00 in Tokyo.
 	if working, _ := r.BusinessHours(time.Date(2026, 1, 13, 1, 0, 0, 0, time.UTC)); !working {
 		t.Error("01:00 UTC Tuesday (10:00 JST) is not business hours")
@@ -82,6 +87,7 @@ func TestBusinessHours_UsesTheirTimeZoneWhateverTheInput(t *testing.T) {
 func TestBusinessHours_CompanyHolidays(t *testing.T) {
 	r := mustRules(t, base+`
 business_hours:
+  location: Asia/Tokyo
   company_holidays: ["12-29..01-03", "2026-08-14", "06-01"]
 `)
 	for _, tt := range []struct {

@@ -21,9 +21,13 @@ type Explanation struct {
 	Labels        map[string]string
 	At            time.Time
 	BusinessHours bool
-	Holiday       string
-	Location      *time.Location
-	Routes        []RouteExplanation
+	// NoBusinessHours is set when the configuration defines none.
+	NoBusinessHours bool
+	// Holiday is the holiday the time falls on and the calendar that made
+	// it one, "Coming of Age Day (jp)".
+	Holiday  string
+	Location *time.Location
+	Routes   []RouteExplanation
 	// Silenced names the maintenance window that silences the alert.
 	Silenced string
 	// InhibitedIf describes the inhibit rules that would hold the alert
@@ -63,9 +67,12 @@ type RouteExplanation struct {
 	Sounds bool
 }
 
-// Pages reports whether the route delivers to PagerDuty now.
+// Pages reports whether the route delivers to a paging service
+// (PagerDuty, Opsgenie) now.
 func (re *RouteExplanation) Pages() bool {
-	return re.Muted == "" && slices.ContainsFunc(re.Targets, func(t string) bool { return strings.HasPrefix(t, string(config.TargetPagerDuty)) })
+	return re.Muted == "" && slices.ContainsFunc(re.Targets, func(t string) bool {
+		return strings.HasPrefix(t, string(config.TargetPagerDuty)) || strings.HasPrefix(t, string(config.TargetOpsgenie))
+	})
 }
 
 // OnCaller tells who is on call for a receiver at a time, and from which
@@ -91,7 +98,9 @@ func (r *Rules) Explain(ctx context.Context, labels map[string]string, at time.T
 	case r.HasCatalog():
 		e.Service = "(not in the service catalog)"
 	}
-	e.BusinessHours, e.Holiday = r.BusinessHours(at)
+	e.BusinessHours, _ = r.BusinessHours(at)
+	e.Holiday = r.calendar.HolidayOf(at).String()
+	e.NoBusinessHours = !r.HasBusinessHours()
 	e.Silenced, _ = r.maintenance.Mutes(ctx, labels, at)
 	set := labelSet(labels)
 	for _, ir := range r.inhibit {
@@ -201,7 +210,10 @@ func (e *Explanation) WriteText(w io.Writer) {
 	at := e.At.In(e.Location)
 	fmt.Fprintf(w, "Alert     %s\n", formatLabels(e.Labels))
 	hours := "outside business hours"
-	if e.BusinessHours {
+	switch {
+	case e.NoBusinessHours:
+		hours = "no business hours configured"
+	case e.BusinessHours:
 		hours = "inside business hours"
 	}
 	if e.Holiday != "" {

@@ -15,24 +15,24 @@ import (
 type intervals struct {
 	am       *timeinterval.Intervener
 	calendar *Calendar
-	business timeinterval.TimeInterval
+	// business is nil without business hours.
+	business *timeinterval.TimeInterval
 }
 
 func newIntervals(cfg *config.Config, calendar *Calendar) *intervals {
 	named := map[string][]timeinterval.TimeInterval{}
-	for _, ti := range cfg.TimeIntervals {
+	for _, ti := range cfg.Intervals() {
 		named[ti.Name] = ti.TimeIntervals
 	}
-	bh := cfg.BusinessHours
-	return &intervals{
-		am:       timeinterval.NewIntervener(named),
-		calendar: calendar,
-		business: timeinterval.TimeInterval{
+	iv := &intervals{am: timeinterval.NewIntervener(named), calendar: calendar}
+	if bh := cfg.BusinessHours; bh != nil {
+		iv.business = &timeinterval.TimeInterval{
 			Weekdays: bh.Weekdays,
 			Times:    bh.Times,
 			Location: &timeinterval.Location{Location: calendar.Location()},
-		},
+		}
 	}
+	return iv
 }
 
 // contains reports whether t is inside the named interval.
@@ -53,7 +53,7 @@ func (iv *intervals) contains(name string, t time.Time) (bool, error) {
 // businessHours reports whether t is a working hour: inside the
 // configured weekdays and times, and not a holiday.
 func (iv *intervals) businessHours(t time.Time) bool {
-	return iv.business.ContainsTime(t) && iv.calendar.Holiday(t) == ""
+	return iv.business != nil && iv.business.ContainsTime(t) && iv.calendar.Holiday(t) == ""
 }
 
 // anyContains reports the first of names whose interval contains t.

@@ -19,14 +19,14 @@ func routeFor(t *testing.T, r *Rules, ls map[string]string) *Route {
 }
 
 func TestTimeMuted_MuteAndActiveIntervals(t *testing.T) {
-	r := mustRules(t, base+`
+	r := mustRules(t, tokyo+`
   routes:
     - matchers: ['batch="nightly"']
       mute_time_intervals: [night]
     - matchers: ['severity="critical"']
-      active_time_intervals: [business_hours]
+      active_time_intervals: [alertgate:business_hours]
     - matchers: ['severity="page"']
-      mute_time_intervals: [business_hours]
+      mute_time_intervals: [alertgate:business_hours]
 time_intervals:
   - name: night
     time_intervals:

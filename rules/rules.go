@@ -125,11 +125,34 @@ func (r *Rules) BusinessHours(t time.Time) (working bool, holiday string) {
 	return r.intervals.businessHours(t), r.calendar.Holiday(t)
 }
 
-// InBusinessHours reports whether t is a working hour.
-func (r *Rules) InBusinessHours(t time.Time) bool { return r.intervals.businessHours(t) }
+// HasBusinessHours reports whether the configuration defines business
+// hours.
+func (r *Rules) HasBusinessHours() bool { return r.intervals.business != nil }
+
+// InBusinessHours reports whether t is a working hour. Without business
+// hours every hour counts as one, so that nothing is reported as out of
+// hours for a team that never said what its hours are.
+func (r *Rules) InBusinessHours(t time.Time) bool {
+	return !r.HasBusinessHours() || r.intervals.businessHours(t)
+}
 
 // Location is the business-hours time zone, in which people read times.
 func (r *Rules) Location() *time.Location { return r.calendar.Location() }
+
+// RouteLabels returns the `labels` of the route with the given ID,
+// inherited from its parents as Alertmanager inherits them, unrendered;
+// nil when it has none.
+func (r *Rules) RouteLabels(id string) map[string]string {
+	rt, ok := r.routes[id]
+	if !ok || len(rt.Opts.Labels) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(rt.Opts.Labels))
+	for k, v := range rt.Opts.Labels {
+		out[string(k)] = string(v)
+	}
+	return out
+}
 
 // RepeatInterval is the route's repeat_interval.
 func (rt *Route) RepeatInterval() time.Duration { return rt.Opts.RepeatInterval }

@@ -9,6 +9,7 @@
 //	alertgate routes test  --config FILE [--at RFC3339] LABEL=VALUE ...
 //	alertgate runbooks lint [--config FILE] [DIR]
 //	alertgate replay       --config FILE [--compare FILE] [--format text|json] TRACE.jsonl
+//	alertgate import alertmanager FILE [-o FILE]
 //	alertgate report       [--since 7d] [--format text|markdown|json] [--url URL]
 //	alertgate postmortem   ID [--lang en|ja] [--url URL]
 //	alertgate incidents    ls|show ID [--format text|json] [--url URL]
@@ -71,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer, getenv env) int {
 		return silenceCmd(args, stdout, stderr, getenv)
 	case "runbooks":
 		return runbooksCmd(args, stdout, stderr, getenv)
+	case "import":
+		return importCmd(args, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "alertgate", version)
 		return exitOK
@@ -90,6 +93,7 @@ func usage(w io.Writer) {
   alertgate routes test  --config FILE [--at RFC3339] LABEL=VALUE ...
   alertgate runbooks lint [--config FILE] [DIR]
   alertgate replay       --config FILE [--compare FILE] [--format text|json] TRACE.jsonl
+  alertgate import alertmanager FILE [-o FILE]
   alertgate report       [--since 7d] [--format text|markdown|json] [--url URL]
   alertgate postmortem   ID [--lang en|ja] [--url URL]
   alertgate incidents    ls [--since 7d] [--status open|resolved] | show ID  [--format text|json]

@@ -41,7 +41,7 @@ var Seeds = []int64{1, 2, 3, 4, 5}
 func OptionsFor(seed int64) Options {
 	o := DefaultOptions()
 	o.Seed = seed
-	cal, err := rules.NewCalendar(config.BusinessHours{Location: "Asia/Tokyo", Holidays: "jp"})
+	cal, err := rules.NewCalendar(&config.BusinessHours{Location: "Asia/Tokyo", Holidays: config.HolidayCalendars{"jp"}})
 	for i := int64(1); i < seed; i++ {
 		o.Day = o.Day.AddDate(0, 0, 1)
 		for o.Day.Weekday() == time.Saturday || o.Day.Weekday() == time.Sunday || err == nil && cal.Holiday(o.Day.Add(12*time.Hour)) != "" {

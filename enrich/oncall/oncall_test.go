@@ -62,6 +62,7 @@ oncall:
       members: [alice, bob, carol]
       handover: "monday 10:00"
       start: 2026-01-05
+      location: Asia/Tokyo
 `)
 	for _, tt := range []struct {
 		at, want string

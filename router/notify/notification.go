@@ -96,6 +96,17 @@ type Runbook struct {
 	Title string   `json:"title"`
 	URL   string   `json:"url,omitempty"`
 	Steps []string `json:"steps,omitempty"`
+	// Parts are the same steps with their commands apart, so that a
+	// message can show a command as code, whole.
+	Parts []StepPart `json:"parts,omitempty"`
+	// More counts steps left out of Steps and Parts.
+	More int `json:"more,omitempty"`
+}
+
+// StepPart is one runbook step: what to do and the command that does it.
+type StepPart struct {
+	Text    string `json:"text"`
+	Command string `json:"command,omitempty"`
 }
 
 // Enrichment is what alertgate adds to an incident for the person
@@ -135,6 +146,9 @@ type Notification struct {
 	Title string `json:"title"`
 	// GroupLabels are the labels all members share by construction.
 	GroupLabels map[string]string `json:"groupLabels,omitempty"`
+	// RouteLabels are the route's `labels`, as configured (Alertmanager
+	// templates, rendered at delivery against the notification).
+	RouteLabels map[string]string `json:"routeLabels,omitempty"`
 	// Members are the incident's alerts, firing first.
 	Members []Member `json:"members"`
 	// Enrichment is the runbook, summary and on-call.

@@ -79,6 +79,7 @@ type Engine struct {
 	// about once it answers again (reconcile.go).
 	degraded    pending
 	reconciling sync.Mutex
+	hb          heartbeats
 }
 
 // New returns an engine running cfg, which must have passed validation.
@@ -102,7 +103,8 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 		deps := receiver.Deps{Threads: opts.Store, Logger: opts.Logger, Now: opts.Now}
 		opts.Notifiers = func(cfg *config.Config) map[config.TargetType]notify.Notifier { return receiver.Build(cfg, deps) }
 	}
-	e := &Engine{opts: opts, log: opts.Logger, metrics: newMetrics(opts.Registerer), stats: &stats{}, local: memory.New(store.Options{})}
+	e := &Engine{opts: opts, log: opts.Logger, metrics: newMetrics(opts.Registerer), stats: &stats{}, local: memory.New(store.Options{}),
+		hb: heartbeats{armed: map[string]config.Heartbeat{}, lastSeen: map[string]time.Time{}, pushed: map[string]time.Time{}}}
 	rs, err := rules.New(cfg)
 	if err != nil {
 		return nil, err

@@ -27,11 +27,15 @@ func (f *flusher) scheduleEscalation(ctx context.Context, now time.Time, group s
 // chronic digests.
 func (f *flusher) timers(ctx context.Context, now time.Time) error {
 	st := f.e.opts.Store
+	f.e.tickHeartbeats(ctx, now)
 	timers, err := st.ClaimTimers(ctx, now, flushBatch)
 	if err != nil {
 		return err
 	}
 	for _, t := range timers {
+		if f.e.heartbeatDue(ctx, now, t) {
+			continue
+		}
 		var entries [][]byte
 		switch {
 		case strings.HasPrefix(t.Group, digestTimer):

@@ -265,6 +265,7 @@ func (f *flusher) finish(ctx context.Context, set *setup, fl *incident.Flush, pr
 // receiver its incident was escalated to.
 func (e *Engine) encodeAll(rs *rules.Rules, proto *notify.Notification, fl *incident.Flush) ([][]byte, error) {
 	proto.URL = notify.IncidentURL(e.setup.Load().cfg.Server.ExternalURL, proto)
+	proto.RouteLabels = rs.RouteLabels(fl.Group.Route)
 	var entries [][]byte
 	for _, name := range append([]string{fl.Group.Receiver}, fl.Escalated...) {
 		b, err := e.encode(rs, proto, name)

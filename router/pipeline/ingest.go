@@ -78,6 +78,7 @@ func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 	}
 	e.hangover(ctx, rs, now, obs, reasons)
 	e.sourceAcks(ctx, now, obs)
+	e.heartbeatsSeen(ctx, now, src, alerts)
 	return res, nil
 }
 

@@ -7,7 +7,8 @@
 # configuration) before applying this.
 
 locals {
-  endpoint = "${trimsuffix(var.alertgate_url, "/")}/api/v1/alerts/cloudwatch"
+  endpoint    = "${trimsuffix(var.alertgate_url, "/")}/api/v1/alerts/cloudwatch"
+  eventbridge = var.eventbridge_token != ""
 }
 
 data "aws_caller_identity" "current" {}
@@ -174,5 +175,91 @@ resource "aws_cloudwatch_metric_alarm" "example_alb_5xx" {
 
   dimensions = {
     LoadBalancer = var.example_alb_arn_suffix
+  }
+}
+
+# CloudWatch alarms through EventBridge, the other way to reach alertgate
+# (and the only one for alarms whose actions cannot publish to SNS): an
+# API destination with the bearer token of sources.eventbridge. alertgate
+# gives an alarm seen both ways one fingerprint, so keeping the SNS path
+# too only deduplicates.
+resource "aws_cloudwatch_event_connection" "alertgate" {
+  count              = local.eventbridge ? 1 : 0
+  name               = "alertgate"
+  description        = "alertgate's sources.eventbridge token"
+  authorization_type = "API_KEY"
+  auth_parameters {
+    api_key {
+      key   = "Authorization"
+      value = "Bearer ${var.eventbridge_token}"
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_api_destination" "alertgate" {
+  count                            = local.eventbridge ? 1 : 0
+  name                             = "alertgate"
+  invocation_endpoint              = "${trimsuffix(var.alertgate_url, "/")}/api/v1/alerts/eventbridge"
+  http_method                      = "POST"
+  invocation_rate_limit_per_second = 20
+  connection_arn                   = aws_cloudwatch_event_connection.alertgate[0].arn
+}
+
+resource "aws_cloudwatch_event_rule" "alarms" {
+  count       = local.eventbridge ? 1 : 0
+  name        = "alertgate-alarm-state-changes"
+  description = "Every CloudWatch alarm state change, to alertgate."
+  event_pattern = jsonencode({
+    source        = ["aws.cloudwatch"]
+    "detail-type" = ["CloudWatch Alarm State Change"]
+  })
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "eventbridge_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "eventbridge" {
+  count              = local.eventbridge ? 1 : 0
+  name               = "alertgate-eventbridge"
+  assume_role_policy = data.aws_iam_policy_document.eventbridge_assume.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "eventbridge" {
+  count = local.eventbridge ? 1 : 0
+  name  = "invoke-alertgate"
+  role  = aws_iam_role.eventbridge[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["events:InvokeApiDestination"]
+      Resource = [aws_cloudwatch_event_api_destination.alertgate[0].arn]
+    }]
+  })
+}
+
+resource "aws_cloudwatch_event_target" "alertgate" {
+  count    = local.eventbridge ? 1 : 0
+  rule     = aws_cloudwatch_event_rule.alarms[0].name
+  arn      = aws_cloudwatch_event_api_destination.alertgate[0].arn
+  role_arn = aws_iam_role.eventbridge[0].arn
+
+  # Retry for a day; what still fails lands in the same dead-letter queue
+  # as undelivered SNS messages, watched by the alarm above.
+  retry_policy {
+    maximum_event_age_in_seconds = 86400
+    maximum_retry_attempts       = 185
+  }
+  dead_letter_config {
+    arn = aws_sqs_queue.undelivered.arn
   }
 }

@@ -12,3 +12,8 @@ output "undelivered_queue_url" {
   description = "SQS queue holding the messages SNS could not deliver to alertgate."
   value       = aws_sqs_queue.undelivered.url
 }
+
+output "api_destination_arn" {
+  description = "The EventBridge API destination delivering alarm state changes to alertgate (empty without eventbridge_token)."
+  value       = local.eventbridge ? aws_cloudwatch_event_api_destination.alertgate[0].arn : ""
+}

@@ -31,3 +31,10 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "eventbridge_token" {
+  description = "alertgate's sources.eventbridge.token. Set, it also sends every CloudWatch alarm state change to alertgate through an EventBridge API destination; empty creates none of that."
+  type        = string
+  default     = ""
+  sensitive   = true
+}

@@ -120,3 +120,30 @@ resource "pagerduty_service_integration" "events_v2" {
   type    = "events_api_v2_inbound_integration"
   service = pagerduty_service.alertgate.id
 }
+
+# Two-way PagerDuty: incident events of the service go back to alertgate,
+# so acknowledging, resolving, reassigning or escalating in PagerDuty
+# updates alertgate's incident and its Slack message. PagerDuty shows the
+# subscription's signing secret once, when it is created: put it in
+# alertgate's notify.pagerduty.webhook_secrets
+# (ALERTGATE_PAGERDUTY_WEBHOOK_SECRET in the Helm chart).
+resource "pagerduty_webhook_subscription" "alertgate" {
+  count       = var.alertgate_url == "" ? 0 : 1
+  description = "alertgate two-way sync"
+  type        = "webhook_subscription"
+  active      = true
+  events = [
+    "incident.acknowledged",
+    "incident.resolved",
+    "incident.reassigned",
+    "incident.escalated",
+  ]
+  delivery_method {
+    type = "http_delivery_method"
+    url  = "${trimsuffix(var.alertgate_url, "/")}/api/v1/pagerduty/webhook"
+  }
+  filter {
+    id   = pagerduty_service.alertgate.id
+    type = "service_reference"
+  }
+}

@@ -18,3 +18,8 @@ output "escalation_policy_id" {
   description = "on-call → team → manager."
   value       = pagerduty_escalation_policy.team.id
 }
+
+output "webhook_subscription_id" {
+  description = "The webhook subscription of two-way PagerDuty (empty without alertgate_url); its secret is shown in PagerDuty once."
+  value       = var.alertgate_url == "" ? "" : pagerduty_webhook_subscription.alertgate[0].id
+}

@@ -42,3 +42,14 @@ variable "escalation_delay_minutes" {
   type        = number
   default     = 15
 }
+
+variable "alertgate_url" {
+  description = "Public HTTPS base URL of alertgate, for the webhook subscription of two-way PagerDuty; empty creates no subscription."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.alertgate_url == "" || startswith(var.alertgate_url, "https://")
+    error_message = "alertgate_url must be an https:// URL."
+  }
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -24,7 +23,6 @@ const (
 	maxSummaryBytes = 1024
 	maxEventBytes   = 256 << 10
 	maxLinks        = 10
-	maxURLLen       = 2048
 	maxLinkText     = 256
 )
 
@@ -80,7 +78,7 @@ func buildEvent(nt *notify.Notification, routingKey string) *event {
 	ev.wire.Links = links(nt)
 	ev.wire.Payload = &pd.V2Payload{
 		Summary:   summary(nt),
-		Source:    source(lead),
+		Source:    source(nt, lead),
 		Severity:  severity(nt.Severity),
 		Timestamp: timestamp(nt),
 		Component: label(nt, lead, alert.LabelService),
@@ -137,15 +135,13 @@ func firingCount(nt *notify.Notification) int {
 	return n
 }
 
-// summary is the title on one line, prefixed with the firing count when
-// the incident groups several alerts, cut at a character boundary.
+// summary is the title on one line, cut at a character boundary. The
+// title already counts the other alerts ("(+3 more)"); counting them
+// again would say the same thing twice.
 func summary(nt *notify.Notification) string {
 	s := strings.Join(strings.Fields(nt.Title), " ")
 	if s == "" {
 		s = fallbackTitle(nt)
-	}
-	if n := firingCount(nt); n > 1 {
-		s = fmt.Sprintf("[%d alerts] %s", n, s)
 	}
 	return alert.Truncate(s, maxSummaryBytes)
 }
@@ -159,18 +155,22 @@ func fallbackTitle(nt *notify.Notification) string {
 	return "alertgate incident " + nt.Incident
 }
 
-// source is the lead member's most telling identity label, else the name
-// of the system that sent it; PagerDuty requires a non-blank source.
-func source(lead *notify.Member) string {
+// source is the affected service or host, else the name of the system
+// that sent the alert; PagerDuty requires a non-blank source. A pod
+// comes last: it names one replica of many, and changes every deploy.
+func source(nt *notify.Notification, lead *notify.Member) string {
+	if s := nt.GroupLabels[alert.LabelService]; s != "" {
+		return s
+	}
 	if lead == nil {
 		return client
 	}
 	// Labels that name the affected system, most telling first: the
-	// Prometheus target, the Kubernetes object, the New Relic entity, the
-	// CloudWatch dimension.
+	// service, the host, the Prometheus target, the New Relic entity,
+	// the CloudWatch dimension, and only then the Kubernetes pod.
 	identity := [...]string{
-		"instance", "pod", "node", "host", "entity",
-		"InstanceId", "LoadBalancer", "DBClusterIdentifier", "DBInstanceIdentifier",
+		alert.LabelService, "host", "node", "instance", "entity",
+		"InstanceId", "LoadBalancer", "DBClusterIdentifier", "DBInstanceIdentifier", "job", "pod",
 	}
 	for _, name := range identity {
 		if v := strings.TrimSpace(lead.Labels[name]); v != "" {
@@ -244,26 +244,23 @@ type link struct {
 	Text string `json:"text,omitempty"`
 }
 
-// links are the runbook and each distinct page of the members' senders,
-// bounded; PagerDuty shows them on the alert and the incident.
+// links are the pages a person acts from (notify.Links: runbook,
+// dashboard, the rule or alarm, the sender), bounded; PagerDuty shows
+// them on the alert and the incident.
 func links(nt *notify.Notification) []any {
 	var out []any
-	seen := make(map[string]bool)
-	add := func(href, text string) {
-		if len(out) >= maxLinks || seen[href] || !usableURL(href) {
-			return
+	if notify.UsableURL(nt.URL) {
+		out = append(out, link{Href: nt.URL, Text: alert.Truncate("alertgate incident "+nt.Occurrence(), maxLinkText)})
+	}
+	for _, l := range notify.LinksUpTo(nt, maxLinks) {
+		if len(out) >= maxLinks || !notify.UsableURL(l.URL) {
+			continue
 		}
-		seen[href] = true
-		out = append(out, link{Href: href, Text: alert.Truncate(text, maxLinkText)})
-	}
-	add(nt.URL, "alertgate incident "+nt.Occurrence())
-	if rb := nt.Enrichment.Runbook; rb != nil {
-		add(rb.URL, "Runbook: "+firstNonEmpty(rb.Title, rb.ID))
-	}
-	for i := range nt.Members {
-		m := &nt.Members[i]
-		add(m.GeneratorURL, m.Name+" in "+sourceTitle(m.Source))
-		add(m.SourceURL, "Open "+sourceTitle(m.Source))
+		text := l.Title
+		if rb := nt.Enrichment.Runbook; rb != nil && l.URL == rb.URL {
+			text = "Runbook: " + firstNonEmpty(rb.Title, rb.ID)
+		}
+		out = append(out, link{Href: l.URL, Text: alert.Truncate(text, maxLinkText)})
 	}
 	return out
 }
@@ -271,38 +268,16 @@ func links(nt *notify.Notification) []any {
 // clientURL is where "View in alertgate" leads: the incident's console
 // page, else the first sender page.
 func clientURL(nt *notify.Notification) string {
-	if usableURL(nt.URL) {
+	if notify.UsableURL(nt.URL) {
 		return nt.URL
 	}
 	members := nt.Members
 	for i := range members {
-		if u := members[i].SourceURL; usableURL(u) {
+		if u := members[i].SourceURL; notify.UsableURL(u) {
 			return u
 		}
 	}
 	return ""
-}
-
-func sourceTitle(s alert.Source) string {
-	switch s {
-	case alert.SourceAlertmanager:
-		return "Alertmanager"
-	case alert.SourceCloudWatch:
-		return "CloudWatch"
-	case alert.SourceNewRelic:
-		return "New Relic"
-	}
-	return firstNonEmpty(string(s), "source")
-}
-
-// usableURL accepts absolute http(s) URLs of reasonable length: a link
-// PagerDuty would reject must not cost the whole event.
-func usableURL(s string) bool {
-	if s == "" || len(s) > maxURLLen {
-		return false
-	}
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 func firstNonEmpty(ss ...string) string {

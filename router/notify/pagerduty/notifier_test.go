@@ -70,8 +70,8 @@ func TestNotify_SummaryIsTruncatedAt1024BytesWithoutSplittingCharacters(t *testi
 		wantLen    int // 0: as long as the title plus prefix
 	}{
 		{"short title of one alert", "ディスク使用率が高い", 1, "ディスク使用率が高い", 0},
-		{"count prefix for several alerts", "High latency", 3, "[3 alerts] High latency", 0},
-		{"long multibyte title", strings.Repeat("障害", 600), 3, "[3 alerts] 障害", 1024},
+		{"the title counts the alerts, once", "High latency (+2 more)", 3, "High latency (+2 more)", 0},
+		{"long multibyte title", strings.Repeat("障害", 600), 3, "障害", 1024},
 		{"long ASCII title", strings.Repeat("x", 5000), 1, "xxx", 1024},
 		{"newlines folded", "High\nlatency\t on api", 1, "High latency on api", 0},
 	}
@@ -185,11 +185,12 @@ func TestNotify_PayloadNamesTheAffectedSystem(t *testing.T) {
 		group                               map[string]string
 		source, component, groupName, class string
 	}{
-		{"instance wins", []notify.Member{firing("A", map[string]string{"instance": "web-1:9100", "pod": "p", "service": "api", "namespace": "prod"})}, nil, "web-1:9100", "api", "prod", "A"},
+		{"service wins", []notify.Member{firing("A", map[string]string{"instance": "web-1:9100", "pod": "p", "service": "api", "namespace": "prod"})}, nil, "api", "api", "prod", "A"},
+		{"host before pod", []notify.Member{firing("A", map[string]string{"instance": "web-1:9100", "pod": "p", "namespace": "prod"})}, nil, "web-1:9100", "", "prod", "A"},
 		{"pod, cluster as group", []notify.Member{firing("B", map[string]string{"pod": "api-7f9", "cluster": "tokyo"})}, nil, "api-7f9", "", "tokyo", "B"},
 		{"CloudWatch dimension", []notify.Member{cw}, nil, "orders-db", "", "", "CPUHigh"},
 		{"source name as last resort", []notify.Member{bare}, nil, "cloudwatch", "", "", "Backup"},
-		{"first firing member, group labels first", []notify.Member{resolved(firing("Old", map[string]string{"instance": "old"})), firing("New", map[string]string{"node": "n1", "service": "x"})}, map[string]string{"service": "checkout"}, "n1", "checkout", "", "New"},
+		{"first firing member, group labels first", []notify.Member{resolved(firing("Old", map[string]string{"instance": "old"})), firing("New", map[string]string{"node": "n1", "service": "x"})}, map[string]string{"service": "checkout"}, "checkout", "checkout", "", "New"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,10 +10,17 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/notify/email"
+	"github.com/alertgate/alertgate/router/notify/opsgenie"
 	"github.com/alertgate/alertgate/router/notify/pagerduty"
 	"github.com/alertgate/alertgate/router/notify/slack"
+	"github.com/alertgate/alertgate/router/notify/teams"
+	"github.com/alertgate/alertgate/router/notify/tmpl"
+	"github.com/alertgate/alertgate/router/notify/webhook"
 )
 
 // Deps are what the integrations need besides the configuration.
@@ -23,6 +30,22 @@ type Deps struct {
 	Logger  *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Templates are the configuration's templates; nil means they are
+	// loaded from its template files.
+	Templates *tmpl.Templates
+}
+
+// templates loads the configuration's template files. They were parsed
+// when the configuration was validated; if one changed since and no
+// longer parses, notifications go out with the default texts rather
+// than not at all.
+func templates(cfg *config.Config, log *slog.Logger) *tmpl.Templates {
+	t, err := tmpl.New(cfg.TemplateFiles(), cfg.Server.ExternalURL)
+	if err != nil {
+		log.Error("templates do not parse; notifications use the default texts", "err", err)
+		return tmpl.Default(cfg.Server.ExternalURL)
+	}
+	return t
 }
 
 // integration builds one integration's notifier for a configuration,
@@ -38,6 +61,10 @@ func integrations() []integration {
 	return []integration{
 		{config.TargetPagerDuty, buildPagerDuty, func(config.Receiver) notify.Planner { return pagerduty.Plan }},
 		{config.TargetSlack, buildSlack, planSlack},
+		{config.TargetWebhook, plannedBy(buildWebhook, planWebhook), planWebhook},
+		{config.TargetTeams, plannedBy(buildTeams, planTeams), planTeams},
+		{config.TargetEmail, plannedBy(buildEmail, planEmail), planEmail},
+		{config.TargetOpsgenie, plannedBy(buildOpsgenie, planOpsgenie), planOpsgenie},
 		{config.TargetLog, func(_ *config.Config, _ map[string]config.Receiver, d Deps) notify.Notifier {
 			return notify.Log{Logger: d.Logger.With("dry_run", false)}
 		}, func(config.Receiver) notify.Planner { return planLog }},
@@ -92,6 +119,9 @@ func Build(cfg *config.Config, d Deps) map[config.TargetType]notify.Notifier {
 	for _, r := range cfg.Receivers {
 		receivers[r.Name] = r
 	}
+	if d.Templates == nil {
+		d.Templates = templates(cfg, d.Logger)
+	}
 	out := map[config.TargetType]notify.Notifier{}
 	for _, in := range integrations() {
 		if cfg.Notify.DryRun {
@@ -105,7 +135,12 @@ func Build(cfg *config.Config, d Deps) map[config.TargetType]notify.Notifier {
 
 func buildPagerDuty(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
 	pd := cfg.Notify.PagerDuty
-	return pagerduty.New(pagerduty.Config{
+	return tmpl.Override{Templates: d.Templates, Logger: d.Logger, Texts: func(name string) tmpl.Texts {
+		if r, ok := receivers[name]; ok && r.PagerDuty != nil {
+			return tmpl.Texts{Title: r.PagerDuty.Summary}
+		}
+		return tmpl.Texts{}
+	}, Next: pagerduty.New(pagerduty.Config{
 		URL:        pd.URL,
 		HTTPClient: &http.Client{Timeout: time.Duration(pd.Timeout)},
 		PerKeyRate: pd.PerKeyRate,
@@ -119,12 +154,17 @@ func buildPagerDuty(cfg *config.Config, receivers map[string]config.Receiver, d 
 			}
 			return r.PagerDuty.RoutingKey, true
 		},
-	})
+	})}
 }
 
 func buildSlack(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
 	sl := cfg.Notify.Slack
-	return slack.New(slack.Config{
+	return tmpl.Override{Templates: d.Templates, Logger: d.Logger, Texts: func(name string) tmpl.Texts {
+		if r, ok := receivers[name]; ok && r.Slack != nil {
+			return tmpl.Texts{Title: r.Slack.Title, Text: r.Slack.Text}
+		}
+		return tmpl.Texts{}
+	}, Next: slack.New(slack.Config{
 		APIURL:             sl.APIURL,
 		Token:              sl.Token,
 		Threads:            d.Threads,
@@ -139,5 +179,74 @@ func buildSlack(cfg *config.Config, receivers map[string]config.Receiver, d Deps
 			}
 			return r.Slack.Channel, r.Slack.WebhookURL, true
 		},
+	})}
+}
+
+func buildWebhook(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
+	wh := cfg.Notify.Webhook
+	return webhook.New(webhook.Config{
+		Templates: d.Templates,
+		Client:    d.client(wh.Timeout, wh.PerTargetRate),
+		Target: func(name string) (config.WebhookTarget, bool) {
+			r, ok := receivers[name]
+			if !ok || r.Webhook == nil {
+				return config.WebhookTarget{}, false
+			}
+			return *r.Webhook, true
+		},
 	})
+}
+
+func buildTeams(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
+	tc := cfg.Notify.Teams
+	return teams.New(teams.Config{
+		Templates: d.Templates,
+		Client:    d.client(tc.Timeout, tc.PerTargetRate),
+		Target: func(name string) (config.TeamsTarget, bool) {
+			r, ok := receivers[name]
+			if !ok || r.Teams == nil {
+				return config.TeamsTarget{}, false
+			}
+			return *r.Teams, true
+		},
+	})
+}
+
+func buildEmail(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
+	em := cfg.Notify.Email
+	return email.New(email.Config{
+		Server:    em,
+		Templates: d.Templates,
+		Client:    d.client(em.Timeout, em.PerTargetRate),
+		Target: func(name string) (config.EmailTarget, bool) {
+			r, ok := receivers[name]
+			if !ok || r.Email == nil {
+				return config.EmailTarget{}, false
+			}
+			return *r.Email, true
+		},
+	})
+}
+
+func buildOpsgenie(cfg *config.Config, receivers map[string]config.Receiver, d Deps) notify.Notifier {
+	og := cfg.Notify.Opsgenie
+	return opsgenie.New(opsgenie.Config{
+		APIURL:    og.APIURL,
+		APIKey:    og.APIKey,
+		Templates: d.Templates,
+		Client:    d.client(og.Timeout, og.PerTargetRate),
+		Target: func(name string) (config.OpsgenieTarget, bool) {
+			r, ok := receivers[name]
+			if !ok || r.Opsgenie == nil {
+				return config.OpsgenieTarget{}, false
+			}
+			return *r.Opsgenie, true
+		},
+	})
+}
+
+// client is the notify.Client of an integration with the given timeout
+// and pace.
+func (d Deps) client(timeout model.Duration, rate float64) notify.Client {
+	return notify.Client{HTTPClient: &http.Client{Timeout: time.Duration(timeout)}, PerTargetRate: rate, Logger: d.Logger, Now: d.Now}
 }

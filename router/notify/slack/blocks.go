@@ -64,6 +64,9 @@ func messageBlocks(nt *notify.Notification, interactive bool, lead string) []sla
 			blocks = append(blocks, b)
 		}
 	}
+	if b := linksBlock(nt, interactive); b != nil {
+		blocks = append(blocks, b)
+	}
 	if interactive {
 		if b := actionsBlock(nt); b != nil {
 			blocks = append(blocks, b)
@@ -192,21 +195,7 @@ func runbookBlock(nt *notify.Notification) slack.Block {
 	if rb == nil {
 		return nil
 	}
-	name := rb.Title
-	if name == "" {
-		name = rb.ID
-	}
-	var b strings.Builder
-	b.WriteString("📖 *Runbook:* ")
-	b.WriteString(link(rb.URL, name, 150))
-	for i, s := range rb.Steps {
-		if i == maxSteps {
-			b.WriteString("\n_…and " + strconv.Itoa(len(rb.Steps)-maxSteps) + " more steps_")
-			break
-		}
-		b.WriteString("\n" + strconv.Itoa(i+1) + ". " + clip(s, stepLen))
-	}
-	return section(b.String(), slack.SectionBlockOptionBlockID(blockRunbook))
+	return section(runbookText(rb), slack.SectionBlockOptionBlockID(blockRunbook))
 }
 
 func contextBlock(nt *notify.Notification) slack.Block {

@@ -186,7 +186,7 @@ func TestNotify_MessageShowsRunbookSourceLinksAndMembers(t *testing.T) {
 	got := f.slack.Messages("#alerts")[0].Strings()
 	for _, want := range []string{
 		"<https://runbooks.example.com/api-5xx|API 5xx>",
-		"1. Check the deploy", "3. Page the owner", "…and 1 more steps",
+		"1. Check the deploy", "3. Page the owner",
 		"<https://prometheus.example.com/graph?g0.expr=rate(x%5B5m%5D)&amp;g0.tab=1|Source>",
 		"<https://alertmanager.example.com|Alertmanager>",
 		"On call: *Hanako Yamada*",
@@ -205,6 +205,9 @@ func TestNotify_ResolveButtonAsksForConfirmation(t *testing.T) {
 	f.notify(t, incident(notify.KindTrigger, 1, member(1, "")))
 	var resolve slacktest.Button
 	for _, b := range f.slack.Messages("#alerts")[0].Buttons() {
+		if strings.HasPrefix(b.ActionID, "alertgate_link_") {
+			continue
+		}
 		if b.Value != "inc-1" {
 			t.Errorf("button %s carries %q, want the incident key", b.ActionID, b.Value)
 		}

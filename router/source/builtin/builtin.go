@@ -8,6 +8,7 @@ import (
 	"github.com/alertgate/alertgate/router/source"
 	"github.com/alertgate/alertgate/router/source/alertmanager"
 	"github.com/alertgate/alertgate/router/source/cloudwatch"
+	"github.com/alertgate/alertgate/router/source/eventbridge"
 	"github.com/alertgate/alertgate/router/source/newrelic"
 )
 
@@ -45,6 +46,14 @@ func Registry() source.Registry {
 			Endpoint: func(s *config.Sources) config.Endpoint { return s.NewRelic.Endpoint() },
 			New: func(s *config.Sources, d source.Deps) source.Receiver {
 				return newrelic.Parser{Now: d.Now, MaxAlerts: s.NewRelic.MaxAlerts}
+			},
+		},
+		{
+			Name:     alert.SourceEventBridge,
+			Auth:     source.AuthToken,
+			Endpoint: func(s *config.Sources) config.Endpoint { return s.EventBridgeEndpoint() },
+			New: func(_ *config.Sources, d source.Deps) source.Receiver {
+				return eventbridge.Parser{Now: d.Now}
 			},
 		},
 	}

@@ -39,6 +39,9 @@ type envelope struct {
 // parseEnvelope decodes body and checks that it is a complete SNS message
 // whose type agrees with the x-amz-sns-message-type header.
 func parseEnvelope(h http.Header, body []byte) (*envelope, error) {
+	if err := rawDelivery(h, body); err != nil {
+		return nil, err
+	}
 	var m envelope
 	if err := source.DecodeJSON(body, &m); err != nil {
 		return nil, err

@@ -1,0 +1,16 @@
+package router
+
+import "net/http"
+
+// handleHeartbeats serves GET /api/v1/heartbeats: each configured
+// heartbeat, whether it is missing and when this replica last saw it,
+// for the console and scripts.
+func (rt *Router) handleHeartbeats(w http.ResponseWriter, r *http.Request) {
+	hbs, err := rt.engine.Heartbeats(r.Context())
+	if err != nil {
+		rt.log.Error("reading heartbeats failed", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "", "could not read the heartbeats; retry")
+		return
+	}
+	writeJSON(w, http.StatusOK, hbs)
+}
