@@ -481,7 +481,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Correlation.Cooldown, c.Correlation.Window)
 	setDefault(&c.Correlation.MaxMembers, 200)
 	setDefault(&c.Correlation.MaxAge, model.Duration(6*time.Hour))
-	c.Noise.applyDefaults()
+	c.Noise.applyDefaults(c.BusinessHours != nil)
 	for i := range c.OnCall {
 		if pd := c.OnCall[i].PagerDuty; pd != nil {
 			setDefault(&pd.URL, "https://api.pagerduty.com")

@@ -66,8 +66,11 @@ const (
 // six hours, or more than twelve sounds a day.
 var DefaultChronic = Chronic{After: model.Duration(6 * time.Hour), SoundsPerDay: 12}
 
-func (n *Noise) applyDefaults() {
-	if n.ChronicDigest == nil {
+// applyDefaults fills the keys left out; the chronic digest goes out at
+// the start of business hours where the configuration has them, and
+// only on demand where it does not.
+func (n *Noise) applyDefaults(businessHours bool) {
+	if n.ChronicDigest == nil && businessHours {
 		n.ChronicDigest = []string{IntervalBusinessHours}
 	}
 	setDefault(&n.Absorb, DefaultAbsorb)

@@ -70,7 +70,7 @@ func TestRoutesTest_DefaultPolicy(t *testing.T) {
 			"Result    PAGES now via oncall-page", []string{"holiday: Coming of Age Day"}},
 		{"warning at 03:00 waits quietly for the morning", "2026-01-13T03:00:00+09:00",
 			[]string{"alertname=HighLatency", "severity=warning", "service=api"},
-			"Result    waits quietly for team-slack until it may sound", []string{"noise     QUIET now: a new incident waits for business_hours"}},
+			"Result    waits quietly for team-slack until it may sound", []string{"noise     QUIET now: a new incident waits for alertgate:business_hours"}},
 		{"a tier-1 service's New Relic warning at 03:00 reaches the on-call's channel", "2026-01-13T03:00:00+09:00",
 			[]string{"alertname=Apdex low", "severity=warning", "source=newrelic", "entity=web-prod-api"},
 			"Result    notifies oncall-slack; waits quietly for team-slack until it may sound",

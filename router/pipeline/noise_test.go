@@ -15,6 +15,7 @@ import (
 // on-call that pages for critical alerts; a node's failure explains its
 // targets.
 const noiseConfig = testSources + `
+business_hours: {location: Asia/Tokyo, holidays: jp}
 receivers:
   - name: team
     slack: {channel: "#team"}
@@ -28,7 +29,7 @@ route:
   group_interval: 5m
   noise:
     digest_interval: 1h
-    sound_time_intervals: [business_hours]
+    sound_time_intervals: [alertgate:business_hours]
     chronic: {after: 6h, sounds_per_day: 6}
   routes:
     - matchers: ['severity="critical"']
