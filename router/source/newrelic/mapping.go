@@ -210,9 +210,11 @@ func first(s []string) string {
 	return s[0]
 }
 
+// firstOf returns the first of s that has text once blanks and NUL bytes
+// (which Normalize removes from names) are taken away.
 func firstOf(s ...string) string {
 	for _, v := range s {
-		if v = strings.TrimSpace(v); v != "" {
+		if v = strings.TrimSpace(alert.WithoutNUL(v)); v != "" {
 			return v
 		}
 	}
