@@ -1,8 +1,12 @@
 package session
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,8 +28,26 @@ func FuzzUser(f *testing.F) {
 		r.Header.Set("X-User", user)
 		r.AddCookie(&http.Cookie{Name: SessionCookie, Value: cookie})
 		u, err := m.User(r)
-		if err == nil && u.Via != ViaProxy && cookie != rec.Result().Cookies()[0].Value {
+		if err == nil && u.Via != ViaProxy && !signedWithK(r) {
 			t.Errorf("a cookie alertgate did not sign gave %+v", u)
 		}
 	})
+}
+
+// signedWithK reports whether the session cookie the request carries
+// (net/http drops bytes a cookie may not hold, so not always the
+// fuzzer's string) has the HMAC of its payload under the key "k",
+// computed here independently of the package's own signing.
+func signedWithK(r *http.Request) bool {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return false
+	}
+	p, sig, ok := strings.Cut(c.Value, ".")
+	if !ok {
+		return false
+	}
+	h := hmac.New(sha256.New, []byte("k"))
+	h.Write([]byte("session\x00" + p))
+	return sig == base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }
