@@ -79,11 +79,14 @@ FUZZTIME ?= 10s
 FUZZ_TARGETS := \
 	./router/source/alertmanager:FuzzParse \
 	./router/source/alertmanager:FuzzLeniency \
+	./router/source/alertmanager:FuzzParse_FastPathMatchesReference \
 	./router/source/newrelic:FuzzParse \
 	./router/source/newrelic:FuzzLeniency \
 	./router/source/cloudwatch:FuzzReceive \
 	./router/source/cloudwatch:FuzzLeniency \
 	./router/source/cloudwatch:FuzzCertURL \
+	./router/source/eventbridge:FuzzReceive \
+	./router/source/eventbridge:FuzzLeniency \
 	./router/notify/slack:FuzzParseInteraction \
 	./config:FuzzParse \
 	./enrich/runbook:FuzzLoad \

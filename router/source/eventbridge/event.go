@@ -13,17 +13,20 @@ import (
 // detailTypeAlarm is the detail-type of CloudWatch alarm state changes.
 const detailTypeAlarm = "CloudWatch Alarm State Change"
 
-// event is the EventBridge envelope every target receives.
+// event is the EventBridge envelope every target receives. What
+// identifies the alarm and says what happened is read strictly; every
+// other field is Optional: a value of the wrong type is ignored and
+// reported, never a reason to refuse the alarm.
 type event struct {
-	Version    source.FlexString  `json:"version"`
-	ID         source.FlexString  `json:"id"`
-	DetailType source.FlexString  `json:"detail-type"`
-	Source     source.FlexString  `json:"source"`
-	Account    source.FlexString  `json:"account"`
-	Time       source.FlexTime    `json:"time"`
-	Region     source.FlexString  `json:"region"`
-	Resources  source.FlexStrings `json:"resources"`
-	Detail     json.RawMessage    `json:"detail"`
+	Version    source.Optional[source.FlexString] `json:"version"`
+	ID         source.Optional[source.FlexString] `json:"id"`
+	DetailType source.FlexString                  `json:"detail-type"`
+	Source     source.FlexString                  `json:"source"`
+	Account    source.FlexString                  `json:"account"`
+	Time       source.Optional[source.FlexTime]   `json:"time"`
+	Region     source.FlexString                  `json:"region"`
+	Resources  source.FlexStrings                 `json:"resources"`
+	Detail     json.RawMessage                    `json:"detail"`
 	// Type and TopicArn belong to an SNS envelope, posted here by mistake.
 	Type     *string `json:"Type"`
 	TopicArn *string `json:"TopicArn"`
@@ -31,37 +34,44 @@ type event struct {
 
 // alarmDetail is the detail of a CloudWatch Alarm State Change.
 type alarmDetail struct {
-	AlarmName     source.FlexString `json:"alarmName"`
-	State         state             `json:"state"`
-	PreviousState state             `json:"previousState"`
-	Configuration struct {
-		Description source.FlexString `json:"description"`
-		// AlarmRule is set, and Metrics empty, for composite alarms.
-		AlarmRule source.FlexString `json:"alarmRule"`
-		Metrics   []metric          `json:"metrics"`
-	} `json:"configuration"`
+	AlarmName     source.FlexString              `json:"alarmName"`
+	State         state                          `json:"state"`
+	PreviousState source.Optional[state]         `json:"previousState"`
+	Configuration source.Optional[configuration] `json:"configuration"`
 }
 
+// state is an alarm state; only the current one's value is needed.
 type state struct {
-	Value     source.FlexString `json:"value"`
-	Reason    source.FlexString `json:"reason"`
-	Timestamp source.FlexTime   `json:"timestamp"`
+	Value     source.FlexString                  `json:"value"`
+	Reason    source.Optional[source.FlexString] `json:"reason"`
+	Timestamp source.Optional[source.FlexTime]   `json:"timestamp"`
+}
+
+// configuration is the alarm's definition at the time of the change.
+type configuration struct {
+	Description source.Optional[source.FlexString] `json:"description"`
+	// AlarmRule is set, and Metrics empty, for composite alarms.
+	AlarmRule source.Optional[source.FlexString]         `json:"alarmRule"`
+	Metrics   source.Optional[[]source.Optional[metric]] `json:"metrics"`
 }
 
 // metric is one metric data query of the alarm: a metric (metricStat)
 // or an expression (metric math, ANOMALY_DETECTION_BAND).
 type metric struct {
-	ID         source.FlexString `json:"id"`
-	Expression source.FlexString `json:"expression"`
-	Label      source.FlexString `json:"label"`
-	ReturnData source.FlexBool   `json:"returnData"`
-	MetricStat *struct {
-		Metric struct {
-			Name       source.FlexString            `json:"name"`
-			Namespace  source.FlexString            `json:"namespace"`
-			Dimensions map[string]source.FlexString `json:"dimensions"`
-		} `json:"metric"`
-	} `json:"metricStat"`
+	ID         source.Optional[source.FlexString] `json:"id"`
+	Expression source.Optional[source.FlexString] `json:"expression"`
+	Label      source.Optional[source.FlexString] `json:"label"`
+	ReturnData source.Optional[source.FlexBool]   `json:"returnData"`
+	MetricStat source.Optional[*metricStat]       `json:"metricStat"`
+}
+
+// metricStat names the metric a query reads.
+type metricStat struct {
+	Metric source.Optional[struct {
+		Name       source.Optional[source.FlexString]                             `json:"name"`
+		Namespace  source.Optional[source.FlexString]                             `json:"namespace"`
+		Dimensions source.Optional[map[string]source.Optional[source.FlexString]] `json:"dimensions"`
+	}] `json:"metric"`
 }
 
 // snsAlarm is the alarm as CloudWatch publishes it to SNS, the one form
@@ -109,21 +119,22 @@ type snsMetric struct {
 // toSNS rewrites an alarm state change event as the SNS alarm message of
 // the same change.
 func toSNS(ev *event, d *alarmDetail) snsAlarm {
+	conf := d.Configuration.Value
 	out := snsAlarm{
 		AlarmName:        string(d.AlarmName),
-		AlarmDescription: string(d.Configuration.Description),
+		AlarmDescription: string(conf.Description.Value),
 		AWSAccountID:     string(ev.Account),
 		NewStateValue:    strings.ToUpper(string(d.State.Value)),
-		NewStateReason:   string(d.State.Reason),
+		NewStateReason:   string(d.State.Reason.Value),
 		Region:           string(ev.Region),
 		AlarmArn:         alarmARN(ev.Resources),
-		OldStateValue:    strings.ToUpper(string(d.PreviousState.Value)),
-		AlarmRule:        string(d.Configuration.AlarmRule),
-		Trigger:          trigger(d.Configuration.Metrics),
+		OldStateValue:    strings.ToUpper(string(d.PreviousState.Value.Value)),
+		AlarmRule:        string(conf.AlarmRule.Value),
+		Trigger:          trigger(conf.Metrics.Value),
 	}
-	at := d.State.Timestamp.Time
+	at := d.State.Timestamp.Value.Time
 	if at.IsZero() {
-		at = ev.Time.Time
+		at = ev.Time.Value.Time
 	}
 	if !at.IsZero() {
 		out.StateChangeTime = at.UTC().Format(time.RFC3339Nano)
@@ -144,19 +155,25 @@ func alarmARN(resources []string) string {
 // trigger is the SNS Trigger of the alarm's metrics: one metric for a
 // plain metric alarm (as SNS describes those), the list of queries
 // otherwise.
-func trigger(ms []metric) *snsTrigger {
+func trigger(list []source.Optional[metric]) *snsTrigger {
+	var ms []metric
+	for _, m := range list {
+		if m.Err == nil {
+			ms = append(ms, m.Value)
+		}
+	}
 	if len(ms) == 0 {
 		return nil
 	}
-	if len(ms) == 1 && ms[0].MetricStat != nil && ms[0].Expression == "" {
-		m := ms[0].MetricStat.Metric
-		return &snsTrigger{MetricName: string(m.Name), Namespace: string(m.Namespace), Dimensions: dimensions(m.Dimensions)}
+	if len(ms) == 1 && ms[0].MetricStat.Value != nil && ms[0].Expression.Value == "" {
+		m := ms[0].MetricStat.Value.Metric.Value
+		return &snsTrigger{MetricName: string(m.Name.Value), Namespace: string(m.Namespace.Value), Dimensions: dimensions(m.Dimensions.Value)}
 	}
 	t := &snsTrigger{}
 	for _, q := range ms {
-		sm := snsMetric{ID: string(q.ID), Expression: string(q.Expression), Label: string(q.Label), ReturnData: bool(q.ReturnData)}
-		if q.MetricStat != nil {
-			m := q.MetricStat.Metric
+		sm := snsMetric{ID: string(q.ID.Value), Expression: string(q.Expression.Value), Label: string(q.Label.Value), ReturnData: bool(q.ReturnData.Value)}
+		if q.MetricStat.Value != nil {
+			m := q.MetricStat.Value.Metric.Value
 			sm.MetricStat = &struct {
 				Metric struct {
 					MetricName string         `json:"MetricName"`
@@ -164,9 +181,9 @@ func trigger(ms []metric) *snsTrigger {
 					Dimensions []snsDimension `json:"Dimensions,omitempty"`
 				} `json:"Metric"`
 			}{}
-			sm.MetricStat.Metric.MetricName = string(m.Name)
-			sm.MetricStat.Metric.Namespace = string(m.Namespace)
-			sm.MetricStat.Metric.Dimensions = dimensions(m.Dimensions)
+			sm.MetricStat.Metric.MetricName = string(m.Name.Value)
+			sm.MetricStat.Metric.Namespace = string(m.Namespace.Value)
+			sm.MetricStat.Metric.Dimensions = dimensions(m.Dimensions.Value)
 		}
 		t.Metrics = append(t.Metrics, sm)
 	}
@@ -175,10 +192,12 @@ func trigger(ms []metric) *snsTrigger {
 
 // dimensions lists a dimension map in name order, so that the alert's
 // labels do not depend on JSON object order.
-func dimensions(m map[string]source.FlexString) []snsDimension {
+func dimensions(m map[string]source.Optional[source.FlexString]) []snsDimension {
 	out := make([]snsDimension, 0, len(m))
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, snsDimension{Name: k, Value: string(m[k])})
+		if v := m[k]; v.Err == nil {
+			out = append(out, snsDimension{Name: k, Value: string(v.Value)})
+		}
 	}
 	return out
 }

@@ -55,18 +55,21 @@ func (p Parser) Receive(_ context.Context, _ http.Header, body []byte) (source.B
 	if err != nil {
 		return source.Batch{}, fmt.Errorf("eventbridge: re-encoding alarm %q: %w", d.AlarmName, err)
 	}
-	b, err := cloudwatch.AlarmChange(msg, string(ev.ID), ev.Time.Time, now())
+	b, err := cloudwatch.AlarmChange(msg, string(ev.ID.Value), ev.Time.Value.Time, now())
 	if err != nil {
 		return source.Batch{}, inDetail(err)
 	}
 	for i := range b.Alerts {
 		a := &b.Alerts[i]
 		delete(a.Annotations, "sns_message_id")
-		if ev.ID != "" {
-			a.Annotations["eventbridge_event_id"] = string(ev.ID)
+		if ev.ID.Value != "" {
+			a.Annotations["eventbridge_event_id"] = string(ev.ID.Value)
 		}
 		a.SetRaw(body)
 	}
+	// The SNS message was made here and has nothing to ignore; what the
+	// event had is reported under its own paths.
+	b.Ignored = append(source.IgnoredFields("", &ev), source.IgnoredFields("detail", &d)...)
 	return b, nil
 }
 
