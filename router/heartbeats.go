@@ -7,8 +7,8 @@ import (
 )
 
 // handleHeartbeats serves GET /api/v1/heartbeats: each configured
-// heartbeat, whether it is missing and when this replica last saw it,
-// for the console and scripts.
+// heartbeat, its state, when it last arrived and when the next is due,
+// for scripts (the console shows the same on its Now page).
 func (rt *Router) handleHeartbeats(w http.ResponseWriter, r *http.Request) {
 	hbs, err := rt.engine.Heartbeats(r.Context())
 	if err != nil {

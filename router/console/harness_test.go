@@ -126,6 +126,12 @@ func (h *harness) now() time.Time {
 	return h.clock
 }
 
+func (h *harness) advance(d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.clock = h.clock.Add(d)
+}
+
 // ingest parses an Alertmanager webhook body and hands its alerts to the
 // engine, as the router's endpoint does.
 func (h *harness) ingest(body []byte) {

@@ -36,6 +36,7 @@ func (s *Server) handleNow(w http.ResponseWriter, r *http.Request, p *web.Page) 
 	for _, it := range s.boardItems(r.Context(), board.Selected, p.Now) {
 		board.Add(it)
 	}
+	s.addHeartbeats(r.Context(), &board)
 	p.Title, p.Nav, p.Data = "Now", "now", board
 	if r.Header.Get(fragmentHeader) == "board" {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
