@@ -29,7 +29,11 @@ const consoleURL = "https://alertgate.e2e.example"
 func TestConsole_OperatorFlowInChromium(t *testing.T) {
 	b := newBrowser(t)
 	w := newWorld(t)
-	g := w.start("alertgate", setup{server: "  external_url: " + consoleURL})
+	// Any alert can be a heartbeat: the test's own alert is one, so the
+	// board's Heartbeats section shows an arrival without another
+	// incident on the board.
+	g := w.start("alertgate", setup{server: "  external_url: " + consoleURL,
+		heartbeats: `  - {name: e2e-console, matchers: ['alertname="E2EConsoleDown"'], interval: 24h, receiver: team}`})
 
 	b.do("open the console", chromedp.Navigate(g.url+"/"), chromedp.WaitVisible(chromedp.CSS("#token")))
 	b.screenshot("login")
@@ -45,12 +49,18 @@ func TestConsole_OperatorFlowInChromium(t *testing.T) {
 	if !strings.Contains(b.text(".who"), "Hanako") {
 		t.Errorf("header shows %q, want the signed-in name", b.text(".who"))
 	}
+	if s := b.text(`#heartbeats tr[data-heartbeat="e2e-console"] .hb`); s != "waiting for the first" {
+		t.Errorf("the heartbeat before any arrival is %q", s)
+	}
 
 	g.ingest("alertmanager", amToken, amBody("firing", g.now(), labels("alertname", "E2EConsoleDown", "severity", "critical", "service", "checkout", "instance", "web-1")), nil)
 	// The board refreshes itself; call its refresh rather than wait for
 	// the timer, which is the same code.
 	b.waitUntil("the incident on the Now board", `(window.alertgateRefresh(), !!document.querySelector('#board a[data-rowlink]') && document.querySelector('#board').textContent.includes('E2EConsoleDown'))`)
 	b.screenshot("now")
+	if s := b.text(`#heartbeats tr[data-heartbeat="e2e-console"]`); !strings.Contains(s, "<1m ago") || b.text(`#heartbeats tr[data-heartbeat="e2e-console"] .hb`) != "ok" {
+		t.Errorf("the heartbeat after its alert arrived reads %q, want ok and just arrived", s)
+	}
 	var row struct{ Href, Text string }
 	row = eval[struct{ Href, Text string }](b, `(() => { const a = document.querySelector('#board a[data-rowlink]'); return {Href: a.getAttribute('href'), Text: a.textContent}; })()`)
 	id := strings.TrimPrefix(row.Href, "/incidents/")
@@ -163,6 +173,9 @@ func TestConsole_OperatorFlowInChromium(t *testing.T) {
 	b.do("read without JavaScript", scripts(false), chromedp.Navigate(g.url+"/?status=acked"), chromedp.WaitVisible(chromedp.CSS("#board")))
 	if s := b.text("#board"); !strings.Contains(s, "E2EConsoleDown") {
 		t.Errorf("without JavaScript the board reads %q", s)
+	}
+	if s := b.text("#heartbeats"); !strings.Contains(s, "e2e-console") {
+		t.Errorf("without JavaScript the heartbeats read %q", s)
 	}
 	b.do("read the noise page without JavaScript", chromedp.Navigate(g.url+"/noise?since=1d"), chromedp.WaitVisible(chromedp.CSS("#h-sounds")))
 	if n := eval[int](b, `document.querySelectorAll('.chart-box table tbody tr').length`); n == 0 {

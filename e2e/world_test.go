@@ -79,6 +79,9 @@ type setup struct {
 	// server adds keys to the server mapping, indented by two spaces
 	// (server.external_url, server.console).
 	server string
+	// heartbeats is the heartbeats list, as YAML list items; empty means
+	// none.
+	heartbeats string
 }
 
 // defaultRoutes send alerts labelled e2e_to to PagerDuty or Slack only,
@@ -110,6 +113,10 @@ func (w *world) config(s setup) string {
 	llm := ""
 	if s.llm != "" {
 		llm = "\nenrich:\n  llm: {" + s.llm + "}"
+	}
+	heartbeats := ""
+	if s.heartbeats != "" {
+		heartbeats = "heartbeats:\n" + s.heartbeats + "\n"
 	}
 	return fmt.Sprintf(`server:
   admin_token: %s
@@ -147,7 +154,7 @@ route:
     %s
     %s
 `, adminToken, s.shutdown, s.server, amToken, nrToken, topicARN, w.redis.Addr(), s.pdURL, w.slack.APIURL(), slackToken, slackSecret,
-		s.outbox, llm, routingKey, routingKey, barrierChannel, barrierRoute, strings.Join(s.routes, "\n    "))
+		s.outbox, llm, routingKey, routingKey, barrierChannel, barrierRoute, strings.Join(s.routes, "\n    ")) + heartbeats
 }
 
 // barrierRoute sends barrier alerts to their own channel at once.

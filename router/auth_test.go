@@ -100,6 +100,13 @@ func TestAuth_EveryOperatorEndpointNeedsTheAdminToken(t *testing.T) {
 		{http.MethodGet, "/api/v1/incidents/x/announcement"},
 		{http.MethodGet, "/api/v1/report"},
 		{http.MethodGet, "/api/v1/deadletters"},
+		{http.MethodGet, "/api/v1/heartbeats"},
+		{http.MethodPost, "/api/v1/incidents/x/ack"},
+		{http.MethodPost, "/api/v1/incidents/x/resolve"},
+		{http.MethodGet, "/api/v2/silences"},
+		{http.MethodPost, "/api/v2/silences"},
+		{http.MethodGet, "/api/v2/silence/x"},
+		{http.MethodDelete, "/api/v2/silence/x"},
 		{http.MethodPost, "/-/reload"},
 	}
 	for _, ep := range endpoints {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/alertgate/alertgate/router/internal/httpx"
 	"github.com/alertgate/alertgate/router/notify"
 )
 
@@ -27,14 +28,14 @@ func (rt *Router) handleDeadLetters(w http.ResponseWriter, r *http.Request) {
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > notify.MaxDeadLetters {
-			writeError(w, http.StatusBadRequest, "limit", "must be between 1 and "+strconv.Itoa(notify.MaxDeadLetters))
+			httpx.WriteError(w, http.StatusBadRequest, "limit", "must be between 1 and "+strconv.Itoa(notify.MaxDeadLetters))
 			return
 		}
 		limit = n
 	}
 	dl, err := rt.engine.DeadLetters(r.Context(), limit)
 	if err != nil {
-		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
+		httpx.WriteError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
 		return
 	}
 	out := make([]deadLetterView, 0, len(dl))
@@ -45,5 +46,5 @@ func (rt *Router) handleDeadLetters(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, v)
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }

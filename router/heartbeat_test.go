@@ -66,7 +66,8 @@ func TestHeartbeat_MissingWatchdogPagesAndResolvesWhenBack(t *testing.T) {
 	if len(got) != 4 || got[2]["kind"] != "resolve" {
 		t.Errorf("after the watchdog is back: %v, want the page resolved", got)
 	}
-	if s := string(h.adminGet("/api/v1/heartbeats")); !strings.Contains(s, `"name":"watchdog"`) || !strings.Contains(s, `"missing":false`) || !strings.Contains(s, `"lastSeen"`) {
+	if s := string(h.adminGet("/api/v1/heartbeats")); !strings.Contains(s, `"name":"watchdog"`) || !strings.Contains(s, `"missing":false`) || !strings.Contains(s, `"lastSeen"`) ||
+		!strings.Contains(s, `"state":"ok"`) || !strings.Contains(s, `"due"`) {
 		t.Errorf("GET /api/v1/heartbeats = %s", s)
 	}
 }

@@ -1,16 +1,20 @@
 package router
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/alertgate/alertgate/router/internal/httpx"
+)
 
 // handleHeartbeats serves GET /api/v1/heartbeats: each configured
-// heartbeat, whether it is missing and when this replica last saw it,
-// for the console and scripts.
+// heartbeat, its state, when it last arrived and when the next is due,
+// for scripts (the console shows the same on its Now page).
 func (rt *Router) handleHeartbeats(w http.ResponseWriter, r *http.Request) {
 	hbs, err := rt.engine.Heartbeats(r.Context())
 	if err != nil {
 		rt.log.Error("reading heartbeats failed", "err", err)
-		writeError(w, http.StatusServiceUnavailable, "", "could not read the heartbeats; retry")
+		httpx.WriteError(w, http.StatusServiceUnavailable, "", "could not read the heartbeats; retry")
 		return
 	}
-	writeJSON(w, http.StatusOK, hbs)
+	httpx.WriteJSON(w, http.StatusOK, hbs)
 }

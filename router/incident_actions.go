@@ -1,12 +1,12 @@
 package router
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
 
-	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/internal/httpx"
+	"github.com/alertgate/alertgate/router/internal/operator"
 	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/source"
 )
@@ -37,7 +37,7 @@ func (rt *Router) apiAct(w http.ResponseWriter, r *http.Request, action, done st
 	var req actionRequest
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if err := source.DecodeJSON(body, &req); err != nil {
-			writeSourceError(w, err)
+			httpx.WriteSourceError(w, err)
 			return
 		}
 	}
@@ -45,33 +45,13 @@ func (rt *Router) apiAct(w http.ResponseWriter, r *http.Request, action, done st
 	if !ok {
 		return
 	}
-	err := rt.act(r.Context(), inc, action, actorOf(r, strings.TrimSpace(req.By), "api"))
+	err := rt.actions.Act(r.Context(), inc, action, operator.ActorOf(r, strings.TrimSpace(req.By), "api"))
 	switch {
 	case errors.Is(err, pipeline.ErrIncidentOver):
-		writeError(w, http.StatusConflict, "id", "incident "+inc.ID+" is already over")
+		httpx.WriteError(w, http.StatusConflict, "id", "incident "+inc.ID+" is already over")
 	case err != nil:
-		writeError(w, http.StatusServiceUnavailable, "", "could not record the action; retry")
+		httpx.WriteError(w, http.StatusServiceUnavailable, "", "could not record the action; retry")
 	default:
-		writeJSON(w, http.StatusOK, map[string]string{"id": inc.ID, "status": done})
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"id": inc.ID, "status": done})
 	}
-}
-
-// findIncident reads an incident by its ID or, for links and messages
-// that carry the group key (PagerDuty's dedup_key, older Slack
-// messages), the newest incident of that group.
-func (rt *Router) findIncident(ctx context.Context, id string) (incident.Incident, []incident.Event, bool, error) {
-	inc, events, ok, err := rt.opts.Store.Incident(ctx, id)
-	if err != nil || ok {
-		return inc, events, ok, err
-	}
-	list, err := rt.recentIncidents(ctx, rt.opts.Now())
-	if err != nil {
-		return inc, nil, false, err
-	}
-	for _, c := range list { // newest first
-		if c.Group == id {
-			return rt.opts.Store.Incident(ctx, c.ID)
-		}
-	}
-	return inc, nil, false, nil
 }

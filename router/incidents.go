@@ -1,7 +1,6 @@
 package router
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,15 +10,9 @@ import (
 
 	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/report"
+	"github.com/alertgate/alertgate/router/internal/httpx"
 	"github.com/alertgate/alertgate/router/pipeline"
 )
-
-// IncidentStore reads incidents, their timelines and the daily counters.
-type IncidentStore interface {
-	Incident(ctx context.Context, id string) (incident.Incident, []incident.Event, bool, error)
-	Incidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error)
-	Counters(ctx context.Context, days []string) (map[string]incident.Counters, error)
-}
 
 // incidentView is an incident as the API lists it.
 type incidentView struct {
@@ -49,12 +42,12 @@ func (rt *Router) handleIncidents(w http.ResponseWriter, r *http.Request) {
 	}
 	status := r.URL.Query().Get("status")
 	if status != "" && status != incident.StatusOpen && status != incident.StatusResolved {
-		writeError(w, http.StatusBadRequest, "status", "must be open or resolved")
+		httpx.WriteError(w, http.StatusBadRequest, "status", "must be open or resolved")
 		return
 	}
 	list, err := rt.opts.Store.Incidents(r.Context(), now, since, 1000)
 	if err != nil {
-		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
+		httpx.WriteError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
 		return
 	}
 	out := make([]incidentView, 0, len(list))
@@ -63,7 +56,7 @@ func (rt *Router) handleIncidents(w http.ResponseWriter, r *http.Request) {
 			out = append(out, viewOf(inc, nil))
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
 // handleIncident serves GET /api/v1/incidents/{id}.
@@ -72,7 +65,7 @@ func (rt *Router) handleIncident(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, incidentDetail{incidentView: viewOf(inc, events), Timeline: events})
+	httpx.WriteJSON(w, http.StatusOK, incidentDetail{incidentView: viewOf(inc, events), Timeline: events})
 }
 
 // handleDocument serves the announcement and postmortem drafts of an
@@ -85,7 +78,7 @@ func (rt *Router) handleDocument(kind string) http.HandlerFunc {
 		}
 		text, err := rt.engine.Document(r.Context(), kind, inc, events, r.URL.Query().Get("lang"))
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "lang", err.Error())
+			httpx.WriteError(w, http.StatusBadRequest, "lang", err.Error())
 			return
 		}
 		ct := "text/plain; charset=utf-8"
@@ -99,12 +92,12 @@ func (rt *Router) handleDocument(kind string) http.HandlerFunc {
 
 func (rt *Router) loadIncident(w http.ResponseWriter, r *http.Request) (incident.Incident, []incident.Event, bool) {
 	id := r.PathValue("id")
-	inc, events, ok, err := rt.findIncident(r.Context(), id)
+	inc, events, ok, err := rt.actions.FindIncident(r.Context(), id)
 	switch {
 	case err != nil:
-		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
+		httpx.WriteError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
 	case !ok:
-		writeError(w, http.StatusNotFound, "id", "no incident "+id)
+		httpx.WriteError(w, http.StatusNotFound, "id", "no incident "+id)
 	}
 	return inc, events, err == nil && ok
 }
@@ -122,12 +115,12 @@ func (rt *Router) handleReport(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := rt.engine.Report(r.Context(), since, now)
 	if err != nil {
-		writeError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
+		httpx.WriteError(w, http.StatusServiceUnavailable, "", "the state store is unavailable; retry")
 		return
 	}
 	ct := map[string]string{report.FormatJSON: "application/json", report.FormatMarkdown: "text/markdown; charset=utf-8", report.FormatText: "text/plain; charset=utf-8"}[format]
 	if ct == "" {
-		writeError(w, http.StatusBadRequest, "format", "must be text, markdown or json")
+		httpx.WriteError(w, http.StatusBadRequest, "format", "must be text, markdown or json")
 		return
 	}
 	w.Header().Set("Content-Type", ct)
@@ -150,6 +143,6 @@ func sinceParam(w http.ResponseWriter, r *http.Request, now time.Time, def time.
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return time.Unix(n, 0), true
 	}
-	writeError(w, http.StatusBadRequest, "since", "want a duration like 7d or 24h, or an RFC 3339 time")
+	httpx.WriteError(w, http.StatusBadRequest, "since", "want a duration like 7d or 24h, or an RFC 3339 time")
 	return time.Time{}, false
 }

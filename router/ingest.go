@@ -11,6 +11,7 @@ import (
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/router/internal/httpx"
 	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/source"
 )
@@ -89,14 +90,14 @@ func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
 		st := rt.state.Load()
 		ep, ok := st.endpoints[src]
 		if !ok {
-			writeError(w, http.StatusNotFound, "", "source "+string(src)+" is disabled")
+			httpx.WriteError(w, http.StatusNotFound, "", "source "+string(src)+" is disabled")
 			return
 		}
 		log := rt.log.With("source", src, "remote", r.RemoteAddr)
 		reject := func(code int, outcome, field, reason string) {
 			rt.metrics.requests.WithLabelValues(string(src), outcome).Inc()
 			rt.rejects.log(log, string(src)+"/"+outcome, "webhook rejected", "status", code, "field", field, "reason", reason)
-			writeError(w, code, field, reason)
+			httpx.WriteError(w, code, field, reason)
 		}
 		signed := ep.hmac.IsSet() && r.Header.Get(SignatureHeader) != ""
 		if err := ep.authenticateHeaders(r, signed); err != nil {
@@ -104,7 +105,7 @@ func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
 			reject(http.StatusUnauthorized, outcomeUnauthorized, "", err.Error())
 			return
 		}
-		body, code, reason := rt.readLimited(w, r)
+		body, code, reason := httpx.ReadLimited(w, r, st.maxBody)
 		if code != 0 {
 			reject(code, outcomeFor(code), "", reason)
 			return
@@ -129,7 +130,7 @@ func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
 			}
 			log.Error("webhook could not be processed", "err", err)
 			rt.metrics.requests.WithLabelValues(string(src), outcomeUnavailable).Inc()
-			writeError(w, http.StatusServiceUnavailable, "", "temporarily unable to process the request; retry")
+			httpx.WriteError(w, http.StatusServiceUnavailable, "", "temporarily unable to process the request; retry")
 			return
 		}
 		if rt.accept(w, r, log, src, batch) && rt.opts.Recorder != nil {
@@ -148,7 +149,7 @@ func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logge
 	if err != nil {
 		log.Error("alerts could not be accepted", "alerts", len(batch.Alerts), "err", err)
 		rt.metrics.requests.WithLabelValues(string(src), outcomeUnavailable).Inc()
-		writeError(w, http.StatusServiceUnavailable, "", "temporarily unable to accept alerts; retry")
+		httpx.WriteError(w, http.StatusServiceUnavailable, "", "temporarily unable to accept alerts; retry")
 		return false
 	}
 	rt.metrics.requests.WithLabelValues(string(src), outcomeAccepted).Inc()
@@ -159,7 +160,7 @@ func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logge
 	if len(batch.Ignored) > 0 {
 		log.Debug("webhook accepted without fields it could not read", "ignored", batch.Ignored)
 	}
-	writeJSON(w, http.StatusOK, ingestResponse{Status: "ok", Result: res, Truncated: batch.Truncated, Note: batch.Note, Ignored: batch.Ignored})
+	httpx.WriteJSON(w, http.StatusOK, ingestResponse{Status: "ok", Result: res, Truncated: batch.Truncated, Note: batch.Note, Ignored: batch.Ignored})
 	return true
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alertgate/alertgate/router/internal/httpx"
 	"github.com/alertgate/alertgate/router/notify/slack"
 	"github.com/alertgate/alertgate/router/pipeline"
 )
@@ -25,11 +26,11 @@ func (rt *Router) handleSlackInteraction(w http.ResponseWriter, r *http.Request)
 	in, err := slack.ParseInteraction(r.Header, body, rt.state.Load().cfg.Notify.Slack.SigningSecret)
 	if errors.Is(err, slack.ErrBadSignature) {
 		rt.rejects.log(rt.log, "slack", "slack interaction rejected", "remote", r.RemoteAddr, "reason", err.Error())
-		writeError(w, http.StatusUnauthorized, "", "invalid or stale Slack signature")
+		httpx.WriteError(w, http.StatusUnauthorized, "", "invalid or stale Slack signature")
 		return
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "payload", err.Error())
+		httpx.WriteError(w, http.StatusBadRequest, "payload", err.Error())
 		return
 	}
 	who := in.UserName
@@ -50,7 +51,7 @@ func (rt *Router) handleSlackInteraction(w http.ResponseWriter, r *http.Request)
 		log.Info("slack interaction on an incident that is already over")
 	case err != nil:
 		log.Error("slack interaction failed", "err", err)
-		writeError(w, http.StatusServiceUnavailable, "", "could not record the action; retry")
+		httpx.WriteError(w, http.StatusServiceUnavailable, "", "could not record the action; retry")
 		return
 	default:
 		log.Info("slack interaction applied")

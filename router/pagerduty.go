@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/router/internal/httpx"
 	"github.com/alertgate/alertgate/router/notify/pagerduty/pdwebhook"
 	"github.com/alertgate/alertgate/router/pipeline"
 )
@@ -26,7 +27,7 @@ func (rt *Router) handlePagerDutyWebhook(w http.ResponseWriter, r *http.Request)
 		}
 	}
 	if len(secrets) == 0 {
-		writeError(w, http.StatusNotFound, "", "PagerDuty webhooks are off: set notify.pagerduty.webhook_secrets")
+		httpx.WriteError(w, http.StatusNotFound, "", "PagerDuty webhooks are off: set notify.pagerduty.webhook_secrets")
 		return
 	}
 	body, ok := rt.readBody(w, r)
@@ -35,16 +36,16 @@ func (rt *Router) handlePagerDutyWebhook(w http.ResponseWriter, r *http.Request)
 	}
 	if err := pdwebhook.Verify(r.Header, body, secrets); err != nil {
 		rt.log.Warn("pagerduty webhook rejected", "remote", r.RemoteAddr, "reason", err.Error())
-		writeError(w, http.StatusUnauthorized, pdwebhook.SignatureHeader, err.Error())
+		httpx.WriteError(w, http.StatusUnauthorized, pdwebhook.SignatureHeader, err.Error())
 		return
 	}
 	ch, act, err := pdwebhook.Parse(body)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "event", err.Error())
+		httpx.WriteError(w, http.StatusBadRequest, "event", err.Error())
 		return
 	}
 	if !act || ch.IncidentKey == "" {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ignored"})
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ignored"})
 		return
 	}
 	log := rt.log.With("incident", ch.IncidentKey, "action", ch.Action, "by", ch.By, "event", ch.EventID)
@@ -56,12 +57,12 @@ func (rt *Router) handlePagerDutyWebhook(w http.ResponseWriter, r *http.Request)
 		// Not an incident alertgate has open: one it no longer tracks, or
 		// one PagerDuty got from elsewhere.
 		log.Info("pagerduty webhook for an incident alertgate does not have open")
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ignored"})
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ignored"})
 	case err != nil:
 		log.Error("pagerduty webhook could not be applied", "err", err)
-		writeError(w, http.StatusServiceUnavailable, "", "could not record the change; retry")
+		httpx.WriteError(w, http.StatusServiceUnavailable, "", "could not record the change; retry")
 	default:
 		log.Info("pagerduty change applied")
-		writeJSON(w, http.StatusOK, map[string]string{"status": "applied"})
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "applied"})
 	}
 }

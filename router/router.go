@@ -21,6 +21,10 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/internal/audit"
+	"github.com/alertgate/alertgate/router/amapi"
+	"github.com/alertgate/alertgate/router/console"
+	"github.com/alertgate/alertgate/router/internal/httpx"
+	"github.com/alertgate/alertgate/router/internal/operator"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/notify/receiver"
 	"github.com/alertgate/alertgate/router/pipeline"
@@ -29,15 +33,11 @@ import (
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 	"github.com/alertgate/alertgate/rules"
-	"github.com/alertgate/alertgate/web"
 )
 
-// OperatorStore is what the operator API reads and writes directly:
-// silences and incidents.
-type OperatorStore interface {
-	store.Silences
-	store.Incidents
-}
+// OperatorStore is what the operator API and the console read and write
+// directly: silences and incidents.
+type OperatorStore = operator.Store
 
 // Reloadable is a part of alertgate that compiles from the configuration
 // (runbooks, on-call schedules, the engine's rules and notifiers).
@@ -76,7 +76,7 @@ type Options struct {
 	// Recorder, if set, is given every accepted webhook (serve --record).
 	Recorder Recorder
 	// WhatIf runs the console's What-if comparisons; nil turns them off.
-	WhatIf WhatIf
+	WhatIf console.WhatIf
 	// Audit records every action of the console and the operator API;
 	// nil records them in the log only.
 	Audit *audit.Log
@@ -84,7 +84,7 @@ type Options struct {
 	OnCall rules.OnCaller
 	// Describer gives the console an incident's runbook, impact and
 	// summary (enrich.Enricher); nil shows none.
-	Describer Describer
+	Describer console.Describer
 }
 
 // Router serves alertgate's HTTP API.
@@ -101,11 +101,9 @@ type Router struct {
 	rejects *rejectLog
 	mux     *http.ServeMux
 	ops     *http.ServeMux
-	web     *web.Renderer
-	// whatIfBusy holds a token while a What-if comparison runs.
-	whatIfBusy chan struct{}
-	// board caches what the console's Now board reads.
-	board boardCache
+	// actions are people's actions, whichever endpoint they come from.
+	actions *operator.Actions
+	console *console.Server
 }
 
 // state is the part of the router a reload replaces.
@@ -113,7 +111,6 @@ type state struct {
 	cfg       *config.Config
 	endpoints map[alert.Source]endpoint
 	maxBody   int64
-	console   *console
 }
 
 // New wires a router from its configuration and dependencies.
@@ -133,11 +130,17 @@ func New(opts Options) (*Router, error) {
 	if opts.Engine == nil || opts.Store == nil || opts.Config == nil || opts.Registry == nil {
 		return nil, errors.New("router: Config, Engine, Store and Registry are required")
 	}
-	renderer, err := web.NewRenderer()
+	rt := &Router{opts: opts, engine: opts.Engine, log: opts.Logger, metrics: newMetrics(opts.Registry), rejects: newRejectLog(opts.Now)}
+	rt.actions = &operator.Actions{Store: opts.Store, Engine: opts.Engine, Audit: opts.Audit, Log: opts.Logger, Now: opts.Now}
+	var err error
+	rt.console, err = console.New(opts.Config, console.Deps{Store: opts.Store, Engine: opts.Engine, Actions: rt.actions, Logger: opts.Logger, Now: opts.Now,
+		WhatIf: opts.WhatIf, OnCall: opts.OnCall, Describer: opts.Describer})
 	if err != nil {
 		return nil, err
 	}
-	rt := &Router{opts: opts, engine: opts.Engine, log: opts.Logger, metrics: newMetrics(opts.Registry), rejects: newRejectLog(opts.Now), web: renderer, whatIfBusy: make(chan struct{}, 1)}
+	// Whoever acts, through the console or the API, sees the result on
+	// the Now board at once.
+	rt.actions.Changed = rt.console.Changed
 	names := make([]string, 0, len(opts.Sources))
 	for _, s := range opts.Sources.Names() {
 		names = append(names, string(s))
@@ -172,7 +175,7 @@ func (rt *Router) prepare(cfg *config.Config) (commit func()) {
 		}
 		eps[k.Name] = ep
 	}
-	st := &state{cfg: cfg, endpoints: eps, maxBody: cfg.Server.MaxBodyBytes, console: newConsole(cfg, rt.opts.Now)}
+	st := &state{cfg: cfg, endpoints: eps, maxBody: cfg.Server.MaxBodyBytes}
 	return func() { rt.state.Store(st) }
 }
 
@@ -208,7 +211,7 @@ func (rt *Router) prepareAll(ctx context.Context) ([]func(), error) {
 		return nil, err
 	}
 	commits := []func(){}
-	for _, r := range append([]Reloadable{rt.engine}, rt.opts.Reloadables...) {
+	for _, r := range append([]Reloadable{rt.engine, rt.console}, rt.opts.Reloadables...) {
 		commit, err := r.Prepare(cfg)
 		if err != nil {
 			return nil, err
@@ -240,10 +243,10 @@ func (rt *Router) routes(separateOps bool) (api, ops *http.ServeMux) {
 	}
 	for _, src := range rt.opts.Sources.Names() {
 		mux.Handle("POST /api/v1/alerts/"+string(src), rt.handleIngest(src))
-		mux.Handle("/api/v1/alerts/"+string(src), methodNotAllowed("POST"))
+		mux.Handle("/api/v1/alerts/"+string(src), httpx.MethodNotAllowed("POST"))
 	}
 	opsMux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "healthy"})
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "healthy"})
 	})
 	opsMux.HandleFunc("GET /-/ready", rt.handleReady)
 	opsMux.Handle("GET /metrics", promhttp.HandlerFor(rt.opts.Registry, promhttp.HandlerOpts{Registry: rt.opts.Registry}))
@@ -261,14 +264,11 @@ func (rt *Router) routes(separateOps bool) (api, ops *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/report", rt.admin(rt.handleReport))
 	mux.HandleFunc("POST /api/v1/incidents/{id}/ack", rt.admin(rt.handleAPIAck))
 	mux.HandleFunc("POST /api/v1/incidents/{id}/resolve", rt.admin(rt.handleAPIResolve))
-	mux.HandleFunc("GET /api/v2/silences", rt.admin(rt.handleAMListSilences))
-	mux.HandleFunc("POST /api/v2/silences", rt.admin(rt.handleAMPostSilence))
-	mux.HandleFunc("GET /api/v2/silence/{id}", rt.admin(rt.handleAMGetSilence))
-	mux.HandleFunc("DELETE /api/v2/silence/{id}", rt.admin(rt.handleAMDeleteSilence))
-	rt.consoleRoutes(mux)
+	amapi.New(amapi.Deps{Actions: rt.actions, Store: rt.opts.Store, Now: rt.opts.Now, Config: rt.engine.Config}).Routes(mux, rt.admin)
+	rt.console.Routes(mux)
 	mux.HandleFunc("GET /api/v1/heartbeats", rt.admin(rt.handleHeartbeats))
 	notFound := func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path)
+		httpx.WriteError(w, http.StatusNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	}
 	mux.HandleFunc("/", notFound)
 	if ops != nil {
@@ -283,16 +283,16 @@ func (rt *Router) routes(separateOps bool) (api, ops *http.ServeMux) {
 // Service would drop alerts instead.
 func (rt *Router) handleReady(w http.ResponseWriter, r *http.Request) {
 	if !rt.ready.Load() {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 	defer cancel()
 	if err := rt.engine.Ping(ctx); err != nil {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "degraded", "store": err.Error()})
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "degraded", "store": err.Error()})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 // Run runs the engine until ctx ends, ready meanwhile, then lets it drain
@@ -309,14 +309,6 @@ func (rt *Router) SetReady(ok bool) { rt.ready.Store(ok) }
 // Step flushes due groups and delivers what is ready (pipeline.Engine.Step),
 // for replay and tests that drive the clock.
 func (rt *Router) Step(ctx context.Context) error { return rt.engine.Step(ctx) }
-
-// methodNotAllowed answers 405 in JSON, like every other error.
-func methodNotAllowed(allow string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", allow)
-		writeError(w, http.StatusMethodNotAllowed, "", r.Method+" not allowed, use "+allow)
-	}
-}
 
 // NewReplay returns a router for `alertgate replay`: the engine on a
 // fresh memory store, reading the clock from now, delivering nothing but

@@ -48,6 +48,24 @@ type Board struct {
 	// Selected are the incidents of this page, for the caller to fill
 	// rows with their members (Add).
 	Selected []incident.Incident
+	// Heartbeats are the configured dead-man's switches, listed under
+	// the incidents; HeartbeatsUnread says they could not be read.
+	Heartbeats       []HeartbeatRow
+	HeartbeatsUnread bool
+}
+
+// HeartbeatRow is one dead-man's switch under the Now board.
+type HeartbeatRow struct {
+	Name, Receiver string
+	Interval       time.Duration
+	// LastSeen is when one last arrived; zero if none has since
+	// alertgate started.
+	LastSeen time.Time
+	// Due is when the next must arrive by; zero if not known.
+	Due time.Time
+	// State is ok, waiting (for the first), late or missing (and paging
+	// Receiver).
+	State string
 }
 
 // BoardRow is one incident on the board.

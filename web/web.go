@@ -68,6 +68,14 @@ func (p *Page) Ago(t time.Time) string {
 	return Duration(p.Now.Sub(t))
 }
 
+// Until is how long after the page t is: "4m", "1h30m".
+func (p *Page) Until(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return Duration(t.Sub(p.Now))
+}
+
 func (p *Page) location() *time.Location {
 	if p.Loc == nil {
 		return time.UTC

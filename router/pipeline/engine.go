@@ -104,7 +104,7 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 		opts.Notifiers = func(cfg *config.Config) map[config.TargetType]notify.Notifier { return receiver.Build(cfg, deps) }
 	}
 	e := &Engine{opts: opts, log: opts.Logger, metrics: newMetrics(opts.Registerer), stats: &stats{}, local: memory.New(store.Options{}),
-		hb: heartbeats{armed: map[string]config.Heartbeat{}, lastSeen: map[string]time.Time{}, pushed: map[string]time.Time{}}}
+		hb: heartbeats{armed: map[string]config.Heartbeat{}, lastSeen: map[string]time.Time{}, pushed: map[string]time.Time{}, armedAt: map[string]time.Time{}}}
 	rs, err := rules.New(cfg)
 	if err != nil {
 		return nil, err

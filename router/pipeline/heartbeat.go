@@ -36,9 +36,9 @@ type heartbeats struct {
 	// armed are the heartbeats this replica has armed since it started
 	// (or since their configuration changed).
 	armed map[string]config.Heartbeat
-	// lastSeen is when this replica last saw each heartbeat, and pushed
-	// is when it last pushed its timer back.
-	lastSeen, pushed map[string]time.Time
+	// lastSeen is when this replica last saw each heartbeat, pushed is
+	// when it last pushed its timer back, and armedAt when it armed it.
+	lastSeen, pushed, armedAt map[string]time.Time
 }
 
 // HeartbeatStatus is a heartbeat as the console shows it.
@@ -48,10 +48,40 @@ type HeartbeatStatus struct {
 	Interval time.Duration `json:"interval"`
 	// Missing is true while its HeartbeatMissing alert fires.
 	Missing bool `json:"missing"`
-	// LastSeen is when this replica last saw it (zero if not since it
-	// started).
+	// LastSeen is when it last arrived, on this replica or, as recorded
+	// in the store to within the timer's push period, on any other; zero
+	// if none has been seen since this replica started.
 	LastSeen time.Time `json:"lastSeen,omitzero"`
+	// Due is when the next must arrive by: Interval after the last
+	// arrival (or after the heartbeat was armed, when none came yet).
+	Due time.Time `json:"due,omitzero"`
+	// State is HeartbeatOK, HeartbeatWaiting, HeartbeatLate or
+	// HeartbeatMissing.
+	State string `json:"state"`
 }
+
+// Heartbeat states.
+const (
+	// HeartbeatOK: it arrived within its interval.
+	HeartbeatOK = "ok"
+	// HeartbeatWaiting: none seen since this replica started, and it is
+	// not due yet.
+	HeartbeatWaiting = "waiting"
+	// HeartbeatLate: it is past due; the engine raises its
+	// HeartbeatMissing alert on its next tick.
+	HeartbeatLate = "late"
+	// HeartbeatMissing: its HeartbeatMissing alert fires, paging the
+	// heartbeat's receiver.
+	HeartbeatMissing = "missing"
+)
+
+// heartbeatSeenPrefix starts the cache keys of heartbeats' last
+// arrivals, which every replica writes when it pushes a timer back, so
+// that each console shows arrivals any replica saw.
+const heartbeatSeenPrefix = "heartbeat-seen:"
+
+// heartbeatSeenTTL is how long a heartbeat's last arrival is kept.
+const heartbeatSeenTTL = 90 * 24 * time.Hour
 
 func heartbeatKey(name string) string { return heartbeatPrefix + name }
 
@@ -78,6 +108,9 @@ func (e *Engine) heartbeatsSeen(ctx context.Context, now time.Time, src alert.So
 		if err := e.opts.Store.ScheduleTimer(ctx, store.Timer{Group: heartbeatKey(hb.Name), Receiver: hb.Receiver, At: now.Add(time.Duration(hb.Interval))}); err != nil {
 			e.log.Warn("heartbeat seen but its timer was not pushed back", "heartbeat", hb.Name, "err", err)
 			continue
+		}
+		if err := e.opts.Store.CacheSet(ctx, now, heartbeatSeenPrefix+hb.Name, []byte(now.UTC().Format(time.RFC3339Nano)), heartbeatSeenTTL); err != nil {
+			e.log.Warn("heartbeat seen but its arrival was not recorded for the console", "heartbeat", hb.Name, "err", err)
 		}
 		g, found, err := e.opts.Store.Group(ctx, heartbeatKey(hb.Name))
 		if err == nil && found && g.Firing() {
@@ -131,7 +164,7 @@ func (e *Engine) tickHeartbeats(ctx context.Context, now time.Time) {
 			continue
 		}
 		e.hb.mu.Lock()
-		e.hb.armed[hb.Name] = hb
+		e.hb.armed[hb.Name], e.hb.armedAt[hb.Name] = hb, now
 		e.hb.mu.Unlock()
 	}
 }
@@ -219,16 +252,50 @@ func (e *Engine) raise(ctx context.Context, now time.Time, hb *config.Heartbeat,
 
 // Heartbeats reports each configured heartbeat's state.
 func (e *Engine) Heartbeats(ctx context.Context) ([]HeartbeatStatus, error) {
+	now := e.opts.Now()
 	var out []HeartbeatStatus
 	for _, hb := range e.setup.Load().cfg.Heartbeats {
 		g, found, err := e.opts.Store.Group(ctx, heartbeatKey(hb.Name))
 		if err != nil {
 			return nil, fmt.Errorf("heartbeat %s: %w", hb.Name, err)
 		}
+		st := HeartbeatStatus{Name: hb.Name, Receiver: hb.Receiver, Interval: time.Duration(hb.Interval), Missing: found && g.Firing()}
 		e.hb.mu.Lock()
-		seen := e.hb.lastSeen[hb.Name]
+		st.LastSeen = e.hb.lastSeen[hb.Name]
+		timerFrom := later(e.hb.pushed[hb.Name], e.hb.armedAt[hb.Name])
 		e.hb.mu.Unlock()
-		out = append(out, HeartbeatStatus{Name: hb.Name, Receiver: hb.Receiver, Interval: time.Duration(hb.Interval), Missing: found && g.Firing(), LastSeen: seen})
+		// A failed read leaves this replica's own view, which is enough
+		// to show.
+		if b, ok, err := e.opts.Store.CacheGet(ctx, now, heartbeatSeenPrefix+hb.Name); err == nil && ok {
+			if t, err := time.Parse(time.RFC3339Nano, string(b)); err == nil {
+				st.LastSeen, timerFrom = later(st.LastSeen, t), later(timerFrom, t)
+			}
+		}
+		if !timerFrom.IsZero() {
+			st.Due = timerFrom.Add(st.Interval)
+		}
+		st.State = heartbeatState(&st, now)
+		out = append(out, st)
 	}
 	return out, nil
+}
+
+// heartbeatState is the state of st at now.
+func heartbeatState(st *HeartbeatStatus, now time.Time) string {
+	switch {
+	case st.Missing:
+		return HeartbeatMissing
+	case !st.Due.IsZero() && !now.Before(st.Due):
+		return HeartbeatLate
+	case st.LastSeen.IsZero():
+		return HeartbeatWaiting
+	}
+	return HeartbeatOK
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -1,4 +1,4 @@
-package router
+package console
 
 import (
 	"context"
@@ -48,14 +48,14 @@ func (c *boardCache) fresh(now time.Time) bool {
 }
 
 // incidents returns the recent incidents, read through the cache.
-func (rt *Router) boardIncidents(ctx context.Context, now time.Time) ([]incident.Incident, error) {
-	c := &rt.board
+func (s *Server) boardIncidents(ctx context.Context, now time.Time) ([]incident.Incident, error) {
+	c := &s.board
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.fresh(now) && c.incidents != nil {
 		return c.incidents, nil
 	}
-	list, err := rt.recentIncidents(ctx, now)
+	list, err := s.recentIncidents(ctx, now)
 	if err != nil {
 		return nil, err
 	}
@@ -64,8 +64,8 @@ func (rt *Router) boardIncidents(ctx context.Context, now time.Time) ([]incident
 }
 
 // boardGroup returns the state of inc's group, read through the cache.
-func (rt *Router) boardGroup(ctx context.Context, inc incident.Incident, now time.Time) (store.GroupState, bool, error) {
-	c := &rt.board
+func (s *Server) boardGroup(ctx context.Context, inc incident.Incident, now time.Time) (store.GroupState, bool, error) {
+	c := &s.board
 	c.mu.Lock()
 	if c.fresh(now) {
 		if g, ok := c.groups[inc.ID]; ok {
@@ -74,7 +74,7 @@ func (rt *Router) boardGroup(ctx context.Context, inc incident.Incident, now tim
 		}
 	}
 	c.mu.Unlock()
-	g, found, err := rt.engine.GroupOf(ctx, inc)
+	g, found, err := s.deps.Engine.GroupOf(ctx, inc)
 	if err != nil {
 		return g, false, err
 	}

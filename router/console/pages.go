@@ -1,4 +1,4 @@
-package router
+package console
 
 import (
 	"bytes"
@@ -16,42 +16,42 @@ import (
 
 // handleNoisePage serves /noise?since=7d: the noise report's figures as
 // charts and tables.
-func (rt *Router) handleNoisePage(w http.ResponseWriter, r *http.Request, p *web.Page) {
+func (s *Server) handleNoisePage(w http.ResponseWriter, r *http.Request, p *web.Page) {
 	rng := r.URL.Query().Get("since")
 	if rng == "" {
 		rng = "7d"
 	}
 	d, err := model.ParseDuration(rng)
 	if err != nil || d <= 0 || time.Duration(d) > 90*24*time.Hour {
-		rt.consoleError(w, r, http.StatusBadRequest, "Bad range", "since must be a duration up to 90d, like 1d, 7d or 30d.")
+		s.consoleError(w, r, http.StatusBadRequest, "Bad range", "since must be a duration up to 90d, like 1d, 7d or 30d.")
 		return
 	}
 	since := p.Now.Add(-time.Duration(d))
-	in, err := rt.engine.ReportInput(r.Context(), since, p.Now)
+	in, err := s.deps.Engine.ReportInput(r.Context(), since, p.Now)
 	if err != nil {
-		rt.consoleError(w, r, http.StatusServiceUnavailable, "Store unavailable", "The state store did not answer; reload in a moment.")
+		s.consoleError(w, r, http.StatusServiceUnavailable, "Store unavailable", "The state store did not answer; reload in a moment.")
 		return
 	}
 	p.Title, p.Nav, p.Data = "Noise", "noise", web.NewNoiseView(rng, in, report.Build(in), p.Loc)
-	rt.web.Render(w, http.StatusOK, "noise", p)
+	s.web.Render(w, http.StatusOK, "noise", p)
 }
 
 // handleRoutingPage serves /routing?labels=…&at=…: the route tree and,
 // for the form's labels, what `alertgate routes test` explains.
-func (rt *Router) handleRoutingPage(w http.ResponseWriter, r *http.Request, p *web.Page) {
+func (s *Server) handleRoutingPage(w http.ResponseWriter, r *http.Request, p *web.Page) {
 	q := r.URL.Query()
-	v := web.RoutingView{Tree: web.NewRouteTree(rt.engine.Config()), Labels: q.Get("labels"), At: strings.TrimSpace(q.Get("at"))}
+	v := web.RoutingView{Tree: web.NewRouteTree(s.deps.Engine.Config()), Labels: q.Get("labels"), At: strings.TrimSpace(q.Get("at"))}
 	p.Title, p.Nav, p.Data = "Routing", "routing", &v
 	code := http.StatusOK
 	if strings.TrimSpace(v.Labels) != "" {
-		code = rt.explain(r, p, &v)
+		code = s.explain(r, p, &v)
 	}
-	rt.web.Render(w, code, "routing", p)
+	s.web.Render(w, code, "routing", p)
 }
 
 // explain fills v with the explanation of its labels at its time,
 // or p with the error and the field at fault.
-func (rt *Router) explain(r *http.Request, p *web.Page, v *web.RoutingView) int {
+func (s *Server) explain(r *http.Request, p *web.Page, v *web.RoutingView) int {
 	labels, err := parseLabelText(v.Labels)
 	if err != nil {
 		p.Error, p.Field = "Labels: "+err.Error(), "labels"
@@ -64,7 +64,7 @@ func (rt *Router) explain(r *http.Request, p *web.Page, v *web.RoutingView) int 
 			return http.StatusBadRequest
 		}
 	}
-	e := rt.engine.Rules().Explain(r.Context(), labels, at, rt.opts.OnCall)
+	e := s.deps.Engine.Rules().Explain(r.Context(), labels, at, s.deps.OnCall)
 	var buf bytes.Buffer
 	e.WriteText(&buf)
 	v.Explanation, v.Verdict = buf.String(), e.Verdict()

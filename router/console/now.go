@@ -1,4 +1,4 @@
-package router
+package console
 
 import (
 	"context"
@@ -11,51 +11,48 @@ import (
 	"github.com/alertgate/alertgate/web"
 )
 
-// maxBoardIncidents bounds the incidents the console reads at once.
-const maxBoardIncidents = 20000
-
 // recentIncidents lists the incidents the store still keeps.
-func (rt *Router) recentIncidents(ctx context.Context, now time.Time) ([]incident.Incident, error) {
-	keep := time.Duration(rt.state.Load().cfg.Store.IncidentRetention)
-	return rt.opts.Store.Incidents(ctx, now, now.Add(-keep), maxBoardIncidents)
+func (s *Server) recentIncidents(ctx context.Context, now time.Time) ([]incident.Incident, error) {
+	return s.deps.Actions.RecentIncidents(ctx, now)
 }
 
 // handleNow serves the Now page: open incidents, newest first, filtered.
 // With the X-Console-Fragment header it answers the board alone, for
 // the page's live refresh.
-func (rt *Router) handleNow(w http.ResponseWriter, r *http.Request, p *web.Page) {
+func (s *Server) handleNow(w http.ResponseWriter, r *http.Request, p *web.Page) {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	f := web.BoardFilter{Service: q.Get("service"), Severity: q.Get("severity"), Receiver: q.Get("receiver"), Status: q.Get("status"), Page: page}
 	if !f.Valid() {
-		rt.consoleError(w, r, http.StatusBadRequest, "Unknown status", "status must be open, unacked, acked or resolved, not "+strconv.Quote(f.Status)+".")
+		s.consoleError(w, r, http.StatusBadRequest, "Unknown status", "status must be open, unacked, acked or resolved, not "+strconv.Quote(f.Status)+".")
 		return
 	}
-	all, err := rt.boardIncidents(r.Context(), p.Now)
+	all, err := s.boardIncidents(r.Context(), p.Now)
 	if err != nil {
-		rt.consoleError(w, r, http.StatusServiceUnavailable, "Store unavailable", "The state store did not answer; reload in a moment.")
+		s.consoleError(w, r, http.StatusServiceUnavailable, "Store unavailable", "The state store did not answer; reload in a moment.")
 		return
 	}
 	board := web.NewBoard(all, f, p.Now)
-	for _, it := range rt.boardItems(r.Context(), board.Selected, p.Now) {
+	for _, it := range s.boardItems(r.Context(), board.Selected, p.Now) {
 		board.Add(it)
 	}
+	s.addHeartbeats(r.Context(), &board)
 	p.Title, p.Nav, p.Data = "Now", "now", board
 	if r.Header.Get(fragmentHeader) == "board" {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		web.SecurityHeaders(w.Header())
-		if err := rt.web.Fragment(w, "now", "board", p); err != nil {
-			rt.log.Error("rendering the board failed", "err", err)
+		if err := s.web.Fragment(w, "now", "board", p); err != nil {
+			s.deps.Logger.Error("rendering the board failed", "err", err)
 		}
 		return
 	}
-	rt.web.Render(w, http.StatusOK, "now", p)
+	s.web.Render(w, http.StatusOK, "now", p)
 }
 
 // boardItems reads the members of each incident, a few groups at a time
 // (each is a store round trip), and who is on call for each receiver.
-func (rt *Router) boardItems(ctx context.Context, list []incident.Incident, now time.Time) []web.BoardItem {
+func (s *Server) boardItems(ctx context.Context, list []incident.Incident, now time.Time) []web.BoardItem {
 	items := make([]web.BoardItem, len(list))
 	sem := make(chan struct{}, 8)
 	var wg sync.WaitGroup
@@ -67,7 +64,7 @@ func (rt *Router) boardItems(ctx context.Context, list []incident.Incident, now 
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if g, ok, err := rt.boardGroup(ctx, inc, now); err == nil && ok {
+			if g, ok, err := s.boardGroup(ctx, inc, now); err == nil && ok {
 				items[i].Members, items[i].Escalated = g.Members, g.Escalated
 			}
 		})
@@ -77,7 +74,7 @@ func (rt *Router) boardItems(ctx context.Context, list []incident.Incident, now 
 	for i := range items {
 		rc := items[i].Incident.Receiver
 		if _, ok := oncall[rc]; !ok {
-			oncall[rc] = rt.onCall(ctx, rc, now)
+			oncall[rc] = s.onCall(ctx, rc, now)
 		}
 		items[i].OnCall = oncall[rc]
 	}
@@ -85,13 +82,13 @@ func (rt *Router) boardItems(ctx context.Context, list []incident.Incident, now 
 }
 
 // onCall names who is on call for a receiver, or "".
-func (rt *Router) onCall(ctx context.Context, receiver string, now time.Time) string {
-	if rt.opts.OnCall == nil || receiver == "" {
+func (s *Server) onCall(ctx context.Context, receiver string, now time.Time) string {
+	if s.deps.OnCall == nil || receiver == "" {
 		return ""
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	name, _, err := rt.opts.OnCall.OnCall(ctx, receiver, now)
+	name, _, err := s.deps.OnCall.OnCall(ctx, receiver, now)
 	if err != nil {
 		return ""
 	}

@@ -1,20 +1,17 @@
-package router
+package console
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/alertgate/alertgate/config"
-	"github.com/alertgate/alertgate/internal/logbuf"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 	"github.com/alertgate/alertgate/router/store/redis"
@@ -22,100 +19,8 @@ import (
 	"github.com/alertgate/alertgate/web/session"
 )
 
-// consoleConfig is testConfig with the admin API and the console on, and
-// a viewer token.
-const consoleConfig = `
-server:
-  admin_token: adm-token
-  external_url: https://alertgate.test.example
-  console: {viewer_token: view-token}
-` + testConfig
-
-// browserClient is a client with a cookie jar that does not follow
-// redirects, like a browser session the test inspects step by step.
-func browserClient(t testing.TB) *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// page GETs path and returns status, body and the page's form token.
-func (h *harness) page(c *http.Client, path string) (int, string, string) {
-	h.t.Helper()
-	resp, err := c.Get(h.srv.URL + path)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	token := ""
-	if m := csrfField.FindStringSubmatch(string(b)); m != nil {
-		token = m[1]
-	}
-	return resp.StatusCode, string(b), token
-}
-
-// form posts a form and returns status, body and the redirect location.
-func (h *harness) form(c *http.Client, path string, v url.Values) (int, string, string) {
-	h.t.Helper()
-	resp, err := c.PostForm(h.srv.URL+path, v)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Header.Get("Location")
-}
-
-// login signs c in with token as name.
-func (h *harness) login(c *http.Client, name, token string) {
-	h.t.Helper()
-	_, _, csrf := h.page(c, "/login")
-	code, body, loc := h.form(c, "/login", url.Values{"csrf": {csrf}, "name": {name}, "token": {token}, "next": {"/"}})
-	if code != http.StatusSeeOther || loc != "/" {
-		h.t.Fatalf("login as %s: %d %s %.300s", name, code, loc, body)
-	}
-}
-
-// openIncident ingests a critical alert, flushes it and returns the
-// incident's ID.
-func (h *harness) openIncident(name string) string {
-	h.t.Helper()
-	h.post(amPath, "am-token", amAlert("firing", h.now(), map[string]string{"alertname": name, "severity": "critical"}))
-	h.deliver()
-	var list []struct {
-		ID     string
-		Labels map[string]string
-	}
-	code, b := h.get("/api/v1/incidents", "adm-token")
-	if err := json.Unmarshal(b, &list); code != http.StatusOK || err != nil {
-		h.t.Fatalf("incidents: %d %s", code, b)
-	}
-	for _, in := range list {
-		if in.Labels["alertname"] == name {
-			return in.ID
-		}
-	}
-	h.t.Fatalf("no incident for %s in %s", name, b)
-	return ""
-}
-
-func (h *harness) get(path, token string) (int, []byte) {
-	h.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
-}
-
 func TestConsole_LoginRolesAndCSRF(t *testing.T) {
-	h := newHarness(t, consoleConfig, nil)
+	h := newHarness(t, testConfig)
 	id := h.openIncident("ConsoleRoles")
 
 	anon := browserClient(t)
@@ -179,7 +84,7 @@ func TestConsole_LoginRolesAndCSRF(t *testing.T) {
 }
 
 func TestConsole_SilenceFormValidatesEverythingBeforeStoring(t *testing.T) {
-	h := newHarness(t, consoleConfig, nil)
+	h := newHarness(t, testConfig)
 	id := h.openIncident("ConsoleSilence")
 	c := browserClient(t)
 	h.login(c, "Hanako", "adm-token")
@@ -209,9 +114,8 @@ func TestConsole_SilenceFormValidatesEverythingBeforeStoring(t *testing.T) {
 			}
 		})
 	}
-	var list []any
-	if code, b := h.get("/api/v1/silences", "adm-token"); code != 200 || json.Unmarshal(b, &list) != nil || len(list) != 0 {
-		t.Fatalf("silences after refused forms: %d %s", code, b)
+	if list, err := h.store.Silences(t.Context(), h.now()); err != nil || len(list) != 0 {
+		t.Fatalf("silences after refused forms: %v %v", list, err)
 	}
 	code, body, _ := h.form(c, "/silences", url.Values{"csrf": {csrf}, "action": {"preview"}, "matchers": {`{alertname="ConsoleSilence"}`}})
 	if code != 200 || !strings.Contains(body, "Would mute 1") || !strings.Contains(body, id) {
@@ -221,14 +125,14 @@ func TestConsole_SilenceFormValidatesEverythingBeforeStoring(t *testing.T) {
 	if code != http.StatusSeeOther || loc != "/silences" {
 		t.Fatalf("create: %d %s", code, loc)
 	}
-	_, b := h.get("/api/v1/incidents/"+id, "adm-token")
-	if !strings.Contains(string(b), `"silenced"`) || !strings.Contains(string(b), "Hanako") {
-		t.Errorf("the incident's timeline does not record Hanako's silence: %s", b)
+	events := h.timeline(id)
+	if !slices.ContainsFunc(events, func(e incident.Event) bool { return e.Type == incident.EventSilenced && e.Actor == "Hanako" }) {
+		t.Errorf("the incident's timeline does not record Hanako's silence: %v", events)
 	}
 }
 
 func TestConsole_DisabledAnswers404(t *testing.T) {
-	h := newHarness(t, strings.Replace(consoleConfig, "console: {viewer_token: view-token}", "console: {disabled: true}", 1), nil)
+	h := newHarness(t, strings.Replace(testConfig, "console: {viewer_token: view-token}", "console: {disabled: true}", 1))
 	if code, _, _ := h.page(browserClient(t), "/login"); code != http.StatusNotFound {
 		t.Errorf("GET /login with the console disabled = %d, want 404", code)
 	}
@@ -237,7 +141,7 @@ func TestConsole_DisabledAnswers404(t *testing.T) {
 // sessionFor returns a session cookie of an operator for h's console.
 func sessionFor(t testing.TB, h *harness) *http.Cookie {
 	rec := httptest.NewRecorder()
-	h.rt.state.Load().console.sessions.Login(rec, session.User{Name: "bench", Role: config.RoleOperator, Via: session.ViaToken})
+	h.console.state.Load().sessions.Login(rec, session.User{Name: "bench", Role: config.RoleOperator, Via: session.ViaToken})
 	return rec.Result().Cookies()[0]
 }
 
@@ -263,19 +167,19 @@ func BenchmarkNowPage(b *testing.B) {
 	for _, name := range []string{"memory", "redis"} {
 		for _, perIncident := range []int{1, 100} {
 			b.Run(fmt.Sprintf("%s/5000alerts_%dperIncident", name, perIncident), func(b *testing.B) {
-				h := newReplica(b, consoleConfig, nil, stores[name](b), &logbuf.Buffer{})
+				h := newHarnessOn(b, testConfig, stores[name](b))
 				fillOpenAlerts(b, h, 5000, perIncident)
 				cookie := sessionFor(b, h)
 				for _, cache := range []string{"cold", "shared"} {
 					b.Run(cache, func(b *testing.B) {
 						for b.Loop() {
 							if cache == "cold" {
-								h.rt.board.clear()
+								h.console.board.clear()
 							}
 							req := httptest.NewRequest(http.MethodGet, "/", nil)
 							req.AddCookie(cookie)
 							rec := httptest.NewRecorder()
-							h.rt.Handler().ServeHTTP(rec, req)
+							h.mux.ServeHTTP(rec, req)
 							if rec.Code != http.StatusOK {
 								b.Fatalf("GET / = %d", rec.Code)
 							}
@@ -300,31 +204,11 @@ func fillOpenAlerts(b *testing.B, h *harness, n, perIncident int) {
 				j/perIncident, j, j%7, j, t0.Add(-time.Minute).Format(time.RFC3339)))
 		}
 		body := `{"version":"4","status":"firing","alerts":[` + strings.Join(alerts, ",") + `]}`
-		if code, resp := h.post(amPath, "am-token", []byte(body)); code != http.StatusOK {
-			b.Fatalf("ingest: %d %v", code, resp)
-		}
+		h.ingest([]byte(body))
 	}
 	h.deliver()
-	list, err := h.rt.opts.Store.Incidents(b.Context(), h.now(), t0.Add(-time.Hour), 2*n)
+	list, err := h.store.Incidents(b.Context(), h.now(), t0.Add(-time.Hour), 2*n)
 	if err != nil || len(list) != n/perIncident {
 		b.Fatalf("%d open incidents (%v), want %d", len(list), err, n/perIncident)
-	}
-}
-
-func TestAudit_ReloadThroughTheAPIIsRecordedWithWhoAskedAndTheResult(t *testing.T) {
-	h := newHarness(t, consoleConfig, nil)
-	h.nextConfig = "not: [valid"
-	h.post("/-/reload", "adm-token", nil, "X-Alertgate-User", "deploy-bot")
-	h.nextConfig = consoleConfig
-	h.post("/-/reload", "adm-token", nil, "X-Alertgate-User", "deploy-bot")
-	lines := h.logLines("audit")
-	if len(lines) != 2 {
-		t.Fatalf("audit lines %v, want two reloads", lines)
-	}
-	for i, want := range []string{"reload rejected", "ok"} {
-		l := lines[i]
-		if l["action"] != "reload" || l["user"] != "deploy-bot" || !strings.Contains(l["result"].(string), want) {
-			t.Errorf("audit line %d = %v, want deploy-bot's reload with result %q", i, l, want)
-		}
 	}
 }

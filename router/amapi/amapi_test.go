@@ -1,15 +1,69 @@
-package router
+package amapi
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/router/internal/operator"
+	"github.com/alertgate/alertgate/router/pipeline"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/store/memory"
 )
+
+// testConfig is a configuration the API runs with: it reads only the
+// request body limit.
+const testConfig = `
+sources:
+  alertmanager: {token: am-token}
+  newrelic: {disabled: true}
+  cloudwatch: {disabled: true}
+notify: {dry_run: true}
+receivers:
+  - name: team
+    slack: {channel: "#team"}
+route:
+  receiver: team
+`
+
+// harness is the API alone on a memory store, behind an httptest server,
+// with a fixed clock. The admin token's check is the router's, not here.
+type harness struct {
+	t     testing.TB
+	srv   *httptest.Server
+	clock time.Time
+}
+
+func newHarness(t testing.TB) *harness {
+	t.Helper()
+	cfg, err := config.Parse([]byte(testConfig), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	h := &harness{t: t, clock: time.Date(2026, 3, 4, 5, 0, 0, 0, time.UTC)}
+	st := memory.New(store.Options{})
+	engine, err := pipeline.New(cfg, pipeline.Options{Store: st, Now: h.now})
+	if err != nil {
+		t.Fatalf("engine: %v", err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	actions := &operator.Actions{Store: st, Engine: engine, Log: log, Now: h.now}
+	mux := http.NewServeMux()
+	New(Deps{Actions: actions, Store: st, Now: h.now, Config: engine.Config}).Routes(mux, func(h http.HandlerFunc) http.HandlerFunc { return h })
+	h.srv = httptest.NewServer(mux)
+	t.Cleanup(h.srv.Close)
+	return h
+}
+
+func (h *harness) now() time.Time { return h.clock }
 
 // amDo sends an Alertmanager API v2 request with the admin token.
 func (h *harness) amDo(method, path, body string) (int, string) {
@@ -27,7 +81,7 @@ func (h *harness) amDo(method, path, body string) (int, string) {
 }
 
 func TestAMSilences_ShapesFilterAndExpiry(t *testing.T) {
-	h := newHarness(t, consoleConfig, nil)
+	h := newHarness(t)
 	ends := h.now().Add(time.Hour).Format(time.RFC3339)
 	post := func(matchers string) string {
 		code, body := h.amDo(http.MethodPost, "/api/v2/silences", fmt.Sprintf(`{"matchers":%s,"startsAt":%q,"endsAt":%q,"createdBy":"amtool","comment":"c"}`, matchers, h.now().Format(time.RFC3339), ends))
@@ -91,7 +145,7 @@ func TestAMSilences_ShapesFilterAndExpiry(t *testing.T) {
 }
 
 func TestAMSilences_BadInputIs4xxAndStoresNothing(t *testing.T) {
-	h := newHarness(t, consoleConfig, nil)
+	h := newHarness(t)
 	ends := h.now().Add(time.Hour).Format(time.RFC3339)
 	past := h.now().Add(-time.Hour).Format(time.RFC3339)
 	m := `[{"name":"alertname","value":"A","isRegex":false}]`

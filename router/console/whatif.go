@@ -1,4 +1,4 @@
-package router
+package console
 
 import (
 	"bytes"
@@ -28,23 +28,23 @@ type WhatIf interface {
 // whatIfTimeout bounds one comparison (two replays).
 const whatIfTimeout = 2 * time.Minute
 
-func (rt *Router) whatIfView() web.WhatIfView {
-	v := web.WhatIfView{MaxUpload: rt.state.Load().console.cfg.MaxUploadBytes, Form: web.WhatIfForm{Days: "1"}}
-	v.Recording = rt.opts.WhatIf != nil && rt.opts.WhatIf.Recording()
+func (s *Server) whatIfView() web.WhatIfView {
+	v := web.WhatIfView{MaxUpload: s.state.Load().cfg.MaxUploadBytes, Form: web.WhatIfForm{Days: "1"}}
+	v.Recording = s.deps.WhatIf != nil && s.deps.WhatIf.Recording()
 	return v
 }
 
 // handleWhatIfPage serves the What-if form.
-func (rt *Router) handleWhatIfPage(w http.ResponseWriter, r *http.Request, p *web.Page) {
-	p.Title, p.Nav, p.Data = "What if", "whatif", rt.whatIfView()
-	rt.web.Render(w, http.StatusOK, "whatif", p)
+func (s *Server) handleWhatIfPage(w http.ResponseWriter, r *http.Request, p *web.Page) {
+	p.Title, p.Nav, p.Data = "What if", "whatif", s.whatIfView()
+	s.web.Render(w, http.StatusOK, "whatif", p)
 }
 
 // handleWhatIf replays a trace through the running configuration and
 // the proposed one and shows both. It changes nothing; one comparison
 // runs at a time.
-func (rt *Router) handleWhatIf(w http.ResponseWriter, r *http.Request, p *web.Page) {
-	v := rt.whatIfView()
+func (s *Server) handleWhatIf(w http.ResponseWriter, r *http.Request, p *web.Page) {
+	v := s.whatIfView()
 	v.Form.Config, v.Form.Trace, v.Form.Days = r.PostFormValue("config"), r.PostFormValue("trace"), r.PostFormValue("days")
 	p.Title, p.Nav = "What if", "whatif"
 	fail := func(code int, err error) {
@@ -53,9 +53,9 @@ func (rt *Router) handleWhatIf(w http.ResponseWriter, r *http.Request, p *web.Pa
 		if errors.As(err, &fe) {
 			p.Field = fe.Field
 		}
-		rt.web.Render(w, code, "whatif", p)
+		s.web.Render(w, code, "whatif", p)
 	}
-	if rt.opts.WhatIf == nil {
+	if s.deps.WhatIf == nil {
 		fail(http.StatusNotImplemented, errors.New("What-if comparisons are not available in this server."))
 		return
 	}
@@ -78,8 +78,8 @@ func (rt *Router) handleWhatIf(w http.ResponseWriter, r *http.Request, p *web.Pa
 		return
 	}
 	select {
-	case rt.whatIfBusy <- struct{}{}:
-		defer func() { <-rt.whatIfBusy }()
+	case s.whatIfBusy <- struct{}{}:
+		defer func() { <-s.whatIfBusy }()
 	default:
 		fail(http.StatusTooManyRequests, errors.New("Another comparison is running; try again in a minute."))
 		return
@@ -89,15 +89,15 @@ func (rt *Router) handleWhatIf(w http.ResponseWriter, r *http.Request, p *web.Pa
 	defer cancel()
 	var res *web.Comparison
 	if trace != nil {
-		res, err = rt.opts.WhatIf.Upload(ctx, rt.engine.Config(), proposed, trace, p.Loc)
+		res, err = s.deps.WhatIf.Upload(ctx, s.deps.Engine.Config(), proposed, trace, p.Loc)
 	} else {
-		res, err = rt.opts.WhatIf.Recorded(ctx, rt.engine.Config(), proposed, since, p.Loc)
+		res, err = s.deps.WhatIf.Recorded(ctx, s.deps.Engine.Config(), proposed, since, p.Loc)
 	}
 	detail := v.Form.Trace
 	if res != nil {
 		detail = fmt.Sprintf("%s: %d records, pages %d -> %d", cmp.Or(detail, "upload"), res.Records, res.PagesBefore, res.PagesAfter)
 	}
-	rt.audit(r.Context(), actorOfPage(r, p), "whatif", "", detail, err)
+	s.deps.Actions.Record(r.Context(), actorOfPage(r, p), "whatif", "", detail, err)
 	var fe *web.FieldError
 	switch {
 	case errors.As(err, &fe):
@@ -109,7 +109,7 @@ func (rt *Router) handleWhatIf(w http.ResponseWriter, r *http.Request, p *web.Pa
 	}
 	v.Result = res
 	p.Data = v
-	rt.web.Render(w, http.StatusOK, "whatif", p)
+	s.web.Render(w, http.StatusOK, "whatif", p)
 }
 
 // proposedConfig reads the pasted or uploaded configuration. ${VAR}

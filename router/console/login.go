@@ -1,4 +1,4 @@
-package router
+package console
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/alertgate/alertgate/config"
+	"github.com/alertgate/alertgate/router/internal/operator"
 	"github.com/alertgate/alertgate/web"
 	"github.com/alertgate/alertgate/web/session"
 )
@@ -25,43 +26,43 @@ func safeNext(next string) string {
 	return next
 }
 
-func (rt *Router) handleLoginPage(w http.ResponseWriter, r *http.Request) {
-	c := rt.state.Load().console
+func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	c := s.state.Load()
 	if _, err := c.sessions.User(r); err == nil {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	rt.renderLogin(w, r, http.StatusOK, r.URL.Query().Get("why"), "", "")
+	s.renderLogin(w, r, http.StatusOK, r.URL.Query().Get("why"), "", "")
 }
 
-func (rt *Router) renderLogin(w http.ResponseWriter, r *http.Request, code int, msg, field, name string) {
-	c := rt.state.Load().console
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, code int, msg, field, name string) {
+	c := s.state.Load()
 	next := r.URL.Query().Get("next")
 	if r.Method == http.MethodPost {
 		next = r.PostFormValue("next")
 	}
-	p := &web.Page{Title: "Sign in", CSRF: c.sessions.CSRFToken(w, r), Now: rt.opts.Now(), Loc: rt.engine.Rules().Location(),
+	p := &web.Page{Title: "Sign in", CSRF: c.sessions.CSRFToken(w, r), Now: s.deps.Now(), Loc: s.deps.Engine.Rules().Location(),
 		Error: msg, Field: field, Data: loginData{Next: safeNext(next), Name: name, Proxy: c.cfg.Proxy != nil}}
 	if !c.admin.IsSet() && !c.cfg.ViewerToken.IsSet() && c.cfg.Proxy == nil && msg == "" {
 		p.Error = "Nobody can sign in: set server.admin_token (operators) or server.console.viewer_token (read-only)."
 	}
-	rt.web.Render(w, code, "login", p)
+	s.web.Render(w, code, "login", p)
 }
 
 // handleLogin exchanges a token for a session: the admin token for an
 // operator's, the viewer token for a read-only one.
-func (rt *Router) handleLogin(w http.ResponseWriter, r *http.Request) {
-	c := rt.state.Load().console
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	c := s.state.Load()
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := c.sessions.CheckCSRF(r); err != nil {
-		rt.renderLogin(w, r, http.StatusForbidden, err.Error(), "", "")
+		s.renderLogin(w, r, http.StatusForbidden, err.Error(), "", "")
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	token := r.PostFormValue("token")
-	a := actor{User: name, Via: "console", Remote: r.RemoteAddr}
+	a := operator.Actor{User: name, Via: "console", Remote: r.RemoteAddr}
 	if name == "" || len(name) > 100 {
-		rt.renderLogin(w, r, http.StatusBadRequest, "Say who you are (at most 100 characters): your name goes on every action you take.", "name", name)
+		s.renderLogin(w, r, http.StatusBadRequest, "Say who you are (at most 100 characters): your name goes on every action you take.", "name", name)
 		return
 	}
 	role := ""
@@ -72,25 +73,25 @@ func (rt *Router) handleLogin(w http.ResponseWriter, r *http.Request) {
 		role = config.RoleViewer
 	}
 	if role == "" {
-		rt.audit(r.Context(), a, "login", "", "", errWrongToken)
-		rt.log.Warn("console login rejected", "user", name, "remote", r.RemoteAddr)
-		rt.renderLogin(w, r, http.StatusUnauthorized, "That token is not the admin token nor the viewer token.", "token", name)
+		s.deps.Actions.Record(r.Context(), a, "login", "", "", errWrongToken)
+		s.deps.Logger.Warn("console login rejected", "user", name, "remote", r.RemoteAddr)
+		s.renderLogin(w, r, http.StatusUnauthorized, "That token is not the admin token nor the viewer token.", "token", name)
 		return
 	}
 	a.Role = role
 	c.sessions.Login(w, session.User{Name: name, Role: role, Via: session.ViaToken})
-	rt.audit(r.Context(), a, "login", "", "", nil)
+	s.deps.Actions.Record(r.Context(), a, "login", "", "", nil)
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
-func (rt *Router) handleLogout(w http.ResponseWriter, r *http.Request) {
-	c := rt.state.Load().console
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	c := s.state.Load()
 	if err := c.sessions.CheckCSRF(r); err != nil {
-		rt.consoleError(w, r, http.StatusForbidden, "Form refused", err.Error())
+		s.consoleError(w, r, http.StatusForbidden, "Form refused", err.Error())
 		return
 	}
 	if u, err := c.sessions.User(r); err == nil {
-		rt.audit(r.Context(), actor{User: u.Name, Role: u.Role, Via: "console", Remote: r.RemoteAddr}, "logout", "", "", nil)
+		s.deps.Actions.Record(r.Context(), operator.Actor{User: u.Name, Role: u.Role, Via: "console", Remote: r.RemoteAddr}, "logout", "", "", nil)
 	}
 	c.sessions.Logout(w)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)

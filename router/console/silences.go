@@ -1,4 +1,4 @@
-package router
+package console
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/internal/operator"
 	"github.com/alertgate/alertgate/router/source"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/rules"
@@ -19,37 +20,37 @@ import (
 // handleSilencesPage serves /silences: the list, the form (prefilled by
 // ?matchers=&incident=&duration= from an Incident page) and the
 // maintenance windows of the configuration.
-func (rt *Router) handleSilencesPage(w http.ResponseWriter, r *http.Request, p *web.Page) {
+func (s *Server) handleSilencesPage(w http.ResponseWriter, r *http.Request, p *web.Page) {
 	q := r.URL.Query()
 	form := web.SilenceForm{Matchers: q.Get("matchers"), Duration: q.Get("duration"), Incident: q.Get("incident")}
 	if form.Duration == "" {
 		form.Duration = "2h"
 	}
-	rt.renderSilences(w, r, p, http.StatusOK, form, nil)
+	s.renderSilences(w, r, p, http.StatusOK, form, nil)
 }
 
-func (rt *Router) renderSilences(w http.ResponseWriter, r *http.Request, p *web.Page, code int, form web.SilenceForm, preview *web.Preview) {
-	list, err := rt.opts.Store.Silences(r.Context(), p.Now)
+func (s *Server) renderSilences(w http.ResponseWriter, r *http.Request, p *web.Page, code int, form web.SilenceForm, preview *web.Preview) {
+	list, err := s.deps.Store.Silences(r.Context(), p.Now)
 	if err != nil {
-		rt.consoleError(w, r, http.StatusServiceUnavailable, "Store unavailable", "The state store did not answer; reload in a moment.")
+		s.consoleError(w, r, http.StatusServiceUnavailable, "Store unavailable", "The state store did not answer; reload in a moment.")
 		return
 	}
-	v := web.NewSilencesView(list, rt.state.Load().cfg.MaintenanceWindows, p.Now)
+	v := web.NewSilencesView(list, s.deps.Engine.Config().MaintenanceWindows, p.Now)
 	v.Form, v.Preview = form, preview
 	p.Title, p.Nav, p.Data = "Silences", "silences", v
-	rt.web.Render(w, code, "silences", p)
+	s.web.Render(w, code, "silences", p)
 }
 
 // handleConsoleSilence previews (action=preview) or creates a silence
 // from the form. A preview lists the firing alerts the matchers match
 // now; creating validates everything first, so a bad form stores
 // nothing.
-func (rt *Router) handleConsoleSilence(w http.ResponseWriter, r *http.Request, p *web.Page) {
+func (s *Server) handleConsoleSilence(w http.ResponseWriter, r *http.Request, p *web.Page) {
 	form := web.SilenceForm{Matchers: strings.TrimSpace(r.PostFormValue("matchers")), Duration: strings.TrimSpace(r.PostFormValue("duration")),
 		Comment: strings.TrimSpace(r.PostFormValue("comment")), Incident: strings.TrimSpace(r.PostFormValue("incident"))}
 	fail := func(code int, field, msg string) {
 		p.Error, p.Field = msg, field
-		rt.renderSilences(w, r, p, code, form, nil)
+		s.renderSilences(w, r, p, code, form, nil)
 	}
 	lines := matcherLines(form.Matchers)
 	ms, err := rules.ParseMatchers(lines)
@@ -62,16 +63,16 @@ func (rt *Router) handleConsoleSilence(w http.ResponseWriter, r *http.Request, p
 		return
 	}
 	if r.PostFormValue("action") == "preview" {
-		firing, err := rt.firingAlerts(r.Context(), p)
+		firing, err := s.firingAlerts(r.Context(), p)
 		if err != nil {
 			fail(http.StatusServiceUnavailable, "", "The state store did not answer; try again.")
 			return
 		}
-		rt.renderSilences(w, r, p, http.StatusOK, form, web.NewPreview(ms, firing))
+		s.renderSilences(w, r, p, http.StatusOK, form, web.NewPreview(ms, firing))
 		return
 	}
-	s := incident.Silence{Matchers: normalized(ms), CreatedBy: p.User.Name, Comment: form.Comment, CreatedAt: p.Now, Incident: form.Incident}
-	if err := checkSilence(&s, form.Duration, p.Now); err != nil {
+	sil := incident.Silence{Matchers: normalized(ms), CreatedBy: p.User.Name, Comment: form.Comment, CreatedAt: p.Now, Incident: form.Incident}
+	if err := operator.CheckSilence(&sil, form.Duration, p.Now); err != nil {
 		var se *source.Error
 		if errors.As(err, &se) {
 			fail(http.StatusBadRequest, se.Field, strings.ToUpper(se.Field[:1])+se.Field[1:]+": "+se.Reason)
@@ -80,28 +81,28 @@ func (rt *Router) handleConsoleSilence(w http.ResponseWriter, r *http.Request, p
 		fail(http.StatusBadRequest, "", err.Error())
 		return
 	}
-	if s.Incident != "" {
-		if _, _, ok, err := rt.opts.Store.Incident(r.Context(), s.Incident); err != nil || !ok {
-			fail(http.StatusBadRequest, "incident", "No incident "+s.Incident+" to note the silence on; nothing was created.")
+	if sil.Incident != "" {
+		if _, _, ok, err := s.deps.Store.Incident(r.Context(), sil.Incident); err != nil || !ok {
+			fail(http.StatusBadRequest, "incident", "No incident "+sil.Incident+" to note the silence on; nothing was created.")
 			return
 		}
 	}
-	if err := rt.saveSilence(r.Context(), s, actorOfPage(r, p)); err != nil {
+	if err := s.deps.Actions.SaveSilence(r.Context(), sil, actorOfPage(r, p)); err != nil {
 		fail(http.StatusServiceUnavailable, "", "The silence could not be stored; nothing was created. Try again.")
 		return
 	}
-	back(w, r, "/silences", "Silence "+s.ID+" created; it ends "+p.Clock(s.EndsAt)+".")
+	back(w, r, "/silences", "Silence "+sil.ID+" created; it ends "+p.Clock(sil.EndsAt)+".")
 }
 
 // handleConsoleExpire expires a silence now.
-func (rt *Router) handleConsoleExpire(w http.ResponseWriter, r *http.Request, p *web.Page) {
+func (s *Server) handleConsoleExpire(w http.ResponseWriter, r *http.Request, p *web.Page) {
 	id := r.PathValue("id")
-	err := rt.expireSilence(r.Context(), id, actorOfPage(r, p))
+	err := s.deps.Actions.ExpireSilence(r.Context(), id, actorOfPage(r, p))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		rt.consoleError(w, r, http.StatusNotFound, "No such silence", "There is no silence "+id+".")
+		s.consoleError(w, r, http.StatusNotFound, "No such silence", "There is no silence "+id+".")
 	case err != nil:
-		rt.consoleError(w, r, http.StatusServiceUnavailable, "Not expired", "The silence could not be expired; try again.")
+		s.consoleError(w, r, http.StatusServiceUnavailable, "Not expired", "The silence could not be expired; try again.")
 	default:
 		back(w, r, "/silences", "Silence "+id+" expired.")
 	}
@@ -129,8 +130,8 @@ func normalized(ms labels.Matchers) []string {
 }
 
 // firingAlerts lists the firing alerts of every open incident.
-func (rt *Router) firingAlerts(ctx context.Context, p *web.Page) ([]web.FiringAlert, error) {
-	all, err := rt.recentIncidents(ctx, p.Now)
+func (s *Server) firingAlerts(ctx context.Context, p *web.Page) ([]web.FiringAlert, error) {
+	all, err := s.recentIncidents(ctx, p.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +148,7 @@ func (rt *Router) firingAlerts(ctx context.Context, p *web.Page) ([]web.FiringAl
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			g, ok, err := rt.engine.GroupOf(ctx, inc)
+			g, ok, err := s.deps.Engine.GroupOf(ctx, inc)
 			if err != nil || !ok {
 				return
 			}
