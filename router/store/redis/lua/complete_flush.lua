@@ -42,6 +42,8 @@ for i = 8, 7 + 2 * n, 2 do                         -- for _, seen := range f.Mem
   end
 end
 
+flush_tallies()
+
 -- g.lastFlush, g.lease, g.due = now, "", time.Time{}
 redis.call('HSET', gk, 'lastFlush', int(now))
 redis.call('HDEL', gk, 'lease', 'leaseUntil')
