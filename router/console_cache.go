@@ -13,8 +13,8 @@ import (
 
 // boardTTL is how long the Now board reuses what it read from the store.
 // Every open console refreshes its board, and with Redis one read of
-// thousands of incidents and their groups costs hundreds of
-// milliseconds: several consoles then share one read a moment.
+// thousands of open incidents costs tens of milliseconds of the server
+// every replica shares: several consoles then share one read a moment.
 const boardTTL = 3 * time.Second
 
 // boardCache keeps the incidents and group summaries the Now board read,
