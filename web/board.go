@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/notify"
 )
@@ -19,8 +18,11 @@ const (
 	BoardOpen     = "open"     // every open incident
 	BoardUnacked  = "unacked"  // open, nobody has taken it
 	BoardAcked    = "acked"    // open and acknowledged
-	BoardResolved = "resolved" // resolved in the last day
+	BoardResolved = "resolved" // resolved in the last BoardResolvedFor
 )
+
+// BoardResolvedFor is how long a resolved incident stays on the board.
+const BoardResolvedFor = 24 * time.Hour
 
 // BoardFilter narrows the Now board.
 type BoardFilter struct {
@@ -80,15 +82,23 @@ type BoardRow struct {
 }
 
 // BoardItem is what the caller knows about one selected incident beyond
-// its record: its current members and who is on call for it.
+// its record: what its group holds now and who is on call for it.
 type BoardItem struct {
-	Incident  incident.Incident
-	Members   []incident.Member
+	Incident incident.Incident
+	// Members counts the incident's alerts, Firing those firing; Sources
+	// name where they come from.
+	Members, Firing int
+	Sources         []string
+	// Title names an incident recorded without a title: its first
+	// alert's summary.
+	Title     string
 	Escalated []string
 	OnCall    string
 }
 
-// NewBoard selects the incidents of the board from all recent ones.
+// NewBoard selects the incidents of the board from all recent ones (or
+// at least the open ones and those resolved in the last
+// BoardResolvedFor).
 func NewBoard(all []incident.Incident, f BoardFilter, now time.Time) Board {
 	if f.Status == "" {
 		f.Status = BoardOpen
@@ -102,7 +112,7 @@ func NewBoard(all []incident.Incident, f BoardFilter, now time.Time) Board {
 		if open {
 			b.Open++
 		}
-		if !open && now.Sub(inc.ResolvedAt) > 24*time.Hour {
+		if !open && now.Sub(inc.ResolvedAt) > BoardResolvedFor {
 			continue
 		}
 		services[inc.Service], sevs[string(inc.Severity)], receivers[inc.Receiver] = true, true, true
@@ -147,23 +157,14 @@ func (b *Board) Add(it BoardItem) {
 	inc := it.Incident
 	row := BoardRow{
 		ID: inc.ID, URL: notify.IncidentPath(inc.ID), Severity: string(inc.Severity), Service: inc.Service,
-		Title: inc.Title, Receiver: inc.Receiver, OnCall: it.OnCall, AckedBy: inc.AckedBy, Opened: inc.Opened,
-		Resolved: inc.Status == incident.StatusResolved, Members: len(it.Members), Escalated: it.Escalated,
+		Title: cmp.Or(inc.Title, it.Title, inc.Group), Receiver: inc.Receiver, OnCall: it.OnCall, AckedBy: inc.AckedBy, Opened: inc.Opened,
+		Resolved: inc.Status == incident.StatusResolved, Members: it.Members, Firing: it.Firing, Escalated: it.Escalated,
 	}
 	sources := map[string]bool{}
-	for _, m := range it.Members {
-		sources[string(m.Alert.Source)] = true
-		if m.Alert.Status == alert.StatusFiring {
-			row.Firing++
-		}
-		if row.Title == "" {
-			row.Title = m.Alert.Summary()
-		}
+	for _, src := range it.Sources {
+		sources[src] = true
 	}
 	row.Sources = choices(sources)
-	if row.Title == "" {
-		row.Title = inc.Group
-	}
 	b.Rows = append(b.Rows, row)
 }
 

@@ -60,7 +60,7 @@ func TestRender_EveryPageEscapesAlertText(t *testing.T) {
 	inc := incident.Incident{ID: "g-1", Group: "g", Title: evil, Severity: alert.SeverityCritical, Service: "api", Receiver: "oncall", Opened: now.Add(-time.Hour), Status: incident.StatusOpen}
 	member := incident.Member{Alert: alert.Alert{Name: evil, Status: alert.StatusFiring, Severity: alert.SeverityCritical, Labels: map[string]string{"alertname": evil}, GeneratorURL: "javascript:alert(1)"}}
 	board := NewBoard([]incident.Incident{inc}, BoardFilter{}, now)
-	board.Add(BoardItem{Incident: inc, Members: []incident.Member{member}})
+	board.Add(BoardItem{Incident: inc, Members: 1, Firing: 1, Sources: []string{evil}, Title: evil, Escalated: []string{evil}, OnCall: evil})
 	in := report.Input{Since: now.Add(-24 * time.Hour), Until: now, Incidents: []report.IncidentRecord{{Incident: inc, Events: []incident.Event{{At: now, Type: incident.EventDetected, Alert: evil}}}}}
 	pages := map[string]any{
 		"now":      board,

@@ -145,6 +145,77 @@ func sessionFor(t testing.TB, h *harness) *http.Cookie {
 	return rec.Result().Cookies()[0]
 }
 
+// TestNowBoard_RowsCountTheAlertsOfEachIncidentWithoutReadingThem checks
+// the Now board's rows on both stores: alerts firing of all, sources,
+// the title of an incident recorded without one (silenced before anyone
+// was told), and resolved incidents only under the resolved filter.
+func TestNowBoard_RowsCountTheAlertsOfEachIncidentWithoutReadingThem(t *testing.T) {
+	for _, name := range []string{"memory", "redis"} {
+		t.Run(name, func(t *testing.T) {
+			st := store.Store(memory.New(store.Options{}))
+			if name == "redis" {
+				client, err := redis.NewClient(redis.Config{Address: redistest.Start(t).Addr()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				st = redis.New(client, "board:", store.Options{Partitions: 3})
+				t.Cleanup(func() { st.Close() })
+			}
+			h := newHarnessOn(t, testConfig, st)
+			c := browserClient(t)
+			h.login(c, "alice", "adm-token")
+			alerts := func(status string, specs ...[3]string) []byte { // alertname, instance, summary
+				var out []string
+				for _, s := range specs {
+					out = append(out, fmt.Sprintf(`{"status":%q,"labels":{"alertname":%q,"instance":%q,"severity":"warning"},"annotations":{"summary":%q},"startsAt":%q}`,
+						status, s[0], s[1], s[2], h.now().Add(-time.Minute).Format(time.RFC3339)))
+				}
+				return []byte(`{"version":"4","status":"` + status + `","alerts":[` + strings.Join(out, ",") + `]}`)
+			}
+			if err := st.SetSilence(t.Context(), incident.Silence{ID: "batch", Matchers: []string{`alertname="Batch"`}, StartsAt: h.now(), EndsAt: h.now().Add(2 * time.Hour), CreatedBy: "alice", CreatedAt: h.now()}); err != nil {
+				t.Fatalf("silence: %v", err)
+			}
+			h.ingest(alerts("firing", [3]string{"Checkout", "a", "checkout a slow"}, [3]string{"Checkout", "b", "checkout b slow"}, [3]string{"Checkout", "c", "checkout c slow"}))
+			h.ingest(alerts("firing", [3]string{"Batch", "n", "nightly batch late"}))
+			h.ingest(alerts("firing", [3]string{"Gone", "g", "gone soon"}))
+			h.deliver()
+			h.advance(time.Minute)
+			h.ingest(alerts("resolved", [3]string{"Checkout", "b", "checkout b slow"}))
+			h.ingest(alerts("resolved", [3]string{"Gone", "g", "gone soon"}))
+			h.advance(5 * time.Minute)
+			h.deliver() // Checkout and Gone flush their resolutions: Gone is over
+			h.ingest(alerts("resolved", [3]string{"Checkout", "c", "checkout c slow"}))
+
+			row := func(body, text string) string { // the board's row that holds text
+				t.Helper()
+				for r := range strings.SplitSeq(body, "<tr data-row") {
+					if strings.Contains(r, text) {
+						return r
+					}
+				}
+				return ""
+			}
+			code, body, _ := h.page(c, "/")
+			if code != http.StatusOK {
+				t.Fatalf("GET / = %d", code)
+			}
+			if r := row(body, "checkout"); !strings.Contains(r, "1 firing of 2<") || !strings.Contains(r, ">alertmanager<") {
+				t.Errorf("the Checkout row is %q; want 1 firing of 2 from alertmanager", r)
+			}
+			if r := row(body, ">nightly batch late</a>"); !strings.Contains(r, ">1 firing<") {
+				t.Errorf("the silenced incident's row is %q; want its alert's summary as title and 1 firing", r)
+			}
+			if strings.Contains(body, "gone soon") {
+				t.Errorf("a resolved incident is on the open board:\n%s", body)
+			}
+			_, resolved, _ := h.page(c, "/?status=resolved")
+			if r := row(resolved, "gone soon"); r == "" || strings.Contains(resolved, "checkout") {
+				t.Errorf("the resolved filter shows:\n%s", resolved)
+			}
+		})
+	}
+}
+
 // BenchmarkNowPage measures the Now page's server time with 5,000 open
 // alerts: each its own incident (the board lists the newest 100 of
 // 5,000), or 100 to an incident (50 incidents); on the memory store and

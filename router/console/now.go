@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/alertgate/alertgate/incident"
@@ -27,7 +26,7 @@ func (s *Server) handleNow(w http.ResponseWriter, r *http.Request, p *web.Page) 
 		s.consoleError(w, r, http.StatusBadRequest, "Unknown status", "status must be open, unacked, acked or resolved, not "+strconv.Quote(f.Status)+".")
 		return
 	}
-	all, err := s.boardIncidents(r.Context(), p.Now)
+	all, err := s.boardIncidents(r.Context(), p.Now, f.Status == web.BoardResolved)
 	if err != nil {
 		s.consoleError(w, r, http.StatusServiceUnavailable, "Store unavailable", "The state store did not answer; reload in a moment.")
 		return
@@ -50,26 +49,31 @@ func (s *Server) handleNow(w http.ResponseWriter, r *http.Request, p *web.Page) 
 	s.web.Render(w, http.StatusOK, "now", p)
 }
 
-// boardItems reads the members of each incident, a few groups at a time
-// (each is a store round trip), and who is on call for each receiver.
+// boardItems reads what the groups of the open incidents hold (one
+// store call for them all) and who is on call for each receiver.
 func (s *Server) boardItems(ctx context.Context, list []incident.Incident, now time.Time) []web.BoardItem {
 	items := make([]web.BoardItem, len(list))
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
+	var open []incident.Incident
+	var at []int
 	for i, inc := range list {
 		items[i].Incident = inc
-		if inc.Status == incident.StatusResolved {
-			continue
+		if inc.Status != incident.StatusResolved {
+			open, at = append(open, inc), append(at, i)
 		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if g, ok, err := s.boardGroup(ctx, inc, now); err == nil && ok {
-				items[i].Members, items[i].Escalated = g.Members, g.Escalated
-			}
-		})
 	}
-	wg.Wait()
+	sums, err := s.boardSummaries(ctx, open, now)
+	if err != nil {
+		s.deps.Logger.Warn("reading the board's groups failed; rows show no alerts", "err", err)
+	}
+	for j, sum := range sums {
+		if sum.Found {
+			it := &items[at[j]]
+			it.Members, it.Firing, it.Title, it.Escalated = sum.Members, sum.Firing, sum.Title, sum.Escalated
+			for _, src := range sum.Sources {
+				it.Sources = append(it.Sources, string(src))
+			}
+		}
+	}
 	oncall := map[string]string{}
 	for i := range items {
 		rc := items[i].Incident.Receiver

@@ -61,6 +61,25 @@ type GroupState struct {
 	Escalated []string `json:"escalated,omitempty"`
 }
 
+// GroupSummary is what the group of an incident holds now, as the Now
+// board shows it: counts rather than the members themselves.
+type GroupSummary struct {
+	// Found is false once the incident is over or its group formed
+	// again as a newer incident (as for Engine.GroupOf); the other
+	// fields are then empty.
+	Found bool
+	// Members counts the group's alerts, Firing those of them firing.
+	Members, Firing int
+	// Sources are the members' sources, sorted, each once.
+	Sources []alert.Source
+	// Escalated lists receivers the incident was escalated to.
+	Escalated []string
+	// Title is the summary (alert.Summary) of the member whose
+	// fingerprint sorts first, for an incident recorded without a title;
+	// "" when the incident has one.
+	Title string
+}
+
 // ErrLeaseLost is returned by CompleteFlush when the lease expired and the
 // group was claimed by someone else; the caller must not deliver.
 var ErrLeaseLost = errors.New("group lease lost")

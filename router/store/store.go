@@ -58,6 +58,17 @@ type Incidents interface {
 	RecordIncident(ctx context.Context, u incident.Incident, events ...incident.Event) error
 	Incident(ctx context.Context, id string) (incident.Incident, []incident.Event, bool, error)
 	Incidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error)
+	// OpenIncidents lists the incidents that are not resolved, newest
+	// first, at most limit: what Incidents lists of them, read from an
+	// index of open incidents, without reading resolved ones.
+	OpenIncidents(ctx context.Context, now time.Time, limit int) ([]incident.Incident, error)
+	// ResolvedIncidents lists the incidents resolved at or after since,
+	// newest first, at most limit (the most recently resolved).
+	ResolvedIncidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error)
+	// GroupSummaries returns, for each incident, what its group holds
+	// now, counted without reading the members: for many incidents at
+	// once (one round trip on Redis), for a page of the Now board.
+	GroupSummaries(ctx context.Context, incs []incident.Incident) ([]GroupSummary, error)
 	Count(ctx context.Context, day string, add incident.Counters) error
 	Counters(ctx context.Context, days []string) (map[string]incident.Counters, error)
 }

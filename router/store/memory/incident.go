@@ -1,12 +1,12 @@
 package memory
 
 import (
-	"cmp"
 	"context"
 	"slices"
 	"time"
 
 	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/store"
 )
 
 type incidentRecord struct {
@@ -25,6 +25,11 @@ func (s *Store) RecordIncident(ctx context.Context, u incident.Incident, events 
 		s.incidents[u.ID] = in
 	}
 	in.inc.Merge(u)
+	if in.inc.Status == incident.StatusResolved {
+		delete(s.open, u.ID)
+	} else {
+		s.open[u.ID] = in
+	}
 	in.events = append(in.events, events...)
 	if n := len(in.events) - incident.MaxTimelineEvents; n > 0 {
 		in.events = append(in.events[:0:0], in.events[n:]...)
@@ -50,19 +55,47 @@ func (s *Store) Incident(ctx context.Context, id string) (incident.Incident, []i
 func (s *Store) Incidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error) {
 	s.incidentsMu.Lock()
 	defer s.incidentsMu.Unlock()
+	return s.listIncidents(ctx, now, s.incidents, limit, func(inc *incident.Incident) bool { return !inc.Opened.Before(since) })
+}
+
+// OpenIncidents lists the incidents that are not resolved, newest first,
+// at most limit, forgetting those older than the retention.
+func (s *Store) OpenIncidents(ctx context.Context, now time.Time, limit int) ([]incident.Incident, error) {
+	s.incidentsMu.Lock()
+	defer s.incidentsMu.Unlock()
+	return s.listIncidents(ctx, now, s.open, limit, func(*incident.Incident) bool { return true })
+}
+
+// ResolvedIncidents lists the incidents resolved at or after since,
+// newest first, at most limit (the most recently resolved), forgetting
+// those older than the retention.
+func (s *Store) ResolvedIncidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error) {
+	s.incidentsMu.Lock()
+	defer s.incidentsMu.Unlock()
+	out, err := s.listIncidents(ctx, now, s.incidents, len(s.incidents), func(inc *incident.Incident) bool {
+		return inc.Status == incident.StatusResolved && !inc.ResolvedAt.Before(since)
+	})
+	return store.LatestResolved(out, limit), err
+}
+
+// listIncidents returns the incidents of from that keep says to, newest
+// first, at most limit, and forgets those of from opened longer than the
+// retention ago. s.incidentsMu is held.
+func (s *Store) listIncidents(ctx context.Context, now time.Time, from map[string]*incidentRecord, limit int, keep func(*incident.Incident) bool) ([]incident.Incident, error) {
 	var out []incident.Incident
-	for id, in := range s.incidents {
+	for id, in := range from {
 		if now.Sub(in.inc.Opened) > s.opts.IncidentRetention {
 			delete(s.incidents, id)
+			delete(s.open, id)
 			continue
 		}
-		if !in.inc.Opened.Before(since) {
+		if keep(&in.inc) {
 			out = append(out, in.inc)
 		}
 	}
-	slices.SortFunc(out, func(a, b incident.Incident) int { return cmp.Or(b.Opened.Compare(a.Opened), cmp.Compare(a.ID, b.ID)) })
+	store.SortIncidents(out)
 	if len(out) > limit {
-		out = out[:limit]
+		out = out[:max(limit, 0)]
 	}
 	return out, ctx.Err()
 }

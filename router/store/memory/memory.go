@@ -44,7 +44,9 @@ type Store struct {
 	// incidentsMu guards incidents and the daily counters.
 	incidentsMu sync.Mutex
 	incidents   map[string]*incidentRecord
-	counters    map[string]incident.Counters
+	// open indexes the incidents that are not resolved.
+	open     map[string]*incidentRecord
+	counters map[string]incident.Counters
 
 	// threadsMu guards threads and sequence numbers.
 	threadsMu sync.Mutex
@@ -84,6 +86,7 @@ func New(opts store.Options) *Store {
 		threads:   map[string]thread{},
 		seqs:      map[string]seqAt{},
 		incidents: map[string]*incidentRecord{},
+		open:      map[string]*incidentRecord{},
 		counters:  map[string]incident.Counters{},
 		cache:     map[string]cached{},
 		marks:     map[string]time.Time{},

@@ -14,7 +14,9 @@
 // join and touch, lua/record_incident.lua incident.Incident.Merge, and each
 // other script the memory method it is named after. Observe costs one
 // round trip for a whole batch, however large, and so do ClaimGroups,
-// CompleteFlush and Correlate. Reads of several keys (Inhibitors, Incident) are one
+// CompleteFlush and Correlate; the Now board's reads, OpenIncidents and
+// GroupSummaries, take one each (per Cluster shard), whatever the number
+// of incidents and members. Reads of several keys (Inhibitors, Incident) are one
 // MULTI/EXEC round trip.
 //
 // # Group commit
@@ -75,7 +77,9 @@
 //	group:<key>           hash    ref (GroupRef JSON), interval, seq, lastFlush,
 //	                              opened, while claimed lease and leaseUntil, once
 //	                              acknowledged ackedBy and ackedAt, once escalated
-//	                              escalated (MessagePack array of receivers)
+//	                              escalated (MessagePack array of receivers); the
+//	                              tally: resolved (members not firing) and
+//	                              src:<source> (members from each source)
 //	members:<key>         hash    fingerprint -> member record
 //	                              version|reason|flushed|flapping|status|joined|
 //	                              alert JSON
@@ -104,6 +108,12 @@
 //	timeline:<id>         list    the incident's events (incident.Event JSON) in the
 //	                              order recorded, trimmed to incident.MaxTimelineEvents
 //	incidents             zset    incident IDs, scored by when they opened
+//	incidents:open        zset    IDs of the incidents not resolved, scored by
+//	                              when they opened
+//	incidents:resolved    zset    IDs of the resolved ones, scored by when they
+//	                              resolved
+//	incidents:cards       hash    id -> card of each open incident: its hash's
+//	                              fields as <length>:<bytes>, in one string
 //	thread:<incident>     hash    target -> incident.Thread JSON
 //	seq:<incident>        hash    target -> the newest notification sequence
 //	                              number applied there (Advance)

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/store"
 )
 
 // RecordIncident merges u into the incident u.ID (creating it) with the
@@ -23,7 +25,7 @@ func (s *Store) RecordIncident(ctx context.Context, u incident.Incident, events 
 	if err != nil {
 		return fmt.Errorf("redis record incident %s: %w", u.ID, err)
 	}
-	keys := []string{s.keys.incident(u.ID), s.keys.timeline(u.ID), s.keys.incidents}
+	keys := []string{s.keys.incident(u.ID), s.keys.timeline(u.ID), s.keys.incidents, s.keys.open, s.keys.resolved, s.keys.cards}
 	if err := s.scripts.recordIncident.Run(ctx, s.client, keys, args...).Err(); err != nil {
 		return fmt.Errorf("redis record incident %s: %w", u.ID, err)
 	}
@@ -40,8 +42,8 @@ func (s *Store) incidentArgs(u incident.Incident, events []incident.Event) ([]an
 		}
 		labels = string(js)
 	}
-	args := make([]any, 0, 18+len(events))
-	args = append(args, s.opts.IncidentRetention.Milliseconds(), incident.MaxTimelineEvents,
+	args := make([]any, 0, 19+len(events))
+	args = append(args, s.keys.base, s.opts.IncidentRetention.Milliseconds(), incident.MaxTimelineEvents,
 		u.ID, u.Group, u.Title, u.Receiver, string(u.Severity), u.Severity.Rank(), u.Service,
 		labels, u.Runbook, ms(u.StartsAt), ms(u.Opened), ms(u.Notified), u.AckedBy, ms(u.AckedAt),
 		ms(u.ResolvedAt), u.Status)
@@ -71,7 +73,7 @@ func (s *Store) Incident(ctx context.Context, id string) (incident.Incident, []i
 	if len(h.Val()) == 0 {
 		return incident.Incident{}, nil, false, nil
 	}
-	inc, err := decodeIncident(h.Val())
+	inc, err := recordOf(h.Val()).decode()
 	if err != nil {
 		return incident.Incident{}, nil, false, fmt.Errorf("redis incident %s: %w", id, err)
 	}
@@ -89,41 +91,146 @@ func (s *Store) Incident(ctx context.Context, id string) (incident.Incident, []i
 // most limit, forgetting those opened longer than the retention period
 // ago, in one script call.
 func (s *Store) Incidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error) {
-	res, err := s.scripts.listIncidents.Run(ctx, s.client, []string{s.keys.incidents},
-		s.keys.base, ms(now), ms(since), limit, s.opts.IncidentRetention.Milliseconds()).Slice()
+	out, err := s.listIncidents(ctx, s.keys.incidents, now, since, limit)
 	if err != nil {
 		return nil, fmt.Errorf("redis incidents: %w", err)
 	}
-	out := make([]incident.Incident, 0, len(res))
-	for _, x := range res {
-		inc, err := decodeIncident(pairStrings(asList(x)))
-		if err != nil {
-			return nil, fmt.Errorf("redis incidents: %w", err)
-		}
-		out = append(out, inc)
-	}
-	slices.SortFunc(out, func(a, b incident.Incident) int { return cmp.Or(b.Opened.Compare(a.Opened), cmp.Compare(a.ID, b.ID)) })
+	store.SortIncidents(out)
 	return out[:min(len(out), max(limit, 0))], nil
 }
 
-// decodeIncident builds an Incident from its hash (record_incident.lua).
-func decodeIncident(h map[string]string) (incident.Incident, error) {
+// ResolvedIncidents lists the incidents resolved at or after since,
+// newest first, at most limit (the most recently resolved), forgetting
+// those opened longer than the retention period ago, in one script call.
+func (s *Store) ResolvedIncidents(ctx context.Context, now, since time.Time, limit int) ([]incident.Incident, error) {
+	out, err := s.listIncidents(ctx, s.keys.resolved, now, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("redis resolved incidents: %w", err)
+	}
+	return store.LatestResolved(out, limit), nil
+}
+
+// listIncidents runs list_incidents.lua on index and decodes what it
+// returns: the newest limit incidents scored since or later, and those
+// tied with the last of them, in no particular order.
+func (s *Store) listIncidents(ctx context.Context, index string, now, since time.Time, limit int) ([]incident.Incident, error) {
+	res, err := s.scripts.listIncidents.Run(ctx, s.client, []string{index},
+		s.keys.base, ms(now), ms(since), limit, s.opts.IncidentRetention.Milliseconds()).Slice()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]incident.Incident, 0, len(res))
+	for _, x := range res {
+		f := recordOf(pairStrings(asList(x)))
+		inc, err := f.decode()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, inc)
+	}
+	return out, nil
+}
+
+// OpenIncidents lists the incidents that are not resolved, newest first,
+// at most limit, forgetting those opened longer than the retention
+// period ago, in one script call that reads their cards (one string
+// each, lua/incidents.lua) rather than their hashes.
+func (s *Store) OpenIncidents(ctx context.Context, now time.Time, limit int) ([]incident.Incident, error) {
+	cards, err := s.scripts.openIncidents.Run(ctx, s.client, []string{s.keys.open},
+		s.keys.base, ms(now), limit, s.opts.IncidentRetention.Milliseconds()).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("redis open incidents: %w", err)
+	}
+	out := make([]incident.Incident, 0, len(cards))
+	for _, c := range cards {
+		f, err := splitCard(c)
+		if err != nil {
+			return nil, fmt.Errorf("redis open incidents: %w", err)
+		}
+		inc, err := f.decode()
+		if err != nil {
+			return nil, fmt.Errorf("redis open incidents: %w", err)
+		}
+		out = append(out, inc)
+	}
+	store.SortIncidents(out)
+	return out[:min(len(out), max(limit, 0))], nil
+}
+
+// incidentFields are the fields of an incident's hash, in the order of
+// INCIDENT_FIELDS in lua/incidents.lua. It is never written to.
+var incidentFields = [...]string{"id", "group", "title", "receiver", "severity", "severityRank", "service",
+	"labels", "runbook", "startsAt", "opened", "notified", "ackedBy", "ackedAt", "resolvedAt", "status"}
+
+// incidentRecord holds the values of an incident's hash, in the order of
+// incidentFields.
+type incidentRecord [len(incidentFields)]string
+
+// The index of each field in an incidentRecord.
+const (
+	fieldID = iota
+	fieldGroup
+	fieldTitle
+	fieldReceiver
+	fieldSeverity
+	fieldSeverityRank
+	fieldService
+	fieldLabels
+	fieldRunbook
+	fieldStartsAt
+	fieldOpened
+	fieldNotified
+	fieldAckedBy
+	fieldAckedAt
+	fieldResolvedAt
+	fieldStatus
+)
+
+// recordOf lays out an incident's hash as an incidentRecord.
+func recordOf(h map[string]string) incidentRecord {
+	var f incidentRecord
+	for i, name := range incidentFields {
+		f[i] = h[name]
+	}
+	return f
+}
+
+// splitCard splits an incident's card (lua/incidents.lua): each field as
+// <length>:<bytes>, in the order of incidentFields.
+func splitCard(card string) (incidentRecord, error) {
+	var f incidentRecord
+	for i := range f {
+		n, rest, ok := strings.Cut(card, ":")
+		size, err := strconv.Atoi(n)
+		if !ok || err != nil || size < 0 || size > len(rest) {
+			return f, fmt.Errorf("malformed incident card at field %s", incidentFields[i])
+		}
+		f[i], card = rest[:size], rest[size:]
+	}
+	if card != "" {
+		return f, fmt.Errorf("malformed incident card: %d bytes after the last field", len(card))
+	}
+	return f, nil
+}
+
+// decode builds the Incident (record_incident.lua wrote it).
+func (f incidentRecord) decode() (incident.Incident, error) {
 	var err error
-	num := func(f string) time.Time {
-		n, e := strconv.ParseInt(h[f], 10, 64)
+	num := func(i int) time.Time {
+		n, e := strconv.ParseInt(f[i], 10, 64)
 		err = cmp.Or(err, e)
 		return fromMS(n)
 	}
 	inc := incident.Incident{
-		ID: h["id"], Group: h["group"], Title: h["title"], Receiver: h["receiver"],
-		Severity: alert.Severity(h["severity"]), Service: h["service"], Runbook: h["runbook"],
-		StartsAt: num("startsAt"), Opened: num("opened"), Notified: num("notified"),
-		AckedBy: h["ackedBy"], AckedAt: num("ackedAt"), ResolvedAt: num("resolvedAt"), Status: h["status"],
+		ID: f[fieldID], Group: f[fieldGroup], Title: f[fieldTitle], Receiver: f[fieldReceiver],
+		Severity: alert.Severity(f[fieldSeverity]), Service: f[fieldService], Runbook: f[fieldRunbook],
+		StartsAt: num(fieldStartsAt), Opened: num(fieldOpened), Notified: num(fieldNotified),
+		AckedBy: f[fieldAckedBy], AckedAt: num(fieldAckedAt), ResolvedAt: num(fieldResolvedAt), Status: f[fieldStatus],
 	}
 	if err != nil {
 		return inc, fmt.Errorf("incident %s: %w", inc.ID, err)
 	}
-	if l := h["labels"]; l != "" {
+	if l := f[fieldLabels]; l != "" {
 		if err := json.Unmarshal([]byte(l), &inc.Labels); err != nil {
 			return inc, fmt.Errorf("incident %s labels: %w", inc.ID, err)
 		}

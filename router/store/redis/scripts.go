@@ -41,6 +41,8 @@ type scripts struct {
 	advance        *goredis.Script
 	recordIncident *goredis.Script
 	listIncidents  *goredis.Script
+	openIncidents  *goredis.Script
+	groupSummaries *goredis.Script
 	correlate      *goredis.Script
 }
 
@@ -67,8 +69,10 @@ func newScripts() scripts {
 		listSilences:   script("common", "silences", "list_silences"),
 		expireSilence:  script("common", "silences", "expire_silence"),
 		advance:        script("common", "advance"),
-		recordIncident: script("common", "record_incident"),
-		listIncidents:  script("common", "list_incidents"),
+		recordIncident: script("common", "incidents", "record_incident"),
+		listIncidents:  script("common", "incidents", "list_incidents"),
+		openIncidents:  script("common", "incidents", "open_incidents"),
+		groupSummaries: script("common", "groups", "group_summaries"),
 		correlate:      script("common", "correlate"),
 	}
 }

@@ -38,6 +38,8 @@ type Store struct {
 	parts   []keys
 	scripts scripts
 	trips   *tripCounter
+	// recounts counts group tallies found wrong (summary.go).
+	recounts atomic.Uint64
 	// observer and correlator coalesce concurrent Observe and Correlate
 	// calls into shared script calls.
 	observer *batcher[observeCall, []dedup.Verdict]
@@ -102,6 +104,8 @@ type keys struct {
 	timers    string
 	silences  string
 	incidents string
+	// open, resolved and cards index the incidents (lua/incidents.lua).
+	open, resolved, cards string
 }
 
 func newKeysTagged(prefix, tag string) keys {
@@ -116,6 +120,9 @@ func newKeysTagged(prefix, tag string) keys {
 		timers:    base + "timers:due",
 		silences:  base + "silences",
 		incidents: base + "incidents",
+		open:      base + "incidents:open",
+		resolved:  base + "incidents:resolved",
+		cards:     base + "incidents:cards",
 	}
 }
 

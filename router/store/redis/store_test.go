@@ -46,10 +46,19 @@ func newClient(t testing.TB, srv *redistest.Server) goredis.UniversalClient {
 	return c
 }
 
-// newStore returns a store on srv under a prefix of its own.
+// newStore returns a store on srv under a prefix of its own. When t
+// ends, it checks that every group tally GroupSummaries read added up:
+// the write paths keep them, and recounting is for groups written
+// before tallies existed.
 func newStore(t testing.TB, srv *redistest.Server, prefix string, opts store.Options) *Store {
 	t.Helper()
-	return New(newClient(t, srv), prefix, opts)
+	s := New(newClient(t, srv), prefix, opts)
+	t.Cleanup(func() {
+		if n := s.Recounts(); n != 0 {
+			t.Errorf("%d group tallies did not add up and were recounted", n)
+		}
+	})
+	return s
 }
 
 func firing(fp string, groups ...incident.GroupRef) store.Observation {

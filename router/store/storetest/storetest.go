@@ -26,6 +26,14 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("Groups", func(t *testing.T) { runGroups(t, newStore) })
 	t.Run("Outbox", func(t *testing.T) { runOutbox(t, newStore) })
 	t.Run("Marks", func(t *testing.T) { runMarks(t, newStore) })
+	t.Run("Board", func(t *testing.T) { runBoard(t, newStore) })
+}
+
+// RunBoard runs the part of the suite the console's Now board relies
+// on: incident listings and group summaries.
+func RunBoard(t *testing.T, newStore Factory) {
+	t.Run("Incidents", func(t *testing.T) { runIncidents(t, newStore) })
+	t.Run("Board", func(t *testing.T) { runBoard(t, newStore) })
 }
 
 // t0 is a Monday morning; tests move time forward from it explicitly.

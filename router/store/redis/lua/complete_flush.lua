@@ -33,6 +33,7 @@ for i = 8, 7 + 2 * n, 2 do                         -- for _, seen := range f.Mem
   if m and m.version == tonumber(ARGV[i + 1]) then -- m != nil && m.Version == seen.Version
     if m.status == 'resolved' then
       redis.call('HDEL', mk, fp)                   -- delete(g.members, fp)
+      untally(gk, m)
     else
       m.flushed, m.reason = m.status, ''           -- m.Flushed, m.Reason = m.Alert.Status, ""
       redis.call('HSET', mk, fp, encode_member(m))
@@ -40,6 +41,8 @@ for i = 8, 7 + 2 * n, 2 do                         -- for _, seen := range f.Mem
     end
   end
 end
+
+flush_tallies()
 
 -- g.lastFlush, g.lease, g.due = now, "", time.Time{}
 redis.call('HSET', gk, 'lastFlush', int(now))

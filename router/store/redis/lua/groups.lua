@@ -35,6 +35,53 @@ local function encode_member(m)
     m.status, int(m.joined), m.alert}, '|')
 end
 
+-- A group's tally lets the Now board count its members without reading
+-- them (group_summaries.lua): in group:<key>, field resolved counts the
+-- members not firing and src:<source> those from each source. join and
+-- touch keep it as members come and change, complete_flush as they go.
+-- What a script call changes is added up in C.tally and written once per
+-- group and field by flush_tallies, which every script that calls join,
+-- touch or untally runs before it returns: a storm's batch joins many
+-- alerts to few groups.
+
+-- source_of returns an alert's source: alert.Alert's JSON starts with it.
+local function source_of(alert)
+  return string.match(alert, '^{"source":"([^"]*)"') or ''
+end
+
+local function tally_add(gk, field, d)
+  C.tally = C.tally or {}
+  local t = C.tally[gk] or {}
+  C.tally[gk] = t
+  t[field] = (t[field] or 0) + d
+end
+
+-- tally counts member m, whose status was was (nil if it just joined).
+local function tally(gk, was, m)
+  if was == nil then tally_add(gk, 'src:' .. source_of(m.alert), 1) end
+  local d = (m.status ~= 'firing' and 1 or 0) - ((was or 'firing') ~= 'firing' and 1 or 0)
+  if d ~= 0 then tally_add(gk, 'resolved', d) end
+end
+
+-- untally forgets member m, which left the group.
+local function untally(gk, m)
+  tally_add(gk, 'src:' .. source_of(m.alert), -1)
+  if m.status ~= 'firing' then tally_add(gk, 'resolved', -1) end
+end
+
+-- flush_tallies writes the tallies the call changed; a source no member
+-- comes from any more is removed.
+local function flush_tallies()
+  for gk, t in pairs(C.tally or {}) do
+    for field, d in pairs(t) do
+      if d ~= 0 and redis.call('HINCRBY', gk, field, d) == 0 and field ~= 'resolved' then
+        redis.call('HDEL', gk, field)
+      end
+    end
+  end
+  C.tally = nil
+end
+
 -- A group's escalated receivers (memory's g.escalated), in the order
 -- they were escalated to.
 local function unpack_list(s)
@@ -109,9 +156,11 @@ local function join(fp, t, reason, now)
     end
     local m = decode_member(redis.call('HGET', mk, fp)) or
       {version = 0, flushed = '', joined = now}      -- m = &incident.Member{Joined: now}
+    local was = m.status
     m.alert, m.status, m.reason, m.flapping = t.alert, t.status, reason, t.flapping
     m.version = m.version + 1                        -- m.Version++
     redis.call('HSET', mk, fp, encode_member(m))
+    tally(gk, was, m)
     if first then
       expire(gk)
       expire(mk)
@@ -130,9 +179,11 @@ local function touch(fp, t)
     if redis.call('EXISTS', gk) == 1 then            -- if g := s.groups[ref.Key]; g != nil
       local m = decode_member(redis.call('HGET', mk, fp))
       if m then                                      -- if m := g.members[fp]; m != nil
+        local was = m.status
         m.alert, m.status, m.flapping = t.alert, t.status, t.flapping
         m.version = m.version + 1
         redis.call('HSET', mk, fp, encode_member(m))
+        tally(gk, was, m)
         expire(gk)
         expire(mk)
       end

@@ -101,4 +101,5 @@ while i <= #ARGV do
     out[#out + 1] = v.suppressed
   end
 end
+flush_tallies()
 return out

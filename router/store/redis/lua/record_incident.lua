@@ -4,26 +4,28 @@
 -- timeline, atomically, so concurrent writers (flusher, worker, Slack
 -- button) never lose facts.
 --
--- KEYS[1] incident:<id>   KEYS[2] timeline:<id>   KEYS[3] incidents
--- ARGV[1..2] retention (the incidents'), store.MaxTimelineEvents
--- ARGV[3..18] the update, one value per field of FIELDS below (times
--- in ms, 0 for zero; labels JSON or '' when empty; severityRank is
--- alert.Severity.Rank, so the ranking lives in Go only)
+-- KEYS[1] incident:<id>   KEYS[2] timeline:<id>
+-- KEYS[3..6] incidents, incidents:open, incidents:resolved, incidents:cards
+-- (incidents.lua)
+-- ARGV[1..3] key prefix, retention (the incidents'),
+-- store.MaxTimelineEvents
+-- ARGV[4..19] the update, one value per field of INCIDENT_FIELDS
+-- (incidents.lua; times in ms, 0 for zero; labels JSON or '' when
+-- empty; severityRank is alert.Severity.Rank, so the ranking lives in
+-- Go only)
 -- then the events to append, as JSON.
 
-local FIELDS = {'id', 'group', 'title', 'receiver', 'severity', 'severityRank', 'service',
-  'labels', 'runbook', 'startsAt', 'opened', 'notified', 'ackedBy', 'ackedAt',
-  'resolvedAt', 'status'}
+local FIELDS = INCIDENT_FIELDS
 local NUMBERS = {severityRank = true, startsAt = true, opened = true, notified = true,
   ackedAt = true, resolvedAt = true}
 
-local key, timeline, index = KEYS[1], KEYS[2], KEYS[3]
-C.retention = tonumber(ARGV[1])
-local max = tonumber(ARGV[2])
+local key, timeline = KEYS[1], KEYS[2]
+C.prefix, C.retention = ARGV[1], tonumber(ARGV[2])
+local max = tonumber(ARGV[3])
 
 local u, inc = {}, {}
 for i, f in ipairs(FIELDS) do
-  u[f] = ARGV[2 + i]
+  u[f] = ARGV[3 + i]
   inc[f] = NUMBERS[f] and '0' or ''                  -- the zero Incident
 end
 local h = redis.call('HGETALL', key)
@@ -66,13 +68,12 @@ for _, f in ipairs(FIELDS) do
   flat[#flat + 1] = inc[f]
 end
 redis.call('HSET', key, unpack(flat))
-redis.call('ZADD', index, inc.opened, u.id)       -- listed by Opened
-if #ARGV > 18 then                                 -- in.events = append(in.events, events...)
+index_incident(inc)                                -- listed by Opened, and memory's s.open
+if #ARGV > 19 then                                 -- in.events = append(in.events, events...)
   -- Only the newest max events can stay, and unpack has a stack limit.
-  redis.call('RPUSH', timeline, unpack(ARGV, math.max(19, #ARGV - max + 1)))
+  redis.call('RPUSH', timeline, unpack(ARGV, math.max(20, #ARGV - max + 1)))
   redis.call('LTRIM', timeline, -max, -1)          -- keep the newest MaxTimelineEvents
   expire(timeline)
 end
 expire(key)
-expire(index)
 return 1

@@ -37,4 +37,5 @@ for _, fp in ipairs(redis.call('ZRANGEBYSCORE', C.flapping, '-inf', int(now))) d
     end
   end
 end
+flush_tallies()
 return out
