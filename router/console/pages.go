@@ -32,7 +32,9 @@ func (s *Server) handleNoisePage(w http.ResponseWriter, r *http.Request, p *web.
 		s.consoleError(w, r, http.StatusServiceUnavailable, "Store unavailable", "The state store did not answer; reload in a moment.")
 		return
 	}
-	p.Title, p.Nav, p.Data = "Noise", "noise", web.NewNoiseView(rng, in, report.Build(in), p.Loc)
+	v := web.NewNoiseView(rng, in, report.Build(in), p.Loc)
+	s.chronicPolicy(r.Context(), p, &v)
+	p.Title, p.Nav, p.Data = "Noise", "noise", v
 	s.web.Render(w, http.StatusOK, "noise", p)
 }
 

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -92,22 +93,36 @@ func (e *Engine) ChronicIncidents(ctx context.Context) (map[string][]notify.Chro
 	return out, err
 }
 
+// ErrUnknownReceiver is returned for a chronic digest to a receiver the
+// configuration does not have.
+var ErrUnknownReceiver = errors.New("no such receiver")
+
 // SendChronicDigest sends receiver's chronic digest now (the console's
-// "send digest"), whatever the time.
-func (e *Engine) SendChronicDigest(ctx context.Context, receiver string) error {
+// "send digest now"), whatever the time, and returns how many chronic
+// incidents it lists. With none, it sends nothing: an empty digest would
+// make a sound that says nothing. An unknown receiver is
+// ErrUnknownReceiver.
+func (e *Engine) SendChronicDigest(ctx context.Context, receiver string) (int, error) {
+	if _, ok := e.setup.Load().rules.Receiver(receiver); !ok {
+		return 0, fmt.Errorf("chronic digest: %w: %q", ErrUnknownReceiver, receiver)
+	}
 	now := e.opts.Now()
 	byReceiver, members, err := e.chronicIncidents(ctx, now)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if _, ok := e.setup.Load().rules.Receiver(receiver); !ok {
-		return fmt.Errorf("chronic digest: no receiver %q", receiver)
+	list := byReceiver[receiver]
+	if len(list) == 0 {
+		return 0, nil
 	}
-	entries, err := e.chronicDigest(now, receiver, byReceiver[receiver], members[receiver])
+	entries, err := e.chronicDigest(now, receiver, list, members[receiver])
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return e.opts.Store.Enqueue(ctx, now, entries...)
+	if err := e.opts.Store.Enqueue(ctx, now, entries...); err != nil {
+		return 0, fmt.Errorf("chronic digest of %s: enqueue: %w", receiver, err)
+	}
+	return len(list), nil
 }
 
 // chronicIncidents finds the chronic incidents among the open ones, by
