@@ -65,22 +65,10 @@ func chronicSection(body, receiver string) string {
 }
 
 func TestConsole_ChronicIncidentsAreListedAndTheirDigestSentOnDemand(t *testing.T) {
-	stores := map[string]func(t *testing.T) store.Store{
-		"memory": func(*testing.T) store.Store { return memory.New(store.Options{}) },
-		"redis": func(t *testing.T) store.Store {
-			client, err := redis.NewClient(redis.Config{Address: redistest.Start(t).Addr()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := redis.New(client, "chronic:", store.Options{})
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
-	}
 	for _, name := range []string{"memory", "redis"} {
 		t.Run(name, func(t *testing.T) {
 			sl := slacktest.New(t, slackToken, "#team", "#oncall")
-			h := newHarnessOn(t, chronicConfig(sl.APIURL()), stores[name](t))
+			h := newHarnessOn(t, chronicConfig(sl.APIURL()), newStore(t, name))
 			testChronicDigestOnDemand(t, h, sl)
 		})
 	}
@@ -189,4 +177,19 @@ func testChronicDigestOnDemand(t *testing.T, h *harness, sl *slacktest.Server) {
 	if !slices.Equal(audit, want) {
 		t.Errorf("audit of chronic digests %q, want %q", audit, want)
 	}
+}
+
+// newStore is a store of the named backend: memory, or redis on a
+// redis-server of its own.
+func newStore(t testing.TB, backend string) store.Store {
+	if backend == "memory" {
+		return memory.New(store.Options{})
+	}
+	client, err := redis.NewClient(redis.Config{Address: redistest.Start(t).Addr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := redis.New(client, "console:", store.Options{})
+	t.Cleanup(func() { s.Close() })
+	return s
 }
