@@ -60,11 +60,17 @@ type NoiseView struct {
 	// Chronic are alert names that opened incidents on many days of the
 	// range: candidates to fix rather than to page about.
 	Chronic []report.NameCount
-	// Policy lists, per receiver, the open incidents the noise policy
-	// holds chronic now (route.noise.chronic): what each channel's
-	// chronic digest lists. PolicyUnread says they could not be read.
-	Policy       []ChronicReceiver
-	PolicyUnread bool
+	// Policy are the incidents the noise policy holds chronic now.
+	Policy ChronicPolicy
+}
+
+// ChronicPolicy lists, per receiver, the open incidents the noise policy
+// holds chronic now (route.noise.chronic): what each channel's chronic
+// digest lists.
+type ChronicPolicy struct {
+	Receivers []ChronicReceiver
+	// Unread says they could not be read.
+	Unread bool
 	// NextDigest is when the chronic digests go out next
 	// (noise.chronic_digest); zero when they go out on demand only.
 	NextDigest time.Time

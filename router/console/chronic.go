@@ -8,25 +8,28 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/web"
 )
 
-// chronicPolicy fills the Noise page's list of the incidents the noise
-// policy holds chronic now, per receiver, and when their digests go out
-// next. A store that does not answer leaves the rest of the page.
-func (s *Server) chronicPolicy(ctx context.Context, p *web.Page, v *web.NoiseView) {
+// chronicPolicy reads the incidents the noise policy holds chronic now,
+// per receiver, and when their digests go out next, for the Noise page.
+// A store that does not answer leaves the rest of the page.
+func (s *Server) chronicPolicy(ctx context.Context, now time.Time) web.ChronicPolicy {
+	var v web.ChronicPolicy
 	byReceiver, err := s.deps.Engine.ChronicIncidents(ctx)
 	if err != nil {
 		s.deps.Logger.Warn("console: reading the chronic incidents failed", "err", err)
-		v.PolicyUnread = true
+		v.Unread = true
 	}
-	v.Policy = web.NewChronicReceivers(notify.ChronicLists(byReceiver))
-	if at, ok := s.deps.Engine.Rules().NextChronicDigest(p.Now); ok {
+	v.Receivers = web.NewChronicReceivers(notify.ChronicLists(byReceiver))
+	if at, ok := s.deps.Engine.Rules().NextChronicDigest(now); ok {
 		v.NextDigest = at
 	}
+	return v
 }
 
 // handleChronicDigest sends the chronic digest of the form's receiver

@@ -3,6 +3,7 @@ package console
 import (
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -192,4 +193,27 @@ func newStore(t testing.TB, backend string) store.Store {
 	s := redis.New(client, "console:", store.Options{})
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// BenchmarkNoisePage measures the Noise page's server time with 5,000
+// open incidents, each one alert (the chronic incidents section reads
+// every open incident's group), on the memory store and on a real Redis.
+func BenchmarkNoisePage(b *testing.B) {
+	for _, backend := range []string{"memory", "redis"} {
+		b.Run(backend+"/5000openIncidents", func(b *testing.B) {
+			h := newHarnessOn(b, testConfig, newStore(b, backend))
+			fillOpenAlerts(b, h, 5000, 1)
+			cookie := sessionFor(b, h)
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodGet, "/noise?since=1d", nil)
+				req.AddCookie(cookie)
+				rec := httptest.NewRecorder()
+				h.mux.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("GET /noise = %d", rec.Code)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/page")
+		})
+	}
 }
