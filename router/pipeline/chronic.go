@@ -75,7 +75,7 @@ func (e *Engine) chronicDigest(now time.Time, receiver string, list []notify.Chr
 		IncidentID: key + "/" + now.In(rs.Location()).Format(time.DateOnly),
 		Kind:       notify.KindChronic,
 		Status:     alert.StatusFiring,
-		Title:      fmt.Sprintf("%d chronic incidents", len(list)),
+		Title:      chronicTitle(len(list)),
 		Chronic:    list,
 		Members:    members,
 		CreatedAt:  now,
@@ -84,6 +84,15 @@ func (e *Engine) chronicDigest(now time.Time, receiver string, list []notify.Chr
 		n.Severity = n.Severity.Max(c.Severity)
 	}
 	return e.encode(rs, n, receiver)
+}
+
+// chronicTitle is a digest's title: "1 chronic incident", "4 chronic
+// incidents".
+func chronicTitle(n int) string {
+	if n == 1 {
+		return "1 chronic incident"
+	}
+	return fmt.Sprintf("%d chronic incidents", n)
 }
 
 // ChronicIncidents lists, per receiver, the open incidents that are
