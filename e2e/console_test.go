@@ -131,6 +131,9 @@ func TestConsole_OperatorFlowInChromium(t *testing.T) {
 	if points < 2 {
 		t.Errorf("the notifications chart has %v notifications, want the page and the Slack message at least", points)
 	}
+	if s := b.text("#h-chronic-incidents"); s != "Chronic incidents (noise policy)" {
+		t.Errorf("the noise page's chronic incidents are headed %q", s)
+	}
 	b.screenshot("noise")
 
 	b.do("explain a route",
@@ -182,6 +185,35 @@ func TestConsole_OperatorFlowInChromium(t *testing.T) {
 		t.Error("without JavaScript the noise page has no data tables")
 	}
 	b.do("scripts back on", scripts(true))
+
+	// Seven hours on, the incident still fires: chronic by the noise
+	// policy (route.noise.chronic.after, 6h by default), it is listed on
+	// the Noise page and its digest goes to #oncall on demand.
+	g.advance(7 * time.Hour)
+	g.ingest("alertmanager", amToken, amBody("firing", g.now(), labels("alertname", "E2EConsoleDown", "severity", "critical", "service", "checkout", "instance", "web-1")), nil)
+	w.settle(g)
+	chronicRow := `#chronic-incidents tr[data-incident="` + id + `"]`
+	b.do("read the chronic incidents on a phone", phone(), chromedp.Navigate(g.url+"/noise?since=1d"), chromedp.WaitVisible(chromedp.CSS(chronicRow)))
+	if s := b.text(chronicRow); !strings.Contains(s, "E2EConsoleDown") || !strings.Contains(s, "7h") {
+		t.Errorf("the chronic incident reads %q, want its alert and age", s)
+	}
+	if wide := eval[bool](b, `document.documentElement.scrollWidth > window.innerWidth + 1`); wide {
+		t.Error("the Noise page scrolls sideways on a phone")
+	}
+	b.screenshot("noise-chronic-phone")
+	b.do("send the chronic digest now", desktop(), chromedp.Click(chromedp.CSS(`button[data-digest="oncall"]`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if s := b.text(".flash"); s != "Chronic digest of oncall sent by Hanako: 1 chronic incident." {
+		t.Errorf("after sending the digest the page says %q", s)
+	}
+	waitFor(t, "the chronic digest in #oncall", func() (bool, string) {
+		msgs := w.slack.Messages("#oncall")
+		for _, m := range msgs {
+			if strings.Contains(m.Text, "1 chronic incident") && strings.Contains(m.Text, "E2EConsoleDown") {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("%d messages in #oncall, none a chronic digest", len(msgs))
+	})
 }
 
 // TestConsole_BadInputIsRefusedWithAClearErrorAndChangesNothing posts

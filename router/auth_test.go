@@ -101,6 +101,8 @@ func TestAuth_EveryOperatorEndpointNeedsTheAdminToken(t *testing.T) {
 		{http.MethodGet, "/api/v1/report"},
 		{http.MethodGet, "/api/v1/deadletters"},
 		{http.MethodGet, "/api/v1/heartbeats"},
+		{http.MethodGet, "/api/v1/chronic"},
+		{http.MethodPost, "/api/v1/chronic/team/digest"},
 		{http.MethodPost, "/api/v1/incidents/x/ack"},
 		{http.MethodPost, "/api/v1/incidents/x/resolve"},
 		{http.MethodGet, "/api/v2/silences"},
@@ -124,6 +126,9 @@ func TestAuth_EveryOperatorEndpointNeedsTheAdminToken(t *testing.T) {
 				t.Errorf("%s %s with token %q: %d, want 401", ep.method, ep.path, tok, resp.StatusCode)
 			}
 		}
+	}
+	if n := len(h.logLines("audit")); n != 0 {
+		t.Errorf("unauthenticated requests were carried out: %d audit lines", n)
 	}
 	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/api/v1/silences", nil)
 	req.Header.Set("Authorization", "Bearer admin-token")

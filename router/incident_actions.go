@@ -12,7 +12,8 @@ import (
 )
 
 // actionRequest is the optional body of POST
-// /api/v1/incidents/{id}/ack and /resolve.
+// /api/v1/incidents/{id}/ack and /resolve and of POST
+// /api/v1/chronic/{receiver}/digest.
 type actionRequest struct {
 	// By is who acts; the X-Alertgate-User header or "admin token"
 	// otherwise.
@@ -27,25 +28,36 @@ func (rt *Router) handleAPIResolve(w http.ResponseWriter, r *http.Request) {
 	rt.apiAct(w, r, "resolve", "resolved")
 }
 
-// apiAct acknowledges or resolves the incident of the path: 404 for an
-// unknown one, 409 for one that is over.
-func (rt *Router) apiAct(w http.ResponseWriter, r *http.Request, action, done string) {
+// apiActor reads the optional body of an operator API action
+// (actionRequest) and names who acts, answering 400 or 413 itself when
+// the body cannot be read.
+func (rt *Router) apiActor(w http.ResponseWriter, r *http.Request) (operator.Actor, bool) {
 	body, ok := rt.readBody(w, r)
 	if !ok {
-		return
+		return operator.Actor{}, false
 	}
 	var req actionRequest
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if err := source.DecodeJSON(body, &req); err != nil {
 			httpx.WriteSourceError(w, err)
-			return
+			return operator.Actor{}, false
 		}
+	}
+	return operator.ActorOf(r, strings.TrimSpace(req.By), "api"), true
+}
+
+// apiAct acknowledges or resolves the incident of the path: 404 for an
+// unknown one, 409 for one that is over.
+func (rt *Router) apiAct(w http.ResponseWriter, r *http.Request, action, done string) {
+	who, ok := rt.apiActor(w, r)
+	if !ok {
+		return
 	}
 	inc, _, ok := rt.loadIncident(w, r)
 	if !ok {
 		return
 	}
-	err := rt.actions.Act(r.Context(), inc, action, operator.ActorOf(r, strings.TrimSpace(req.By), "api"))
+	err := rt.actions.Act(r.Context(), inc, action, who)
 	switch {
 	case errors.Is(err, pipeline.ErrIncidentOver):
 		httpx.WriteError(w, http.StatusConflict, "id", "incident "+inc.ID+" is already over")

@@ -267,6 +267,8 @@ func (rt *Router) routes(separateOps bool) (api, ops *http.ServeMux) {
 	amapi.New(amapi.Deps{Actions: rt.actions, Store: rt.opts.Store, Now: rt.opts.Now, Config: rt.engine.Config}).Routes(mux, rt.admin)
 	rt.console.Routes(mux)
 	mux.HandleFunc("GET /api/v1/heartbeats", rt.admin(rt.handleHeartbeats))
+	mux.HandleFunc("GET /api/v1/chronic", rt.admin(rt.handleChronic))
+	mux.HandleFunc("POST /api/v1/chronic/{receiver}/digest", rt.admin(rt.handleChronicDigest))
 	notFound := func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, http.StatusNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/report"
+	"github.com/alertgate/alertgate/router/notify"
 )
 
 // Chart is one chart's data: shared x values (unix seconds) and one
@@ -59,6 +60,54 @@ type NoiseView struct {
 	// Chronic are alert names that opened incidents on many days of the
 	// range: candidates to fix rather than to page about.
 	Chronic []report.NameCount
+	// Policy are the incidents the noise policy holds chronic now.
+	Policy ChronicPolicy
+}
+
+// ChronicPolicy lists, per receiver, the open incidents the noise policy
+// holds chronic now (route.noise.chronic): what each channel's chronic
+// digest lists.
+type ChronicPolicy struct {
+	Receivers []ChronicReceiver
+	// Unread says they could not be read.
+	Unread bool
+	// NextDigest is when the chronic digests go out next
+	// (noise.chronic_digest); zero when they go out on demand only.
+	NextDigest time.Time
+}
+
+// ChronicReceiver is one receiver's chronic incidents on the Noise page.
+type ChronicReceiver struct {
+	Receiver  string
+	Incidents []ChronicRow
+}
+
+// ChronicRow is one chronic incident on the Noise page.
+type ChronicRow struct {
+	notify.ChronicIncident
+	// URL is the incident's console page.
+	URL string
+	// RunbookURL is the runbook link when it is an http(s) URL; alert
+	// text is not trusted to be one.
+	RunbookURL string
+}
+
+// NewChronicReceivers builds the Noise page's list of chronic incidents
+// from what the engine reports per receiver.
+func NewChronicReceivers(lists []notify.ChronicList) []ChronicReceiver {
+	out := make([]ChronicReceiver, 0, len(lists))
+	for _, l := range lists {
+		cr := ChronicReceiver{Receiver: l.Receiver}
+		for _, c := range l.Incidents {
+			row := ChronicRow{ChronicIncident: c, URL: notify.IncidentPath(c.IncidentID)}
+			if usable(c.Runbook) {
+				row.RunbookURL = c.Runbook
+			}
+			cr.Incidents = append(cr.Incidents, row)
+		}
+		out = append(out, cr)
+	}
+	return out
 }
 
 // NoiseRanges are the ranges the Noise page offers.

@@ -24,9 +24,10 @@ type Entry struct {
 	// token.
 	Role string `json:"role"`
 	// Action is acknowledge, resolve, silence, expire, reload, login,
-	// logout, whatif.
+	// logout, whatif, chronic-digest.
 	Action string `json:"action"`
-	// Target is what the action was on: an incident or silence ID.
+	// Target is what the action was on: an incident or silence ID, or a
+	// receiver (chronic-digest).
 	Target string `json:"target,omitempty"`
 	Detail string `json:"detail,omitempty"`
 	// Via is the client: console, api, amtool.

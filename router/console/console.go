@@ -141,6 +141,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	handle("POST /silences", s.action(s.handleConsoleSilence))
 	handle("POST /silences/{id}/expire", s.action(s.handleConsoleExpire))
 	handle("GET /noise", s.page(s.handleNoisePage))
+	handle("POST /noise/chronic-digest", s.action(s.handleChronicDigest))
 	handle("GET /routing", s.page(s.handleRoutingPage))
 	handle("GET /whatif", s.page(s.handleWhatIfPage))
 	handle("POST /whatif", s.form(s.handleWhatIf, false, -1))

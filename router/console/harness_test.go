@@ -166,7 +166,14 @@ func (h *harness) openIncident(name string) string {
 	h.t.Helper()
 	h.ingest(amAlert("firing", h.now(), map[string]string{"alertname": name, "severity": "critical"}))
 	h.deliver()
-	list, err := h.store.Incidents(h.t.Context(), h.now(), h.now().Add(-time.Hour), 1000)
+	return h.incidentOf(name)
+}
+
+// incidentOf returns the ID of the newest incident of alert name opened
+// within a day.
+func (h *harness) incidentOf(name string) string {
+	h.t.Helper()
+	list, err := h.store.Incidents(h.t.Context(), h.now(), h.now().Add(-24*time.Hour), 1000)
 	if err != nil {
 		h.t.Fatalf("incidents: %v", err)
 	}

@@ -27,12 +27,17 @@ func (s *Server) handleNoisePage(w http.ResponseWriter, r *http.Request, p *web.
 		return
 	}
 	since := p.Now.Add(-time.Duration(d))
+	// The chronic incidents are read meanwhile: both wait on the store.
+	policy := make(chan web.ChronicPolicy, 1)
+	go func() { policy <- s.chronicPolicy(r.Context(), p.Now) }()
 	in, err := s.deps.Engine.ReportInput(r.Context(), since, p.Now)
 	if err != nil {
 		s.consoleError(w, r, http.StatusServiceUnavailable, "Store unavailable", "The state store did not answer; reload in a moment.")
 		return
 	}
-	p.Title, p.Nav, p.Data = "Noise", "noise", web.NewNoiseView(rng, in, report.Build(in), p.Loc)
+	v := web.NewNoiseView(rng, in, report.Build(in), p.Loc)
+	v.Policy = <-policy
+	p.Title, p.Nav, p.Data = "Noise", "noise", v
 	s.web.Render(w, http.StatusOK, "noise", p)
 }
 

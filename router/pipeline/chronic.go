@@ -3,9 +3,11 @@ package pipeline
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -73,7 +75,7 @@ func (e *Engine) chronicDigest(now time.Time, receiver string, list []notify.Chr
 		IncidentID: key + "/" + now.In(rs.Location()).Format(time.DateOnly),
 		Kind:       notify.KindChronic,
 		Status:     alert.StatusFiring,
-		Title:      fmt.Sprintf("%d chronic incidents", len(list)),
+		Title:      chronicTitle(len(list)),
 		Chronic:    list,
 		Members:    members,
 		CreatedAt:  now,
@@ -84,6 +86,15 @@ func (e *Engine) chronicDigest(now time.Time, receiver string, list []notify.Chr
 	return e.encode(rs, n, receiver)
 }
 
+// chronicTitle is a digest's title: "1 chronic incident", "4 chronic
+// incidents".
+func chronicTitle(n int) string {
+	if n == 1 {
+		return "1 chronic incident"
+	}
+	return fmt.Sprintf("%d chronic incidents", n)
+}
+
 // ChronicIncidents lists, per receiver, the open incidents that are
 // chronic now, most firing first: what the chronic digest lists, for the
 // console to show on demand.
@@ -92,22 +103,36 @@ func (e *Engine) ChronicIncidents(ctx context.Context) (map[string][]notify.Chro
 	return out, err
 }
 
+// ErrUnknownReceiver is returned for a chronic digest to a receiver the
+// configuration does not have.
+var ErrUnknownReceiver = errors.New("no such receiver")
+
 // SendChronicDigest sends receiver's chronic digest now (the console's
-// "send digest"), whatever the time.
-func (e *Engine) SendChronicDigest(ctx context.Context, receiver string) error {
+// "send digest now"), whatever the time, and returns how many chronic
+// incidents it lists. With none, it sends nothing: an empty digest would
+// make a sound that says nothing. An unknown receiver is
+// ErrUnknownReceiver.
+func (e *Engine) SendChronicDigest(ctx context.Context, receiver string) (int, error) {
+	if _, ok := e.setup.Load().rules.Receiver(receiver); !ok {
+		return 0, fmt.Errorf("chronic digest: %w: %q", ErrUnknownReceiver, receiver)
+	}
 	now := e.opts.Now()
 	byReceiver, members, err := e.chronicIncidents(ctx, now)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if _, ok := e.setup.Load().rules.Receiver(receiver); !ok {
-		return fmt.Errorf("chronic digest: no receiver %q", receiver)
+	list := byReceiver[receiver]
+	if len(list) == 0 {
+		return 0, nil
 	}
-	entries, err := e.chronicDigest(now, receiver, byReceiver[receiver], members[receiver])
+	entries, err := e.chronicDigest(now, receiver, list, members[receiver])
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return e.opts.Store.Enqueue(ctx, now, entries...)
+	if err := e.opts.Store.Enqueue(ctx, now, entries...); err != nil {
+		return 0, fmt.Errorf("chronic digest of %s: enqueue: %w", receiver, err)
+	}
+	return len(list), nil
 }
 
 // chronicIncidents finds the chronic incidents among the open ones, by
@@ -120,19 +145,17 @@ func (e *Engine) chronicIncidents(ctx context.Context, now time.Time) (map[strin
 	if err != nil {
 		return nil, nil, fmt.Errorf("chronic digest: list incidents: %w", err)
 	}
+	groups, err := e.firingGroups(ctx, incs)
+	if err != nil {
+		return nil, nil, err
+	}
+	sounds := e.soundsToday(ctx, now)
 	out, members := map[string][]notify.ChronicIncident{}, map[string][]notify.Member{}
-	for _, inc := range incs {
-		if inc.Status != incident.StatusOpen {
+	for i, g := range groups {
+		if g == nil {
 			continue
 		}
-		g, found, err := st.Group(ctx, inc.Group)
-		if err != nil {
-			return nil, nil, fmt.Errorf("chronic digest: read incident %s: %w", inc.ID, err)
-		}
-		if !found || !g.Firing() || g.IncidentID() != inc.ID {
-			continue
-		}
-		c, firing, ok := e.chronicEntry(ctx, rs, &inc, &g, now)
+		c, firing, ok := e.chronicEntry(rs, &incs[i], g, sounds, now)
 		if !ok {
 			continue
 		}
@@ -149,16 +172,67 @@ func (e *Engine) chronicIncidents(ctx context.Context, now time.Time) (map[strin
 	return out, members, nil
 }
 
+// chronicReaders bounds the group reads a chronic list makes at once: a
+// read is a round trip to Redis, and one at a time made listing 5,000
+// open incidents take most of a second.
+const chronicReaders = 8
+
+// firingGroups reads the group of each open incident, a few at a time:
+// the group where it is the current, firing occurrence, nil otherwise.
+func (e *Engine) firingGroups(ctx context.Context, incs []incident.Incident) ([]*store.GroupState, error) {
+	out := make([]*store.GroupState, len(incs))
+	errs := make([]error, len(incs))
+	sem := make(chan struct{}, chronicReaders)
+	var wg sync.WaitGroup
+	for i := range incs {
+		if incs[i].Status != incident.StatusOpen {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			g, found, err := e.opts.Store.Group(ctx, incs[i].Group)
+			switch {
+			case err != nil:
+				errs[i] = fmt.Errorf("chronic digest: read incident %s: %w", incs[i].ID, err)
+			case found && g.Firing() && g.IncidentID() == incs[i].ID:
+				out[i] = &g
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // the first: a store that fails one read fails them all
+		}
+	}
+	return out, nil
+}
+
+// soundsToday reads the day's counters, the sounds of every lineage
+// among them, once for all the incidents a digest looks at: reading them
+// per incident made listing 5,000 open incidents take seconds. A store
+// that cannot answer leaves the budgets out, as overBudget does.
+func (e *Engine) soundsToday(ctx context.Context, now time.Time) incident.Counters {
+	day := incident.Day(now)
+	c, err := e.opts.Store.Counters(ctx, []string{day})
+	if err != nil {
+		e.log.Warn("chronic digest: reading today's sounds failed; judging by age only", "err", err)
+		return nil
+	}
+	return c[day]
+}
+
 // chronicEntry describes an open incident for the digest, if it is
-// chronic.
-func (e *Engine) chronicEntry(ctx context.Context, rs *rules.Rules, inc *incident.Incident, g *store.GroupState, now time.Time) (notify.ChronicIncident, []notify.Member, bool) {
+// chronic; sounds are the day's counters (soundsToday).
+func (e *Engine) chronicEntry(rs *rules.Rules, inc *incident.Incident, g *store.GroupState, sounds incident.Counters, now time.Time) (notify.ChronicIncident, []notify.Member, bool) {
 	route, ok := rs.Route(g.Group.Route)
 	if !ok {
 		return notify.ChronicIncident{}, nil, false
 	}
 	chronic, why := e.chronic(route.Noise, &g.Flush, now)
-	if !chronic && route.Noise.ChronicSounds > 0 {
-		if over, n := e.overBudget(ctx, lineage(&g.Flush), route.Noise.ChronicSounds, now); over {
+	if budget := route.Noise.ChronicSounds; !chronic && budget > 0 {
+		if n := sounds[soundsCounter(lineage(&g.Flush))]; n >= int64(budget) {
 			chronic, why = true, fmt.Sprintf("%d sounds today", n)
 		}
 	}

@@ -173,7 +173,7 @@ func TestNoise_LessThanCriticalWaitsForItsSoundHours(t *testing.T) {
 		}
 	}
 	slices.Sort(team)
-	if want := []string{"chronic 1 chronic incidents", "trigger Fresh"}; !slices.Equal(team, want) {
+	if want := []string{"chronic 1 chronic incident", "trigger Fresh"}; !slices.Equal(team, want) {
 		t.Errorf("the team channel got %q, want %q", team, want)
 	}
 }
