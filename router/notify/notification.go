@@ -82,12 +82,15 @@ type ChronicIncident struct {
 	Members int `json:"members"`
 	// Since is when the incident opened.
 	Since time.Time `json:"since"`
-	// Owner is the owning team, from the service catalog.
+	// Owner is the owning team: the alert's owner label, which the
+	// service catalog sets for the services it knows.
 	Owner string `json:"owner,omitempty"`
 	// Runbook links the alert's runbook.
 	Runbook string `json:"runbook,omitempty"`
 	// Why says what made it chronic ("firing for 9h", "42 notifications").
 	Why string `json:"why"`
+	// URL is the incident's console page, "" without server.external_url.
+	URL string `json:"url,omitempty"`
 }
 
 // Runbook is the part of a matched runbook a notification shows.

@@ -80,8 +80,10 @@ func (e *Engine) chronicDigest(now time.Time, receiver string, list []notify.Chr
 		Members:    members,
 		CreatedAt:  now,
 	}
-	for _, c := range list {
-		n.Severity = n.Severity.Max(c.Severity)
+	base := e.setup.Load().cfg.Server.ExternalURL
+	for i := range list {
+		n.Severity = n.Severity.Max(list[i].Severity)
+		list[i].URL = notify.IncidentURL(base, &notify.Notification{IncidentID: list[i].IncidentID})
 	}
 	return e.encode(rs, n, receiver)
 }

@@ -56,7 +56,11 @@ func chronicLine(nt *notify.Notification, c *notify.ChronicIncident) string {
 	if c.Runbook != "" {
 		b.WriteString(" · 📖 " + link(c.Runbook, "runbook", 40))
 	}
-	b.WriteString("\n`" + clip(c.IncidentID, 200) + "`")
+	if _, ok := safeURL(c.URL); ok {
+		b.WriteString("\n" + link(c.URL, c.IncidentID, 120))
+	} else {
+		b.WriteString("\n`" + clip(c.IncidentID, 200) + "`")
+	}
 	return b.String()
 }
 

@@ -463,14 +463,15 @@ func TestNotify_DigestAndWhyLeadTheReply(t *testing.T) {
 }
 
 // TestNotify_ChronicDigestIsOneMessage lists a channel's chronic
-// incidents in one post, with their owners and runbooks.
+// incidents in one post, with their owners and runbooks, each ID linked
+// to its console page when there is one.
 func TestNotify_ChronicDigestIsOneMessage(t *testing.T) {
 	f := newFixture(t)
 	nt := &notify.Notification{
 		ID: "@chronic/team/2026-03-10/slack", Incident: "@chronic/team", IncidentID: "@chronic/team/2026-03-10", Kind: notify.KindChronic,
 		Target: notify.Target{Type: "slack", Receiver: "team"}, Title: "2 chronic incidents", CreatedAt: t0,
 		Chronic: []notify.ChronicIncident{
-			{IncidentID: "g1-abc", Title: "Processes experience elevated CPU throttling. (+74 more)", Alert: "CPUThrottlingHigh", Severity: "info", Firing: 75, Members: 75, Since: t0.Add(-30 * time.Hour), Owner: "platform", Runbook: "https://runbooks.example/cpu", Why: "firing for 1d6h"},
+			{IncidentID: "g1-abc", Title: "Processes experience elevated CPU throttling. (+74 more)", Alert: "CPUThrottlingHigh", Severity: "info", Firing: 75, Members: 75, Since: t0.Add(-30 * time.Hour), Owner: "platform", Runbook: "https://runbooks.example/cpu", Why: "firing for 1d6h", URL: "https://alertgate.example/incidents/g1-abc"},
 			{IncidentID: "g2-def", Title: "Cluster has overcommitted CPU resource requests.", Alert: "KubeCPUOvercommit", Severity: "warning", Firing: 1, Members: 1, Since: t0.Add(-80 * time.Hour), Why: "firing for 3d8h"},
 		},
 	}
@@ -479,7 +480,7 @@ func TestNotify_ChronicDigestIsOneMessage(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("got %d messages, want 1", len(msgs))
 	}
-	for _, want := range []string{"CPUThrottlingHigh", "KubeCPUOvercommit", "platform", "https://runbooks.example/cpu", "75 firing", "g1-abc"} {
+	for _, want := range []string{"CPUThrottlingHigh", "KubeCPUOvercommit", "platform", "https://runbooks.example/cpu", "75 firing", "https://alertgate.example/incidents/g1-abc|g1-abc", "`g2-def`"} {
 		if !strings.Contains(string(msgs[0].Blocks)+msgs[0].Text, want) {
 			t.Errorf("chronic digest does not mention %q: %s", want, msgs[0].Blocks)
 		}
