@@ -166,11 +166,9 @@ func TestFault_PagerDutyFailingFor30sDeliversEverythingAfterwards(t *testing.T) 
 	if failed < len(accepted) {
 		t.Errorf("PagerDuty saw %d requests during the outage, want at least one per alert", failed)
 	}
-	// The last retry of the outage is at most max_backoff away; the
-	// worker looks for due retries every second.
-	if limit := maxBackoff + time.Second + 5*time.Second; recovered > limit {
-		t.Errorf("everything was delivered %s after PagerDuty recovered, want within max_backoff and a margin (%s)", recovered, limit)
-	}
+	// How soon after the recovery everything went out is a figure: that
+	// no retry waits longer than max_backoff is asserted on a fake clock
+	// (router/notify TestWorker_BackoffNeverExceedsMaxBackoff).
 }
 
 func TestFault_SlackRateLimitStormDeliversEveryMessage(t *testing.T) {

@@ -176,6 +176,26 @@ func TestWorker_TransientFailuresBackOffExponentially(t *testing.T) {
 	}
 }
 
+// TestWorker_BackoffNeverExceedsMaxBackoff: however long a provider
+// fails, a notification is tried again at least every MaxBackoff, so it
+// goes out at most that long after the provider recovers.
+func TestWorker_BackoffNeverExceedsMaxBackoff(t *testing.T) {
+	wd := newWorld(t)
+	wd.enqueue("inc", 1)
+	const failures = 10            // MinBackoff << 10 is far beyond MaxBackoff
+	const maxBackoff = time.Minute // newWorld's
+	wd.pd.FailNext(failures, 500, "")
+	for attempt := 1; attempt <= failures; attempt++ {
+		if got := wd.run(); got != 1 {
+			t.Fatalf("attempt %d claimed %d entries, want the entry back within MaxBackoff (%s)", attempt, got, maxBackoff)
+		}
+		wd.clk.advance(maxBackoff + time.Millisecond)
+	}
+	if got := wd.run(); got != 1 || len(wd.pd.Events()) != 1 {
+		t.Fatalf("after %d failures: claimed %d, %d events; want it delivered once the provider answers", failures, got, len(wd.pd.Events()))
+	}
+}
+
 func TestWorker_RetryAfterIsHonouredAsIs(t *testing.T) {
 	wd := newWorld(t)
 	wd.enqueue("inc", 1)
