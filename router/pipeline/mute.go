@@ -68,7 +68,7 @@ func (f *flusher) muteStages(ctx context.Context, rs *rules.Rules, route *rules.
 		if holders, err = f.e.opts.Store.Inhibitors(ctx, keys); err != nil {
 			return nil, err
 		}
-		f.e.hangingOver(ctx, now, keys, holders)
+		f.e.hangingOver(ctx, rs, now, keys, holders)
 	}
 	return append(stages, muteStage{mutedInhibited, incident.EventInhibited, rs.Inhibition(holders)}), nil
 }

@@ -113,6 +113,10 @@
 //	                              TTL its writer chose
 //	mark:<key>            string  an at-most-once marker (Store.Mark: a
 //	                              person's action applied), with its TTL
+//	index:<key>           zset    the entries of an Index key, scored by when
+//	                              they expire; expired ones are dropped as the
+//	                              key is written, and the key lives as long as
+//	                              its latest entry
 //	epoch                 string  a random value created when missing: if it
 //	                              changes, Redis lost alertgate's state and
 //	                              replicas re-ingest recent alerts (TTL

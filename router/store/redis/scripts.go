@@ -42,6 +42,7 @@ type scripts struct {
 	recordIncident *goredis.Script
 	listIncidents  *goredis.Script
 	correlate      *goredis.Script
+	index          *goredis.Script
 }
 
 func newScripts() scripts {
@@ -70,6 +71,7 @@ func newScripts() scripts {
 		recordIncident: script("common", "record_incident"),
 		listIncidents:  script("common", "list_incidents"),
 		correlate:      script("common", "correlate"),
+		index:          script("common", "index"),
 	}
 }
 
