@@ -85,6 +85,7 @@ FUZZ_TARGETS := \
 	./router/source/cloudwatch:FuzzLeniency \
 	./router/source/cloudwatch:FuzzCertURL \
 	./router/notify/slack:FuzzParseInteraction \
+	./alert:FuzzBinary \
 	./config:FuzzParse \
 	./enrich/runbook:FuzzLoad \
 	./enrich/llm:FuzzSanitize \

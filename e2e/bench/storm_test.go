@@ -96,6 +96,7 @@ func BenchmarkStorm(b *testing.B) {
 				if batch > 1 {
 					conns = 4
 				}
+				_ = client.ConfigResetStat(b.Context())
 				trips, redisCPU, ownCPU := st.RoundTrips(), redisCPUTime(b, client), processCPUTime()
 				var next atomic.Int64
 				var wg sync.WaitGroup
@@ -125,6 +126,9 @@ func BenchmarkStorm(b *testing.B) {
 				}
 				b.StopTimer()
 				alerts := float64(requests * batch)
+				if info, err := client.Info(b.Context(), "commandstats").Result(); err == nil {
+					b.Logf("per request: %s", describeCommands(commandStats(info), requests))
+				}
 				b.ReportMetric(float64(st.RoundTrips()-trips)/float64(requests), "trips/req")
 				b.ReportMetric(float64((redisCPUTime(b, client)-redisCPU).Microseconds())/alerts, "redis-µs/alert")
 				b.ReportMetric(float64((processCPUTime()-ownCPU).Microseconds())/alerts, "go-µs/alert")
