@@ -3,36 +3,66 @@
 --
 -- C.prefix, C.due (the groups:due sorted set) and C.retention must be set.
 --
--- A group is two hashes and one entry of groups:due:
+-- A group is three hashes and one entry of groups:due:
 --   group:<key>    ref (GroupRef JSON), interval (ms), seq, lastFlush,
 --                  opened, lease, leaseUntil (lease fields only while
 --                  claimed), ackedBy, ackedAt, escalated (MessagePack
 --                  array of receivers; absent while empty)
 --   members:<key>  fingerprint -> member record (below)
+--   bodies:<key>   fingerprint -> the member's alert, as the observation
+--                  carried it (alert.Alert's binary encoding)
 --   groups:due     <key> scored by the time its flush is due; absent
 --                  while nothing is to flush (memory's zero g.due)
+--
+-- A member's alert is written straight from the script's arguments and
+-- never read by a script: Redis's Lua hashes every byte of every string
+-- it makes, so the kilobyte or two of an alert costs each script that
+-- touches it as much as all the rest of its work. A flush reads the
+-- bodies with the member records, outside any script (groups.go).
 
--- A member record (incident.Member) is '|'-separated, the alert JSON last:
---   version|reason|flushed|flapping|status|joined|alertJSON
--- Records written before Member.Joined existed have no joined field:
--- their sixth field is the alert JSON itself, which starts with '{'.
--- Reading them as joined 0 (the zero time) keeps a Redis that was
--- upgraded with groups in flight working.
+-- A member record (incident.Member but its alert) is '|'-separated:
+--   version|reason|flushed|flapping|status|joined
+-- Records of earlier versions carry the member's alert JSON as a last
+-- field, after joined or (before Member.Joined existed) instead of it,
+-- when it starts with '{'. decode_member returns that JSON as m.alert
+-- (joined 0, the zero time, when missing), and whoever rewrites such a
+-- record moves it to bodies (keep_body), so a Redis that was upgraded
+-- with groups in flight keeps working.
 local function decode_member(rec)
   if not rec then return nil end
-  local f = fields(rec, 6)
-  local joined, alert = 0, f[6]
-  if string.sub(alert, 1, 1) ~= '{' then
-    local j = fields(alert, 2)
-    joined, alert = tonumber(j[1]), j[2]
+  local f, pos = {}, 1
+  for i = 1, 5 do
+    local j = string.find(rec, '|', pos, true)
+    f[i] = string.sub(rec, pos, j - 1)
+    pos = j + 1
   end
-  return {version = tonumber(f[1]), reason = f[2], flushed = f[3],
-    flapping = f[4] == '1', status = f[5], joined = joined, alert = alert}
+  local m = {version = tonumber(f[1]), reason = f[2], flushed = f[3],
+    flapping = f[4] == '1', status = f[5], joined = 0}
+  if string.byte(rec, pos) == 123 then             -- '{'
+    m.alert = string.sub(rec, pos)
+    return m
+  end
+  local j = string.find(rec, '|', pos, true)
+  if j then
+    m.joined, m.alert = tonumber(string.sub(rec, pos, j - 1)), string.sub(rec, j + 1)
+  else
+    m.joined = tonumber(string.sub(rec, pos))
+  end
+  return m
 end
 
 local function encode_member(m)
   return table.concat({int(m.version), m.reason, m.flushed, m.flapping and '1' or '0',
-    m.status, int(m.joined), m.alert}, '|')
+    m.status, int(m.joined)}, '|')
+end
+
+-- keep_body moves the alert of a record of an earlier version (m.alert)
+-- to the group's bodies, before the record is rewritten without it.
+local function keep_body(bk, fp, m)
+  if m.alert then
+    redis.call('HSET', bk, fp, m.alert)
+    m.alert = nil
+  end
 end
 
 -- A group's escalated receivers (memory's g.escalated), in the order
@@ -67,19 +97,26 @@ local function unpack_groups(s)
   return groups
 end
 
--- The alert as last notified or flap-suppressed (memory's t.alert) is
--- field "a" of its hash: status|alertJSON.
-local function tracked(a, flapping, groups)
-  local t = {status = '', alert = '', flapping = flapping, groups = groups}
-  if a then
-    local f = fields(a, 2)
-    t.status, t.alert = f[1], f[2]
-  end
-  return t
+-- The alert as it entered flapping or a held resolve, or as last
+-- flap-suppressed (memory's t.alert, as Settle reads it), is field "a"
+-- of its hash: status|alert. Settle only ever reads it for an alert in
+-- one of those states, and each writes it on the way in, so the plain
+-- notifications (new, repeat, resolved) do not write it.
+local function unpack_tracked(a)
+  if not a then return '', '' end
+  local f = fields(a, 2)
+  return f[1], f[2]
+end
+
+-- tracked is what join and touch need of an alert: its status and
+-- encoding, whether it flaps, its groups.
+local function tracked(status, alert, flapping, groups)
+  return {status = status, alert = alert, flapping = flapping, groups = groups}
 end
 
 local function group_key(key) return C.prefix .. 'group:' .. key end
 local function members_key(key) return C.prefix .. 'members:' .. key end
+local function bodies_key(key) return C.prefix .. 'bodies:' .. key end
 
 -- memory.Store.join: adds or updates t's alert in each of its groups and
 -- schedules the groups: a new group after its group_wait, a known one no
@@ -95,7 +132,7 @@ local function members_key(key) return C.prefix .. 'members:' .. key end
 local function join(fp, t, reason, now)
   C.joined = C.joined or {}
   for _, ref in ipairs(t.groups) do
-    local gk, mk = group_key(ref.key), members_key(ref.key)
+    local gk, mk, bk = group_key(ref.key), members_key(ref.key), bodies_key(ref.key)
     local first = C.joined[ref.key] ~= ref.ref
     if first then
       if redis.call('EXISTS', gk) == 0 then            -- g == nil: due: now.Add(ref.Wait)
@@ -109,12 +146,14 @@ local function join(fp, t, reason, now)
     end
     local m = decode_member(redis.call('HGET', mk, fp)) or
       {version = 0, flushed = '', joined = now}      -- m = &incident.Member{Joined: now}
-    m.alert, m.status, m.reason, m.flapping = t.alert, t.status, reason, t.flapping
+    m.alert, m.status, m.reason, m.flapping = nil, t.status, reason, t.flapping
     m.version = m.version + 1                        -- m.Version++
     redis.call('HSET', mk, fp, encode_member(m))
+    redis.call('HSET', bk, fp, t.alert)              -- m.Alert = t.alert
     if first then
       expire(gk)
       expire(mk)
+      expire(bk)
       expire(C.due)
       C.joined[ref.key] = ref.ref
     end
@@ -126,26 +165,28 @@ end
 -- settles it, but is not news.
 local function touch(fp, t)
   for _, ref in ipairs(t.groups) do
-    local gk, mk = group_key(ref.key), members_key(ref.key)
+    local gk, mk, bk = group_key(ref.key), members_key(ref.key), bodies_key(ref.key)
     if redis.call('EXISTS', gk) == 1 then            -- if g := s.groups[ref.Key]; g != nil
       local m = decode_member(redis.call('HGET', mk, fp))
       if m then                                      -- if m := g.members[fp]; m != nil
-        m.alert, m.status, m.flapping = t.alert, t.status, t.flapping
+        m.alert, m.status, m.flapping = nil, t.status, t.flapping
         m.version = m.version + 1
         redis.call('HSET', mk, fp, encode_member(m))
+        redis.call('HSET', bk, fp, t.alert)
         expire(gk)
         expire(mk)
+        expire(bk)
       end
     end
   end
 end
 
--- memory's group.snapshot: what a Flush is decoded from (groups.go,
--- decodeFlush): key, GroupRef JSON, seq, lease, leaseUntil, the members
--- hash as a flat fingerprint/record array, opened, escalated receivers.
+-- memory's group.snapshot but the members, which a flush reads apart
+-- (groups.go, decodeFlush): key, GroupRef JSON, seq, lease, leaseUntil,
+-- opened, escalated receivers.
 local function snapshot(key)
   local g = redis.call('HMGET', group_key(key), 'ref', 'seq', 'lease', 'leaseUntil',
     'opened', 'escalated')
   return {key, g[1], tonumber(g[2] or '0'), g[3] or '', tonumber(g[4] or '0'),
-    redis.call('HGETALL', members_key(key)), tonumber(g[5] or '0'), unpack_list(g[6])}
+    tonumber(g[5] or '0'), unpack_list(g[6])}
 end
