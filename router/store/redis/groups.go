@@ -210,6 +210,18 @@ func decodeMember(rec, body string) (incident.Member, error) {
 	return m, nil
 }
 
+// memberRecord is m's record as groups.lua encodes it, with flushed and
+// reason as given: what a flush saw (m's own), or what it leaves once
+// it told m (flushed its status, no reason).
+func memberRecord(m *incident.Member, flushed alert.Status, reason incident.Reason) string {
+	flapping := "0"
+	if m.Flapping {
+		flapping = "1"
+	}
+	return strconv.FormatInt(m.Version, 10) + "|" + string(reason) + "|" + string(flushed) + "|" + flapping +
+		"|" + string(m.Alert.Status) + "|" + strconv.FormatInt(ms(m.Joined), 10)
+}
+
 // decodeAlert decodes an alert as the store keeps it: binary, or JSON as
 // earlier versions wrote it.
 func decodeAlert(b string, a *alert.Alert) error {
@@ -226,11 +238,16 @@ func decodeAlert(b string, a *alert.Alert) error {
 // escalation timers.
 func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f incident.Flush, entries [][]byte) error {
 	key := f.Group.Key
-	args := make([]any, 0, 7+2*len(f.Members)+len(entries))
+	args := make([]any, 0, 7+4*len(f.Members)+len(entries))
 	args = append(args, f.Lease, key, ms(now), s.opts.Retention.Milliseconds(), consumerGroup,
 		s.keys.base, len(f.Members))
-	for _, m := range f.Members {
-		args = append(args, string(m.Alert.Fingerprint), m.Version)
+	for i := range f.Members {
+		m := &f.Members[i]
+		told := ""
+		if m.Alert.Status != alert.StatusResolved {
+			told = memberRecord(m, m.Alert.Status, "")
+		}
+		args = append(args, string(m.Alert.Fingerprint), m.Version, memberRecord(m, m.Flushed, m.Reason), told)
 	}
 	for _, e := range entries {
 		args = append(args, e)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -232,5 +233,29 @@ func TestLogger_WritesGoRedisLinesToSlog(t *testing.T) {
 				t.Errorf("logged %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestObserve_StateOfAnEarlierVersionIsRead upgrades a Redis with alerts
+// tracked: a state written as text by an earlier version decides the
+// next observation as it would have.
+func TestObserve_StateOfAnEarlierVersionIsRead(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv, "oldstate:", testOptions)
+	ctx := t.Context()
+	at := func(d time.Duration) string { return strconv.FormatInt(t0.Add(d).UnixMilli(), 10) }
+	// Notified firing at t0 (once), suppressed twice since, not flapping,
+	// one transition: what the text format held.
+	old := strings.Join([]string{"firing", at(0), "0", at(0), at(time.Minute), at(0), "firing", "1", "2", "0", "0", at(0)}, "|")
+	if err := s.client.HSet(ctx, s.keys.base+"alert:a", "s", old).Err(); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.Observe(ctx, t0.Add(2*time.Minute), []store.Observation{firing("a", team)})
+	if err != nil || len(v) != 1 || v[0].Reason != incident.ReasonDuplicate || v[0].Suppressed != 3 {
+		t.Fatalf("Observe = %+v, %v; want a duplicate, suppressed 3 times", v, err)
+	}
+	v, err = s.Observe(ctx, t0.Add(5*time.Hour), []store.Observation{firing("a", team)})
+	if err != nil || len(v) != 1 || v[0].Reason != incident.ReasonRepeat {
+		t.Fatalf("Observe after the repeat interval = %+v, %v; want a repeat", v, err)
 	}
 }

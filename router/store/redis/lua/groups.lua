@@ -26,8 +26,9 @@
 -- field, after joined or (before Member.Joined existed) instead of it,
 -- when it starts with '{'. decode_member returns that JSON as m.alert
 -- (joined 0, the zero time, when missing), and whoever rewrites such a
--- record moves it to bodies (keep_body), so a Redis that was upgraded
--- with groups in flight keeps working.
+-- record moves it to bodies (join and touch write the new alert there,
+-- complete_flush the old one), so a Redis that was upgraded with groups
+-- in flight keeps working.
 local function decode_member(rec)
   if not rec then return nil end
   local f, pos = {}, 1
@@ -51,18 +52,11 @@ local function decode_member(rec)
   return m
 end
 
+-- (Lua writes the version and joined, integers below 1e14, exactly as
+-- int would, and faster.)
 local function encode_member(m)
-  return table.concat({int(m.version), m.reason, m.flushed, m.flapping and '1' or '0',
-    m.status, int(m.joined)}, '|')
-end
-
--- keep_body moves the alert of a record of an earlier version (m.alert)
--- to the group's bodies, before the record is rewritten without it.
-local function keep_body(bk, fp, m)
-  if m.alert then
-    redis.call('HSET', bk, fp, m.alert)
-    m.alert = nil
-  end
+  return table.concat({m.version, m.reason, m.flushed, m.flapping and '1' or '0',
+    m.status, m.joined}, '|')
 end
 
 -- A group's escalated receivers (memory's g.escalated), in the order
@@ -118,6 +112,83 @@ local function group_key(key) return C.prefix .. 'group:' .. key end
 local function members_key(key) return C.prefix .. 'members:' .. key end
 local function bodies_key(key) return C.prefix .. 'bodies:' .. key end
 
+-- Within one script call, member records are read once and written
+-- once per group: C.members[key] holds the records read (false: none),
+-- C.dirty[key] those changed and C.bodies[key] the alerts to store, and
+-- write_members writes them, one HSET per hash, when the call is done.
+-- A storm's batch joins many alerts to few groups, and every Redis
+-- command a script saves is a few microseconds of the one thread every
+-- replica waits on. C.wanted[key], if set, lists the fingerprints the
+-- call may look up in a group: the first look-up reads them all (one
+-- HMGET), not only the one asked for.
+C.members, C.dirty, C.bodies, C.wanted = {}, {}, {}, {}
+
+-- call_chunked runs cmd on key with args in chunks small enough for
+-- unpack, each chunk a whole number of steps (field/value pairs: 2).
+local function call_chunked(cmd, key, args, step)
+  local size = 1000 * step
+  local out = {}
+  for i = 1, #args, size do
+    local r = redis.call(cmd, key, unpack(args, i, math.min(i + size - 1, #args)))
+    if type(r) == 'table' then
+      for _, v in ipairs(r) do out[#out + 1] = v end
+    end
+  end
+  return out
+end
+
+-- member returns the record of fp in group key, or nil.
+local function member(key, fp)
+  local cache = C.members[key]
+  if not cache then
+    cache = {}
+    C.members[key] = cache
+  end
+  if cache[fp] == nil then
+    local fps = C.wanted[key]
+    C.wanted[key] = nil
+    if not fps then fps = {fp} end
+    local recs = call_chunked('HMGET', members_key(key), fps, 1)
+    for i, f in ipairs(fps) do
+      if cache[f] == nil then cache[f] = decode_member(recs[i]) or false end
+    end
+    if cache[fp] == nil then
+      cache[fp] = decode_member(redis.call('HGET', members_key(key), fp)) or false
+    end
+  end
+  return cache[fp] or nil
+end
+
+-- set_member records m as fp's record in group key, with its alert.
+local function set_member(key, fp, m, alert)
+  C.members[key][fp] = m
+  C.dirty[key] = C.dirty[key] or {}
+  C.dirty[key][fp] = true
+  C.bodies[key] = C.bodies[key] or {}
+  C.bodies[key][fp] = alert
+end
+
+-- write_members writes the records and alerts the call changed, and
+-- refreshes their hashes' TTLs. Every script that joins or touches ends
+-- with it.
+local function write_members()
+  for key, fps in pairs(C.dirty) do
+    local recs, bodies = {}, {}
+    for fp in pairs(fps) do
+      recs[#recs + 1] = fp
+      recs[#recs + 1] = encode_member(C.members[key][fp])
+      bodies[#bodies + 1] = fp
+      bodies[#bodies + 1] = C.bodies[key][fp]
+    end
+    local mk, bk = members_key(key), bodies_key(key)
+    call_chunked('HSET', mk, recs, 2)
+    call_chunked('HSET', bk, bodies, 2)
+    expire(mk)
+    expire(bk)
+  end
+  C.members, C.dirty, C.bodies, C.wanted = {}, {}, {}, {}
+end
+
 -- memory.Store.join: adds or updates t's alert in each of its groups and
 -- schedules the groups: a new group after its group_wait, a known one no
 -- sooner than group_interval after its last flush.
@@ -126,13 +197,11 @@ local function bodies_key(key) return C.prefix .. 'bodies:' .. key end
 -- the TTLs) is done by the first join of each group only (C.joined
 -- remembers the ref it wrote): once a group has been joined it exists
 -- and is due, and nothing in the same call undoes that, so later joins
--- would find both and change nothing but the member. A storm's batch
--- joins many alerts to few groups, and every Redis command a script
--- saves is a few microseconds of the one thread every replica waits on.
+-- would find both and change nothing but the member.
 local function join(fp, t, reason, now)
   C.joined = C.joined or {}
   for _, ref in ipairs(t.groups) do
-    local gk, mk, bk = group_key(ref.key), members_key(ref.key), bodies_key(ref.key)
+    local gk = group_key(ref.key)
     local first = C.joined[ref.key] ~= ref.ref
     if first then
       if redis.call('EXISTS', gk) == 0 then            -- g == nil: due: now.Add(ref.Wait)
@@ -144,16 +213,13 @@ local function join(fp, t, reason, now)
       end
       redis.call('HSET', gk, 'ref', ref.ref, 'interval', int(ref.interval))  -- g.ref = ref
     end
-    local m = decode_member(redis.call('HGET', mk, fp)) or
+    local m = member(ref.key, fp) or
       {version = 0, flushed = '', joined = now}      -- m = &incident.Member{Joined: now}
     m.alert, m.status, m.reason, m.flapping = nil, t.status, reason, t.flapping
     m.version = m.version + 1                        -- m.Version++
-    redis.call('HSET', mk, fp, encode_member(m))
-    redis.call('HSET', bk, fp, t.alert)              -- m.Alert = t.alert
+    set_member(ref.key, fp, m, t.alert)              -- m.Alert = t.alert
     if first then
       expire(gk)
-      expire(mk)
-      expire(bk)
       expire(C.due)
       C.joined[ref.key] = ref.ref
     end
@@ -165,17 +231,14 @@ end
 -- settles it, but is not news.
 local function touch(fp, t)
   for _, ref in ipairs(t.groups) do
-    local gk, mk, bk = group_key(ref.key), members_key(ref.key), bodies_key(ref.key)
+    local gk = group_key(ref.key)
     if redis.call('EXISTS', gk) == 1 then            -- if g := s.groups[ref.Key]; g != nil
-      local m = decode_member(redis.call('HGET', mk, fp))
+      local m = member(ref.key, fp)
       if m then                                      -- if m := g.members[fp]; m != nil
         m.alert, m.status, m.flapping = nil, t.status, t.flapping
         m.version = m.version + 1
-        redis.call('HSET', mk, fp, encode_member(m))
-        redis.call('HSET', bk, fp, t.alert)
+        set_member(ref.key, fp, m, t.alert)
         expire(gk)
-        expire(mk)
-        expire(bk)
       end
     end
   end

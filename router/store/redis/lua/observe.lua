@@ -38,6 +38,8 @@ end
 -- request share their groups.
 local packed = {}
 
+local none = {}
+
 -- read_observation decodes the observation at ARGV[i] and returns it
 -- with the index of the next one.
 local function read_observation(i)
@@ -45,13 +47,20 @@ local function read_observation(i)
     endsAt = tonumber(ARGV[i + 3]), rep = tonumber(ARGV[i + 4]), alert = ARGV[i + 5], groups = {}}
   local n = tonumber(ARGV[i + 6])
   i = i + 7
-  o.gid = table.concat(ARGV, ',', i, i + n - 1)
+  if n == 1 then
+    o.gid = ARGV[i]
+  else
+    o.gid = table.concat(ARGV, ',', i, i + n - 1)
+  end
   for g = 1, n do
     o.groups[g] = refs[tonumber(ARGV[i + g - 1])]
   end
   i = i + n
   local m = tonumber(ARGV[i])
-  o.inhibits = {unpack(ARGV, i + 1, i + m)}
+  o.inhibits = none
+  if m > 0 then
+    o.inhibits = {unpack(ARGV, i + 1, i + m)}
+  end
   return o, i + 1 + m
 end
 
@@ -112,18 +121,36 @@ local function observe(o)
   return v
 end
 
-local out = {}
+-- The whole batch is read first, so that each group's members that the
+-- batch may join are read together (C.wanted, groups.lua).
+local batch = {}
 while i <= #ARGV do
-  now = tonumber(ARGV[i])
+  local at = tonumber(ARGV[i])
   local n = tonumber(ARGV[i + 1])
   i = i + 2
   for _ = 1, n do
     local o
     o, i = read_observation(i)
-    local v = observe(o)
-    out[#out + 1] = v.action
-    out[#out + 1] = v.reason
-    out[#out + 1] = v.suppressed
+    o.now = at
+    batch[#batch + 1] = o
+    for _, ref in ipairs(o.groups) do
+      local w = C.wanted[ref.key]
+      if not w then
+        w = {}
+        C.wanted[ref.key] = w
+      end
+      w[#w + 1] = o.fp
+    end
   end
 end
+
+local out = {}
+for _, o in ipairs(batch) do
+  now = o.now
+  local v = observe(o)
+  out[#out + 1] = v.action
+  out[#out + 1] = v.reason
+  out[#out + 1] = v.suppressed
+end
+write_members()
 return out

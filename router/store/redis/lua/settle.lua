@@ -38,4 +38,5 @@ for _, fp in ipairs(redis.call('ZRANGEBYSCORE', C.flapping, '-inf', int(now))) d
     end
   end
 end
+write_members()
 return out
