@@ -28,8 +28,8 @@ import (
 //     announced; only those still firing after the hang-over are.
 //
 // Both keep their state in the store's index (store.Index), with the
-// window as its time to live, and the mark of an absorbed group in its
-// cache: they are an improvement over telling everything, and a lost
+// window as its time to live (a day for the mark of an absorbed group):
+// they are an improvement over telling everything, and a lost
 // entry only means the effect is told on its own, as it would be without
 // them. A flush reads and writes the index for all its members' keys at
 // once: in a storm a group's members hold a key each (their node), and
@@ -40,8 +40,8 @@ const (
 	// absorbIndex indexes the incidents recently told that an alert
 	// holding an inhibition key would explain: "absorb:<key>".
 	absorbIndex = "absorb:"
-	// absorbedMark is the cache key naming the incident that absorbed a
-	// group: "absorbed:<group key>".
+	// absorbedMark indexes the incident that absorbed a group:
+	// "absorbed:<group key>".
 	absorbedMark = "absorbed:"
 	// hangoverMark indexes the alerts that held an inhibition key until
 	// they resolved: "hangover:<key>".
@@ -216,7 +216,7 @@ func (f *flusher) absorbOne(ctx context.Context, rs *rules.Rules, x indexed, key
 	if len(names) == 0 {
 		return nil, nil
 	}
-	if err := st.CacheSet(ctx, now, absorbedMark+x.Group, []byte(n.IncidentID), absorbedFor); err != nil {
+	if err := st.Index(ctx, now, []string{absorbedMark + x.Group}, n.IncidentID, absorbedFor); err != nil {
 		f.e.log.Warn("marking an absorbed incident failed", "group", x.Group, "err", err)
 	}
 	fl := g.Flush
@@ -238,13 +238,4 @@ func (f *flusher) absorbOne(ctx context.Context, rs *rules.Rules, x indexed, key
 // absorbedNote is what an absorbed incident's message says.
 func absorbedNote(cause *notify.Notification) string {
 	return "explained by " + cause.Title + " (incident " + cause.IncidentID + "), which fired after it: followed there"
-}
-
-// absorbed returns the incident that absorbed a group, if any.
-func (e *Engine) absorbed(ctx context.Context, group string, now time.Time) (string, bool) {
-	b, ok, err := e.opts.Store.CacheGet(ctx, now, absorbedMark+group)
-	if err != nil || !ok {
-		return "", false
-	}
-	return string(b), true
 }

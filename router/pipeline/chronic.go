@@ -158,7 +158,7 @@ func (e *Engine) chronicEntry(ctx context.Context, rs *rules.Rules, inc *inciden
 	}
 	chronic, why := e.chronic(route.Noise, &g.Flush, now)
 	if !chronic && route.Noise.ChronicSounds > 0 {
-		if over, n := e.overBudget(ctx, lineage(&g.Flush), route.Noise.ChronicSounds, now); over {
+		if over, n := e.overBudget(ctx, nil, lineage(&g.Flush), route.Noise.ChronicSounds, now); over {
 			chronic, why = true, fmt.Sprintf("%d sounds today", n)
 		}
 	}

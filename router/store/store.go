@@ -106,6 +106,15 @@ type Index interface {
 	Indexed(ctx context.Context, now time.Time, keys []string) (map[string][]string, error)
 }
 
+// Tallies reads some of a day's counters without the rest: the noise
+// policy looks up the sounds of the incidents it flushes, on days whose
+// counters name every incident of a storm.
+type Tallies interface {
+	// CountersOf returns the named counters of day; counters never
+	// counted are absent.
+	CountersOf(ctx context.Context, day string, names []string) (incident.Counters, error)
+}
+
 // Store is everything a backend implements.
 type Store interface {
 	Core
@@ -116,6 +125,7 @@ type Store interface {
 	Cache
 	Marks
 	Index
+	Tallies
 	// Epoch identifies the store's contents; it changes when the backend
 	// lost what was written to it (a Redis restart without persistence).
 	Epoch(ctx context.Context) (string, error)
