@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -18,7 +17,8 @@ const binaryVersion byte = 1
 // cheaper to write and read than JSON; UnmarshalBinary gives back what a
 // JSON round trip would (times lose their monotonic reading and keep
 // their offset, empty annotations and raw payload become nil). Labels and
-// annotations are written in key order, so equal alerts encode equally.
+// annotations are written in their maps' order, not sorted: equal alerts
+// may encode differently, and nothing compares encodings.
 func (a *Alert) AppendBinary(b []byte) ([]byte, error) {
 	b = append(b, binaryVersion)
 	for _, s := range []string{string(a.Source), a.Name, string(a.Status), string(a.Severity)} {
@@ -44,19 +44,14 @@ func appendString(b []byte, s string) []byte {
 }
 
 // appendMap writes a map's size plus one (0 for a map left out: nil),
-// then its pairs in key order.
+// then its pairs, in the map's own order.
 func appendMap(b []byte, m map[string]string, present bool) []byte {
 	if !present {
 		return append(b, 0)
 	}
 	b = binary.AppendUvarint(b, uint64(len(m))+1)
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		b = appendString(appendString(b, k), m[k])
+	for k, v := range m {
+		b = appendString(appendString(b, k), v)
 	}
 	return b
 }

@@ -23,12 +23,14 @@ import (
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/router"
 	"github.com/alertgate/alertgate/router/pipeline"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/store/memory"
 	"github.com/alertgate/alertgate/router/store/redis"
 	"github.com/alertgate/alertgate/router/store/redis/redistest"
 )
 
-// BenchmarkStorm is the whole path of a storm on the Redis store, in
-// process: storm requests through the webhook handler of a router with
+// BenchmarkStorm is the whole path of a storm on the memory and Redis
+// stores, in process: storm requests through the webhook handler of a router with
 // the example configuration, by concurrent senders (16 for requests of
 // one alert, 4 for requests of 100), then the first flush of every group
 // they opened (Engine.Step once group_wait has passed) and the delivery
@@ -59,83 +61,102 @@ func BenchmarkStorm(b *testing.B) {
 	}
 	storm := defaultStorm
 	storm.instances, storm.services = 2000, 20 // 1,000 groups of 100 alerts
-	for _, batch := range []int{1, 100} {
-		bodies, _ := storm.bodies(batch, false)
-		for _, when := range []string{"day", "night"} {
-			b.Run(fmt.Sprintf("batch%d/%s", batch, when), func(b *testing.B) {
-				// b.N counts alerts.
-				requests := (b.N + batch - 1) / batch
-				if requests > len(bodies) {
-					b.Fatalf("at most %d alerts (-benchtime %dx)", storm.size(), storm.size())
-				}
-				client := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
-				if err := client.FlushAll(b.Context()).Err(); err != nil {
-					b.Fatal(err)
-				}
-				rc, err := redis.NewClient(redis.Config{Address: srv.Addr()})
-				if err != nil {
-					b.Fatal(err)
-				}
-				st := redis.New(rc, "", pipeline.StoreOptions(cfg))
-				b.Cleanup(func() { _ = st.Close(); _ = client.Close() })
-				var clock atomic.Int64
-				clock.Store(clocks[when].UnixNano())
-				now := func() time.Time { return time.Unix(0, clock.Load()) }
-				reg := prometheus.NewRegistry()
-				log := slog.New(slog.NewTextHandler(io.Discard, nil))
-				engine, err := pipeline.New(cfg, pipeline.Options{Store: st, Registerer: reg, Logger: log, Now: now})
-				if err != nil {
-					b.Fatal(err)
-				}
-				rt, err := router.New(router.Options{Config: cfg, Engine: engine, Store: st, Registry: reg, Logger: log, Now: now})
-				if err != nil {
-					b.Fatal(err)
-				}
-				h := rt.Handler()
-				conns := 16
-				if batch > 1 {
-					conns = 4
-				}
-				_ = client.ConfigResetStat(b.Context())
-				trips, redisCPU, ownCPU := st.RoundTrips(), redisCPUTime(b, client), processCPUTime()
-				var next atomic.Int64
-				var wg sync.WaitGroup
-				b.ResetTimer()
-				for range conns {
-					wg.Go(func() {
-						for {
-							i := int(next.Add(1)) - 1
-							if i >= requests {
-								return
-							}
-							req := httptest.NewRequest(http.MethodPost, "/api/v1/alerts/alertmanager", bytes.NewReader(bodies[i]))
-							req.Header.Set("Authorization", "Bearer dev-alertmanager-token")
-							w := httptest.NewRecorder()
-							h.ServeHTTP(w, req)
-							if w.Code != http.StatusOK {
-								b.Errorf("status %d: %s", w.Code, w.Body)
-								return
-							}
-						}
-					})
-				}
-				wg.Wait()
-				clock.Add(int64(groupWait + time.Second))
-				if err := engine.Step(b.Context()); err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				alerts := float64(requests * batch)
-				if info, err := client.Info(b.Context(), "commandstats").Result(); err == nil {
-					b.Logf("per request: %s", describeCommands(commandStats(info), requests))
-				}
-				b.ReportMetric(float64(st.RoundTrips()-trips)/float64(requests), "trips/req")
-				b.ReportMetric(float64((redisCPUTime(b, client)-redisCPU).Microseconds())/alerts, "redis-µs/alert")
-				b.ReportMetric(float64((processCPUTime()-ownCPU).Microseconds())/alerts, "go-µs/alert")
-				b.ReportMetric(sumMetric(gather(reg), "alertgate_notifications_total"), "notifications")
-			})
+	for _, backend := range []string{"memory", "redis"} {
+		for _, batch := range []int{1, 100} {
+			bodies, _ := storm.bodies(batch, false)
+			for _, when := range []string{"day", "night"} {
+				b.Run(fmt.Sprintf("%s/batch%d/%s", backend, batch, when), func(b *testing.B) {
+					stormRun(b, cfg, srv, backend, batch, bodies, clocks[when])
+				})
+			}
 		}
 	}
+}
+
+// stormRun is one run of BenchmarkStorm.
+func stormRun(b *testing.B, cfg *config.Config, srv *redistest.Server, backend string, batch int, bodies [][]byte, start time.Time) {
+	// b.N counts alerts.
+	requests := (b.N + batch - 1) / batch
+	if requests > len(bodies) {
+		b.Fatalf("at most %d alerts (-benchtime %dx)", len(bodies)*batch, len(bodies)*batch)
+	}
+	client := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
+	b.Cleanup(func() { _ = client.Close() })
+	if err := client.FlushAll(b.Context()).Err(); err != nil {
+		b.Fatal(err)
+	}
+	var st store.Store = memory.New(pipeline.StoreOptions(cfg))
+	var rs *redis.Store
+	if backend == "redis" {
+		rc, err := redis.NewClient(redis.Config{Address: srv.Addr()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rs = redis.New(rc, "", pipeline.StoreOptions(cfg))
+		st = rs
+	}
+	b.Cleanup(func() { _ = st.Close() })
+	var clock atomic.Int64
+	clock.Store(start.UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	reg := prometheus.NewRegistry()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	engine, err := pipeline.New(cfg, pipeline.Options{Store: st, Registerer: reg, Logger: log, Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rt, err := router.New(router.Options{Config: cfg, Engine: engine, Store: st, Registry: reg, Logger: log, Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := rt.Handler()
+	conns := 16
+	if batch > 1 {
+		conns = 4
+	}
+	_ = client.ConfigResetStat(b.Context())
+	trips := func() uint64 {
+		if rs == nil {
+			return 0
+		}
+		return rs.RoundTrips()
+	}
+	trips0, redisCPU, ownCPU := trips(), redisCPUTime(b, client), processCPUTime()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for range conns {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= requests {
+					return
+				}
+				req := httptest.NewRequest(http.MethodPost, "/api/v1/alerts/alertmanager", bytes.NewReader(bodies[i]))
+				req.Header.Set("Authorization", "Bearer dev-alertmanager-token")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Errorf("status %d: %s", w.Code, w.Body)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	clock.Add(int64(groupWait + time.Second))
+	if err := engine.Step(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	alerts := float64(requests * batch)
+	if info, err := client.Info(b.Context(), "commandstats").Result(); err == nil && rs != nil {
+		b.Logf("per request: %s", describeCommands(commandStats(info), requests))
+	}
+	b.ReportMetric(float64(trips()-trips0)/float64(requests), "trips/req")
+	b.ReportMetric(float64((redisCPUTime(b, client)-redisCPU).Microseconds())/alerts, "redis-µs/alert")
+	b.ReportMetric(float64((processCPUTime()-ownCPU).Microseconds())/alerts, "go-µs/alert")
+	b.ReportMetric(sumMetric(gather(reg), "alertgate_notifications_total"), "notifications")
 }
 
 // gather renders the metrics of reg in the Prometheus text format.
