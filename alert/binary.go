@@ -83,6 +83,9 @@ func (a *Alert) UnmarshalBinary(b []byte) error {
 	var x Alert
 	x.Source, x.Name, x.Status, x.Severity = Source(d.str()), d.str(), Status(d.str()), Severity(d.str())
 	x.Labels, x.Annotations = d.strMap(), d.strMap()
+	if len(x.Annotations) == 0 {
+		x.Annotations = nil // as JSON's omitempty leaves them
+	}
 	x.StartsAt, x.EndsAt = d.time(), d.time()
 	x.GeneratorURL, x.SourceURL, x.GroupKey, x.Fingerprint, x.SourceID = d.str(), d.str(), d.str(), Fingerprint(d.str()), d.str()
 	if raw := d.str(); raw != "" {
