@@ -22,19 +22,18 @@
 -- 0x90-0x9f) is still read.
 
 local function decode_state(s)
+  local b = s and string.byte(s, 1)
+  if b and b >= 0x90 and b <= 0x9f then
+    local f = cmsgpack.unpack(s)
+    return {status = f[1], startsAt = f[2], resolvedAt = f[3], firstSeen = f[4],
+      lastSeen = f[5], lastNotified = f[6], notifiedStatus = f[7], notifications = f[8],
+      suppressed = f[9], flapping = f[10] == 1, held = f[10] == 2, settleAt = f[11],
+      transitions = f[12]}
+  end
   local st = {status = '', startsAt = 0, resolvedAt = 0, firstSeen = 0, lastSeen = 0,
     lastNotified = 0, notifiedStatus = '', notifications = 0, suppressed = 0,
     flapping = false, held = false, settleAt = 0, transitions = {}}
   if not s then return st end
-  local b = string.byte(s, 1)
-  if b and b >= 0x90 and b <= 0x9f then
-    local f = cmsgpack.unpack(s)
-    st.status, st.startsAt, st.resolvedAt, st.firstSeen = f[1], f[2], f[3], f[4]
-    st.lastSeen, st.lastNotified, st.notifiedStatus = f[5], f[6], f[7]
-    st.notifications, st.suppressed = f[8], f[9]
-    st.flapping, st.held, st.settleAt, st.transitions = f[10] == 1, f[10] == 2, f[11], f[12]
-    return st
-  end
   local f = fields(s, 12)
   st.status, st.notifiedStatus = f[1], f[7]
   st.startsAt, st.resolvedAt = tonumber(f[2]), tonumber(f[3])
