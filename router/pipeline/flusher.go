@@ -99,8 +99,11 @@ func (f *flusher) flushDue(ctx context.Context) error {
 	}
 	// A flushed group is due again group_interval (never zero) later, so
 	// claims run dry; the bound only guards against a store that keeps
-	// offering the same group.
+	// offering the same group. The clock is read again for each claim: a
+	// storm's first flush takes many claims, and each flushes what is due
+	// at its time, as of its time.
 	for range maxClaims {
+		now = f.e.opts.Now()
 		due, err := st.ClaimGroups(ctx, now, flushBatch)
 		if err != nil {
 			return err
