@@ -202,6 +202,10 @@ func observations(rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match
 	for i := range alerts {
 		a := &alerts[i]
 		o := store.Observation{Alert: *a, Inhibits: rs.InhibitKeys(a.Labels)}
+		// The original payload is for debugging the parse of one request;
+		// nothing reads it back from the store (no target or page shows
+		// it), and it is a third of what a store keeps of a storm's alert.
+		o.Alert.Raw = nil
 		for _, m := range matches[i] {
 			opts := &m.Route.Opts
 			ref := incident.GroupRef{
