@@ -83,15 +83,7 @@ func (e *Engine) hangover(ctx context.Context, rs *rules.Rules, now time.Time, o
 // hang-over, for the keys nobody holds now: one read of the index for
 // all of them.
 func (e *Engine) hangingOver(ctx context.Context, rs *rules.Rules, now time.Time, keys []string, holders map[string][]alert.Fingerprint) {
-	if rs.Hangover() <= 0 {
-		return
-	}
-	var unheld []string
-	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
-		if len(holders[k]) == 0 {
-			unheld = append(unheld, hangoverMark+k)
-		}
-	}
+	unheld := hangoverKeys(rs, keys, holders)
 	if len(unheld) == 0 {
 		return
 	}
@@ -100,9 +92,32 @@ func (e *Engine) hangingOver(ctx context.Context, rs *rules.Rules, now time.Time
 		e.log.Warn("reading the inhibitions in their hang-over failed; their targets may be announced", "err", err)
 		return
 	}
+	addHangover(holders, got)
+}
+
+// hangoverKeys returns the index keys of the hang-over of the keys
+// nobody holds (none when hang-over is off).
+func hangoverKeys(rs *rules.Rules, keys []string, holders map[string][]alert.Fingerprint) []string {
+	if rs.Hangover() <= 0 {
+		return nil
+	}
+	var unheld []string
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
+		if len(holders[k]) == 0 {
+			unheld = append(unheld, hangoverMark+k)
+		}
+	}
+	return unheld
+}
+
+// addHangover adds the hang-over entries of an index read to holders.
+func addHangover(holders map[string][]alert.Fingerprint, got map[string][]string) {
 	for k, fps := range got {
+		k, ok := strings.CutPrefix(k, hangoverMark)
+		if !ok {
+			continue
+		}
 		for _, fp := range fps {
-			k := strings.TrimPrefix(k, hangoverMark)
 			holders[k] = append(holders[k], alert.Fingerprint(fp))
 		}
 	}

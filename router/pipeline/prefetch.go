@@ -46,10 +46,24 @@ func (f *flusher) prefetch(ctx context.Context, rs *rules.Rules, due []incident.
 		groups = append(groups, due[i].Group.Key)
 		lineages = append(lineages, soundsCounter(lineage(&due[i])))
 	}
-	if holders, err := f.e.holders(ctx, rs, keys, now); err == nil {
-		r.holders = holders
+	// The hang-over of the keys nobody holds and the absorbed marks are
+	// one read of the index.
+	keys = slices.Compact(slices.Sorted(slices.Values(keys)))
+	holders, err := map[string][]alert.Fingerprint{}, error(nil)
+	if len(keys) > 0 {
+		holders, err = f.e.opts.Store.Inhibitors(ctx, keys)
 	}
-	r.absorbed = f.e.absorbedAll(ctx, groups, now)
+	marks := prefixed(absorbedMark, groups)
+	if err == nil {
+		marks = append(marks, hangoverKeys(rs, keys, holders)...)
+	}
+	if got, ierr := f.e.opts.Store.Indexed(ctx, now, marks); ierr == nil {
+		r.absorbed = absorbedOf(got)
+		if err == nil {
+			addHangover(holders, got)
+			r.holders = holders
+		}
+	}
 	if c, err := f.e.opts.Store.CountersOf(ctx, r.day, lineages); err == nil {
 		r.sounds = c
 	}
@@ -79,9 +93,17 @@ func (e *Engine) absorbedAll(ctx context.Context, groups []string, now time.Time
 	if err != nil {
 		return nil
 	}
-	out := make(map[string]string, len(got))
+	return absorbedOf(got)
+}
+
+// absorbedOf picks the absorbed marks out of an index read: the incident
+// that last absorbed each group.
+func absorbedOf(got map[string][]string) map[string]string {
+	out := map[string]string{}
 	for k, entries := range got {
-		out[strings.TrimPrefix(k, absorbedMark)] = entries[len(entries)-1] // the latest
+		if g, ok := strings.CutPrefix(k, absorbedMark); ok {
+			out[g] = entries[len(entries)-1]
+		}
 	}
 	return out
 }
