@@ -88,6 +88,7 @@ FUZZ_TARGETS := \
 	./router/source/eventbridge:FuzzReceive \
 	./router/source/eventbridge:FuzzLeniency \
 	./router/notify/slack:FuzzParseInteraction \
+	./alert:FuzzBinary \
 	./config:FuzzParse \
 	./enrich/runbook:FuzzLoad \
 	./enrich/llm:FuzzSanitize \

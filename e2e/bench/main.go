@@ -29,6 +29,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // Asia/Tokyo for the noise figure
@@ -125,12 +126,33 @@ func run(o *options) error {
 	fmt.Println()
 	fmt.Print(rep.String())
 	if o.results != "" {
-		if err := os.WriteFile(o.results, []byte(rep.markdown()), 0o644); err != nil {
+		old, _ := os.ReadFile(o.results)
+		if err := os.WriteFile(o.results, []byte(rep.markdown()+keptSections(string(old))), 0o644); err != nil {
 			return err
 		}
 		fmt.Println("wrote", o.results)
 	}
 	return nil
+}
+
+// benchSections are the sections of the results file the bench writes;
+// it keeps the others (make soak's, and notes written by hand) as they
+// were, after its own.
+var benchSections = []string{"Machine", "Ingest", "Against the targets", "Noise of the storm day"}
+
+// keptSections returns the "## " sections of a results file that the
+// bench does not write.
+func keptSections(text string) string {
+	var out strings.Builder
+	parts := strings.Split("\n"+text, "\n## ")
+	for _, sec := range parts[1:] {
+		title, _, _ := strings.Cut(sec, "\n")
+		if slices.Contains(benchSections, strings.TrimSpace(title)) {
+			continue
+		}
+		out.WriteString("\n## " + strings.TrimRight(sec, "\n") + "\n")
+	}
+	return out.String()
 }
 
 // noiseFigures replays the recorded storm day with correlation on and

@@ -49,3 +49,14 @@ func TestTargetRows_JudgeEachRunAgainstItsPromise(t *testing.T) {
 		t.Errorf("judged runs %v, want only %v (Alertmanager's runs are not alertgate's targets)", got, want)
 	}
 }
+
+func TestKeptSections_KeepsWhatTheBenchDoesNotWrite(t *testing.T) {
+	old := "# alertgate benchmark results\n\nintro\n\n## Machine\n\nm\n\n## Ingest\n\ni\n\n## Against the targets\n\nt\n\n## Notes\n\nby hand\n\n## Soak\n\ns\n"
+	want := "\n## Notes\n\nby hand\n\n## Soak\n\ns\n"
+	if got := keptSections(old); got != want {
+		t.Errorf("keptSections = %q, want %q", got, want)
+	}
+	if got := keptSections(""); got != "" {
+		t.Errorf("keptSections of nothing = %q", got)
+	}
+}

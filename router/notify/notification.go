@@ -1,8 +1,6 @@
 package notify
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -205,16 +203,4 @@ func (n *Notification) Firing() []Member {
 		}
 	}
 	return out
-}
-
-// Encode serializes n for the outbox.
-func (n *Notification) Encode() ([]byte, error) { return json.Marshal(n) }
-
-// Decode parses an outbox payload.
-func Decode(b []byte) (*Notification, error) {
-	var n Notification
-	if err := json.Unmarshal(b, &n); err != nil {
-		return nil, fmt.Errorf("decode notification: %w", err)
-	}
-	return &n, nil
 }

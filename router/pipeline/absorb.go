@@ -27,21 +27,24 @@ import (
 //     noise.hangover, so that alerts recovering with it are never
 //     announced; only those still firing after the hang-over are.
 //
-// Both keep their state in the store's cache, with the window as its
-// time to live: they are an improvement over telling everything, and a
-// lost entry only means the effect is told on its own, as it would be
-// without them.
+// Both keep their state in the store's index (store.Index), with the
+// window as its time to live (a day for the mark of an absorbed group):
+// they are an improvement over telling everything, and a lost
+// entry only means the effect is told on its own, as it would be without
+// them. A flush reads and writes the index for all its members' keys at
+// once: in a storm a group's members hold a key each (their node), and
+// a key is shared by many groups (their cluster).
 
-// Cache keys of absorption and hang-over.
+// Keys of absorption and hang-over.
 const (
-	// absorbIndex lists the incidents recently told that an alert
+	// absorbIndex indexes the incidents recently told that an alert
 	// holding an inhibition key would explain: "absorb:<key>".
 	absorbIndex = "absorb:"
-	// absorbedMark names the incident that absorbed a group:
+	// absorbedMark indexes the incident that absorbed a group:
 	// "absorbed:<group key>".
 	absorbedMark = "absorbed:"
-	// hangoverMark names the alert that held an inhibition key until it
-	// resolved: "hangover:<key>".
+	// hangoverMark indexes the alerts that held an inhibition key until
+	// they resolved: "hangover:<key>".
 	hangoverMark = "hangover:"
 )
 
@@ -70,25 +73,63 @@ func (e *Engine) hangover(ctx context.Context, rs *rules.Rules, now time.Time, o
 		if r := verdicts[i]; r == incident.ReasonDuplicate || r == incident.ReasonStale {
 			continue
 		}
-		for _, k := range obs[i].Inhibits {
-			if err := e.opts.Store.CacheSet(ctx, now, hangoverMark+k, []byte(a.Fingerprint), d); err != nil {
-				e.log.Warn("remembering an inhibition's hang-over failed; its targets may be announced at once", "fingerprint", a.Fingerprint, "err", err)
-			}
+		if err := e.opts.Store.Index(ctx, now, prefixed(hangoverMark, obs[i].Inhibits), string(a.Fingerprint), d); err != nil {
+			e.log.Warn("remembering an inhibition's hang-over failed; its targets may be announced at once", "fingerprint", a.Fingerprint, "err", err)
 		}
 	}
 }
 
 // hangingOver adds to holders the alerts whose inhibition is in its
-// hang-over, for the keys nobody holds now.
-func (e *Engine) hangingOver(ctx context.Context, now time.Time, keys []string, holders map[string][]alert.Fingerprint) {
+// hang-over, for the keys nobody holds now: one read of the index for
+// all of them.
+func (e *Engine) hangingOver(ctx context.Context, rs *rules.Rules, now time.Time, keys []string, holders map[string][]alert.Fingerprint) {
+	unheld := hangoverKeys(rs, keys, holders)
+	if len(unheld) == 0 {
+		return
+	}
+	got, err := e.opts.Store.Indexed(ctx, now, unheld)
+	if err != nil {
+		e.log.Warn("reading the inhibitions in their hang-over failed; their targets may be announced", "err", err)
+		return
+	}
+	addHangover(holders, got)
+}
+
+// hangoverKeys returns the index keys of the hang-over of the keys
+// nobody holds (none when hang-over is off).
+func hangoverKeys(rs *rules.Rules, keys []string, holders map[string][]alert.Fingerprint) []string {
+	if rs.Hangover() <= 0 {
+		return nil
+	}
+	var unheld []string
 	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
-		if len(holders[k]) > 0 {
-			continue
-		}
-		if fp, ok, err := e.opts.Store.CacheGet(ctx, now, hangoverMark+k); err == nil && ok {
-			holders[k] = []alert.Fingerprint{alert.Fingerprint(fp)}
+		if len(holders[k]) == 0 {
+			unheld = append(unheld, hangoverMark+k)
 		}
 	}
+	return unheld
+}
+
+// addHangover adds the hang-over entries of an index read to holders.
+func addHangover(holders map[string][]alert.Fingerprint, got map[string][]string) {
+	for k, fps := range got {
+		k, ok := strings.CutPrefix(k, hangoverMark)
+		if !ok {
+			continue
+		}
+		for _, fp := range fps {
+			holders[k] = append(holders[k], alert.Fingerprint(fp))
+		}
+	}
+}
+
+// prefixed returns keys, each with prefix.
+func prefixed(prefix string, keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = prefix + k
+	}
+	return out
 }
 
 // index records a flushed incident under the inhibition keys whose
@@ -98,38 +139,43 @@ func (f *flusher) index(ctx context.Context, rs *rules.Rules, fl *incident.Flush
 	if window <= 0 || n.IncidentID == "" {
 		return
 	}
-	keys := map[string]bool{}
+	var keys []string
 	for _, m := range fl.Members {
 		if m.Changed() && m.Alert.Status == alert.StatusFiring && m.Flushed == "" {
-			for _, k := range rs.InhibitedBy(m.Alert.Labels) {
-				keys[k] = true
-			}
+			keys = append(keys, rs.InhibitedBy(m.Alert.Labels)...)
 		}
 	}
-	st := f.e.opts.Store
-	for k := range keys {
-		list := f.indexed(ctx, k, now)
-		if slices.ContainsFunc(list, func(x indexed) bool { return x.Group == fl.Group.Key }) {
-			continue
-		}
-		b, err := json.Marshal(append(list, indexed{fl.Group.Key, n.IncidentID}))
-		if err == nil {
-			err = st.CacheSet(ctx, now, absorbIndex+k, b, window)
-		}
-		if err != nil {
-			f.e.log.Warn("indexing an incident for absorption failed", "group", fl.Group.Key, "err", err)
-		}
+	if len(keys) == 0 {
+		return
+	}
+	b, err := json.Marshal(indexed{fl.Group.Key, n.IncidentID})
+	if err == nil {
+		keys = prefixed(absorbIndex, slices.Compact(slices.Sorted(slices.Values(keys))))
+		err = f.e.opts.Store.Index(ctx, now, keys, string(b), window)
+	}
+	if err != nil {
+		f.e.log.Warn("indexing an incident for absorption failed", "group", fl.Group.Key, "err", err)
 	}
 }
 
-func (f *flusher) indexed(ctx context.Context, key string, now time.Time) []indexed {
-	b, ok, err := f.e.opts.Store.CacheGet(ctx, now, absorbIndex+key)
-	if err != nil || !ok {
+// indexed returns the incidents indexed under each of keys, in one read.
+func (f *flusher) indexed(ctx context.Context, keys []string, now time.Time) map[string][]indexed {
+	got, err := f.e.opts.Store.Indexed(ctx, now, prefixed(absorbIndex, keys))
+	if err != nil {
+		f.e.log.Warn("reading the absorption index failed; earlier effects keep their own messages", "err", err)
 		return nil
 	}
-	var list []indexed
-	_ = json.Unmarshal(b, &list)
-	return list
+	out := make(map[string][]indexed, len(got))
+	for k, entries := range got {
+		for _, e := range entries {
+			var x indexed
+			if json.Unmarshal([]byte(e), &x) == nil {
+				k := strings.TrimPrefix(k, absorbIndex)
+				out[k] = append(out[k], x)
+			}
+		}
+	}
+	return out
 }
 
 // absorb moves into the flushed incident the incidents told shortly
@@ -146,10 +192,15 @@ func (f *flusher) absorb(ctx context.Context, rs *rules.Rules, fl *incident.Flus
 			held = append(held, rs.InhibitKeys(m.Alert.Labels)...)
 		}
 	}
+	if len(held) == 0 {
+		return nil
+	}
+	held = slices.Compact(slices.Sorted(slices.Values(held)))
+	index := f.indexed(ctx, held, now)
 	seen := map[string]bool{fl.Group.Key: true}
 	var entries [][]byte
-	for _, k := range slices.Compact(slices.Sorted(slices.Values(held))) {
-		for _, x := range f.indexed(ctx, k, now) {
+	for _, k := range held {
+		for _, x := range index[k] {
 			if seen[x.Group] {
 				continue
 			}
@@ -180,7 +231,7 @@ func (f *flusher) absorbOne(ctx context.Context, rs *rules.Rules, x indexed, key
 	if len(names) == 0 {
 		return nil, nil
 	}
-	if err := st.CacheSet(ctx, now, absorbedMark+x.Group, []byte(n.IncidentID), absorbedFor); err != nil {
+	if err := st.Index(ctx, now, []string{absorbedMark + x.Group}, n.IncidentID, absorbedFor); err != nil {
 		f.e.log.Warn("marking an absorbed incident failed", "group", x.Group, "err", err)
 	}
 	fl := g.Flush
@@ -202,13 +253,4 @@ func (f *flusher) absorbOne(ctx context.Context, rs *rules.Rules, x indexed, key
 // absorbedNote is what an absorbed incident's message says.
 func absorbedNote(cause *notify.Notification) string {
 	return "explained by " + cause.Title + " (incident " + cause.IncidentID + "), which fired after it: followed there"
-}
-
-// absorbed returns the incident that absorbed a group, if any.
-func (e *Engine) absorbed(ctx context.Context, group string, now time.Time) (string, bool) {
-	b, ok, err := e.opts.Store.CacheGet(ctx, now, absorbedMark+group)
-	if err != nil || !ok {
-		return "", false
-	}
-	return string(b), true
 }

@@ -40,9 +40,9 @@ func assemble(f *incident.Flush, kind notify.Kind, now time.Time) *notify.Notifi
 	}
 	for _, m := range f.Members {
 		a := m.Alert
-		// The original payload stays in the store for the incident API;
-		// no target shows it, and carrying it through the outbox would
-		// double what every notification of a large group costs.
+		// No target shows the original payload (and the store is not
+		// given it: observations), and carrying it through the outbox
+		// would double what every notification of a large group costs.
 		a.Raw = nil
 		n.Members = append(n.Members, notify.Member{Alert: a, Change: string(m.Reason), Flapping: m.Flapping})
 		if m.Flapping {

@@ -78,12 +78,12 @@ func (f *flusher) digest(ctx context.Context, now time.Time, t store.Timer) ([][
 		return nil, err
 	}
 	n.Why = fmt.Sprintf("%d joined, %d resolved since %s", joined, resolved, since.In(set.rules.Location()).Format("15:04"))
-	if over, _ := f.e.overBudget(ctx, lineage(&fl), route.Noise.ChronicSounds, now); route.Noise.ChronicSounds > 0 && over {
+	if over, _ := f.e.overBudget(ctx, nil, lineage(&fl), route.Noise.ChronicSounds, now); route.Noise.ChronicSounds > 0 && over {
 		return nil, nil
 	}
 	entries, err := f.e.encodeAll(set.rules, n, &fl)
 	if err == nil && len(entries) > 0 {
-		f.e.countSound(ctx, lineage(&fl), now)
+		f.e.countSound(ctx, nil, lineage(&fl), now)
 	}
 	return entries, err
 }

@@ -72,7 +72,7 @@ func (f *flusher) escalation(ctx context.Context, now time.Time, t store.Timer) 
 	set := f.e.setup.Load()
 	// The escalation receiver is not the route's: its time intervals do
 	// not apply, silences and inhibition do.
-	stages, err := f.muteStages(ctx, set.rules, nil, fl.Members, now)
+	stages, err := f.muteStages(ctx, set.rules, nil, fl.Members, now, nil)
 	if err != nil {
 		return nil, err
 	}

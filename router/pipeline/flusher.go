@@ -99,8 +99,11 @@ func (f *flusher) flushDue(ctx context.Context) error {
 	}
 	// A flushed group is due again group_interval (never zero) later, so
 	// claims run dry; the bound only guards against a store that keeps
-	// offering the same group.
+	// offering the same group. The clock is read again for each claim: a
+	// storm's first flush takes many claims, and each flushes what is due
+	// at its time, as of its time.
 	for range maxClaims {
+		now = f.e.opts.Now()
 		due, err := st.ClaimGroups(ctx, now, flushBatch)
 		if err != nil {
 			return err
@@ -115,6 +118,8 @@ func (f *flusher) flushDue(ctx context.Context) error {
 }
 
 func (f *flusher) flushAll(ctx context.Context, now time.Time, due []incident.Flush) {
+	reads := f.prefetch(ctx, f.e.setup.Load().rules, due, now)
+	defer f.e.countSounds(ctx, reads)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, flushParallel)
 	for _, fl := range due {
@@ -123,7 +128,7 @@ func (f *flusher) flushAll(ctx context.Context, now time.Time, due []incident.Fl
 			defer func() { <-sem }()
 			f.compute()
 			defer f.computed()
-			if err := f.flush(ctx, now, fl); err != nil && !errors.Is(err, errLeaseLost) {
+			if err := f.flush(ctx, now, fl, reads); err != nil && !errors.Is(err, errLeaseLost) {
 				f.e.log.Warn("group flush failed; it will be retried when its lease expires", "group", fl.Group.Key, "err", err)
 			}
 		})
@@ -146,14 +151,15 @@ func (f *flusher) computed() {
 
 // flush runs one claimed group through the pipeline: mute stage, build,
 // noise policy, enrich, outbox. It reads one setup from start to end,
-// whatever a reload does meanwhile.
-func (f *flusher) flush(ctx context.Context, now time.Time, fl incident.Flush) error {
+// whatever a reload does meanwhile, and what its batch read for it
+// (reads; nil: it reads for itself).
+func (f *flusher) flush(ctx context.Context, now time.Time, fl incident.Flush, reads *batchReads) error {
 	set := f.e.setup.Load()
 	route, routed := set.rules.Route(fl.Group.Route)
 	if !routed {
 		route = nil
 	}
-	stages, err := f.muteStages(ctx, set.rules, route, fl.Members, now)
+	stages, err := f.muteStages(ctx, set.rules, route, fl.Members, now, reads)
 	if err != nil {
 		return err
 	}
@@ -174,7 +180,7 @@ func (f *flusher) flush(ctx context.Context, now time.Time, fl incident.Flush) e
 			f.e.log.Debug("new incident held until it may sound", "group", fl.Group.Key, "severity", proto.Severity, "until", until)
 			return st.Postpone(ctx, fl, until)
 		}
-		f.e.voice(ctx, set.rules, route, &fl, proto, now)
+		f.e.voice(ctx, set.rules, route, &fl, proto, now, reads)
 	}
 	var absorbed [][]byte
 	if proto != nil && !proto.Quiet {
@@ -201,7 +207,7 @@ func (f *flusher) flush(ctx context.Context, now time.Time, fl incident.Flush) e
 	}
 	f.e.log.Info("incident flushed", "incident", proto.IncidentID, "group", fl.Group.Key, "receiver", fl.Group.Receiver, "kind", proto.Kind, "quiet", proto.Quiet, "members", len(proto.Members), "targets", len(entries))
 	if !proto.Quiet {
-		f.e.countSound(ctx, lineage(&fl), now)
+		f.e.countSound(ctx, reads, lineage(&fl), now)
 	}
 	if !routed {
 		return nil

@@ -24,10 +24,11 @@ type Result struct {
 	// state store was unavailable.
 	Degraded int `json:"degraded,omitempty"`
 
-	// news are the alerts that told the store something new: all but
-	// duplicates and stale reports. They are what the journal keeps; a
-	// duplicate adds nothing to a re-ingest.
-	news []alert.Alert
+	// news are the alerts that told the store something new, encoded as
+	// the journal keeps them (appendJournal): all but duplicates and
+	// stale reports. A duplicate adds nothing to a re-ingest.
+	news  []byte
+	nNews int
 }
 
 // Ingest routes, deduplicates and groups the alerts of one request, and
@@ -39,7 +40,7 @@ func (e *Engine) Ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 		// Alerts delivered without the store (res.Degraded) are already
 		// on their way and were never written to it: they have no news to
 		// re-ingest.
-		e.journal.add(e.opts.Now(), src, res.news)
+		e.journal.add(e.opts.Now(), src, res.nNews, res.news)
 	}
 	return res, err
 }
@@ -60,9 +61,8 @@ func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 		reasons[i] = v.Reason
 		e.recordDecision(ctx, src, &alerts[i], v)
 		if v.Reason != incident.ReasonDuplicate && v.Reason != incident.ReasonStale {
-			a := alerts[i]
-			a.Raw = nil // for debugging only; not worth its memory here
-			res.news = append(res.news, a)
+			res.news = appendJournal(res.news, &alerts[i])
+			res.nNews++
 		}
 		switch v.Action {
 		case dedup.Notify:
@@ -202,6 +202,10 @@ func observations(rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match
 	for i := range alerts {
 		a := &alerts[i]
 		o := store.Observation{Alert: *a, Inhibits: rs.InhibitKeys(a.Labels)}
+		// The original payload is for debugging the parse of one request;
+		// nothing reads it back from the store (no target or page shows
+		// it), and it is a third of what a store keeps of a storm's alert.
+		o.Alert.Raw = nil
 		for _, m := range matches[i] {
 			opts := &m.Route.Opts
 			ref := incident.GroupRef{

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/binary"
 	"sync"
 	"time"
 
@@ -12,16 +13,32 @@ import (
 // can be ingested again when the store loses its state before their
 // notifications left: an accepted alert must reach a notifier even then.
 // Re-ingesting may notify twice; that is the price, never a lost page.
+//
+// It keeps them in their binary encoding (alert.AppendBinary), a byte
+// slice per request: a storm fills it with tens of thousands of alerts,
+// and as structs of maps they were most of the heap the garbage
+// collector marked on every cycle, and twice its size. They are decoded
+// only to be ingested again.
 type journal struct {
 	mu      sync.Mutex
-	batches []journalBatch // oldest first
+	batches []encodedBatch // oldest first
 	alerts  int
 }
 
+// journalBatch is what one request brought, as re-ingested.
 type journalBatch struct {
 	at     time.Time
 	source alert.Source
 	alerts []alert.Alert
+}
+
+// encodedBatch is a journalBatch as the journal keeps it: n alerts, each
+// its length (uvarint) and its encoding.
+type encodedBatch struct {
+	at     time.Time
+	source alert.Source
+	n      int
+	data   []byte
 }
 
 // How much the journal keeps: long enough to cover group_wait, delivery
@@ -31,17 +48,32 @@ const (
 	journalMaxAlerts = 50000
 )
 
-func (j *journal) add(at time.Time, src alert.Source, alerts []alert.Alert) {
-	if len(alerts) == 0 {
+// appendJournal appends a's encoding, without its raw payload, to b,
+// as the journal keeps it.
+func appendJournal(b []byte, a *alert.Alert) []byte {
+	c := *a
+	c.Raw = nil // for debugging only; not worth its memory here
+	var enc [1024]byte
+	e, err := c.AppendBinary(enc[:0])
+	if err != nil {
+		return b // a time that cannot be encoded: not journaled
+	}
+	b = binary.AppendUvarint(b, uint64(len(e)))
+	return append(b, e...)
+}
+
+// add keeps the n alerts encoded in data (appendJournal).
+func (j *journal) add(at time.Time, src alert.Source, n int, data []byte) {
+	if n == 0 {
 		return
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.batches = append(j.batches, journalBatch{at: at, source: src, alerts: alerts})
-	j.alerts += len(alerts)
+	j.batches = append(j.batches, encodedBatch{at: at, source: src, n: n, data: data})
+	j.alerts += n
 	for len(j.batches) > 0 && (j.alerts > journalMaxAlerts || at.Sub(j.batches[0].at) > journalWindow) {
-		j.alerts -= len(j.batches[0].alerts)
-		j.batches[0] = journalBatch{}
+		j.alerts -= j.batches[0].n
+		j.batches[0] = encodedBatch{}
 		j.batches = j.batches[1:]
 	}
 }
@@ -49,12 +81,28 @@ func (j *journal) add(at time.Time, src alert.Source, alerts []alert.Alert) {
 // recent returns the batches accepted since t.
 func (j *journal) recent(t time.Time) []journalBatch {
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	var out []journalBatch
+	var kept []encodedBatch
 	for _, b := range j.batches {
 		if !b.at.Before(t) {
-			out = append(out, b)
+			kept = append(kept, b)
 		}
+	}
+	j.mu.Unlock()
+	out := make([]journalBatch, 0, len(kept))
+	for _, b := range kept {
+		jb := journalBatch{at: b.at, source: b.source, alerts: make([]alert.Alert, 0, b.n)}
+		for data := b.data; len(data) > 0; {
+			size, k := binary.Uvarint(data)
+			if k <= 0 || size > uint64(len(data)-k) {
+				break
+			}
+			var a alert.Alert
+			if a.UnmarshalBinary(data[k:k+int(size)]) == nil {
+				jb.alerts = append(jb.alerts, a)
+			}
+			data = data[k+int(size):]
+		}
+		out = append(out, jb)
 	}
 	return out
 }

@@ -45,8 +45,9 @@ type mutedMember struct {
 // time intervals (unless route is nil: an escalation goes to another
 // receiver), silences, maintenance windows, the Options' muters (runbook
 // quiet windows), and inhibition, whose holders are read from the store
-// once for every member (with the inhibitions still in their hang-over).
-func (f *flusher) muteStages(ctx context.Context, rs *rules.Rules, route *rules.Route, members []incident.Member, now time.Time) ([]muteStage, error) {
+// once for every member (with the inhibitions still in their hang-over),
+// or were read by the flush's batch (reads).
+func (f *flusher) muteStages(ctx context.Context, rs *rules.Rules, route *rules.Route, members []incident.Member, now time.Time, reads *batchReads) ([]muteStage, error) {
 	var stages []muteStage
 	if route != nil {
 		stages = append(stages, muteStage{mutedTimeInterval, "", rs.RouteTimes(route)})
@@ -58,17 +59,19 @@ func (f *flusher) muteStages(ctx context.Context, rs *rules.Rules, route *rules.
 	for _, m := range f.e.opts.Muters {
 		stages = append(stages, muteStage{mutedSilenced, incident.EventSilenced, m})
 	}
-	var keys []string
-	for _, m := range members {
-		keys = append(keys, rs.InhibitedBy(m.Alert.Labels)...)
+	holders := map[string][]alert.Fingerprint(nil)
+	if reads != nil {
+		holders = reads.holders
 	}
-	holders := map[string][]alert.Fingerprint{}
-	if len(keys) > 0 {
+	if holders == nil {
+		var keys []string
+		for _, m := range members {
+			keys = append(keys, rs.InhibitedBy(m.Alert.Labels)...)
+		}
 		var err error
-		if holders, err = f.e.opts.Store.Inhibitors(ctx, keys); err != nil {
+		if holders, err = f.e.holders(ctx, rs, keys, now); err != nil {
 			return nil, err
 		}
-		f.e.hangingOver(ctx, now, keys, holders)
 	}
 	return append(stages, muteStage{mutedInhibited, incident.EventInhibited, rs.Inhibition(holders)}), nil
 }

@@ -50,7 +50,7 @@ func lineage(fl *incident.Flush) string {
 
 // voice decides whether a flush's notification sounds: it sets Quiet, and
 // Why when the sound is not its kind's alone.
-func (e *Engine) voice(ctx context.Context, rs *rules.Rules, route *rules.Route, fl *incident.Flush, n *notify.Notification, now time.Time) {
+func (e *Engine) voice(ctx context.Context, rs *rules.Rules, route *rules.Route, fl *incident.Flush, n *notify.Notification, now time.Time, reads *batchReads) {
 	pol := route.Noise
 	chronic, why := e.chronic(pol, fl, now)
 	raised := e.raised(ctx, fl, raisedTo(fl.Members))
@@ -77,13 +77,13 @@ func (e *Engine) voice(ctx context.Context, rs *rules.Rules, route *rules.Route,
 		loud = false
 	}
 	if loud && raised == "" {
-		if cause, ok := e.absorbed(ctx, fl.Group.Key, now); ok {
+		if cause, ok := e.absorbed(ctx, reads, fl.Group.Key, now); ok {
 			loud = false
 			n.Notes = appendOnce(n.Notes, "explained by incident "+cause+", where it is followed")
 		}
 	}
 	if loud && raised == "" && pol.ChronicSounds > 0 {
-		if over, sounds := e.overBudget(ctx, lineage(fl), pol.ChronicSounds, now); over {
+		if over, sounds := e.overBudget(ctx, reads, lineage(fl), pol.ChronicSounds, now); over {
 			loud, chronic, why = false, true, fmt.Sprintf("%d sounds today", sounds)
 		}
 	}
@@ -125,25 +125,13 @@ func (e *Engine) chronic(pol rules.NoisePolicy, fl *incident.Flush, now time.Tim
 
 // overBudget reports whether a lineage made its day's budget of sounds
 // already. A store that cannot answer leaves the sound on.
-func (e *Engine) overBudget(ctx context.Context, id string, budget int, now time.Time) (bool, int64) {
-	day := incident.Day(now)
-	c, err := e.opts.Store.Counters(ctx, []string{day})
+func (e *Engine) overBudget(ctx context.Context, reads *batchReads, id string, budget int, now time.Time) (bool, int64) {
+	n, err := e.sounds(ctx, reads, id, now)
 	if err != nil {
 		e.log.Warn("reading the sounds counter failed; letting the sound through", "incident", id, "err", err)
 		return false, 0
 	}
-	n := c[day][soundsCounter(id)]
 	return n >= int64(budget), n
-}
-
-// countSound counts one sound of a lineage for its chronic budget.
-func (e *Engine) countSound(ctx context.Context, id string, now time.Time) {
-	if id == "" {
-		return
-	}
-	if err := e.opts.Store.Count(ctx, incident.Day(now), incident.Counters{soundsCounter(id): 1}); err != nil {
-		e.log.Warn("counting a sound failed", "incident", id, "err", err)
-	}
 }
 
 // raised confirms that an incident was never shown at the severity a

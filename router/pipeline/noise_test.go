@@ -8,6 +8,8 @@ import (
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/router/notify"
+	"github.com/alertgate/alertgate/router/store"
+	"github.com/alertgate/alertgate/router/store/redis/redistest"
 )
 
 // noiseConfig is a team channel that sounds in business hours (the
@@ -226,76 +228,80 @@ func TestNoise_ChronicIncidentGoesQuietIntoTheChannelsDigest(t *testing.T) {
 }
 
 func TestNoise_CauseAbsorbsTheEffectsThatFiredBeforeIt(t *testing.T) {
-	h := newRehearsal(t, noiseConfig, nil)
-	target := []string{"alertname", "TargetDown", "severity", "warning", "service", "ledger", "node", "n1"}
-	h.ingest(h.fire(target...))
-	h.step()
-	h.run(3 * time.Minute)
-	node := []string{"alertname", "NodeDown", "severity", "critical", "service", "infra", "node", "n1"}
-	h.ingest(h.fire(node...))
-	h.step()
-	var page, edit *notify.Notification
-	for _, n := range h.delivered() {
-		switch {
-		case n.Kind == notify.KindTrigger && n.Target.Type == "pagerduty":
-			page = n
-		case n.Kind == notify.KindUpdate && n.Quiet && n.Target.Receiver == "team":
-			edit = n
+	onBothStores(t, func(t *testing.T, st store.Store) {
+		h := newRehearsal(t, noiseConfig, st)
+		target := []string{"alertname", "TargetDown", "severity", "warning", "service", "ledger", "node", "n1"}
+		h.ingest(h.fire(target...))
+		h.step()
+		h.run(3 * time.Minute)
+		node := []string{"alertname", "NodeDown", "severity", "critical", "service", "infra", "node", "n1"}
+		h.ingest(h.fire(node...))
+		h.step()
+		var page, edit *notify.Notification
+		for _, n := range h.delivered() {
+			switch {
+			case n.Kind == notify.KindTrigger && n.Target.Type == "pagerduty":
+				page = n
+			case n.Kind == notify.KindUpdate && n.Quiet && n.Target.Receiver == "team":
+				edit = n
+			}
 		}
-	}
-	if page == nil || !strings.Contains(strings.Join(page.Notes, " "), "explains TargetDown") {
-		t.Fatalf("the node's page does not say what it explains: %+v", page)
-	}
-	if edit == nil || !strings.Contains(strings.Join(edit.Notes, " "), "explained by") || !strings.Contains(strings.Join(edit.Notes, " "), page.IncidentID) {
-		t.Fatalf("the target's message was not edited to name its cause: %+v", edit)
-	}
-	// The node recovers, its target with it: nothing more sounds about the
-	// target.
-	h.run(5 * time.Minute)
-	h.ingest(h.resolve(node...))
-	h.run(2 * time.Minute)
-	h.ingest(h.resolve(target...))
-	h.run(15 * time.Minute)
-	for _, s := range h.sounds() {
-		if strings.HasPrefix(s, "slack:team") && s != "slack:team post trigger" {
-			t.Errorf("the absorbed incident sounded again: %s", s)
+		if page == nil || !strings.Contains(strings.Join(page.Notes, " "), "explains TargetDown") {
+			t.Fatalf("the node's page does not say what it explains: %+v", page)
 		}
-	}
+		if edit == nil || !strings.Contains(strings.Join(edit.Notes, " "), "explained by") || !strings.Contains(strings.Join(edit.Notes, " "), page.IncidentID) {
+			t.Fatalf("the target's message was not edited to name its cause: %+v", edit)
+		}
+		// The node recovers, its target with it: nothing more sounds about the
+		// target.
+		h.run(5 * time.Minute)
+		h.ingest(h.resolve(node...))
+		h.run(2 * time.Minute)
+		h.ingest(h.resolve(target...))
+		h.run(15 * time.Minute)
+		for _, s := range h.sounds() {
+			if strings.HasPrefix(s, "slack:team") && s != "slack:team post trigger" {
+				t.Errorf("the absorbed incident sounded again: %s", s)
+			}
+		}
+	})
 }
 
 func TestNoise_EffectsRecoveringWithTheirCauseAreNeverAnnounced(t *testing.T) {
-	h := newRehearsal(t, noiseConfig, nil)
-	node := []string{"alertname", "NodeDown", "severity", "critical", "service", "infra", "node", "n1"}
-	h.ingest(h.fire(node...))
-	h.step()
-	h.run(time.Minute)
-	quick := []string{"alertname", "TargetDown", "severity", "warning", "service", "ledger", "node", "n1"}
-	slow := []string{"alertname", "TargetDown", "severity", "warning", "service", "search", "node", "n1"}
-	h.ingest(h.fire(quick...), h.fire(slow...))
-	h.run(20 * time.Minute)
-	h.ingest(h.resolve(node...))
-	h.run(3 * time.Minute)
-	h.ingest(h.resolve(quick...)) // within the 5-minute hang-over
-	h.run(time.Minute)
-	var posted []string
-	for _, n := range h.delivered() {
-		if n.Target.Receiver == "team" && n.Kind == notify.KindTrigger {
-			posted = append(posted, n.Members[0].Labels["service"])
+	onBothStores(t, func(t *testing.T, st store.Store) {
+		h := newRehearsal(t, noiseConfig, st)
+		node := []string{"alertname", "NodeDown", "severity", "critical", "service", "infra", "node", "n1"}
+		h.ingest(h.fire(node...))
+		h.step()
+		h.run(time.Minute)
+		quick := []string{"alertname", "TargetDown", "severity", "warning", "service", "ledger", "node", "n1"}
+		slow := []string{"alertname", "TargetDown", "severity", "warning", "service", "search", "node", "n1"}
+		h.ingest(h.fire(quick...), h.fire(slow...))
+		h.run(20 * time.Minute)
+		h.ingest(h.resolve(node...))
+		h.run(3 * time.Minute)
+		h.ingest(h.resolve(quick...)) // within the 5-minute hang-over
+		h.run(time.Minute)
+		var posted []string
+		for _, n := range h.delivered() {
+			if n.Target.Receiver == "team" && n.Kind == notify.KindTrigger {
+				posted = append(posted, n.Members[0].Labels["service"])
+			}
 		}
-	}
-	if len(posted) != 0 {
-		t.Fatalf("targets were announced within the hang-over: %v", posted)
-	}
-	h.run(10 * time.Minute)
-	posted = nil
-	for _, n := range h.delivered() {
-		if n.Target.Receiver == "team" && n.Kind == notify.KindTrigger {
-			posted = append(posted, n.Members[0].Labels["service"])
+		if len(posted) != 0 {
+			t.Fatalf("targets were announced within the hang-over: %v", posted)
 		}
-	}
-	if !slices.Equal(posted, []string{"search"}) {
-		t.Errorf("after the hang-over %v were announced, want only the target still down", posted)
-	}
+		h.run(10 * time.Minute)
+		posted = nil
+		for _, n := range h.delivered() {
+			if n.Target.Receiver == "team" && n.Kind == notify.KindTrigger {
+				posted = append(posted, n.Members[0].Labels["service"])
+			}
+		}
+		if !slices.Equal(posted, []string{"search"}) {
+			t.Errorf("after the hang-over %v were announced, want only the target still down", posted)
+		}
+	})
 }
 
 func TestNoise_EscalationRepliesWhereTheIncidentIsShown(t *testing.T) {
@@ -313,4 +319,10 @@ func TestNoise_EscalationRepliesWhereTheIncidentIsShown(t *testing.T) {
 	if got := h.sounds(); !slices.Equal(got, want) {
 		t.Errorf("sounds %v, want %v", got, want)
 	}
+}
+
+// onBothStores runs test on the memory store and on a Redis store.
+func onBothStores(t *testing.T, test func(t *testing.T, st store.Store)) {
+	t.Run("memory", func(t *testing.T) { test(t, nil) })
+	t.Run("redis", func(t *testing.T) { test(t, redisStore(t, redistest.Start(t), "noise:")) })
 }

@@ -101,6 +101,31 @@ type Marks interface {
 	Unmark(ctx context.Context, key string) error
 }
 
+// Index keeps short-lived entries by key, many keys at a time: which
+// incidents were told recently, by the inhibition keys whose holders
+// would explain them (absorption), and which alerts held an inhibition
+// key until they resolved (the hang-over). An entry is an optimization
+// with a time to live; a lost one only means an incident is told on its
+// own.
+type Index interface {
+	// Index adds entry under each of keys until now+ttl; adding an entry
+	// again extends its time.
+	Index(ctx context.Context, now time.Time, keys []string, entry string, ttl time.Duration) error
+	// Indexed returns the entries of each of keys whose time has not
+	// passed at now, the soonest to end first; a key without any is left
+	// out.
+	Indexed(ctx context.Context, now time.Time, keys []string) (map[string][]string, error)
+}
+
+// Tallies reads some of a day's counters without the rest: the noise
+// policy looks up the sounds of the incidents it flushes, on days whose
+// counters name every incident of a storm.
+type Tallies interface {
+	// CountersOf returns the named counters of day; counters never
+	// counted are absent.
+	CountersOf(ctx context.Context, day string, names []string) (incident.Counters, error)
+}
+
 // Store is everything a backend implements.
 type Store interface {
 	Core
@@ -110,6 +135,8 @@ type Store interface {
 	Threads
 	Cache
 	Marks
+	Index
+	Tallies
 	// Epoch identifies the store's contents; it changes when the backend
 	// lost what was written to it (a Redis restart without persistence).
 	Epoch(ctx context.Context) (string, error)

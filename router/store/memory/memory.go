@@ -59,6 +59,8 @@ type Store struct {
 	marksMu sync.Mutex
 	marks   map[string]time.Time // key -> expiry
 
+	index index
+
 	outbox outbox
 }
 

@@ -3,11 +3,14 @@ package redis
 import (
 	"context"
 	"fmt"
+	"maps"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/incident"
 	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/redis/redistest"
@@ -110,5 +113,34 @@ func TestBatcher_AnAbandonedCallDoesNotStallTheQueue(t *testing.T) {
 	}
 	if b.flying != 0 || len(b.queue) != 0 {
 		t.Errorf("after every call: %d batches flying, %d calls queued; want none", b.flying, len(b.queue))
+	}
+}
+
+// TestSameRef_ComparesEveryField changes each field of a GroupRef in
+// turn: sameRef must tell every change, or a batch would send two
+// different groups as one.
+func TestSameRef_ComparesEveryField(t *testing.T) {
+	base := incident.GroupRef{Key: "k", Route: "r", Receiver: "team", Labels: map[string]string{"a": "b"}, Wait: time.Second, Interval: time.Minute}
+	if !sameRef(base, base) {
+		t.Fatal("a ref differs from itself")
+	}
+	v := reflect.ValueOf(&base).Elem()
+	for i := range v.NumField() {
+		changed := base
+		changed.Labels = maps.Clone(base.Labels)
+		f := reflect.ValueOf(&changed).Elem().Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString(f.String() + "'")
+		case reflect.Int64:
+			f.SetInt(f.Int() + 1)
+		case reflect.Map:
+			changed.Labels["a"] = "c"
+		default:
+			t.Fatalf("GroupRef.%s is a %s: teach sameRef and this test to compare it", v.Type().Field(i).Name, f.Kind())
+		}
+		if sameRef(base, changed) {
+			t.Errorf("sameRef misses a change of GroupRef.%s", v.Type().Field(i).Name)
+		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -164,4 +166,111 @@ func BenchmarkOutbox(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(s.RoundTrips()-trips)/float64(b.N), "round-trips/op")
+}
+
+// BenchmarkStorm is the store's part of a storm: alerts never seen
+// before, in groups of 100, observed in requests of batch alerts (one
+// group per request of 100, 16 concurrent callers for requests of one,
+// so group commit takes part), each group then claimed and its flush
+// completed with one 2 KB notification, as the flusher does once the
+// group's wait has passed. It reports what each alert costs Redis (its
+// CPU time, from INFO cpu) and this process (its CPU time), and the
+// round trips, per alert.
+func BenchmarkStorm(b *testing.B) {
+	srv := redistest.Start(b)
+	runs := 0
+	for _, batch := range []int{1, 100} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			runs++ // each run starts from nothing
+			s := newStore(b, srv, fmt.Sprintf("storm%d:", runs), store.Options{})
+			warmUp(b, s)
+			const groupSize = 100
+			payload := []byte(strings.Repeat("x", 2048))
+			var next atomic.Int64
+			ctx := b.Context()
+			trips, redisCPU, ownCPU := s.RoundTrips(), redisCPUTime(b, s), processCPUTime()
+			b.SetParallelism(8) // 16 callers on 2 cores
+			if batch > 1 {
+				b.SetParallelism(1)
+			}
+			groups := 0
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := int(next.Add(int64(batch))) - batch
+					obs := make([]store.Observation, batch)
+					for j := range obs {
+						obs[j] = stormAlert(i + j)
+					}
+					if _, err := s.Observe(ctx, t0, obs); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			n := int(next.Load())
+			for {
+				due, err := s.ClaimGroups(ctx, t0.Add(time.Minute), 64)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(due) == 0 {
+					break
+				}
+				for _, f := range due {
+					if err := s.CompleteFlush(ctx, t0.Add(time.Minute), f, [][]byte{payload}); err != nil {
+						b.Fatal(err)
+					}
+					groups++
+				}
+			}
+			if want := (n + groupSize - 1) / groupSize; groups != want {
+				b.Errorf("flushed %d groups, want %d", groups, want)
+			}
+			b.ReportMetric(float64(s.RoundTrips()-trips)/float64(n), "round-trips/alert")
+			b.ReportMetric(float64((redisCPUTime(b, s)-redisCPU).Microseconds())/float64(n), "redis-µs/alert")
+			b.ReportMetric(float64((processCPUTime()-ownCPU).Microseconds())/float64(n), "go-µs/alert")
+		})
+	}
+}
+
+// stormAlert is the storm's alert i: realistic, never seen before, in
+// group i/100.
+func stormAlert(i int) store.Observation {
+	o := realistic(i)
+	service := fmt.Sprintf("svc-%05d", i/100)
+	o.Alert.Labels["service"] = service
+	o.Alert.Fingerprint = alert.NewFingerprint(alert.SourceAlertmanager, "storm-"+strconv.Itoa(i))
+	g := &o.Groups[0]
+	g.Key, g.Receiver, g.Labels = "{}/0:{service=\""+service+"\"}", "team", map[string]string{"service": service}
+	return o
+}
+
+// redisCPUTime is the CPU time redis-server has used (INFO cpu).
+func redisCPUTime(t testing.TB, s *Store) time.Duration {
+	t.Helper()
+	info, err := s.client.Info(t.Context(), "cpu").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for line := range strings.SplitSeq(info, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum += f
+		}
+	}
+	return time.Duration(sum * float64(time.Second))
+}
+
+// processCPUTime is the CPU time this process has used.
+func processCPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

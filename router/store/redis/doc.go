@@ -13,11 +13,12 @@
 // dedup.Settle statement by statement; lua/groups.lua mirrors memory's
 // join and touch, lua/record_incident.lua incident.Incident.Merge, and each
 // other script the memory method it is named after. Observe costs one
-// round trip for a whole batch, however large, and so do ClaimGroups,
-// CompleteFlush and Correlate; the Now board's reads, OpenIncidents and
+// round trip for a whole batch, however large, and so do CompleteFlush
+// and Correlate; ClaimGroups costs two, the claim and one read of the
+// claimed groups' members; the Now board's reads, OpenIncidents and
 // GroupSummaries, take one each (per Cluster shard), whatever the number
-// of incidents and members. Reads of several keys (Inhibitors, Incident) are one
-// MULTI/EXEC round trip.
+// of incidents and members. Reads of several keys (Inhibitors, Incident,
+// the members of claimed groups) are one MULTI/EXEC round trip.
 //
 // # Group commit
 //
@@ -42,7 +43,7 @@
 // time, such as the groups a due-set entry names). With one partition
 // (Options.Partitions, the default off a cluster) every key has the tag
 // {ag}. With several, the keys of the alert, flapping, inhibit, group,
-// members, groups:due, timers:due, timer and outbox rows below belong to
+// members, bodies, groups:due, timers:due, timer and outbox rows below belong to
 // the partition of their group and have its tag ({ag-<p>-<k>}, spaced
 // evenly over the slots: partition.go), so a cluster's masters share
 // them; the other rows keep {ag}. An outbox entry's ID then starts with
@@ -65,8 +66,10 @@
 //	                              lastNotified|notifiedStatus|notifications|
 //	                              suppressed|flapping(0/1)|settleAt|transitions
 //	                              (comma-separated times);
-//	                              a: status|alert JSON of the last notifying or
-//	                              flap-suppressed observation;
+//	                              a: status|alert (binary: alert.AppendBinary) of
+//	                              the observation that began flapping or held a
+//	                              resolve, or was last flap-suppressed (what
+//	                              Settle tells);
 //	                              g: the groups it joined when it last notified,
 //	                              a MessagePack array of key, wait, interval,
 //	                              GroupRef JSON per group
@@ -82,7 +85,11 @@
 //	                              src:<source> (members from each source)
 //	members:<key>         hash    fingerprint -> member record
 //	                              version|reason|flushed|flapping|status|joined|
-//	                              alert JSON
+//	                              source
+//	                              (earlier versions: the alert JSON last)
+//	bodies:<key>          hash    fingerprint -> the member's alert, binary
+//	                              (alert.AppendBinary), as the observation carried
+//	                              it: no script reads it (lua/groups.lua says why)
 //	groups:due            zset    keys of groups with a flush to do, scored by
 //	                              when it is due (leased groups stay until their
 //	                              flush completes or is postponed)
@@ -123,6 +130,10 @@
 //	                              TTL its writer chose
 //	mark:<key>            string  an at-most-once marker (Store.Mark: a
 //	                              person's action applied), with its TTL
+//	index:<key>           zset    the entries of an Index key, scored by when
+//	                              they expire; expired ones are dropped as the
+//	                              key is written, and the key lives as long as
+//	                              its latest entry
 //	epoch                 string  a random value created when missing: if it
 //	                              changes, Redis lost alertgate's state and
 //	                              replicas re-ingest recent alerts (TTL

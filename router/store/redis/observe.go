@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -167,52 +168,99 @@ func (s *Store) groupsByPartition(groups []incident.GroupRef, first int) map[int
 }
 
 // observeArgs lays out ARGV as observe.lua reads it; calls without
-// observations are left out.
+// observations are left out. The groups the observations name are sent
+// once each, however many alerts join them, and each alert is sent in
+// its binary encoding, which the script stores as it is.
 func (s *Store) observeArgs(base string, calls []observeCall) ([]any, error) {
 	p := s.opts.Flap
 	n := 0
 	for _, c := range calls {
 		n += len(c.obs)
 	}
-	args := make([]any, 0, 8+2*len(calls)+n*12)
-	args = append(args, base, s.opts.Retention.Milliseconds(),
-		p.Transitions, p.Window.Milliseconds(), p.Quiet.Milliseconds(),
-		p.LongTransitions, p.LongWindow.Milliseconds(), p.ResolveHold.Milliseconds())
+	var refs groupRefs
 	for _, c := range calls {
-		if len(c.obs) == 0 {
-			continue
-		}
-		args = append(args, ms(c.now), len(c.obs))
 		for i := range c.obs {
-			var err error
-			if args, err = appendObservation(args, &c.obs[i]); err != nil {
-				return nil, err
+			for _, g := range c.obs[i].Groups {
+				refs.add(g)
 			}
 		}
 	}
-	return args, nil
-}
-
-func appendObservation(args []any, o *store.Observation) ([]any, error) {
-	a := &o.Alert
-	js, err := json.Marshal(a)
-	if err != nil {
-		return nil, fmt.Errorf("encode alert %s: %w", a.Fingerprint, err)
-	}
-	args = append(args, string(a.Fingerprint), string(a.Status), ms(a.StartsAt), ms(a.EndsAt),
-		o.RepeatInterval.Milliseconds(), js, len(o.Groups))
-	for _, g := range o.Groups {
+	args := make([]any, 0, 9+4*len(refs.list)+2*len(calls)+n*10)
+	args = append(args, base, s.opts.Retention.Milliseconds(),
+		p.Transitions, p.Window.Milliseconds(), p.Quiet.Milliseconds(),
+		p.LongTransitions, p.LongWindow.Milliseconds(), p.ResolveHold.Milliseconds(), len(refs.list))
+	for _, g := range refs.list {
 		ref, err := json.Marshal(g)
 		if err != nil {
 			return nil, fmt.Errorf("encode group %s: %w", g.Key, err)
 		}
 		args = append(args, g.Key, g.Wait.Milliseconds(), g.Interval.Milliseconds(), ref)
 	}
-	args = append(args, len(o.Inhibits))
-	for _, k := range o.Inhibits {
-		args = append(args, k)
+	// One buffer holds every alert's encoding; each argument is a slice
+	// of it.
+	buf := make([]byte, 0, n*1024)
+	for _, c := range calls {
+		if len(c.obs) == 0 {
+			continue
+		}
+		args = append(args, ms(c.now), len(c.obs))
+		for i := range c.obs {
+			o := &c.obs[i]
+			a := &o.Alert
+			start := len(buf)
+			var err error
+			if buf, err = a.AppendBinary(buf); err != nil {
+				return nil, err
+			}
+			args = append(args, string(a.Fingerprint), string(a.Status), ms(a.StartsAt), ms(a.EndsAt),
+				o.RepeatInterval.Milliseconds(), buf[start:len(buf):len(buf)], len(o.Groups))
+			for _, g := range o.Groups {
+				args = append(args, refs.index(g))
+			}
+			args = append(args, len(o.Inhibits))
+			for _, k := range o.Inhibits {
+				args = append(args, k)
+			}
+		}
 	}
 	return args, nil
+}
+
+// groupRefs lists the distinct groups of a batch; an index is a
+// group's place in the list, from 1 as Lua counts.
+type groupRefs struct {
+	list  []incident.GroupRef
+	byKey map[string][]int
+}
+
+func (r *groupRefs) add(g incident.GroupRef) {
+	if r.index(g) > 0 {
+		return
+	}
+	if r.byKey == nil {
+		r.byKey = map[string][]int{}
+	}
+	r.list = append(r.list, g)
+	r.byKey[g.Key] = append(r.byKey[g.Key], len(r.list))
+}
+
+// index returns g's index, or 0 if it is not listed. Refs of one key
+// are the same group as a rule, but a reload may change a route's
+// receiver or intervals while a batch is made up, so they are compared
+// whole.
+func (r *groupRefs) index(g incident.GroupRef) int {
+	for _, i := range r.byKey[g.Key] {
+		if sameRef(r.list[i-1], g) {
+			return i
+		}
+	}
+	return 0
+}
+
+// (TestSameRef_ComparesEveryField keeps it in step with GroupRef.)
+func sameRef(a, b incident.GroupRef) bool {
+	return a.Key == b.Key && a.Route == b.Route && a.Receiver == b.Receiver &&
+		a.Wait == b.Wait && a.Interval == b.Interval && maps.Equal(a.Labels, b.Labels)
 }
 
 // Settle ends flapping for alerts that have been stable for the quiet

@@ -44,6 +44,7 @@ type scripts struct {
 	openIncidents  *goredis.Script
 	groupSummaries *goredis.Script
 	correlate      *goredis.Script
+	index          *goredis.Script
 }
 
 func newScripts() scripts {
@@ -74,6 +75,7 @@ func newScripts() scripts {
 		openIncidents:  script("common", "incidents", "open_incidents"),
 		groupSummaries: script("common", "groups", "group_summaries"),
 		correlate:      script("common", "correlate"),
+		index:          script("common", "index"),
 	}
 }
 

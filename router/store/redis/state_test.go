@@ -2,9 +2,11 @@ package redis
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -131,30 +133,65 @@ func incidentIDs(l []incident.Incident) []string {
 	return out
 }
 
-func TestGroups_MemberRecordsWithoutJoinedAreRead(t *testing.T) {
+// TestGroups_MemberRecordsOfEarlierVersionsAreRead upgrades a Redis with
+// groups in flight: members recorded with their alert JSON inline, with
+// or without Member.Joined, are flushed, keep their alert when the flush
+// rewrites them, and take new observations.
+func TestGroups_MemberRecordsOfEarlierVersionsAreRead(t *testing.T) {
 	srv := redistest.Start(t)
 	s := newStore(t, srv, "old:", testOptions)
 	ctx := t.Context()
-	if _, err := s.Observe(ctx, t0, []store.Observation{firing("a", team)}); err != nil {
+	if _, err := s.Observe(ctx, t0, []store.Observation{firing("a", team), firing("b", team)}); err != nil {
 		t.Fatal(err)
 	}
-	// Rewrite the member as the store wrote it before Member.Joined.
-	mk := s.keys.members(team.Key)
-	rec := s.client.HGet(ctx, mk, "a").Val()
-	f := strings.SplitN(rec, "|", 7)
-	old := strings.Join(append(f[:5:5], f[6]), "|")
-	if err := s.client.HSet(ctx, mk, "a", old).Err(); err != nil {
-		t.Fatal(err)
+	// Rewrite the members as earlier versions wrote them: a without
+	// joined, b with it, both with the alert JSON last instead of the
+	// source, and no body.
+	mk, bk := s.keys.members(team.Key), s.keys.bodies(team.Key)
+	cut := func(rec string) string { return rec[:strings.LastIndexByte(rec, '|')] }
+	for fp, old := range map[string]func(rec, js string) string{
+		"a": func(rec, js string) string { return cut(cut(rec)) + "|" + js },
+		"b": func(rec, js string) string { return cut(rec) + "|" + js },
+	} {
+		js, err := json.Marshal(firing(fp, team).Alert)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := s.client.HGet(ctx, mk, fp).Val()
+		if err := s.client.HSet(ctx, mk, fp, old(rec, string(js))).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.client.HDel(ctx, bk, fp).Err(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	flushes, err := s.ClaimGroups(ctx, t0.Add(team.Wait), 10)
-	if err != nil || len(flushes) != 1 || len(flushes[0].Members) != 1 {
+	if err != nil || len(flushes) != 1 || len(flushes[0].Members) != 2 {
 		t.Fatalf("ClaimGroups = %+v, %v", flushes, err)
 	}
-	if m := flushes[0].Members[0]; !m.Joined.IsZero() || m.Alert.Fingerprint != "a" || m.Version != 1 {
-		t.Errorf("old member = %+v, want fingerprint a, version 1, joined unknown", m)
+	a, b := flushes[0].Members[0], flushes[0].Members[1]
+	if !a.Joined.IsZero() || a.Alert.Fingerprint != "a" || a.Alert.Name != "HighErrorRate" || a.Version != 1 || a.Reason != incident.ReasonNew {
+		t.Errorf("member without joined = %+v, want a, version 1, new, joined unknown", a)
+	}
+	if !b.Joined.Equal(t0) || b.Alert.Fingerprint != "b" || b.Alert.Name != "HighErrorRate" || b.Version != 1 {
+		t.Errorf("member with joined = %+v, want b, version 1, joined %s", b, t0)
 	}
 	if err := s.CompleteFlush(ctx, t0.Add(team.Wait), flushes[0], nil); err != nil {
 		t.Fatal(err)
+	}
+	// a resolves: its record is rewritten, b's stays as the flush left it.
+	resolved := firing("a", team)
+	resolved.Alert.Status, resolved.Alert.EndsAt = alert.StatusResolved, t0.Add(time.Hour)
+	if _, err := s.Observe(ctx, t0.Add(time.Hour), []store.Observation{resolved}); err != nil {
+		t.Fatal(err)
+	}
+	g, found, err := s.Group(ctx, team.Key)
+	if err != nil || !found || len(g.Members) != 2 {
+		t.Fatalf("Group = %+v, %v, %v", g, found, err)
+	}
+	if a, b := g.Members[0], g.Members[1]; a.Alert.Status != alert.StatusResolved || a.Version != 2 ||
+		b.Alert.Name != "HighErrorRate" || b.Flushed != alert.StatusFiring || b.Version != 1 {
+		t.Errorf("after the flush and a's resolve: a = %+v, b = %+v", a, b)
 	}
 }
 
@@ -198,5 +235,29 @@ func TestLogger_WritesGoRedisLinesToSlog(t *testing.T) {
 				t.Errorf("logged %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestObserve_StateOfAnEarlierVersionIsRead upgrades a Redis with alerts
+// tracked: a state written as text by an earlier version decides the
+// next observation as it would have.
+func TestObserve_StateOfAnEarlierVersionIsRead(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv, "oldstate:", testOptions)
+	ctx := t.Context()
+	at := func(d time.Duration) string { return strconv.FormatInt(t0.Add(d).UnixMilli(), 10) }
+	// Notified firing at t0 (once), suppressed twice since, not flapping,
+	// one transition: what the text format held.
+	old := strings.Join([]string{"firing", at(0), "0", at(0), at(time.Minute), at(0), "firing", "1", "2", "0", "0", at(0)}, "|")
+	if err := s.client.HSet(ctx, s.keys.base+"alert:a", "s", old).Err(); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.Observe(ctx, t0.Add(2*time.Minute), []store.Observation{firing("a", team)})
+	if err != nil || len(v) != 1 || v[0].Reason != incident.ReasonDuplicate || v[0].Suppressed != 3 {
+		t.Fatalf("Observe = %+v, %v; want a duplicate, suppressed 3 times", v, err)
+	}
+	v, err = s.Observe(ctx, t0.Add(5*time.Hour), []store.Observation{firing("a", team)})
+	if err != nil || len(v) != 1 || v[0].Reason != incident.ReasonRepeat {
+		t.Fatalf("Observe after the repeat interval = %+v, %v; want a repeat", v, err)
 	}
 }

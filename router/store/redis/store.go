@@ -128,6 +128,7 @@ func newKeysTagged(prefix, tag string) keys {
 
 func (k keys) group(key string) string       { return k.base + "group:" + key }
 func (k keys) members(key string) string     { return k.base + "members:" + key }
+func (k keys) bodies(key string) string      { return k.base + "bodies:" + key }
 func (k keys) inhibit(key string) string     { return k.base + "inhibit:" + key }
 func (k keys) timer(group string) string     { return k.base + "timer:" + group }
 func (k keys) thread(incident string) string { return k.base + "thread:" + incident }

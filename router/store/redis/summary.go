@@ -65,13 +65,18 @@ func (s *Store) Recounts() uint64 { return s.recounts.Load() }
 
 // decodeSummary decodes what group_summaries.lua says of inc's group:
 // nothing if it is unknown, else opened, members, members not firing,
-// source/count pairs, escalated receivers and the first member's record.
+// source/count pairs, escalated receivers, the first member's record,
+// whether the tally was recounted and the first member's alert.
 func decodeSummary(inc incident.Incident, r *reply) (store.GroupSummary, error) {
 	if len(r.v) == 0 {
 		return store.GroupSummary{}, nil
 	}
 	opened, members, resolved := r.int(0), int(r.int(1)), int(r.int(2))
 	sources, escalated, first := r.list(3), r.list(4), r.str(5)
+	var body string
+	if len(r.v) > 7 {
+		body = r.str(7)
+	}
 	if r.err != nil {
 		return store.GroupSummary{}, r.err
 	}
@@ -89,7 +94,7 @@ func decodeSummary(inc incident.Incident, r *reply) (store.GroupSummary, error) 
 		sum.Escalated = append(sum.Escalated, rc)
 	}
 	if first != "" {
-		m, err := decodeMember(first)
+		m, err := decodeMember(first, body)
 		if err != nil {
 			return store.GroupSummary{}, err
 		}

@@ -8,7 +8,8 @@
 -- KEYS[1]    groups:due
 -- ARGV[1]    key prefix
 -- ARGV[2..7] now, limit, lease TTL, lease token, retention, member budget
--- Returns, for each claimed group, its snapshot (groups.lua).
+-- Returns, for each claimed group, its snapshot but the members
+-- (groups.lua), which the caller reads next.
 --
 -- Unlike memory's, a claim stops early once the groups it took hold the
 -- member budget (always taking at least one): Redis serves nobody else
@@ -28,6 +29,7 @@ local function lease(key, n)
   redis.call('HSET', gk, 'lease', id, 'leaseUntil', int(now + ttl))
   expire(gk)
   expire(members_key(key))
+  expire(bodies_key(key))
   return snapshot(key)
 end
 

@@ -17,7 +17,12 @@ local function int(n) return string.format('%d', n) end
 
 -- expire refreshes key's TTL to the retention period: every key the
 -- store writes has a TTL, so an abandoned prefix disappears by itself.
-local function expire(key) redis.call('PEXPIRE', key, int(C.retention)) end
+local function expire(key)
+  if C.ttlOf ~= C.retention then                  -- formatted once per call, not per key
+    C.ttlOf, C.ttl = C.retention, int(C.retention)
+  end
+  redis.call('PEXPIRE', key, C.ttl)
+end
 
 -- fields splits the first n-1 '|'-separated fields off s; field n is the
 -- rest, so it may contain '|' (it holds JSON where that matters).

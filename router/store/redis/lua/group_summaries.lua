@@ -8,8 +8,9 @@
 -- Returns per group an empty array if it is unknown, or: opened, the
 -- number of members, of members not firing, the sources as a flat
 -- source/count array, the escalated receivers, and the record of the
--- member whose fingerprint sorts first ('' unless asked for), and 1 if
--- the tally was recounted (below), else 0.
+-- member whose fingerprint sorts first ('' unless asked for), 1 if the
+-- tally was recounted (below), else 0, and that member's alert (bodies,
+-- '' unless asked for or when its record still carries it).
 --
 -- A group whose tally does not add up (its members hash expired before
 -- the group's, or the group was formed before tallies existed) is
@@ -37,8 +38,7 @@ local function recount(gk, mk, g)
   for _, rec in ipairs(redis.call('HVALS', mk)) do
     local m = decode_member(rec)
     if m.status ~= 'firing' then resolved = resolved + 1 end
-    local src = source_of(m.alert)
-    sources[src] = (sources[src] or 0) + 1
+    sources[m.source] = (sources[m.source] or 0) + 1
   end
   redis.call('HSET', gk, 'resolved', resolved)
   for src, n in pairs(sources) do redis.call('HSET', gk, 'src:' .. src, n) end
@@ -70,15 +70,16 @@ local function summary(key, first)
       flat[#flat + 1] = n
     end
   end
-  local rec = ''
+  local rec, body = '', ''
   if first and members > 0 then
     local min
     for _, fp in ipairs(redis.call('HKEYS', mk)) do
       if not min or before(fp, min) then min = fp end
     end
     rec = redis.call('HGET', mk, min)
+    body = redis.call('HGET', bodies_key(key), min) or ''
   end
-  return {tonumber(g.opened or '0'), members, resolved, flat, unpack_list(g.escalated), rec, recounted}
+  return {tonumber(g.opened or '0'), members, resolved, flat, unpack_list(g.escalated), rec, recounted, body}
 end
 
 local out = {}

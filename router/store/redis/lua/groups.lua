@@ -3,36 +3,84 @@
 --
 -- C.prefix, C.due (the groups:due sorted set) and C.retention must be set.
 --
--- A group is two hashes and one entry of groups:due:
+-- A group is three hashes and one entry of groups:due:
 --   group:<key>    ref (GroupRef JSON), interval (ms), seq, lastFlush,
 --                  opened, lease, leaseUntil (lease fields only while
 --                  claimed), ackedBy, ackedAt, escalated (MessagePack
 --                  array of receivers; absent while empty)
 --   members:<key>  fingerprint -> member record (below)
+--   bodies:<key>   fingerprint -> the member's alert, as the observation
+--                  carried it (alert.Alert's binary encoding)
 --   groups:due     <key> scored by the time its flush is due; absent
 --                  while nothing is to flush (memory's zero g.due)
+--
+-- A member's alert is written straight from the script's arguments and
+-- never read by a script: Redis's Lua hashes every byte of every string
+-- it makes, so the kilobyte or two of an alert costs each script that
+-- touches it as much as all the rest of its work. A flush reads the
+-- bodies with the member records, outside any script (groups.go).
 
--- A member record (incident.Member) is '|'-separated, the alert JSON last:
---   version|reason|flushed|flapping|status|joined|alertJSON
--- Records written before Member.Joined existed have no joined field:
--- their sixth field is the alert JSON itself, which starts with '{'.
--- Reading them as joined 0 (the zero time) keeps a Redis that was
--- upgraded with groups in flight working.
+-- A member record (incident.Member but its alert) is '|'-separated:
+--   version|reason|flushed|flapping|status|joined|source
+-- source is the member's alert's (the Now board's tally counts members
+-- by source without reading their alerts). Records of earlier versions
+-- carry the member's alert JSON as a last field instead of the source,
+-- after joined or (before Member.Joined existed) instead of it: it
+-- starts with '{'. decode_member returns that JSON as m.alert (joined 0,
+-- the zero time, when missing), and whoever rewrites such a record
+-- moves it to bodies (join and touch write the new alert there,
+-- complete_flush the old one), so a Redis that was upgraded with groups
+-- in flight keeps working.
 local function decode_member(rec)
   if not rec then return nil end
-  local f = fields(rec, 6)
-  local joined, alert = 0, f[6]
-  if string.sub(alert, 1, 1) ~= '{' then
-    local j = fields(alert, 2)
-    joined, alert = tonumber(j[1]), j[2]
+  local f, pos = {}, 1
+  for i = 1, 5 do
+    local j = string.find(rec, '|', pos, true)
+    f[i] = string.sub(rec, pos, j - 1)
+    pos = j + 1
   end
-  return {version = tonumber(f[1]), reason = f[2], flushed = f[3],
-    flapping = f[4] == '1', status = f[5], joined = joined, alert = alert}
+  local m = {version = tonumber(f[1]), reason = f[2], flushed = f[3],
+    flapping = f[4] == '1', status = f[5], joined = 0, source = ''}
+  if string.byte(rec, pos) == 123 then             -- '{'
+    m.alert = string.sub(rec, pos)
+  else
+    local j = string.find(rec, '|', pos, true)
+    if not j then
+      m.joined = tonumber(string.sub(rec, pos))
+    elseif string.byte(rec, j + 1) == 123 then
+      m.joined, m.alert = tonumber(string.sub(rec, pos, j - 1)), string.sub(rec, j + 1)
+    else
+      m.joined, m.source = tonumber(string.sub(rec, pos, j - 1)), string.sub(rec, j + 1)
+    end
+  end
+  if m.alert then
+    m.source = string.match(m.alert, '^{"source":"([^"]*)"') or ''
+  end
+  return m
 end
 
+-- (Lua writes the version and joined, integers below 1e14, exactly as
+-- int would, and faster.)
 local function encode_member(m)
-  return table.concat({int(m.version), m.reason, m.flushed, m.flapping and '1' or '0',
-    m.status, int(m.joined), m.alert}, '|')
+  return table.concat({m.version, m.reason, m.flushed, m.flapping and '1' or '0',
+    m.status, m.joined, m.source}, '|')
+end
+
+-- source_of returns the source of an alert as an observation carries
+-- it: alert.Alert's binary encoding, a version byte and then the source
+-- as a uvarint length and its bytes; or, from earlier versions, JSON,
+-- which starts with the source.
+local function source_of(a)
+  local b = string.byte(a, 1)
+  if b == 123 then                                 -- '{'
+    return string.match(a, '^{"source":"([^"]*)"') or ''
+  end
+  local n, shift, pos = 0, 0, 2
+  repeat
+    b = string.byte(a, pos) or 0
+    n, shift, pos = n + (b % 128) * 2 ^ shift, shift + 7, pos + 1
+  until b < 128
+  return string.sub(a, pos, pos + n - 1)
 end
 
 -- A group's tally lets the Now board count its members without reading
@@ -44,11 +92,6 @@ end
 -- touch or untally runs before it returns: a storm's batch joins many
 -- alerts to few groups.
 
--- source_of returns an alert's source: alert.Alert's JSON starts with it.
-local function source_of(alert)
-  return string.match(alert, '^{"source":"([^"]*)"') or ''
-end
-
 local function tally_add(gk, field, d)
   C.tally = C.tally or {}
   local t = C.tally[gk] or {}
@@ -58,14 +101,14 @@ end
 
 -- tally counts member m, whose status was was (nil if it just joined).
 local function tally(gk, was, m)
-  if was == nil then tally_add(gk, 'src:' .. source_of(m.alert), 1) end
+  if was == nil then tally_add(gk, 'src:' .. m.source, 1) end
   local d = (m.status ~= 'firing' and 1 or 0) - ((was or 'firing') ~= 'firing' and 1 or 0)
   if d ~= 0 then tally_add(gk, 'resolved', d) end
 end
 
 -- untally forgets member m, which left the group.
 local function untally(gk, m)
-  tally_add(gk, 'src:' .. source_of(m.alert), -1)
+  tally_add(gk, 'src:' .. m.source, -1)
   if m.status ~= 'firing' then tally_add(gk, 'resolved', -1) end
 end
 
@@ -114,19 +157,103 @@ local function unpack_groups(s)
   return groups
 end
 
--- The alert as last notified or flap-suppressed (memory's t.alert) is
--- field "a" of its hash: status|alertJSON.
-local function tracked(a, flapping, groups)
-  local t = {status = '', alert = '', flapping = flapping, groups = groups}
-  if a then
-    local f = fields(a, 2)
-    t.status, t.alert = f[1], f[2]
-  end
-  return t
+-- The alert as it entered flapping or a held resolve, or as last
+-- flap-suppressed (memory's t.alert, as Settle reads it), is field "a"
+-- of its hash: status|alert. Settle only ever reads it for an alert in
+-- one of those states, and each writes it on the way in, so the plain
+-- notifications (new, repeat, resolved) do not write it.
+local function unpack_tracked(a)
+  if not a then return '', '' end
+  local f = fields(a, 2)
+  return f[1], f[2]
+end
+
+-- tracked is what join and touch need of an alert: its status and
+-- encoding, whether it flaps, its groups.
+local function tracked(status, alert, flapping, groups)
+  return {status = status, alert = alert, flapping = flapping, groups = groups}
 end
 
 local function group_key(key) return C.prefix .. 'group:' .. key end
 local function members_key(key) return C.prefix .. 'members:' .. key end
+local function bodies_key(key) return C.prefix .. 'bodies:' .. key end
+
+-- Within one script call, member records are read once and written
+-- once per group: C.members[key] holds the records read (false: none),
+-- C.dirty[key] those changed and C.bodies[key] the alerts to store, and
+-- write_members writes them, one HSET per hash, when the call is done.
+-- A storm's batch joins many alerts to few groups, and every Redis
+-- command a script saves is a few microseconds of the one thread every
+-- replica waits on. C.wanted[key], if set, lists the fingerprints the
+-- call may look up in a group: the first look-up reads them all (one
+-- HMGET), not only the one asked for.
+C.members, C.dirty, C.bodies, C.wanted = {}, {}, {}, {}
+
+-- call_chunked runs cmd on key with args in chunks small enough for
+-- unpack, each chunk a whole number of steps (field/value pairs: 2).
+local function call_chunked(cmd, key, args, step)
+  local size = 1000 * step
+  local out = {}
+  for i = 1, #args, size do
+    local r = redis.call(cmd, key, unpack(args, i, math.min(i + size - 1, #args)))
+    if type(r) == 'table' then
+      for _, v in ipairs(r) do out[#out + 1] = v end
+    end
+  end
+  return out
+end
+
+-- member returns the record of fp in group key, or nil.
+local function member(key, fp)
+  local cache = C.members[key]
+  if not cache then
+    cache = {}
+    C.members[key] = cache
+  end
+  if cache[fp] == nil then
+    local fps = C.wanted[key]
+    C.wanted[key] = nil
+    if not fps then fps = {fp} end
+    local recs = call_chunked('HMGET', members_key(key), fps, 1)
+    for i, f in ipairs(fps) do
+      if cache[f] == nil then cache[f] = decode_member(recs[i]) or false end
+    end
+    if cache[fp] == nil then
+      cache[fp] = decode_member(redis.call('HGET', members_key(key), fp)) or false
+    end
+  end
+  return cache[fp] or nil
+end
+
+-- set_member records m as fp's record in group key, with its alert.
+local function set_member(key, fp, m, alert)
+  C.members[key][fp] = m
+  C.dirty[key] = C.dirty[key] or {}
+  C.dirty[key][fp] = true
+  C.bodies[key] = C.bodies[key] or {}
+  C.bodies[key][fp] = alert
+end
+
+-- write_members writes the records and alerts the call changed, and
+-- refreshes their hashes' TTLs. Every script that joins or touches ends
+-- with it.
+local function write_members()
+  for key, fps in pairs(C.dirty) do
+    local recs, bodies = {}, {}
+    for fp in pairs(fps) do
+      recs[#recs + 1] = fp
+      recs[#recs + 1] = encode_member(C.members[key][fp])
+      bodies[#bodies + 1] = fp
+      bodies[#bodies + 1] = C.bodies[key][fp]
+    end
+    local mk, bk = members_key(key), bodies_key(key)
+    call_chunked('HSET', mk, recs, 2)
+    call_chunked('HSET', bk, bodies, 2)
+    expire(mk)
+    expire(bk)
+  end
+  C.members, C.dirty, C.bodies, C.wanted = {}, {}, {}, {}
+end
 
 -- memory.Store.join: adds or updates t's alert in each of its groups and
 -- schedules the groups: a new group after its group_wait, a known one no
@@ -136,13 +263,11 @@ local function members_key(key) return C.prefix .. 'members:' .. key end
 -- the TTLs) is done by the first join of each group only (C.joined
 -- remembers the ref it wrote): once a group has been joined it exists
 -- and is due, and nothing in the same call undoes that, so later joins
--- would find both and change nothing but the member. A storm's batch
--- joins many alerts to few groups, and every Redis command a script
--- saves is a few microseconds of the one thread every replica waits on.
+-- would find both and change nothing but the member.
 local function join(fp, t, reason, now)
   C.joined = C.joined or {}
   for _, ref in ipairs(t.groups) do
-    local gk, mk = group_key(ref.key), members_key(ref.key)
+    local gk = group_key(ref.key)
     local first = C.joined[ref.key] ~= ref.ref
     if first then
       if redis.call('EXISTS', gk) == 0 then            -- g == nil: due: now.Add(ref.Wait)
@@ -154,16 +279,16 @@ local function join(fp, t, reason, now)
       end
       redis.call('HSET', gk, 'ref', ref.ref, 'interval', int(ref.interval))  -- g.ref = ref
     end
-    local m = decode_member(redis.call('HGET', mk, fp)) or
+    local m = member(ref.key, fp) or
       {version = 0, flushed = '', joined = now}      -- m = &incident.Member{Joined: now}
     local was = m.status
-    m.alert, m.status, m.reason, m.flapping = t.alert, t.status, reason, t.flapping
+    m.alert, m.status, m.reason, m.flapping = nil, t.status, reason, t.flapping
+    if was == nil then m.source = source_of(t.alert) end
     m.version = m.version + 1                        -- m.Version++
-    redis.call('HSET', mk, fp, encode_member(m))
+    set_member(ref.key, fp, m, t.alert)              -- m.Alert = t.alert
     tally(gk, was, m)
     if first then
       expire(gk)
-      expire(mk)
       expire(C.due)
       C.joined[ref.key] = ref.ref
     end
@@ -175,28 +300,27 @@ end
 -- settles it, but is not news.
 local function touch(fp, t)
   for _, ref in ipairs(t.groups) do
-    local gk, mk = group_key(ref.key), members_key(ref.key)
+    local gk = group_key(ref.key)
     if redis.call('EXISTS', gk) == 1 then            -- if g := s.groups[ref.Key]; g != nil
-      local m = decode_member(redis.call('HGET', mk, fp))
+      local m = member(ref.key, fp)
       if m then                                      -- if m := g.members[fp]; m != nil
         local was = m.status
-        m.alert, m.status, m.flapping = t.alert, t.status, t.flapping
+        m.alert, m.status, m.flapping = nil, t.status, t.flapping
         m.version = m.version + 1
-        redis.call('HSET', mk, fp, encode_member(m))
+        set_member(ref.key, fp, m, t.alert)
         tally(gk, was, m)
         expire(gk)
-        expire(mk)
       end
     end
   end
 end
 
--- memory's group.snapshot: what a Flush is decoded from (groups.go,
--- decodeFlush): key, GroupRef JSON, seq, lease, leaseUntil, the members
--- hash as a flat fingerprint/record array, opened, escalated receivers.
+-- memory's group.snapshot but the members, which a flush reads apart
+-- (groups.go, decodeFlush): key, GroupRef JSON, seq, lease, leaseUntil,
+-- opened, escalated receivers.
 local function snapshot(key)
   local g = redis.call('HMGET', group_key(key), 'ref', 'seq', 'lease', 'leaseUntil',
     'opened', 'escalated')
   return {key, g[1], tonumber(g[2] or '0'), g[3] or '', tonumber(g[4] or '0'),
-    redis.call('HGETALL', members_key(key)), tonumber(g[5] or '0'), unpack_list(g[6])}
+    tonumber(g[5] or '0'), unpack_list(g[6])}
 end

@@ -11,11 +11,14 @@
 -- ARGV[2]    retention
 -- ARGV[3..8] flap policy: transitions, window, quiet, long transitions,
 --            long window, resolve hold
+-- ARGV[9]    r, the number of groups the batch's observations name, and
+--            for each: key, wait, interval, GroupRef JSON (so a group
+--            that a hundred alerts of a request join is sent once)
 -- then segments: now, the number of observations, and per observation
--- 8 + 4*n + m values:
---   fingerprint, status, startsAt, endsAt, repeatInterval, alert JSON, n,
---   for each of its n groups: key, wait, interval, GroupRef JSON,
---   m, and its m inhibition keys
+-- 8 + n + m values:
+--   fingerprint, status, startsAt, endsAt, repeatInterval, alert (its
+--   binary encoding), n, the indices (from 1) of its n groups, m, and its
+--   m inhibition keys
 -- Returns action, reason, suppressed for each observation, in order.
 
 C.prefix, C.due, C.flapping = ARGV[1], KEYS[1], KEYS[2]
@@ -24,6 +27,19 @@ C.flap = {transitions = tonumber(ARGV[3]), window = tonumber(ARGV[4]), quiet = t
   longTransitions = tonumber(ARGV[6]), longWindow = tonumber(ARGV[7]), hold = tonumber(ARGV[8])}
 local now
 
+local refs = {}
+local i = 10
+for r = 1, tonumber(ARGV[9]) do
+  refs[r] = {key = ARGV[i], wait = tonumber(ARGV[i + 1]), interval = tonumber(ARGV[i + 2]), ref = ARGV[i + 3]}
+  i = i + 4
+end
+
+-- packed memoizes pack_groups by the groups' indices: the alerts of a
+-- request share their groups.
+local packed = {}
+
+local none = {}
+
 -- read_observation decodes the observation at ARGV[i] and returns it
 -- with the index of the next one.
 local function read_observation(i)
@@ -31,14 +47,30 @@ local function read_observation(i)
     endsAt = tonumber(ARGV[i + 3]), rep = tonumber(ARGV[i + 4]), alert = ARGV[i + 5], groups = {}}
   local n = tonumber(ARGV[i + 6])
   i = i + 7
-  for g = 1, n do
-    o.groups[g] = {key = ARGV[i], wait = tonumber(ARGV[i + 1]),
-      interval = tonumber(ARGV[i + 2]), ref = ARGV[i + 3]}
-    i = i + 4
+  if n == 1 then
+    o.gid = ARGV[i]
+  else
+    o.gid = table.concat(ARGV, ',', i, i + n - 1)
   end
+  for g = 1, n do
+    o.groups[g] = refs[tonumber(ARGV[i + g - 1])]
+  end
+  i = i + n
   local m = tonumber(ARGV[i])
-  o.inhibits = {unpack(ARGV, i + 1, i + m)}
+  o.inhibits = none
+  if m > 0 then
+    o.inhibits = {unpack(ARGV, i + 1, i + m)}
+  end
   return o, i + 1 + m
+end
+
+local function groups_of(o)
+  local p = packed[o.gid]
+  if not p then
+    p = pack_groups(o.groups)
+    packed[o.gid] = p
+  end
+  return p
 end
 
 -- memory.Store.holdInhibits: a firing alert holds its inhibition keys,
@@ -69,13 +101,16 @@ local function observe(o)
     expire(C.flapping)
   end
   -- The state and what goes with it are written in one HSET.
-  if v.action == 'notify' then
+  if v.reason == 'flapping' then
     redis.call('HSET', key, 's', encode_state(st), 'a', o.status .. '|' .. o.alert,
-      'g', pack_groups(o.groups))                  -- t.state, t.alert, t.groups
-    join(o.fp, tracked(o.status .. '|' .. o.alert, st.flapping, o.groups), v.reason, now)
+      'g', groups_of(o))                           -- t.state, t.alert, t.groups
+    join(o.fp, tracked(o.status, o.alert, st.flapping, o.groups), v.reason, now)
+  elseif v.action == 'notify' then
+    redis.call('HSET', key, 's', encode_state(st), 'g', groups_of(o))  -- t.state, t.groups
+    join(o.fp, tracked(o.status, o.alert, st.flapping, o.groups), v.reason, now)
   elseif v.reason == 'flap-suppressed' then
     redis.call('HSET', key, 's', encode_state(st), 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone()
-    touch(o.fp, tracked(o.status .. '|' .. o.alert, st.flapping,
+    touch(o.fp, tracked(o.status, o.alert, st.flapping,
       unpack_groups(redis.call('HGET', key, 'g'))))
   elseif v.reason == 'resolve-held' then
     redis.call('HSET', key, 's', encode_state(st), 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone(), for Settle
@@ -86,20 +121,37 @@ local function observe(o)
   return v
 end
 
-local out = {}
-local i = 9
+-- The whole batch is read first, so that each group's members that the
+-- batch may join are read together (C.wanted, groups.lua).
+local batch = {}
 while i <= #ARGV do
-  now = tonumber(ARGV[i])
+  local at = tonumber(ARGV[i])
   local n = tonumber(ARGV[i + 1])
   i = i + 2
   for _ = 1, n do
     local o
     o, i = read_observation(i)
-    local v = observe(o)
-    out[#out + 1] = v.action
-    out[#out + 1] = v.reason
-    out[#out + 1] = v.suppressed
+    o.now = at
+    batch[#batch + 1] = o
+    for _, ref in ipairs(o.groups) do
+      local w = C.wanted[ref.key]
+      if not w then
+        w = {}
+        C.wanted[ref.key] = w
+      end
+      w[#w + 1] = o.fp
+    end
   end
 end
+
+local out = {}
+for _, o in ipairs(batch) do
+  now = o.now
+  local v = observe(o)
+  out[#out + 1] = v.action
+  out[#out + 1] = v.reason
+  out[#out + 1] = v.suppressed
+end
+write_members()
 flush_tallies()
 return out

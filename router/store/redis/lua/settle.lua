@@ -23,7 +23,8 @@ for _, fp in ipairs(redis.call('ZRANGEBYSCORE', C.flapping, '-inf', int(now))) d
       redis.call('HSET', key, 's', encode_state(st))
       expire(key)
       redis.call('ZREM', C.flapping, fp)           -- delete(s.flapping, fp)
-      join(fp, tracked(h[2], st.flapping, unpack_groups(h[3])), v.reason, now)
+      local status, alert = unpack_tracked(h[2])
+      join(fp, tracked(status, alert, st.flapping, unpack_groups(h[3])), v.reason, now)
       out[#out + 1] = fp
       out[#out + 1] = v.action
       out[#out + 1] = v.reason
@@ -37,5 +38,6 @@ for _, fp in ipairs(redis.call('ZRANGEBYSCORE', C.flapping, '-inf', int(now))) d
     end
   end
 end
+write_members()
 flush_tallies()
 return out
