@@ -93,10 +93,12 @@ func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
 			httpx.WriteError(w, http.StatusNotFound, "", "source "+string(src)+" is disabled")
 			return
 		}
-		log := rt.log.With("source", src, "remote", r.RemoteAddr)
+		// The request's logger is made when first used: most requests
+		// log nothing, and With formats its attributes at once.
+		log := func() *slog.Logger { return rt.log.With("source", src, "remote", r.RemoteAddr) }
 		reject := func(code int, outcome, field, reason string) {
 			rt.metrics.requests.WithLabelValues(string(src), outcome).Inc()
-			rt.rejects.log(log, string(src)+"/"+outcome, "webhook rejected", "status", code, "field", field, "reason", reason)
+			rt.rejects.log(log(), string(src)+"/"+outcome, "webhook rejected", "status", code, "field", field, "reason", reason)
 			httpx.WriteError(w, code, field, reason)
 		}
 		signed := ep.hmac.IsSet() && r.Header.Get(SignatureHeader) != ""
@@ -128,7 +130,7 @@ func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
 				reject(se.Status, outcomeFor(se.Status), se.Field, se.Reason)
 				return
 			}
-			log.Error("webhook could not be processed", "err", err)
+			log().Error("webhook could not be processed", "err", err)
 			rt.metrics.requests.WithLabelValues(string(src), outcomeUnavailable).Inc()
 			httpx.WriteError(w, http.StatusServiceUnavailable, "", "temporarily unable to process the request; retry")
 			return
@@ -141,13 +143,13 @@ func (rt *Router) handleIngest(src alert.Source) http.HandlerFunc {
 
 // accept ingests a parsed batch and answers the sender; it reports
 // whether the alerts were taken.
-func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logger, src alert.Source, batch source.Batch) bool {
+func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, src alert.Source, batch source.Batch) bool {
 	if batch.Truncated > 0 {
-		log.Warn("sender truncated alerts (Alertmanager max_alerts); the missing ones were never received", "truncated", batch.Truncated)
+		log().Warn("sender truncated alerts (Alertmanager max_alerts); the missing ones were never received", "truncated", batch.Truncated)
 	}
 	res, err := rt.engine.Ingest(r.Context(), src, batch.Alerts)
 	if err != nil {
-		log.Error("alerts could not be accepted", "alerts", len(batch.Alerts), "err", err)
+		log().Error("alerts could not be accepted", "alerts", len(batch.Alerts), "err", err)
 		rt.metrics.requests.WithLabelValues(string(src), outcomeUnavailable).Inc()
 		httpx.WriteError(w, http.StatusServiceUnavailable, "", "temporarily unable to accept alerts; retry")
 		return false
@@ -155,10 +157,10 @@ func (rt *Router) accept(w http.ResponseWriter, r *http.Request, log *slog.Logge
 	rt.metrics.requests.WithLabelValues(string(src), outcomeAccepted).Inc()
 	rt.metrics.received.WithLabelValues(string(src)).Add(float64(len(batch.Alerts)))
 	if batch.Note != "" {
-		log.Info("webhook accepted", "note", batch.Note)
+		log().Info("webhook accepted", "note", batch.Note)
 	}
 	if len(batch.Ignored) > 0 {
-		log.Debug("webhook accepted without fields it could not read", "ignored", batch.Ignored)
+		log().Debug("webhook accepted without fields it could not read", "ignored", batch.Ignored)
 	}
 	httpx.WriteJSON(w, http.StatusOK, ingestResponse{Status: "ok", Result: res, Truncated: batch.Truncated, Note: batch.Note, Ignored: batch.Ignored})
 	return true

@@ -238,9 +238,12 @@ func (e *Engine) recordDecision(ctx context.Context, src alert.Source, a *alert.
 	if v.Reason == incident.ReasonFlapping {
 		e.stats.add(now, "flapping:"+a.Name, 1)
 	}
-	level := slog.LevelInfo
-	if v.Action != dedup.Notify {
-		level = slog.LevelDebug
+	// Like Alertmanager's "Received alert", an alert's decision is
+	// debug: a storm would log thousands a second. Alerts delivered
+	// without deduplication (the store was down) are worth a line each.
+	level := slog.LevelDebug
+	if v.Reason == incident.ReasonDegraded {
+		level = slog.LevelInfo
 	}
 	e.log.LogAttrs(ctx, level, "alert decided",
 		slog.String("source", string(src)),
