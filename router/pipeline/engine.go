@@ -75,6 +75,9 @@ type Engine struct {
 	localWorker *notify.Worker
 	stats       *stats
 	journal     journal
+	// journaled says the store can lose its state while the engine runs
+	// (it is not store.ProcessLocal), so accepted alerts are journaled.
+	journaled bool
 	// degraded are the alerts delivered without the store, to tell it
 	// about once it answers again (reconcile.go).
 	degraded    pending
@@ -105,6 +108,8 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 	}
 	e := &Engine{opts: opts, log: opts.Logger, metrics: newMetrics(opts.Registerer), stats: &stats{}, local: memory.New(store.Options{}),
 		hb: heartbeats{armed: map[string]config.Heartbeat{}, lastSeen: map[string]time.Time{}, pushed: map[string]time.Time{}, armedAt: map[string]time.Time{}}}
+	_, local := opts.Store.(store.ProcessLocal)
+	e.journaled = !local
 	rs, err := rules.New(cfg)
 	if err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ type Result struct {
 // lose its state.
 func (e *Engine) Ingest(ctx context.Context, src alert.Source, alerts []alert.Alert) (Result, error) {
 	res, err := e.ingest(ctx, src, alerts)
-	if err == nil {
+	if err == nil && res.news != nil {
 		// Alerts delivered without the store (res.Degraded) are already
 		// on their way and were never written to it: they have no news to
 		// re-ingest.
@@ -60,8 +60,8 @@ func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 	for i, v := range verdicts {
 		reasons[i] = v.Reason
 		e.recordDecision(ctx, src, &alerts[i], v)
-		if v.Reason != incident.ReasonDuplicate && v.Reason != incident.ReasonStale {
-			res.news = appendJournal(res.news, &alerts[i])
+		if e.journaled && v.Reason != incident.ReasonDuplicate && v.Reason != incident.ReasonStale {
+			res.news = appendJournal(res.news, &alerts[i], len(alerts)-i)
 			res.nNews++
 		}
 		switch v.Action {

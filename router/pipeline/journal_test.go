@@ -14,7 +14,8 @@ import (
 // and neither twin, which tells the store nothing and would only cost
 // memory during a storm of re-sends.
 func TestJournal_KeepsNewsNotDuplicates(t *testing.T) {
-	h := newHarness(t, testConfig, nil)
+	srv := redistest.Start(t)
+	h := newHarness(t, testConfig, redisStore(t, srv, "journal:"))
 	start := h.now()
 	labels := map[string]string{"alertname": "DiskFull", "instance": "db-1"}
 	for _, status := range []alert.Status{alert.StatusFiring, alert.StatusResolved} {
@@ -38,6 +39,21 @@ func TestJournal_KeepsNewsNotDuplicates(t *testing.T) {
 	}
 	if len(got) != 2 || got[0] != "firing" || got[1] != "resolved" {
 		t.Errorf("journal holds %v, want [firing resolved]", got)
+	}
+}
+
+// The memory store loses its state only with the process, and the
+// journal with it: nothing is journaled for it.
+func TestJournal_NothingKeptForAStoreThatLivesWithTheProcess(t *testing.T) {
+	h := newHarness(t, testConfig, nil)
+	start := h.now()
+	h.ingest(h.alert(alert.StatusFiring, map[string]string{"alertname": "DiskFull", "instance": "db-1"}))
+	h.step()
+	if n := len(h.notifications()); n != 1 {
+		t.Fatalf("%d notifications, want the alert delivered", n)
+	}
+	if b := h.e.journal.recent(start); len(b) != 0 {
+		t.Errorf("journal holds %d batches for the memory store, want none", len(b))
 	}
 }
 

@@ -144,3 +144,11 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 }
+
+// ProcessLocal is implemented by a store whose contents live exactly as
+// long as the process that holds them (the memory store): it cannot
+// lose them while alertgate runs, so its epoch never changes and the
+// engine keeps no journal of accepted alerts to ingest again.
+type ProcessLocal interface {
+	ProcessLocal()
+}

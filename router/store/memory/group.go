@@ -36,10 +36,12 @@ func (s *Store) join(t *tracked, r incident.Reason, now time.Time) {
 		if g == nil {
 			g = &group{members: map[alert.Fingerprint]*incident.Member{}, due: now.Add(ref.Wait), opened: now}
 			s.groups[ref.Key] = g
+			s.due.add(ref.Key, g.due)
 		}
 		g.ref = ref
 		if g.due.IsZero() {
 			g.due = later(now, g.lastFlush.Add(ref.Interval))
+			s.due.add(ref.Key, g.due)
 		}
 		m := g.members[t.alert.Fingerprint]
 		if m == nil {
@@ -83,24 +85,21 @@ func (s *Store) ClaimGroups(ctx context.Context, now time.Time, limit int) ([]in
 func (s *Store) claimGroups(now time.Time, limit int) []incident.Flush {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var due []*group
-	for _, g := range s.groups {
-		if !g.due.IsZero() && !g.due.After(now) && (g.lease == "" || !now.Before(g.leaseUntil)) {
-			due = append(due, g)
+	var out []incident.Flush
+	for len(out) < limit {
+		e, ok := s.due.next(now)
+		if !ok {
+			break
 		}
-	}
-	slices.SortFunc(due, func(a, b *group) int {
-		return cmp.Or(a.due.Compare(b.due), cmp.Compare(a.ref.Key, b.ref.Key))
-	})
-	if len(due) > limit {
-		due = due[:limit]
-	}
-	out := make([]incident.Flush, 0, len(due))
-	for _, g := range due {
+		g := s.groups[e.key]
+		if g == nil || g.due.IsZero() || g.due.After(now) || (g.lease != "" && now.Before(g.leaseUntil)) {
+			continue // an entry the group has moved past
+		}
 		s.leaseSeq++
 		g.seq++
 		g.lease = strconv.FormatInt(s.leaseSeq, 10)
 		g.leaseUntil = now.Add(s.opts.LeaseTTL)
+		s.due.add(e.key, g.leaseUntil) // claimable again if the lease expires
 		out = append(out, g.shallowSnapshot())
 	}
 	return out
@@ -169,6 +168,7 @@ func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f incident.Flu
 	for _, m := range g.members {
 		if m.Changed() {
 			g.due = now.Add(g.ref.Interval)
+			s.due.add(f.Group.Key, g.due)
 			break
 		}
 	}
@@ -188,6 +188,7 @@ func (s *Store) Postpone(ctx context.Context, f incident.Flush, until time.Time)
 		return store.ErrLeaseLost
 	}
 	g.lease, g.due = "", until
+	s.due.add(f.Group.Key, until)
 	return nil
 }
 

@@ -27,6 +27,7 @@ type Store struct {
 	alerts   map[alert.Fingerprint]*tracked
 	flapping map[alert.Fingerprint]struct{}
 	groups   map[string]*group
+	due      dueIndex // of groups
 	inhibits map[string]map[alert.Fingerprint]struct{}
 	timers   map[string]*timer
 	// corrByService is each service's latest correlated incident;
@@ -73,7 +74,10 @@ type tracked struct {
 }
 
 // The memory store is a complete backend.
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store        = (*Store)(nil)
+	_ store.ProcessLocal = (*Store)(nil)
+)
 
 // New returns an empty store.
 func New(opts store.Options) *Store {

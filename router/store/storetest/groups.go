@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -277,6 +279,50 @@ func runGroups(t *testing.T, newStore Factory) {
 		}
 		if err := s.Postpone(t.Context(), second[0], now.Add(time.Hour)); !errors.Is(err, store.ErrLeaseLost) {
 			t.Errorf("Postpone of a released group = %v, want ErrLeaseLost", err)
+		}
+	})
+	t.Run("ClaimsEveryDueGroupOnceUpToTheLimit", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		// Five groups opened a second apart, each due group_wait later;
+		// the third is postponed by an hour once claimed, the others
+		// flushed.
+		var keys []string
+		for i := range 5 {
+			g := team
+			g.Key = fmt.Sprintf("g-%d", i)
+			keys = append(keys, g.Key)
+			observe(t, s, t0.Add(time.Duration(i)*time.Second), obs(newAlert(fmt.Sprintf("a%d", i), alert.StatusFiring, t0), g))
+		}
+		now := t0.Add(team.Wait + time.Minute)
+		var got []string
+		for _, limit := range []int{2, 2, 2} {
+			f, err := s.ClaimGroups(t.Context(), now, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f) > limit {
+				t.Fatalf("claimed %d groups with limit %d", len(f), limit)
+			}
+			for _, fl := range f {
+				got = append(got, fl.Group.Key)
+				if fl.Group.Key != "g-2" {
+					complete(t, s, now, fl)
+				} else if err := s.Postpone(t.Context(), fl, now.Add(time.Hour)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		// (A partitioned store claims earliest first within a partition,
+		// taking partitions in turn: the order is not compared.)
+		slices.Sort(got)
+		if fmt.Sprint(got) != fmt.Sprint(keys) {
+			t.Errorf("claimed %v, want every due group once: %v", got, keys)
+		}
+		if f := claim(t, s, now.Add(time.Hour-time.Second)); len(f) != 0 {
+			t.Errorf("claimed %d groups before the postponed one is due again", len(f))
+		}
+		if f := claim(t, s, now.Add(time.Hour)); len(f) != 1 || f[0].Group.Key != "g-2" {
+			t.Errorf("an hour later claimed %+v, want the postponed g-2", f)
 		}
 	})
 }
