@@ -59,7 +59,7 @@ func BenchmarkIngest(b *testing.B) {
 			if run.storm {
 				storm := defaultStorm
 				storm.instances = 2000 // 100,000 alerts: enough for a profile
-				bodies, _ = storm.bodies(batch, false)
+				bodies, _ = storm.bodies(batch, 1, false)
 			}
 			b.ReportAllocs()
 			i := 0

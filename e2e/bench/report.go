@@ -188,7 +188,8 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "Each run starts a fresh server with config/alertgate.yml (catalog and correlation on, dry-run notifications, "+
 		"rate limits off). Two regimes: `storm` runs send mostly alerts never seen before — %d alert names × %d instances over "+
 		"%d services, so %d groups of %d alerts, one group per request, with one request in %d a re-send of an earlier one "+
-		"(\"new %%\" is the share of measured requests whose alerts were new); the other runs cycle through %d distinct "+
+		"(\"new %%\" is the share of measured requests whose alerts were new), sent again in waves on services of their own "+
+		"as often as a run could need (up to 100,000 alerts/s or 20,000 requests/s) so that fast runs stay storms; the other runs cycle through %d distinct "+
 		"alerts: the first pass is all new alerts, later passes are the re-sends alertgate deduplicates. "+
 		"The runs of one load go to each target in turn (Alertmanager, memory, Redis), so they ran minutes apart; \"× AM\" "+
 		"compares a run with Alertmanager's run of the same load. CPU per alert counts the server and, for the Redis store, "+

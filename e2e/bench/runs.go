@@ -124,7 +124,7 @@ func (b *bench) requestBodies(s scenario) *requestSet {
 	rs := &requestSet{postable: s.store == ""}
 	switch {
 	case s.storm:
-		rs.bodies, rs.fresh = b.o.storm.bodies(s.batch, rs.postable)
+		rs.bodies, rs.fresh = b.o.storm.bodies(s.batch, b.o.storm.waves(s.batch, b.o.warmup+b.o.duration), rs.postable)
 	case rs.postable:
 		rs.bodies = newPool(b.o.poolSize, s.catalog).postable(s.batch)
 	default:

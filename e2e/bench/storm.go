@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -48,7 +49,7 @@ func (s stormShape) alert(i int, start time.Time) template.Alert {
 	gs := s.groupSize()
 	g, m := i/gs, i%gs
 	name := fmt.Sprintf("%s%02d", alertNames[g%len(alertNames)], g%s.names)
-	svc := fmt.Sprintf("svc-%03d", (g/s.names)%s.services)
+	svc := fmt.Sprintf("svc-%03d", g/s.names) // waves after the first: services after the first s.services
 	inst := fmt.Sprintf("%s-%05d", svc, (g/s.names)*gs+m)
 	sev := "warning"
 	if g%10 == 0 {
@@ -70,19 +71,31 @@ func (s stormShape) alert(i int, start time.Time) template.Alert {
 	}
 }
 
-// bodies encodes the storm as request bodies of batch alerts each,
-// webhook v4 bodies for alertgate or POST /api/v2/alerts bodies for
-// Alertmanager, and lays them out in the order they are sent: the
+// waves is how many times over a run of d sends the storm, each wave on
+// services of its own (the storm's shape again: new label sets, new
+// groups of the same size), so that the run stays a storm of new alerts
+// whatever the rate: enough waves for 20,000 requests a second, up to
+// 100,000 alerts a second. A server that took more would see re-sends
+// (the "new %" column says so).
+func (s stormShape) waves(batch int, d time.Duration) int {
+	rate := min(20000*batch, 100000)
+	return max(1, int(math.Ceil(float64(rate)*d.Seconds()/float64(s.size()))))
+}
+
+// bodies encodes waves of the storm as request bodies of batch alerts
+// each, webhook v4 bodies for alertgate or POST /api/v2/alerts bodies
+// for Alertmanager, and lays them out in the order they are sent: the
 // distinct bodies with the re-sends mixed in. fresh[k] says whether
 // request k carries alerts sent for the first time.
-func (s stormShape) bodies(batch int, postable bool) (out [][]byte, fresh []bool) {
+func (s stormShape) bodies(batch, waves int, postable bool) (out [][]byte, fresh []bool) {
 	start := time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
 	ends := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 	as := make([]template.Alert, 0, batch)
 	var distinct int
-	for i := 0; i < s.size(); i += batch {
+	size := waves * s.size()
+	for i := 0; i < size; i += batch {
 		as = as[:0]
-		for j := i; j < min(i+batch, s.size()); j++ {
+		for j := i; j < min(i+batch, size); j++ {
 			as = append(as, s.alert(j, start))
 		}
 		var body []byte

@@ -63,7 +63,7 @@ func BenchmarkStorm(b *testing.B) {
 	storm.instances, storm.services = 2000, 20 // 1,000 groups of 100 alerts
 	for _, backend := range []string{"memory", "redis"} {
 		for _, batch := range []int{1, 100} {
-			bodies, _ := storm.bodies(batch, false)
+			bodies, _ := storm.bodies(batch, 1, false)
 			for _, when := range []string{"day", "night"} {
 				b.Run(fmt.Sprintf("%s/batch%d/%s", backend, batch, when), func(b *testing.B) {
 					stormRun(b, cfg, srv, backend, batch, bodies, clocks[when])
