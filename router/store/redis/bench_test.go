@@ -208,6 +208,7 @@ func BenchmarkStorm(b *testing.B) {
 				}
 			})
 			n := int(next.Load())
+			observed := redisCPUTime(b, s)
 			for {
 				due, err := s.ClaimGroups(ctx, t0.Add(time.Minute), 64)
 				if err != nil {
@@ -228,6 +229,7 @@ func BenchmarkStorm(b *testing.B) {
 			}
 			b.ReportMetric(float64(s.RoundTrips()-trips)/float64(n), "round-trips/alert")
 			b.ReportMetric(float64((redisCPUTime(b, s)-redisCPU).Microseconds())/float64(n), "redis-µs/alert")
+			b.ReportMetric(float64((observed-redisCPU).Microseconds())/float64(n), "redis-observe-µs/alert")
 			b.ReportMetric(float64((processCPUTime()-ownCPU).Microseconds())/float64(n), "go-µs/alert")
 		})
 	}
