@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -201,23 +202,50 @@ func (a *Alert) Validate() error {
 	case len(a.Annotations) > MaxAnnotations:
 		return &FieldError{"annotations", fmt.Sprintf("%d annotations, at most %d allowed", len(a.Annotations), MaxAnnotations)}
 	}
-	for k, v := range a.Labels {
-		if err := checkLabel(k, v); err != nil {
-			return err
-		}
+	if err := firstInvalid(a.Labels, checkLabel); err != nil {
+		return err
 	}
 	if strings.ContainsRune(a.Name, 0) {
 		return &FieldError{"name", "contains a NUL byte"}
 	}
-	for k, v := range a.Annotations {
-		if len(v) > MaxAnnotationLen {
-			return &FieldError{"annotations." + k, fmt.Sprintf("value longer than %d bytes", MaxAnnotationLen)}
-		}
+	if err := firstInvalid(a.Annotations, checkAnnotation); err != nil {
+		return err
 	}
 	for _, k := range []string{LabelAlertName, LabelSeverity, LabelSource} {
 		if a.Labels[k] == "" {
 			return &FieldError{"labels." + k, "must be set"}
 		}
+	}
+	return nil
+}
+
+// firstInvalid checks every pair of m with check and returns the error
+// of the first invalid one in the order of names: the same answer for
+// the same alert, whatever the map's order. Valid maps are checked in a
+// single pass, unsorted.
+func firstInvalid(m map[string]string, check func(name, value string) error) error {
+	invalid := false
+	for k, v := range m {
+		if check(k, v) != nil {
+			invalid = true
+			break
+		}
+	}
+	if !invalid {
+		return nil
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if err := check(k, m[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAnnotation reports what is wrong with an annotation, if anything.
+func checkAnnotation(name, value string) error {
+	if len(value) > MaxAnnotationLen {
+		return &FieldError{"annotations." + name, fmt.Sprintf("value longer than %d bytes", MaxAnnotationLen)}
 	}
 	return nil
 }

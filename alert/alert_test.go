@@ -73,6 +73,19 @@ func TestValidate(t *testing.T) {
 		{"UTF-8 label name (Prometheus 3)", func(a *Alert) { a.Labels["service.name"] = "checkout" }, ""},
 		{"NUL in the name", func(a *Alert) { a.Name = "a\x00b" }, "name"},
 		{"long annotation", func(a *Alert) { a.Annotations = map[string]string{"d": strings.Repeat("d", MaxAnnotationLen+1)} }, "annotations.d"},
+		// Of several invalid labels the first by name is named, whatever
+		// the map's order (a fuzz find: two parsers named different ones).
+		{"several invalid labels", func(a *Alert) {
+			for _, k := range []string{"m", "z", "b", "q", "d", "w"} {
+				a.Labels[k] = "v\x00"
+			}
+		}, "labels.b"},
+		{"several long annotations", func(a *Alert) {
+			a.Annotations = map[string]string{}
+			for _, k := range []string{"m", "z", "c", "q", "x", "w"} {
+				a.Annotations[k] = strings.Repeat("d", MaxAnnotationLen+1)
+			}
+		}, "annotations.c"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
