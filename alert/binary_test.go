@@ -114,6 +114,16 @@ func FuzzBinary(f *testing.F) {
 		if err := b2.UnmarshalBinary(again); err != nil {
 			t.Fatalf("re-encoded alert does not decode: %v", err)
 		}
+		// A time with a fixed offset decodes with a Location of its own
+		// each time: times are compared by instant and zone, the rest deeply.
+		for _, p := range [][2]time.Time{{a.StartsAt, b2.StartsAt}, {a.EndsAt, b2.EndsAt}} {
+			n1, o1 := p[0].Zone()
+			n2, o2 := p[1].Zone()
+			if !p[0].Equal(p[1]) || n1 != n2 || o1 != o2 {
+				t.Fatalf("decode(encode(a)) changed a time: %v, then %v", p[0], p[1])
+			}
+		}
+		a.StartsAt, a.EndsAt, b2.StartsAt, b2.EndsAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 		if !reflect.DeepEqual(a, b2) {
 			t.Fatalf("decode(encode(a)) != a:\n%#v\n%#v", a, b2)
 		}
