@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -121,7 +119,7 @@ func stormRun(b *testing.B, cfg *config.Config, srv *redistest.Server, backend s
 		}
 		return rs.RoundTrips()
 	}
-	trips0, redisCPU, ownCPU := trips(), redisCPUTime(b, client), processCPUTime()
+	trips0, redisCPU, ownCPU := trips(), redistest.CPUTime(b, client), processCPUTime()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	b.ResetTimer()
@@ -154,7 +152,7 @@ func stormRun(b *testing.B, cfg *config.Config, srv *redistest.Server, backend s
 		b.Logf("per request: %s", describeCommands(commandStats(info), requests))
 	}
 	b.ReportMetric(float64(trips()-trips0)/float64(requests), "trips/req")
-	b.ReportMetric(float64((redisCPUTime(b, client)-redisCPU).Microseconds())/alerts, "redis-µs/alert")
+	b.ReportMetric(float64((redistest.CPUTime(b, client)-redisCPU).Microseconds())/alerts, "redis-µs/alert")
 	b.ReportMetric(float64((processCPUTime()-ownCPU).Microseconds())/alerts, "go-µs/alert")
 	b.ReportMetric(sumMetric(gather(reg), "alertgate_notifications_total"), "notifications")
 }
@@ -164,27 +162,6 @@ func gather(reg *prometheus.Registry) []byte {
 	w := httptest.NewRecorder()
 	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	return w.Body.Bytes()
-}
-
-// redisCPUTime is the CPU time redis-server has used (INFO cpu).
-func redisCPUTime(b *testing.B, c *goredis.Client) time.Duration {
-	b.Helper()
-	info, err := c.Info(b.Context(), "cpu").Result()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var sum float64
-	for line := range strings.SplitSeq(info, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sum += f
-		}
-	}
-	return time.Duration(sum * float64(time.Second))
 }
 
 // processCPUTime is the CPU time this process has used.

@@ -188,7 +188,7 @@ func BenchmarkStorm(b *testing.B) {
 			payload := []byte(strings.Repeat("x", 2048))
 			var next atomic.Int64
 			ctx := b.Context()
-			trips, redisCPU, ownCPU := s.RoundTrips(), redisCPUTime(b, s), processCPUTime()
+			trips, redisCPU, ownCPU := s.RoundTrips(), redistest.CPUTime(b, s.client), processCPUTime()
 			b.SetParallelism(8) // 16 callers on 2 cores
 			if batch > 1 {
 				b.SetParallelism(1)
@@ -208,7 +208,7 @@ func BenchmarkStorm(b *testing.B) {
 				}
 			})
 			n := int(next.Load())
-			observed := redisCPUTime(b, s)
+			observed := redistest.CPUTime(b, s.client)
 			for {
 				due, err := s.ClaimGroups(ctx, t0.Add(time.Minute), 64)
 				if err != nil {
@@ -228,7 +228,7 @@ func BenchmarkStorm(b *testing.B) {
 				b.Errorf("flushed %d groups, want %d", groups, want)
 			}
 			b.ReportMetric(float64(s.RoundTrips()-trips)/float64(n), "round-trips/alert")
-			b.ReportMetric(float64((redisCPUTime(b, s)-redisCPU).Microseconds())/float64(n), "redis-µs/alert")
+			b.ReportMetric(float64((redistest.CPUTime(b, s.client)-redisCPU).Microseconds())/float64(n), "redis-µs/alert")
 			b.ReportMetric(float64((observed-redisCPU).Microseconds())/float64(n), "redis-observe-µs/alert")
 			b.ReportMetric(float64((processCPUTime()-ownCPU).Microseconds())/float64(n), "go-µs/alert")
 		})
@@ -245,27 +245,6 @@ func stormAlert(i int) store.Observation {
 	g := &o.Groups[0]
 	g.Key, g.Receiver, g.Labels = "{}/0:{service=\""+service+"\"}", "team", map[string]string{"service": service}
 	return o
-}
-
-// redisCPUTime is the CPU time redis-server has used (INFO cpu).
-func redisCPUTime(t testing.TB, s *Store) time.Duration {
-	t.Helper()
-	info, err := s.client.Info(t.Context(), "cpu").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum float64
-	for line := range strings.SplitSeq(info, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sum += f
-		}
-	}
-	return time.Duration(sum * float64(time.Second))
 }
 
 // processCPUTime is the CPU time this process has used.
