@@ -93,6 +93,12 @@ type Verdict struct {
 	// Suppressed counts the suppressed observations of this fingerprint
 	// so far, this one included.
 	Suppressed int `json:"suppressed,omitempty"`
+	// Scheduled is the earliest flush the observation scheduled for its
+	// groups: a new group's first, after its group_wait, or a known
+	// group's next. Zero when it scheduled none (its groups were due
+	// already, or it joined none): the flusher needs waking only for
+	// what is scheduled.
+	Scheduled time.Time `json:"scheduled,omitzero"`
 }
 
 // AlertState is what the store remembers about one fingerprint.

@@ -115,7 +115,7 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e.setup.Store(&setup{cfg: cfg, rules: rs})
-	e.flusher = &flusher{e: e, kick: make(chan struct{}, 1), busy: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}
+	e.flusher = &flusher{e: e, kick: make(chan struct{}, 1), wakes: newWakes(), busy: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}
 	ob := cfg.Notify.Outbox
 	e.worker = notify.NewWorker(opts.Store, opts.Notifiers(cfg), notify.WorkerOptions{
 		Consumer:   opts.Consumer,

@@ -19,6 +19,8 @@ import (
 type flusher struct {
 	e    *Engine
 	kick chan struct{}
+	// wakes are when the groups this replica scheduled become due.
+	wakes *wakes
 	// busy holds a token for each flush doing CPU work (building,
 	// encoding, writing its state). Flushes wait for enrichment side by
 	// side, but compute at most half the cores' worth at once: the first
@@ -62,20 +64,51 @@ func (f *flusher) kickNow() {
 	}
 }
 
-// run flushes due groups every tick and on every kick until ctx ends.
+// wakeAt asks the flusher to look for due groups at t, when a group the
+// caller scheduled becomes due; now if t has come. Looking costs round
+// trips to the store whether or not anything is due, so the flusher
+// looks when something is, not at every alert of a storm.
+func (f *flusher) wakeAt(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if !t.After(f.e.opts.Now()) {
+		f.kickNow()
+		return
+	}
+	f.wakes.add(t)
+}
+
+// run flushes due groups every tick, on every kick and at every wake
+// until ctx ends.
 func (f *flusher) run(ctx context.Context, tick time.Duration) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	wake := time.NewTimer(0)
+	defer wake.Stop()
+	look := true
 	for {
-		if err := f.flushDue(ctx); err != nil && ctx.Err() == nil {
-			f.e.metrics.storeErrs.WithLabelValues("flush").Inc()
-			f.e.log.Warn("flush failed", "err", err)
+		if look {
+			ran := f.e.opts.Now()
+			if err := f.flushDue(ctx); err != nil && ctx.Err() == nil {
+				f.e.metrics.storeErrs.WithLabelValues("flush").Inc()
+				f.e.log.Warn("flush failed", "err", err)
+			}
+			f.wakes.served(ran)
 		}
+		wake.Stop()
+		if at, ok := f.wakes.next(); ok {
+			wake.Reset(at.Sub(f.e.opts.Now()))
+		}
+		look = true
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		case <-f.kick:
+		case <-wake.C:
+		case <-f.wakes.changed:
+			look = false // an earlier wake: arm the timer for it
 		}
 	}
 }

@@ -57,8 +57,12 @@ func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 	}
 	res := Result{Accepted: len(alerts)}
 	reasons := make([]incident.Reason, len(verdicts))
+	var scheduled time.Time
 	for i, v := range verdicts {
 		reasons[i] = v.Reason
+		if !v.Scheduled.IsZero() && (scheduled.IsZero() || v.Scheduled.Before(scheduled)) {
+			scheduled = v.Scheduled
+		}
 		e.recordDecision(ctx, src, &alerts[i], v)
 		if e.journaled && v.Reason != incident.ReasonDuplicate && v.Reason != incident.ReasonStale {
 			res.news = appendJournal(res.news, &alerts[i], len(alerts)-i)
@@ -73,9 +77,7 @@ func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 			res.Dropped++
 		}
 	}
-	if res.Notify > 0 {
-		e.flusher.kickNow()
-	}
+	e.flusher.wakeAt(scheduled)
 	e.hangover(ctx, rs, now, obs, reasons)
 	e.sourceAcks(ctx, now, obs)
 	e.heartbeatsSeen(ctx, now, src, alerts)

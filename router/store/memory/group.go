@@ -29,19 +29,26 @@ type group struct {
 
 // join adds or updates t's alert in each of its groups and schedules the
 // groups: a new group after its group_wait, a known one no sooner than
-// group_interval after its last flush.
-func (s *Store) join(t *tracked, r incident.Reason, now time.Time) {
+// group_interval after its last flush. It returns the earliest time it
+// scheduled (zero: none).
+func (s *Store) join(t *tracked, r incident.Reason, now time.Time) (scheduled time.Time) {
+	schedule := func(key string, g *group) {
+		s.due.add(key, g.due)
+		if scheduled.IsZero() || g.due.Before(scheduled) {
+			scheduled = g.due
+		}
+	}
 	for _, ref := range t.groups {
 		g := s.groups[ref.Key]
 		if g == nil {
 			g = &group{members: map[alert.Fingerprint]*incident.Member{}, due: now.Add(ref.Wait), opened: now}
 			s.groups[ref.Key] = g
-			s.due.add(ref.Key, g.due)
+			schedule(ref.Key, g)
 		}
 		g.ref = ref
 		if g.due.IsZero() {
 			g.due = later(now, g.lastFlush.Add(ref.Interval))
-			s.due.add(ref.Key, g.due)
+			schedule(ref.Key, g)
 		}
 		m := g.members[t.alert.Fingerprint]
 		if m == nil {
@@ -51,6 +58,7 @@ func (s *Store) join(t *tracked, r incident.Reason, now time.Time) {
 		m.Alert, m.Reason, m.Flapping = t.alert, r, t.state.Flapping
 		m.Version++
 	}
+	return scheduled
 }
 
 // touch updates t's alert in its groups without scheduling them: the

@@ -142,7 +142,7 @@ func (s *Store) observe(o *store.Observation, now time.Time) dedup.Verdict {
 	case dedup.Notify:
 		t.alert = a.Clone()
 		t.groups = o.Groups
-		s.join(t, v.Reason, now)
+		v.Scheduled = s.join(t, v.Reason, now)
 	case dedup.Suppress:
 		switch v.Reason {
 		case incident.ReasonFlapSuppressed:

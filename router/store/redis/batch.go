@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"sync"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // batcher coalesces the concurrent calls of one kind (Observe,
@@ -155,4 +157,46 @@ func (b *batcher[Req, Resp]) send(ctx context.Context) {
 	next := b.queue[0]
 	next.lead = true
 	next.signal()
+}
+
+// maxPipelineArgs bounds the arguments of the script calls that one
+// pipeline of the caller batcher carries.
+const maxPipelineArgs = 4096
+
+// newCaller returns the batcher that coalesces the store's other script
+// calls — a flush's completion, incident records, outbox acks, notifying
+// order — into pipelines: concurrent flushes and deliveries, each a few
+// calls in a row, share round trips instead of taking one each. Each call
+// is its own script run, atomic on its own, as before; only the trip to
+// Redis is shared.
+func newCaller(s *Store) *batcher[scriptCall, *goredis.Cmd] {
+	return &batcher[scriptCall, *goredis.Cmd]{
+		run: func(ctx context.Context, calls []scriptCall) ([]*goredis.Cmd, error) {
+			// Each reply carries its own error, a lost connection's too:
+			// one call's failure is not its neighbours'.
+			cmds, err := s.runScripts(ctx, calls)
+			if err != nil {
+				for _, c := range cmds {
+					if c.Err() == nil && c.Val() == nil {
+						c.SetErr(err) // no reply came
+					}
+				}
+			}
+			return cmds, nil
+		},
+		size:      func(c scriptCall) int { return 1 + len(c.args) },
+		maxSize:   maxPipelineArgs,
+		maxFlying: maxFlyingBatches,
+	}
+}
+
+// call runs script on keys and args, sharing a round trip with the
+// concurrent calls of the store's other callers (newCaller).
+func (s *Store) call(ctx context.Context, script *goredis.Script, keys []string, args ...any) *goredis.Cmd {
+	cmd, err := s.caller.do(ctx, scriptCall{script, keys, args})
+	if err != nil {
+		cmd = goredis.NewCmd(ctx)
+		cmd.SetErr(err)
+	}
+	return cmd
 }

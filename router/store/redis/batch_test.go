@@ -144,3 +144,58 @@ func TestSameRef_ComparesEveryField(t *testing.T) {
 		}
 	}
 }
+
+// TestCall_ConcurrentCallsShareRoundTripsAndKeepTheirOwnErrors: the
+// store's other script calls, made concurrently, share pipelines, and
+// one call's failure is its own: its neighbours in the pipeline succeed.
+func TestCall_ConcurrentCallsShareRoundTripsAndKeepTheirOwnErrors(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv, "caller:", testOptions)
+	ctx := t.Context()
+	if err := s.Index(ctx, t0, []string{"warm-up"}, "x", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	before := s.RoundTrips()
+	const calls = 300
+	errs := make([]error, calls)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range calls {
+		wg.Go(func() {
+			<-start
+			if i == calls/2 {
+				// Not a number where index.lua reads the time: a script error.
+				errs[i] = s.call(ctx, s.scripts.index, []string{s.keys.index("bad")}, s.keys.base, "now", "later", "e", "bad").Err()
+				return
+			}
+			errs[i] = s.Index(ctx, t0, []string{fmt.Sprintf("k%03d", i)}, fmt.Sprintf("e%03d", i), time.Minute)
+		})
+	}
+	close(start)
+	wg.Wait()
+	trips := s.RoundTrips() - before
+	t.Logf("%d concurrent calls took %d round trips", calls, trips)
+	if trips >= calls {
+		t.Errorf("%d calls took %d round trips: no call shared one", calls, trips)
+	}
+	for i, err := range errs {
+		if (err != nil) != (i == calls/2) {
+			t.Errorf("call %d: err = %v", i, err)
+		}
+	}
+	var keys []string
+	for i := range calls {
+		if i != calls/2 {
+			keys = append(keys, fmt.Sprintf("k%03d", i))
+		}
+	}
+	got, err := s.Indexed(ctx, t0, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if want := "e" + k[1:]; !reflect.DeepEqual(got[k], []string{want}) {
+			t.Errorf("index %s = %q, want [%s]", k, got[k], want)
+		}
+	}
+}

@@ -255,7 +255,7 @@ func (s *Store) CompleteFlush(ctx context.Context, now time.Time, f incident.Flu
 	k := s.part(key)
 	args[5] = k.base
 	keys := []string{k.group(key), k.members(key), k.due, k.outbox, k.timers, k.bodies(key)}
-	ok, err := s.scripts.completeFlush.Run(ctx, s.client, keys, args...).Int64()
+	ok, err := s.call(ctx, s.scripts.completeFlush, keys, args...).Int64()
 	if err != nil {
 		return fmt.Errorf("redis complete flush %s: %w", key, err)
 	}
@@ -271,7 +271,7 @@ func (s *Store) Postpone(ctx context.Context, f incident.Flush, until time.Time)
 	key := f.Group.Key
 	k := s.part(key)
 	keys := []string{k.group(key), k.members(key), k.due, k.bodies(key)}
-	ok, err := s.scripts.postpone.Run(ctx, s.client, keys,
+	ok, err := s.call(ctx, s.scripts.postpone, keys,
 		f.Lease, key, ms(until), s.opts.Retention.Milliseconds()).Int64()
 	if err != nil {
 		return fmt.Errorf("redis postpone %s: %w", key, err)
@@ -286,7 +286,7 @@ func (s *Store) Postpone(ctx context.Context, f incident.Flush, until time.Time)
 // (a consistent snapshot).
 func (s *Store) Group(ctx context.Context, key string) (store.GroupState, bool, error) {
 	k := s.part(key)
-	res, err := s.scripts.group.Run(ctx, s.client, []string{k.group(key), k.members(key)},
+	res, err := s.call(ctx, s.scripts.group, []string{k.group(key), k.members(key)},
 		k.base, key).Slice()
 	if err != nil {
 		return store.GroupState{}, false, fmt.Errorf("redis group %s: %w", key, err)
@@ -315,7 +315,7 @@ func (s *Store) Group(ctx context.Context, key string) (store.GroupState, bool, 
 // unknown group.
 func (s *Store) Acknowledge(ctx context.Context, key, by string, now time.Time) error {
 	k := s.part(key)
-	ok, err := s.scripts.acknowledge.Run(ctx, s.client, []string{k.group(key), k.timers},
+	ok, err := s.call(ctx, s.scripts.acknowledge, []string{k.group(key), k.timers},
 		k.base, key, by, ms(now), s.opts.Retention.Milliseconds()).Int64()
 	if err != nil {
 		return fmt.Errorf("redis acknowledge %s: %w", key, err)

@@ -26,7 +26,7 @@ func (s *Store) RecordIncident(ctx context.Context, u incident.Incident, events 
 		return fmt.Errorf("redis record incident %s: %w", u.ID, err)
 	}
 	keys := []string{s.keys.incident(u.ID), s.keys.timeline(u.ID), s.keys.incidents, s.keys.open, s.keys.resolved, s.keys.cards}
-	if err := s.scripts.recordIncident.Run(ctx, s.client, keys, args...).Err(); err != nil {
+	if err := s.call(ctx, s.scripts.recordIncident, keys, args...).Err(); err != nil {
 		return fmt.Errorf("redis record incident %s: %w", u.ID, err)
 	}
 	return nil
@@ -114,7 +114,7 @@ func (s *Store) ResolvedIncidents(ctx context.Context, now, since time.Time, lim
 // returns: the newest limit incidents scored since or later, and those
 // tied with the last of them, in no particular order.
 func (s *Store) listIncidents(ctx context.Context, index string, now, since time.Time, limit int) ([]incident.Incident, error) {
-	res, err := s.scripts.listIncidents.Run(ctx, s.client, []string{index},
+	res, err := s.call(ctx, s.scripts.listIncidents, []string{index},
 		s.keys.base, ms(now), ms(since), limit, s.opts.IncidentRetention.Milliseconds()).Slice()
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (s *Store) listIncidents(ctx context.Context, index string, now, since time
 // period ago, in one script call that reads their cards (one string
 // each, lua/incidents.lua) rather than their hashes.
 func (s *Store) OpenIncidents(ctx context.Context, now time.Time, limit int) ([]incident.Incident, error) {
-	cards, err := s.scripts.openIncidents.Run(ctx, s.client, []string{s.keys.open},
+	cards, err := s.call(ctx, s.scripts.openIncidents, []string{s.keys.open},
 		s.keys.base, ms(now), limit, s.opts.IncidentRetention.Milliseconds()).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("redis open incidents: %w", err)

@@ -23,7 +23,7 @@ func (s *Store) Index(ctx context.Context, now time.Time, keys []string, entry s
 	for _, k := range keys {
 		args = append(args, k)
 	}
-	err := s.scripts.index.Run(ctx, s.client, []string{s.keys.index(keys[0])}, args...).Err()
+	err := s.call(ctx, s.scripts.index, []string{s.keys.index(keys[0])}, args...).Err()
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		return fmt.Errorf("redis index: %w", err)
 	}

@@ -73,7 +73,7 @@ func (s *Store) observe(ctx context.Context, calls []observeCall) ([][]dedup.Ver
 		if err != nil {
 			return nil, err
 		}
-		if len(res) != 3*plan.count[p] {
+		if len(res) != verdictValues*plan.count[p] {
 			return nil, fmt.Errorf("reply has %d values for %d observations", len(res), plan.count[p])
 		}
 		replies[p] = res
@@ -83,19 +83,41 @@ func (s *Store) observe(ctx context.Context, calls []observeCall) ([][]dedup.Ver
 		out[i] = make([]dedup.Verdict, len(c.obs))
 		for j := range c.obs {
 			at := plan.primary[i][j]
-			r := newReply(replies[at.part][3*at.idx : 3*at.idx+3])
+			r := at.reply(replies)
 			out[i][j] = dedup.Verdict{
 				Fingerprint: c.obs[j].Alert.Fingerprint,
 				Action:      dedup.Action(r.str(0)),
 				Reason:      incident.Reason(r.str(1)),
 				Suppressed:  int(r.int(2)),
+				Scheduled:   fromMS(r.int(3)),
 			}
 			if r.err != nil {
 				return nil, r.err
 			}
 		}
 	}
+	// The groups of an observation in other partitions were scheduled
+	// there.
+	for _, x := range plan.secondary {
+		r := x.at.reply(replies)
+		at, v := fromMS(r.int(3)), &out[x.call][x.obs]
+		if r.err != nil {
+			return nil, r.err
+		}
+		if !at.IsZero() && (v.Scheduled.IsZero() || at.Before(v.Scheduled)) {
+			v.Scheduled = at
+		}
+	}
 	return out, nil
+}
+
+// verdictValues is the number of values of a verdict in observe.lua's
+// reply: action, reason, suppressed, scheduled.
+const verdictValues = 4
+
+// reply returns the verdict at its place among replies.
+func (at observeAt) reply(replies [][]any) *reply {
+	return newReply(replies[at.part][verdictValues*at.idx : verdictValues*(at.idx+1)])
 }
 
 // observePlan is a batch split by partition.
@@ -107,10 +129,20 @@ type observePlan struct {
 	count []int
 	// primary says, per call and observation, where its verdict is.
 	primary [][]observeAt
+	// secondary lists the places of the observations sent to partitions
+	// other than their verdict's (their other groups'), for the times
+	// these scheduled.
+	secondary []observePlace
 }
 
 // observeAt is an observation's place in its partition's reply.
 type observeAt struct{ part, idx int }
+
+// observePlace is an observation of a call, and a place of it.
+type observePlace struct {
+	call, obs int
+	at        observeAt
+}
 
 func (s *Store) planObserve(calls []observeCall) observePlan {
 	n := len(s.parts)
@@ -150,8 +182,11 @@ func (s *Store) planObserve(calls []observeCall) observePlan {
 func (plan *observePlan) add(p, call, j int, o store.Observation, primary bool) {
 	seg := &plan.parts[p][call]
 	seg.obs = append(seg.obs, o)
+	at := observeAt{part: p, idx: plan.count[p]}
 	if primary {
-		plan.primary[call][j] = observeAt{part: p, idx: plan.count[p]}
+		plan.primary[call][j] = at
+	} else {
+		plan.secondary = append(plan.secondary, observePlace{call, j, at})
 	}
 	plan.count[p]++
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alertgate/alertgate/router/notify"
@@ -26,7 +27,7 @@ func (s *Store) Enqueue(ctx context.Context, now time.Time, payloads ...[]byte) 
 	}
 	// Notifications enqueued outside a group flush (announcements, a
 	// fallback receiver's) are few: they go to the first partition.
-	if err := s.scripts.enqueue.Run(ctx, s.client, []string{s.parts[0].outbox}, args...).Err(); err != nil {
+	if err := s.call(ctx, s.scripts.enqueue, []string{s.parts[0].outbox}, args...).Err(); err != nil {
 		return fmt.Errorf("redis enqueue: %w", err)
 	}
 	return nil
@@ -40,7 +41,13 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, consumer string,
 	if limit <= 0 {
 		return nil, ctx.Err()
 	}
+	if wait > 0 && len(s.parts) == 1 && s.looked.recently(consumer, now) {
+		return s.awaitNew(ctx, consumer, limit, wait)
+	}
 	out, err := s.claimReady(ctx, now, consumer, limit)
+	if err == nil && len(out) < limit {
+		s.looked.found(consumer, now)
+	}
 	if isNoGroup(err) {
 		// Someone removed the consumer group but not the stream (by hand,
 		// say); recreate it rather than fail until the stream expires.
@@ -55,6 +62,46 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, consumer string,
 		return s.pollNew(ctx, now, consumer, limit, wait)
 	}
 	return s.awaitNew(ctx, consumer, limit, wait)
+}
+
+// lookEvery bounds how often a consumer that waits for new entries
+// looks for retries that came due and entries to reclaim, when its last
+// look drained them: the look costs a round trip, and in a storm a
+// worker comes back for more after every few deliveries. Retries this
+// store makes are looked for at once.
+const lookEvery = 100 * time.Millisecond
+
+// looks remembers, per consumer, when a look for retries and reclaims
+// last left none behind.
+type looks struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+// recently reports whether consumer's last look drained retries and
+// reclaims less than lookEvery before now.
+func (l *looks) recently(consumer string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	at, ok := l.last[consumer]
+	return ok && !now.Before(at) && now.Sub(at) < lookEvery
+}
+
+// found notes that consumer's look at now left nothing behind.
+func (l *looks) found(consumer string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last == nil {
+		l.last = map[string]time.Time{}
+	}
+	l.last[consumer] = now
+}
+
+// forget makes every consumer look next time: a retry was made.
+func (l *looks) forget() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	clear(l.last)
 }
 
 // pollInterval is how often a consumer looks for new entries when the
@@ -232,7 +279,7 @@ func (s *Store) Ack(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("redis ack: %w", err)
 	}
-	err = s.scripts.ack.Run(ctx, s.client, []string{k.outbox},
+	err = s.call(ctx, s.scripts.ack, []string{k.outbox},
 		consumerGroup, sid, s.opts.Retention.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("redis ack %s: %w", id, err)
@@ -248,7 +295,8 @@ func (s *Store) Retry(ctx context.Context, e notify.Entry, at time.Time, lastErr
 	if err != nil {
 		return fmt.Errorf("redis retry: %w", err)
 	}
-	err = s.scripts.retry.Run(ctx, s.client, []string{k.outbox, k.retry},
+	defer s.looked.forget()
+	err = s.call(ctx, s.scripts.retry, []string{k.outbox, k.retry},
 		consumerGroup, sid, ms(at), e.Payload, e.Attempts+1, ms(e.Enqueued), lastErr,
 		s.opts.Retention.Milliseconds()).Err()
 	if err != nil {
@@ -269,7 +317,7 @@ func (s *Store) DeadLetter(ctx context.Context, now time.Time, e notify.Entry, r
 	if err != nil {
 		return fmt.Errorf("redis dead letter: %w", err)
 	}
-	err = s.scripts.deadLetter.Run(ctx, s.client, []string{k.outbox, k.dead},
+	err = s.call(ctx, s.scripts.deadLetter, []string{k.outbox, k.dead},
 		consumerGroup, sid, rec, notify.MaxDeadLetters, s.opts.Retention.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("redis dead letter %s: %w", e.ID, err)

@@ -20,7 +20,7 @@ func (s *Store) SetSilence(ctx context.Context, sil incident.Silence) error {
 	if err != nil {
 		return fmt.Errorf("redis set silence %s: %w", sil.ID, err)
 	}
-	err = s.scripts.setSilence.Run(ctx, s.client, []string{s.keys.silences},
+	err = s.call(ctx, s.scripts.setSilence, []string{s.keys.silences},
 		sil.ID, rec, silenceTTL(sil).Milliseconds(), s.opts.Retention.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("redis set silence %s: %w", sil.ID, err)
@@ -48,7 +48,7 @@ func silenceTTL(sil incident.Silence) time.Duration {
 // less than store.SilenceRetention ago, ordered by start, and forgets
 // the others.
 func (s *Store) Silences(ctx context.Context, now time.Time) ([]incident.Silence, error) {
-	res, err := s.scripts.listSilences.Run(ctx, s.client, []string{s.keys.silences},
+	res, err := s.call(ctx, s.scripts.listSilences, []string{s.keys.silences},
 		ms(now), store.SilenceRetention.Milliseconds(), s.opts.Retention.Milliseconds()).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("redis silences: %w", err)
@@ -70,7 +70,7 @@ func (s *Store) Silences(ctx context.Context, now time.Time) ([]incident.Silence
 // ExpireSilence ends a silence now. It returns store.ErrNotFound for an
 // unknown id.
 func (s *Store) ExpireSilence(ctx context.Context, id string, now time.Time) error {
-	ok, err := s.scripts.expireSilence.Run(ctx, s.client, []string{s.keys.silences},
+	ok, err := s.call(ctx, s.scripts.expireSilence, []string{s.keys.silences},
 		id, ms(now), s.opts.Retention.Milliseconds()).Int64()
 	if err != nil {
 		return fmt.Errorf("redis expire silence %s: %w", id, err)

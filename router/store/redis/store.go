@@ -49,6 +49,10 @@ type Store struct {
 	// claimOffset rotates the partition that claims start at.
 	claimOffset atomic.Uint64
 	correlator  *batcher[correlateCall, []incident.Correlation]
+	// caller coalesces the other script calls into pipelines (call).
+	caller *batcher[scriptCall, *goredis.Cmd]
+	// looked spares waiting consumers needless looks (outbox.go).
+	looked looks
 }
 
 // The Redis store is a complete backend.
@@ -71,7 +75,7 @@ func New(client goredis.UniversalClient, prefix string, opts store.Options) *Sto
 		trips:   &tripCounter{},
 	}
 	_, s.cluster = client.(*goredis.ClusterClient)
-	s.observer, s.correlator = newObserver(s), newCorrelator(s)
+	s.observer, s.correlator, s.caller = newObserver(s), newCorrelator(s), newCaller(s)
 	client.AddHook(s.trips)
 	return s
 }

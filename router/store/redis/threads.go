@@ -54,7 +54,7 @@ func (s *Store) Advance(ctx context.Context, _ time.Time, occurrence, target str
 	if seq == 0 {
 		return true, ctx.Err()
 	}
-	ok, err := s.scripts.advance.Run(ctx, s.client, []string{s.keys.seq(occurrence)},
+	ok, err := s.call(ctx, s.scripts.advance, []string{s.keys.seq(occurrence)},
 		target, seq, s.opts.IncidentRetention.Milliseconds()).Int64()
 	if err != nil {
 		return false, fmt.Errorf("redis advance %s %s: %w", occurrence, target, err)

@@ -16,7 +16,7 @@ import (
 // replaced, and loses its lease if it had one.
 func (s *Store) ScheduleTimer(ctx context.Context, t store.Timer) error {
 	k := s.part(t.Group)
-	err := s.scripts.scheduleTimer.Run(ctx, s.client, []string{k.timers, k.timer(t.Group)},
+	err := s.call(ctx, s.scripts.scheduleTimer, []string{k.timers, k.timer(t.Group)},
 		t.Group, t.Receiver, ms(t.At), s.opts.Retention.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("redis schedule timer %s %s: %w", t.Group, t.Receiver, err)
@@ -27,7 +27,7 @@ func (s *Store) ScheduleTimer(ctx context.Context, t store.Timer) error {
 // CancelTimers removes every timer of a group.
 func (s *Store) CancelTimers(ctx context.Context, group string) error {
 	k := s.part(group)
-	err := s.scripts.cancelTimers.Run(ctx, s.client, []string{k.timers, k.timer(group)},
+	err := s.call(ctx, s.scripts.cancelTimers, []string{k.timers, k.timer(group)},
 		k.base, group).Err()
 	if err != nil {
 		return fmt.Errorf("redis cancel timers %s: %w", group, err)
@@ -105,7 +105,7 @@ func (s *Store) CompleteTimer(ctx context.Context, now time.Time, t store.Timer,
 	}
 	k := s.part(t.Group)
 	keys := []string{k.timers, k.timer(t.Group), k.group(t.Group), k.outbox}
-	ok, err := s.scripts.completeTimer.Run(ctx, s.client, keys, args...).Int64()
+	ok, err := s.call(ctx, s.scripts.completeTimer, keys, args...).Int64()
 	if err != nil {
 		return fmt.Errorf("redis complete timer %s %s: %w", t.Group, t.Receiver, err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/dedup"
 	"github.com/alertgate/alertgate/router/store"
 )
 
@@ -179,6 +180,45 @@ func runGroups(t *testing.T, newStore Factory) {
 		if f := claim(t, s, now.Add(time.Hour)); len(f) != 0 {
 			t.Errorf("a duplicate made the group due: %+v", f)
 		}
+	})
+	t.Run("VerdictsSayWhenWhatTheyScheduledIsDue", func(t *testing.T) {
+		s := newStore(t, testOptions)
+		scheduled := func(v dedup.Verdict, want time.Time, what string) {
+			t.Helper()
+			if !v.Scheduled.Equal(want) {
+				t.Errorf("%s: Scheduled = %v, want %v", what, v.Scheduled, want)
+			}
+		}
+		v := observe(t, s, t0, fire("a"), fire("b"))
+		scheduled(v[0], t0.Add(team.Wait), "the alert that opened the group")
+		scheduled(v[1], time.Time{}, "an alert joining a group already scheduled")
+		scheduled(observe(t, s, t0.Add(time.Second), fire("a"))[0], time.Time{}, "a duplicate")
+
+		// The earliest of several groups, wherever its state lives (a
+		// partitioned store keeps each group in its own partition).
+		var refs []incident.GroupRef
+		for i := range 8 {
+			r := team
+			r.Key, r.Wait = fmt.Sprintf("g-wait-%d", i), time.Duration(80-10*i)*time.Second
+			refs = append(refs, r)
+		}
+		scheduled(observe(t, s, t0, obs(newAlert("multi", alert.StatusFiring, t0), refs...))[0], t0.Add(10*time.Second), "an alert opening eight groups")
+
+		flushed := t0.Add(team.Wait)
+		for _, f := range claim(t, s, flushed) {
+			complete(t, s, flushed, f)
+		}
+		scheduled(observe(t, s, flushed.Add(time.Minute), fire("c"))[0], flushed.Add(team.Interval), "news within group_interval of the last flush")
+		var teamFlushed bool
+		for _, f := range claim(t, s, flushed.Add(team.Interval)) {
+			complete(t, s, flushed.Add(team.Interval), f)
+			teamFlushed = teamFlushed || f.Group.Key == team.Key
+		}
+		if !teamFlushed {
+			t.Fatalf("group %s was not due at group_interval", team.Key)
+		}
+		later := flushed.Add(team.Interval + time.Hour)
+		scheduled(observe(t, s, later, fire("d"))[0], later, "news long after the last flush")
 	})
 	t.Run("PostponeReleasesWithoutMarking", func(t *testing.T) {
 		s := newStore(t, testOptions)

@@ -257,7 +257,8 @@ end
 
 -- memory.Store.join: adds or updates t's alert in each of its groups and
 -- schedules the groups: a new group after its group_wait, a known one no
--- sooner than group_interval after its last flush.
+-- sooner than group_interval after its last flush. The earliest time it
+-- schedules is kept in C.scheduled (the caller resets it).
 --
 -- Within one script call, the group's own part (scheduling, its ref,
 -- the TTLs) is done by the first join of each group only (C.joined
@@ -270,12 +271,17 @@ local function join(fp, t, reason, now)
     local gk = group_key(ref.key)
     local first = C.joined[ref.key] ~= ref.ref
     if first then
+      local due
       if redis.call('EXISTS', gk) == 0 then            -- g == nil: due: now.Add(ref.Wait)
-        redis.call('ZADD', C.due, int(now + ref.wait), ref.key)
+        due = now + ref.wait
         redis.call('HSET', gk, 'opened', int(now))     -- opened: now
       elseif not redis.call('ZSCORE', C.due, ref.key) then  -- g.due.IsZero()
         local last = tonumber(redis.call('HGET', gk, 'lastFlush') or '0')
-        redis.call('ZADD', C.due, int(math.max(now, last + ref.interval)), ref.key)  -- later(now, g.lastFlush.Add(ref.Interval))
+        due = math.max(now, last + ref.interval)       -- later(now, g.lastFlush.Add(ref.Interval))
+      end
+      if due then
+        redis.call('ZADD', C.due, int(due), ref.key)
+        if not C.scheduled or due < C.scheduled then C.scheduled = due end  -- scheduled = earlier(scheduled, g.due)
       end
       redis.call('HSET', gk, 'ref', ref.ref, 'interval', int(ref.interval))  -- g.ref = ref
     end

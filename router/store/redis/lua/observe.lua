@@ -90,6 +90,7 @@ end
 
 -- memory.Store.observe
 local function observe(o)
+  C.scheduled = nil
   local key = C.prefix .. 'alert:' .. o.fp
   local st = decode_state(redis.call('HGET', key, 's'))
   local v = decide(st, o, o.rep, now)              -- dedup.Decide(&t.state, a, ...)
@@ -118,6 +119,7 @@ local function observe(o)
     redis.call('HSET', key, 's', encode_state(st))
   end
   expire(key)
+  v.scheduled = C.scheduled or 0                   -- v.Scheduled (Unix ms)
   return v
 end
 
@@ -151,6 +153,7 @@ for _, o in ipairs(batch) do
   out[#out + 1] = v.action
   out[#out + 1] = v.reason
   out[#out + 1] = v.suppressed
+  out[#out + 1] = v.scheduled
 end
 write_members()
 flush_tallies()
