@@ -2,6 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -182,5 +184,68 @@ inhibit_rules:
 	want := []string{"ClusterUnreachable", "KubeNodeNotReady", "KubeNodeUnreachable", "Watchdog"}
 	if !slices.Equal(got, want) {
 		t.Errorf("AlertNames = %v, want %v (a regex that is not a plain list names nothing)", got, want)
+	}
+}
+
+// TestMatchAll_SameAsMatchOfEach: matching a webhook's alerts together
+// gives each alert what matching it alone gives, whether or not the
+// tree groups by every label; alerts that differ only in labels no route
+// reads share one result; an absent label is not an empty one.
+func TestMatchAll_SameAsMatchOfEach(t *testing.T) {
+	var recv strings.Builder
+	for _, n := range amReceivers {
+		fmt.Fprintf(&recv, "  - {name: %s, log: {}}\n", n)
+	}
+	head := strings.Split(base, "receivers:")[0] + "receivers:\n" + recv.String() + "route:"
+	trees := map[string]string{
+		"group by every label": amTree,
+		"group by some labels": strings.Replace(amTree, "group_by: [...]", "group_by: [env, instance]", 1),
+	}
+	values := map[string][]string{
+		"owner":     {"team-A", "team-B", "team-C", "", "-"},
+		"env":       {"testing", "production", "staging", "", "-"},
+		"severity":  {"critical", "page", "-"},
+		"team":      {"db", "-"},
+		"alertname": {"Watchdog", "DiskFull"},
+		"job":       {"node", "-"},
+		"group_by":  {"role", "-"},
+		"wait":      {"long", "-"},
+		"instance":  {"i1", "i2", "-"},
+		"pod":       {"p1", "p2", "p3"}, // read by no route
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	var alerts []alert.Alert
+	for range 2000 {
+		ls := map[string]string{}
+		for k, vs := range values {
+			if v := vs[rnd.IntN(len(vs))]; v != "-" {
+				ls[k] = v
+			}
+		}
+		alerts = append(alerts, alert.Alert{Labels: ls})
+	}
+	for name, tree := range trees {
+		t.Run(name, func(t *testing.T) {
+			r := mustRules(t, head+tree)
+			got := r.MatchAll(alerts)
+			for i := range alerts {
+				if want := r.Match(&alerts[i]); !reflect.DeepEqual(got[i], want) {
+					t.Fatalf("alert %v: MatchAll = %+v, Match = %+v", alerts[i].Labels, got[i], want)
+				}
+			}
+		})
+	}
+	r := mustRules(t, head+trees["group by some labels"])
+	twins := []alert.Alert{
+		{Labels: map[string]string{"owner": "team-A", "env": "production", "pod": "p1"}},
+		{Labels: map[string]string{"owner": "team-A", "env": "production", "pod": "p2"}},
+		{Labels: map[string]string{"owner": "team-A", "env": "production", "instance": ""}},
+	}
+	got := r.MatchAll(twins)
+	if &got[0][0] != &got[1][0] {
+		t.Errorf("alerts that differ only in a label no route reads were matched twice")
+	}
+	if &got[0][0] == &got[2][0] {
+		t.Errorf("an empty instance label shared the result of an absent one")
 	}
 }

@@ -1,7 +1,10 @@
 package rules
 
 import (
+	"encoding/binary"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/prometheus/alertmanager/dispatch"
@@ -27,6 +30,10 @@ type Rules struct {
 	catalog     catalog
 	correlation config.Correlation
 	noise       config.Noise
+	// routeLabels are the label names the route tree reads (its
+	// matchers' and group_by's), sorted; nil when a route groups by
+	// every label. Alerts that agree on them match alike (MatchAll).
+	routeLabels []string
 }
 
 // Route is one node of the compiled route tree.
@@ -91,13 +98,33 @@ func New(cfg *config.Config) (*Rules, error) {
 		rt := &Route{ID: id, Opts: ar.RouteOpts, Config: nodes[ar.Idx], Noise: noise[nodes[ar.Idx]]}
 		r.routes[id], r.nodes[ar] = rt, rt
 	})
+	r.routeLabels = routeLabels(r.root)
 	return r, nil
+}
+
+// routeLabels returns the label names the route tree under root reads,
+// sorted, or nil if a route groups by every label.
+func routeLabels(root *dispatch.Route) []string {
+	names := map[string]bool{}
+	all := false
+	root.Walk(func(ar *dispatch.Route) {
+		for _, m := range ar.Matchers {
+			names[m.Name] = true
+		}
+		for n := range ar.RouteOpts.GroupBy {
+			names[string(n)] = true
+		}
+		all = all || ar.RouteOpts.GroupByAll
+	})
+	if all {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(names))
 }
 
 // Match returns the routes a and its groups, in Alertmanager's order.
 func (r *Rules) Match(a *alert.Alert) []Match {
-	ls := labelSet(a.Labels)
-	matched := r.root.Match(ls)
+	matched := matchRoutes(r.root, a.Labels)
 	out := make([]Match, 0, len(matched))
 	for _, ar := range matched {
 		route := r.nodes[ar]
@@ -179,6 +206,70 @@ func groupLabels(labels map[string]string, o *dispatch.RouteOpts) map[string]str
 		}
 	}
 	return out
+}
+
+// MatchAll returns Match of each alert. Alerts that agree on every label
+// the route tree reads match the same routes into the same groups, so
+// they share one result (not to be modified), computed once: the alerts
+// of one webhook mostly do.
+func (r *Rules) MatchAll(alerts []alert.Alert) [][]Match {
+	out := make([][]Match, len(alerts))
+	if len(alerts) == 1 || r.routeLabels == nil {
+		for i := range alerts {
+			out[i] = r.Match(&alerts[i])
+		}
+		return out
+	}
+	seen := map[string][]Match{}
+	var key []byte
+	for i := range alerts {
+		key = r.appendRouteKey(key[:0], alerts[i].Labels)
+		m, ok := seen[string(key)]
+		if !ok {
+			m = r.Match(&alerts[i])
+			seen[string(key)] = m
+		}
+		out[i] = m
+	}
+	return out
+}
+
+// appendRouteKey appends to b the values of labels the route tree reads,
+// each length-prefixed (a missing label is not an empty one: group
+// labels hold only labels the alert has).
+func (r *Rules) appendRouteKey(b []byte, labels map[string]string) []byte {
+	for _, n := range r.routeLabels {
+		v, ok := labels[n]
+		if !ok {
+			b = append(b, 0)
+			continue
+		}
+		b = binary.AppendUvarint(b, uint64(len(v))+1)
+		b = append(b, v...)
+	}
+	return b
+}
+
+// matchRoutes is dispatch.Route.Match over a plain map, saving the copy
+// into a model.LabelSet: the same walk in the same order (a route whose
+// children match none is the match itself; a matching child without
+// continue ends the search among its siblings).
+func matchRoutes(r *dispatch.Route, labels map[string]string) []*dispatch.Route {
+	if !matches(r.Matchers, labels) {
+		return nil
+	}
+	var all []*dispatch.Route
+	for _, cr := range r.Routes {
+		m := matchRoutes(cr, labels)
+		all = append(all, m...)
+		if m != nil && !cr.Continue {
+			break
+		}
+	}
+	if len(all) == 0 {
+		all = append(all, r)
+	}
+	return all
 }
 
 // matches is labels.Matchers.Matches over a plain map, saving the copy

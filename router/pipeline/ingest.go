@@ -104,7 +104,6 @@ func (e *Engine) sourceAcks(ctx context.Context, now time.Time, obs []store.Obse
 // route maps each alert to its service (the catalog, or a correlation
 // label) and matches it to its routes.
 func (e *Engine) route(rs *rules.Rules, src alert.Source, alerts []alert.Alert) ([][]rules.Match, []*rules.Membership) {
-	out := make([][]rules.Match, len(alerts))
 	members := make([]*rules.Membership, len(alerts))
 	for i := range alerts {
 		a := &alerts[i]
@@ -115,9 +114,8 @@ func (e *Engine) route(rs *rules.Rules, src alert.Source, alerts []alert.Alert) 
 			e.metrics.unmapped.WithLabelValues(string(src)).Inc()
 			e.log.Debug("alert matches no service of the catalog", "source", src, "fingerprint", a.Fingerprint, "alertname", a.Name)
 		}
-		out[i] = rs.Match(a)
 	}
-	return out, members
+	return rs.MatchAll(alerts), members
 }
 
 // correlate places the alerts of correlating routes in their service's
