@@ -60,9 +60,7 @@ func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 	var scheduled time.Time
 	for i, v := range verdicts {
 		reasons[i] = v.Reason
-		if !v.Scheduled.IsZero() && (scheduled.IsZero() || v.Scheduled.Before(scheduled)) {
-			scheduled = v.Scheduled
-		}
+		scheduled = earliest(scheduled, v.Scheduled)
 		e.recordDecision(ctx, src, &alerts[i], v)
 		if e.journaled && v.Reason != incident.ReasonDuplicate && v.Reason != incident.ReasonStale {
 			res.news = appendJournal(res.news, &alerts[i], len(alerts)-i)
