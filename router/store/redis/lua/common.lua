@@ -15,6 +15,32 @@ local C = {}
 
 local function int(n) return string.format('%d', n) end
 
+-- Converting between numbers and text costs Lua a strtod or a sprintf
+-- each time, many times a table look-up; the values of a batch repeat
+-- (its clock readings, zero times, repeat intervals, counts). number
+-- and decimal remember what they converted during one call.
+local numbers, decimals = {}, {}
+
+-- number is tonumber(s) for a decimal string s.
+local function number(s)
+  local n = numbers[s]
+  if n == nil then
+    n = tonumber(s)
+    numbers[s] = n
+  end
+  return n
+end
+
+-- decimal is int(n) for an integer n.
+local function decimal(n)
+  local s = decimals[n]
+  if not s then
+    s = int(n)
+    decimals[n] = s
+  end
+  return s
+end
+
 -- expire refreshes key's TTL to the retention period: every key the
 -- store writes has a TTL, so an abandoned prefix disappears by itself.
 local function expire(key)

@@ -59,11 +59,9 @@ local function decode_member(rec)
   return m
 end
 
--- (Lua writes the version and joined, integers below 1e14, exactly as
--- int would, and faster.)
 local function encode_member(m)
-  return table.concat({m.version, m.reason, m.flushed, m.flapping and '1' or '0',
-    m.status, m.joined, m.source}, '|')
+  return table.concat({decimal(m.version), m.reason, m.flushed, m.flapping and '1' or '0',
+    m.status, decimal(m.joined), m.source}, '|')
 end
 
 -- source_of returns the source of an alert as an observation carries
@@ -99,16 +97,27 @@ local function tally_add(gk, field, d)
   t[field] = (t[field] or 0) + d
 end
 
+-- src_field is the tally's field for source (made once per call).
+local src_fields = {}
+local function src_field(source)
+  local f = src_fields[source]
+  if not f then
+    f = 'src:' .. source
+    src_fields[source] = f
+  end
+  return f
+end
+
 -- tally counts member m, whose status was was (nil if it just joined).
 local function tally(gk, was, m)
-  if was == nil then tally_add(gk, 'src:' .. m.source, 1) end
+  if was == nil then tally_add(gk, src_field(m.source), 1) end
   local d = (m.status ~= 'firing' and 1 or 0) - ((was or 'firing') ~= 'firing' and 1 or 0)
   if d ~= 0 then tally_add(gk, 'resolved', d) end
 end
 
 -- untally forgets member m, which left the group.
 local function untally(gk, m)
-  tally_add(gk, 'src:' .. m.source, -1)
+  tally_add(gk, src_field(m.source), -1)
   if m.status ~= 'firing' then tally_add(gk, 'resolved', -1) end
 end
 
@@ -174,7 +183,17 @@ local function tracked(status, alert, flapping, groups)
   return {status = status, alert = alert, flapping = flapping, groups = groups}
 end
 
-local function group_key(key) return C.prefix .. 'group:' .. key end
+-- group_key is made once per call and group: join and touch ask for it
+-- per alert.
+local group_keys = {}
+local function group_key(key)
+  local k = group_keys[key]
+  if not k then
+    k = C.prefix .. 'group:' .. key
+    group_keys[key] = k
+  end
+  return k
+end
 local function members_key(key) return C.prefix .. 'members:' .. key end
 local function bodies_key(key) return C.prefix .. 'bodies:' .. key end
 

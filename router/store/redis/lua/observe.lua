@@ -43,9 +43,9 @@ local none = {}
 -- read_observation decodes the observation at ARGV[i] and returns it
 -- with the index of the next one.
 local function read_observation(i)
-  local o = {fp = ARGV[i], status = ARGV[i + 1], startsAt = tonumber(ARGV[i + 2]),
-    endsAt = tonumber(ARGV[i + 3]), rep = tonumber(ARGV[i + 4]), alert = ARGV[i + 5], groups = {}}
-  local n = tonumber(ARGV[i + 6])
+  local o = {fp = ARGV[i], status = ARGV[i + 1], startsAt = number(ARGV[i + 2]),
+    endsAt = number(ARGV[i + 3]), rep = number(ARGV[i + 4]), alert = ARGV[i + 5], groups = {}}
+  local n = number(ARGV[i + 6])
   i = i + 7
   if n == 1 then
     o.gid = ARGV[i]
@@ -53,10 +53,10 @@ local function read_observation(i)
     o.gid = table.concat(ARGV, ',', i, i + n - 1)
   end
   for g = 1, n do
-    o.groups[g] = refs[tonumber(ARGV[i + g - 1])]
+    o.groups[g] = refs[number(ARGV[i + g - 1])]
   end
   i = i + n
-  local m = tonumber(ARGV[i])
+  local m = number(ARGV[i])
   o.inhibits = none
   if m > 0 then
     o.inhibits = {unpack(ARGV, i + 1, i + m)}
@@ -127,8 +127,8 @@ end
 -- batch may join are read together (C.wanted, groups.lua).
 local batch = {}
 while i <= #ARGV do
-  local at = tonumber(ARGV[i])
-  local n = tonumber(ARGV[i + 1])
+  local at = number(ARGV[i])
+  local n = number(ARGV[i + 1])
   i = i + 2
   for _ = 1, n do
     local o
