@@ -65,10 +65,13 @@ func alertPath(i int) string { return "alerts[" + strconv.Itoa(i) + "]" }
 
 // setRaw is a.SetRaw(raw) for a fragment that has just been decoded, and
 // so is known to be valid JSON: it skips the validation that would scan
-// it once more.
+// it once more, and the copy. raw is a piece of the request's body,
+// which no one else writes, capped so that an append cannot spill into
+// the rest of it; whatever keeps an alert past its request drops Raw
+// (the store's observations, the journal), so the body is not held.
 func setRaw(a *alert.Alert, raw []byte) {
 	if len(raw) <= alert.MaxRawLen {
-		a.Raw = append(json.RawMessage(nil), raw...)
+		a.Raw = json.RawMessage(raw[:len(raw):len(raw)])
 		return
 	}
 	a.SetRaw(raw)

@@ -111,6 +111,7 @@ func (s *scanner) alerts(m *fastMessage) bool {
 		if !s.consume(',') {
 			return false
 		}
+		s.multi = true
 	}
 }
 
@@ -133,11 +134,11 @@ func (s *scanner) alert(ta *template.Alert) bool {
 			return s.string(&ta.Fingerprint)
 		case "labels":
 			var ok bool
-			ta.Labels, ok = s.kv()
+			ta.Labels, ok = s.kv(&s.labels)
 			return ok
 		case "annotations":
 			var ok bool
-			ta.Annotations, ok = s.kv()
+			ta.Annotations, ok = s.kv(&s.annotations)
 			return ok
 		case "startsAt":
 			return s.time(&ta.StartsAt)
@@ -161,6 +162,19 @@ func indexOf(names []string, key string) int {
 type scanner struct {
 	b []byte
 	i int
+	// labels and annotations remember the entries of the alert read
+	// last, and room for the next one's (see kv); only once a second
+	// alert follows the first (multi), so that a webhook of one alert
+	// pays nothing for it.
+	labels, annotations [2][]entry
+	multi               bool
+}
+
+// entry is a key and value of an object of strings, with their bytes
+// as sent.
+type entry struct {
+	rawKey, rawValue []byte
+	key, value       string
 }
 
 func (s *scanner) ws() {
@@ -399,20 +413,58 @@ func (s *scanner) stringToken() ([]byte, bool) {
 }
 
 // kv reads an object of strings, as encoding/json decodes a template.KV:
-// a repeated key keeps its last value.
-func (s *scanner) kv() (map[string]string, bool) {
+// a repeated key keeps its last value. The alerts of a webhook share
+// most label names and many values, which Alertmanager writes in the
+// same (sorted) order: an entry sent as the one at the same place in
+// the previous alert's object (memo[0]) was, byte for byte, takes that
+// one's strings instead of new ones, and the map is made the previous
+// one's size. memo[1] is spare room for the next object's entries. The
+// first alert of a webhook is not remembered (s.multi).
+func (s *scanner) kv(memo *[2][]entry) (map[string]string, bool) {
 	if s.null() {
 		return nil, true
 	}
-	out := map[string]string{}
-	ok := s.object2(func(k string) bool {
-		var v string
-		if !s.string(&v) {
-			return false
+	prev, cur := memo[0], memo[1][:0]
+	if s.multi && cur == nil {
+		cur = make([]entry, 0, 16)
+	}
+	out := make(map[string]string, len(prev))
+	ok := s.entries(func(rawKey []byte, plain bool) bool {
+		j := len(cur)
+		var same *entry
+		if j < len(prev) {
+			same = &prev[j]
 		}
-		out[k] = v
+		e := entry{rawKey: rawKey}
+		if same != nil && bytes.Equal(same.rawKey, rawKey) {
+			e.key = same.key
+		} else {
+			var ok bool
+			if e.key, ok = value(rawKey, plain); !ok {
+				return false
+			}
+		}
+		if !s.null() { // null leaves the value empty
+			raw, plain, ok := s.str()
+			if !ok {
+				return false
+			}
+			e.rawValue = raw
+			if same != nil && bytes.Equal(same.rawValue, raw) {
+				e.value = same.value
+			} else if e.value, ok = value(raw, plain); !ok {
+				return false
+			}
+		}
+		out[e.key] = e.value
+		if s.multi {
+			cur = append(cur, e)
+		}
 		return true
 	})
+	if s.multi {
+		memo[0], memo[1] = cur, prev
+	}
 	return out, ok
 }
 
@@ -438,6 +490,15 @@ func (s *scanner) kvGet(name string, v *string) bool {
 
 // object2 is object for maps: keys may hold escapes and any UTF-8.
 func (s *scanner) object2(field func(key string) bool) bool {
+	return s.entries(func(raw []byte, plain bool) bool {
+		key, ok := value(raw, plain)
+		return ok && field(key)
+	})
+}
+
+// entries reads an object, calling field for each key as str returns
+// it, with the scanner at the value.
+func (s *scanner) entries(field func(raw []byte, plain bool) bool) bool {
 	if !s.consume('{') {
 		return false
 	}
@@ -447,15 +508,11 @@ func (s *scanner) object2(field func(key string) bool) bool {
 	for {
 		s.ws()
 		raw, plain, ok := s.str()
-		if !ok {
-			return false
-		}
-		key, ok := value(raw, plain)
 		if !ok || !s.consume(':') {
 			return false
 		}
 		s.ws()
-		if !field(key) {
+		if !field(raw, plain) {
 			return false
 		}
 		if s.consume('}') {

@@ -58,6 +58,17 @@ var fastCases = []string{
 	`{"alerts":[{"labels":{"alertname":"A"}}],"version":4}`,
 	`{"alerts":[{"labels":{"a":"b"}}],"commonLabels":{"alertname":"Common"},"status":"resolved","groupKey":"{}:{}","externalURL":"http://am"}`,
 	`{"alerts":[{"labels":{"a":"b"}}],"commonLabels":null,"groupLabels":null,"routeLabels":null,"commonAnnotations":{}}`,
+	// Alerts whose entries repeat those of the alert before (kv reuses
+	// their strings from the second alert of a webhook on): escaped,
+	// null after empty and empty after null, shifted by an extra label,
+	// a repeated key, a value sent escaped once and plain once, the same
+	// entry in labels and annotations.
+	`{"alerts":[{"labels":{"alertname":"Z"}},` +
+		`{"labels":{"alertname":"A","b":"x\u0026y","c":"","d":"was","k\u00e9y":"v"},"annotations":{"s":"x\u0026y"}},` +
+		`{"labels":{"alertname":"A","b":"x\u0026y","c":null,"d":null,"k\u00e9y":"w"},"annotations":{"s":"x\u0026y"}},` +
+		`{"labels":{"alertname":"A","b":"x\u0026y","c":"","d":"","k\u00e9y":"w"}},` +
+		`{"labels":{"alertname":"A","a":"new","b":"x\u0026y","c":"2","c":"3"}},` +
+		`{"labels":{"alertname":"A","b":"x&y"},"annotations":{"alertname":"A","b":"x\u0026y"}}]}`,
 	`{"alerts":[{"labels":{"a":"b"}}],"groupLabels":[]}`,
 	`{"alerts":[{"labels":{"a":"b"}}],"commonLabels":{"alertname":"X","alertname":"Y"}}`,
 	`{"alerts":[{"labels":{"a":"b"}}],"commonLabels":{"alertname":"X","alert\u006eame":"Esc"}}`,

@@ -441,3 +441,26 @@ func TestParse_AcceptsExactlyMaxAlerts(t *testing.T) {
 		t.Errorf("got %d alerts, want 3", n)
 	}
 }
+
+// TestParse_RawIsItsAlertsOwnPiece checks that an alert's Raw, a piece of
+// the request's body, is its alert's bytes alone: appending to it (as
+// json.RawMessage users may) does not write into the body or the next
+// alert's Raw.
+func TestParse_RawIsItsAlertsOwnPiece(t *testing.T) {
+	body := []byte(`{"alerts":[{"labels":{"alertname":"A"}},{"labels":{"alertname":"B"}}]}`)
+	orig := string(body)
+	batch, err := testParser().Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(batch.Alerts[0].Raw); got != `{"labels":{"alertname":"A"}}` {
+		t.Fatalf("alerts[0].Raw = %s", got)
+	}
+	_ = append(batch.Alerts[0].Raw, "XXXXXXXX"...)
+	if string(body) != orig {
+		t.Errorf("appending to alerts[0].Raw changed the body: %s", body)
+	}
+	if got := string(batch.Alerts[1].Raw); got != `{"labels":{"alertname":"B"}}` {
+		t.Errorf("alerts[1].Raw = %s after appending to alerts[0].Raw", got)
+	}
+}
