@@ -61,7 +61,6 @@ func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 	for i, v := range verdicts {
 		reasons[i] = v.Reason
 		scheduled = earliest(scheduled, v.Scheduled)
-		e.recordDecision(ctx, src, &alerts[i], v)
 		if e.journaled && v.Reason != incident.ReasonDuplicate && v.Reason != incident.ReasonStale {
 			res.news = appendJournal(res.news, &alerts[i], len(alerts)-i)
 			res.nNews++
@@ -75,6 +74,7 @@ func (e *Engine) ingest(ctx context.Context, src alert.Source, alerts []alert.Al
 			res.Dropped++
 		}
 	}
+	e.recordDecisions(ctx, src, alerts, verdicts)
 	e.flusher.wakeAt(scheduled)
 	e.hangover(ctx, rs, now, obs, reasons)
 	e.sourceAcks(ctx, now, obs)
@@ -229,19 +229,50 @@ func observations(rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match
 }
 
 func (e *Engine) recordDecision(ctx context.Context, src alert.Source, a *alert.Alert, v dedup.Verdict) {
-	e.metrics.decisions.WithLabelValues(string(src), string(v.Action), string(v.Reason)).Inc()
-	now := e.opts.Now()
-	e.stats.add(now, "received:"+string(src), 1)
-	e.stats.add(now, "alertname:"+a.Name, 1)
-	if v.Reason == incident.ReasonFlapping {
-		e.stats.add(now, "flapping:"+a.Name, 1)
+	e.recordDecisions(ctx, src, []alert.Alert{*a}, []dedup.Verdict{v})
+}
+
+// recordDecisions counts the verdicts on a webhook's alerts in the
+// decisions metric and the noise report's counters, and logs each. A
+// storm's webhook of a hundred alerts has a few names and a verdict or
+// two: each is counted once, with its number, not once per alert.
+func (e *Engine) recordDecisions(ctx context.Context, src alert.Source, alerts []alert.Alert, verdicts []dedup.Verdict) {
+	type decision struct {
+		action dedup.Action
+		reason incident.Reason
 	}
-	// Like Alertmanager's "Received alert", an alert's decision is
-	// debug: a storm would log thousands a second. Alerts delivered
-	// without deduplication (the store was down) are worth a line each.
+	decided := make(map[decision]int, 2)
+	counts := incident.Counters{"received:" + string(src): int64(len(verdicts))}
+	names := make(map[string]int64, 4)
+	for i, v := range verdicts {
+		a := &alerts[i]
+		decided[decision{v.Action, v.Reason}]++
+		names[a.Name]++
+		if v.Reason == incident.ReasonFlapping {
+			counts["flapping:"+a.Name]++
+		}
+		e.logDecision(ctx, src, a, v)
+	}
+	for d, n := range decided {
+		e.metrics.decisions.WithLabelValues(string(src), string(d.action), string(d.reason)).Add(float64(n))
+	}
+	for name, n := range names {
+		counts["alertname:"+name] += n
+	}
+	e.stats.addAll(e.opts.Now(), counts)
+}
+
+// logDecision logs an alert's verdict. Like Alertmanager's "Received
+// alert", an alert's decision is debug: a storm would log thousands a
+// second. Alerts delivered without deduplication (the store was down)
+// are worth a line each.
+func (e *Engine) logDecision(ctx context.Context, src alert.Source, a *alert.Alert, v dedup.Verdict) {
 	level := slog.LevelDebug
 	if v.Reason == incident.ReasonDegraded {
 		level = slog.LevelInfo
+	}
+	if !e.log.Enabled(ctx, level) {
+		return
 	}
 	e.log.LogAttrs(ctx, level, "alert decided",
 		slog.String("source", string(src)),

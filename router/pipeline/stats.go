@@ -24,18 +24,25 @@ type stats struct {
 }
 
 func (s *stats) add(at time.Time, key string, n int64) {
+	s.addAll(at, incident.Counters{key: n})
+}
+
+// addAll adds counts to the day of at.
+func (s *stats) addAll(at time.Time, counts incident.Counters) {
+	day := incident.Day(at)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.pending == nil {
 		s.pending = map[string]incident.Counters{}
 	}
-	day := incident.Day(at)
 	c := s.pending[day]
 	if c == nil {
 		c = incident.Counters{}
 		s.pending[day] = c
 	}
-	c[key] += n
+	for k, n := range counts {
+		c[k] += n
+	}
 }
 
 // flush writes the pending counts; on failure they are kept for the next
