@@ -262,7 +262,7 @@ func checkLabel(name, value string) error {
 	switch {
 	case name == "" || len(name) > MaxLabelNameLen:
 		return &FieldError{"labels", fmt.Sprintf("label name %q is empty or longer than %d bytes", Truncate(name, 64), MaxLabelNameLen)}
-	case !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
+	case !printableASCII(name) && (!utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl)):
 		return &FieldError{"labels", fmt.Sprintf("label name %q is not a valid Prometheus label name: invalid UTF-8 or a control character", Truncate(name, 64))}
 	case len(value) > MaxLabelValueLen:
 		return &FieldError{"labels." + name, fmt.Sprintf("value is %d bytes, at most %d allowed", len(value), MaxLabelValueLen)}
@@ -270,6 +270,18 @@ func checkLabel(name, value string) error {
 		return &FieldError{"labels." + name, "value contains a NUL byte or invalid UTF-8"}
 	}
 	return nil
+}
+
+// printableASCII reports whether s holds only printable ASCII, as
+// nearly every label name does: valid UTF-8 without control characters,
+// told without decoding a rune at a time.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // Normalize fills the well-known labels from the alert's fields without

@@ -71,6 +71,9 @@ func TestValidate(t *testing.T) {
 		{"invalid UTF-8 label name", func(a *Alert) { a.Labels["a\xffb"] = "v" }, "labels"},
 		{"invalid UTF-8 label value", func(a *Alert) { a.Labels["x"] = "a\xffb" }, "labels.x"},
 		{"UTF-8 label name (Prometheus 3)", func(a *Alert) { a.Labels["service.name"] = "checkout" }, ""},
+		{"non-ASCII label name", func(a *Alert) { a.Labels["サービス"] = "checkout" }, ""},
+		{"DEL in a label name", func(a *Alert) { a.Labels["a\x7fb"] = "v" }, "labels"},
+		{"C1 control character in a label name", func(a *Alert) { a.Labels["a\u0085b"] = "v" }, "labels"},
 		{"NUL in the name", func(a *Alert) { a.Name = "a\x00b" }, "name"},
 		{"long annotation", func(a *Alert) { a.Annotations = map[string]string{"d": strings.Repeat("d", MaxAnnotationLen+1)} }, "annotations.d"},
 		// Of several invalid labels the first by name is named, whatever
