@@ -21,10 +21,22 @@ type Error struct {
 
 // WriteJSON answers code with v as JSON.
 func WriteJSON(w http.ResponseWriter, code int, v any) {
+	jsonHeader(w, code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// WriteEncoded answers code with b, JSON the caller encoded itself
+// (ending in a newline, as WriteJSON's encoder ends it), with WriteJSON's
+// headers.
+func WriteEncoded(w http.ResponseWriter, code int, b []byte) {
+	jsonHeader(w, code)
+	_, _ = w.Write(b)
+}
+
+func jsonHeader(w http.ResponseWriter, code int) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 // WriteError answers code with an Error naming field (may be empty) and
