@@ -259,7 +259,7 @@ func (e *Engine) recordDecisions(ctx context.Context, src alert.Source, alerts [
 	for name, n := range names {
 		counts["alertname:"+name] += n
 	}
-	e.stats.addAll(e.opts.Now(), counts)
+	e.stats.addDay(incident.Day(e.opts.Now()), counts)
 }
 
 // logDecision logs an alert's verdict. Like Alertmanager's "Received

@@ -24,12 +24,11 @@ type stats struct {
 }
 
 func (s *stats) add(at time.Time, key string, n int64) {
-	s.addAll(at, incident.Counters{key: n})
+	s.addDay(incident.Day(at), incident.Counters{key: n})
 }
 
-// addAll adds counts to the day of at.
-func (s *stats) addAll(at time.Time, counts incident.Counters) {
-	day := incident.Day(at)
+// addDay adds counts to day's.
+func (s *stats) addDay(day string, counts incident.Counters) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.pending == nil {
@@ -55,23 +54,9 @@ func (s *stats) flush(ctx context.Context, cs CounterStore, log *slog.Logger) {
 	for day, c := range pending {
 		if err := cs.Count(ctx, day, c); err != nil {
 			log.Warn("writing report counters failed; keeping them for the next attempt", "err", err)
-			for k, v := range c {
-				s.addDay(day, k, v)
-			}
+			s.addDay(day, c)
 		}
 	}
-}
-
-func (s *stats) addDay(day, key string, n int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pending == nil {
-		s.pending = map[string]incident.Counters{}
-	}
-	if s.pending[day] == nil {
-		s.pending[day] = incident.Counters{}
-	}
-	s.pending[day][key] += n
 }
 
 // run flushes the counters every interval until ctx ends, then once more.
