@@ -15,31 +15,26 @@ local C = {}
 
 local function int(n) return string.format('%d', n) end
 
--- Converting between numbers and text costs Lua a strtod or a sprintf
--- each time, many times a table look-up; the values of a batch repeat
--- (its clock readings, zero times, repeat intervals, counts). number
--- and decimal remember what they converted during one call.
-local numbers, decimals = {}, {}
-
--- number is tonumber(s) for a decimal string s.
-local function number(s)
-  local n = numbers[s]
-  if n == nil then
-    n = tonumber(s)
-    numbers[s] = n
+-- memo returns f remembering its results for the rest of the call: the
+-- values a batch converts or names repeat (its clock readings, zero
+-- times, repeat intervals, counts, groups, sources), and each
+-- conversion costs Lua a strtod, a sprintf or a new string (which this
+-- Redis's Lua hashes whole), many times a table look-up.
+local function memo(f)
+  local seen = {}
+  return function(x)
+    local v = seen[x]
+    if v == nil then
+      v = f(x)
+      seen[x] = v
+    end
+    return v
   end
-  return n
 end
 
--- decimal is int(n) for an integer n.
-local function decimal(n)
-  local s = decimals[n]
-  if not s then
-    s = int(n)
-    decimals[n] = s
-  end
-  return s
-end
+-- number is tonumber(s) for a decimal string s; decimal is int(n) for
+-- an integer n.
+local number, decimal = memo(tonumber), memo(int)
 
 -- expire refreshes key's TTL to the retention period: every key the
 -- store writes has a TTL, so an abandoned prefix disappears by itself.

@@ -97,16 +97,8 @@ local function tally_add(gk, field, d)
   t[field] = (t[field] or 0) + d
 end
 
--- src_field is the tally's field for source (made once per call).
-local src_fields = {}
-local function src_field(source)
-  local f = src_fields[source]
-  if not f then
-    f = 'src:' .. source
-    src_fields[source] = f
-  end
-  return f
-end
+-- src_field is the tally's field for source.
+local src_field = memo(function(source) return 'src:' .. source end)
 
 -- tally counts member m, whose status was was (nil if it just joined).
 local function tally(gk, was, m)
@@ -185,15 +177,7 @@ end
 
 -- group_key is made once per call and group: join and touch ask for it
 -- per alert.
-local group_keys = {}
-local function group_key(key)
-  local k = group_keys[key]
-  if not k then
-    k = C.prefix .. 'group:' .. key
-    group_keys[key] = k
-  end
-  return k
-end
+local group_key = memo(function(key) return C.prefix .. 'group:' .. key end)
 local function members_key(key) return C.prefix .. 'members:' .. key end
 local function bodies_key(key) return C.prefix .. 'bodies:' .. key end
 
