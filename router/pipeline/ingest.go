@@ -199,7 +199,9 @@ func observations(rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match
 	obs := make([]store.Observation, len(alerts))
 	for i := range alerts {
 		a := &alerts[i]
-		o := store.Observation{Alert: *a, Inhibits: rs.InhibitKeys(a.Labels)}
+		o := &obs[i] // filled in place: an Observation is a few hundred bytes
+		o.Alert, o.Inhibits = *a, rs.InhibitKeys(a.Labels)
+		o.Groups = make([]incident.GroupRef, 0, len(matches[i]))
 		// The original payload is for debugging the parse of one request;
 		// nothing reads it back from the store (no target or page shows
 		// it), and it is a third of what a store keeps of a storm's alert.
@@ -223,7 +225,6 @@ func observations(rs *rules.Rules, alerts []alert.Alert, matches [][]rules.Match
 				o.RepeatInterval = opts.RepeatInterval
 			}
 		}
-		obs[i] = o
 	}
 	return obs
 }

@@ -16,6 +16,10 @@ import (
 // leases them to one flusher, keeps the inhibitions firing alerts hold,
 // escalation timers, acknowledgements, and the correlated incidents.
 type Core interface {
+	// Observe decides each observation, in order. The store may keep
+	// the observations' alerts and group refs as they are (the memory
+	// store does, rather than copy each): the caller hands them over
+	// and must not change their maps or slices afterwards.
 	Observe(ctx context.Context, now time.Time, obs []Observation) ([]dedup.Verdict, error)
 	Settle(ctx context.Context, now time.Time) ([]dedup.Verdict, error)
 	// ClaimGroups leases up to limit due groups. It may return fewer

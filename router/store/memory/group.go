@@ -38,12 +38,17 @@ func (s *Store) join(t *tracked, r incident.Reason, now time.Time) (scheduled ti
 			scheduled = g.due
 		}
 	}
-	for _, ref := range t.groups {
+	for i, ref := range t.groups {
 		g := s.groups[ref.Key]
 		if g == nil {
 			g = &group{members: map[alert.Fingerprint]*incident.Member{}, due: now.Add(ref.Wait), opened: now}
 			s.groups[ref.Key] = g
 			schedule(ref.Key, g)
+		} else {
+			// The key names the labels: the group's own map serves every
+			// alert that joins it, rather than one map kept per alert.
+			ref.Labels = g.ref.Labels
+			t.groups[i].Labels = ref.Labels
 		}
 		g.ref = ref
 		if g.due.IsZero() {

@@ -138,18 +138,20 @@ func (s *Store) observe(o *store.Observation, now time.Time) dedup.Verdict {
 	if t.state.Pending() {
 		s.flapping[a.Fingerprint] = struct{}{}
 	}
+	// The store keeps the observation's alert as it is: Observe's
+	// callers hand it over (store.Core).
 	switch v.Action {
 	case dedup.Notify:
-		t.alert = a.Clone()
+		t.alert = *a
 		t.groups = o.Groups
 		v.Scheduled = s.join(t, v.Reason, now)
 	case dedup.Suppress:
 		switch v.Reason {
 		case incident.ReasonFlapSuppressed:
-			t.alert = a.Clone()
+			t.alert = *a
 			s.touch(t)
 		case incident.ReasonResolveHeld:
-			t.alert = a.Clone() // what Settle tells once the hold is over
+			t.alert = *a // what Settle tells once the hold is over
 		}
 	}
 	return v
