@@ -2,11 +2,12 @@ package redis
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
 	"github.com/alertgate/alertgate/router/store/redis/redistest"
+	goredis "github.com/redis/go-redis/v9"
 )
 
 func TestTimers_ConcurrentReplicasClaimEachTimerOnce(t *testing.T) {
@@ -239,25 +241,48 @@ func TestLogger_WritesGoRedisLinesToSlog(t *testing.T) {
 }
 
 // TestObserve_StateOfAnEarlierVersionIsRead upgrades a Redis with alerts
-// tracked: a state written as text by an earlier version decides the
-// next observation as it would have.
+// tracked: a state written by an earlier version, as text or as a
+// MessagePack array, decides the next observation as it would have.
 func TestObserve_StateOfAnEarlierVersionIsRead(t *testing.T) {
 	srv := redistest.Start(t)
-	s := newStore(t, srv, "oldstate:", testOptions)
-	ctx := t.Context()
-	at := func(d time.Duration) string { return strconv.FormatInt(t0.Add(d).UnixMilli(), 10) }
+	at := func(d time.Duration) int64 { return t0.Add(d).UnixMilli() }
 	// Notified firing at t0 (once), suppressed twice since, not flapping,
-	// one transition: what the text format held.
-	old := strings.Join([]string{"firing", at(0), "0", at(0), at(time.Minute), at(0), "firing", "1", "2", "0", "0", at(0)}, "|")
-	if err := s.client.HSet(ctx, s.keys.base+"alert:a", "s", old).Err(); err != nil {
-		t.Fatal(err)
-	}
-	v, err := s.Observe(ctx, t0.Add(2*time.Minute), []store.Observation{firing("a", team)})
-	if err != nil || len(v) != 1 || v[0].Reason != incident.ReasonDuplicate || v[0].Suppressed != 3 {
-		t.Fatalf("Observe = %+v, %v; want a duplicate, suppressed 3 times", v, err)
-	}
-	v, err = s.Observe(ctx, t0.Add(5*time.Hour), []store.Observation{firing("a", team)})
-	if err != nil || len(v) != 1 || v[0].Reason != incident.ReasonRepeat {
-		t.Fatalf("Observe after the repeat interval = %+v, %v; want a repeat", v, err)
+	// one transition.
+	fields := []any{"firing", at(0), 0, at(0), at(time.Minute), at(0), "firing", 1, 2, 0, 0}
+	for _, tt := range []struct {
+		name  string
+		write func(ctx context.Context, s *Store, key string) error
+	}{
+		{"text", func(ctx context.Context, s *Store, key string) error {
+			text := make([]string, 0, len(fields)+1)
+			for _, f := range fields {
+				text = append(text, fmt.Sprint(f))
+			}
+			text = append(text, fmt.Sprint(at(0)))
+			return s.client.HSet(ctx, key, "s", strings.Join(text, "|")).Err()
+		}},
+		{"msgpack", func(ctx context.Context, s *Store, key string) error {
+			// The array as cmsgpack packed it, transitions last.
+			const pack = `redis.call('HSET', KEYS[1], 's', cmsgpack.pack({ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]),
+  tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9]),
+  tonumber(ARGV[10]), tonumber(ARGV[11]), {tonumber(ARGV[12])}}))`
+			return s.client.Eval(ctx, pack, []string{key}, append(fields, at(0))...).Err()
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStore(t, srv, "oldstate-"+tt.name+":", testOptions)
+			ctx := t.Context()
+			if err := tt.write(ctx, s, s.keys.base+"alert:a"); err != nil && !errors.Is(err, goredis.Nil) {
+				t.Fatal(err)
+			}
+			v, err := s.Observe(ctx, t0.Add(2*time.Minute), []store.Observation{firing("a", team)})
+			if err != nil || len(v) != 1 || v[0].Reason != incident.ReasonDuplicate || v[0].Suppressed != 3 {
+				t.Fatalf("Observe = %+v, %v; want a duplicate, suppressed 3 times", v, err)
+			}
+			v, err = s.Observe(ctx, t0.Add(5*time.Hour), []store.Observation{firing("a", team)})
+			if err != nil || len(v) != 1 || v[0].Reason != incident.ReasonRepeat {
+				t.Fatalf("Observe after the repeat interval = %+v, %v; want a repeat", v, err)
+			}
+		})
 	}
 }

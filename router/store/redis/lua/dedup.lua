@@ -8,21 +8,45 @@
 -- C.flap = {transitions, window, quiet, longTransitions, longWindow,
 -- hold} must be set (milliseconds).
 
--- The state is field "s" of the alert's hash, a MessagePack array:
---   status, startsAt, resolvedAt, firstSeen, lastSeen, lastNotified,
---   notifiedStatus, notifications, suppressed, flapping, settleAt,
---   transitions
--- flapping is 1 (flapping), 2 (a resolve held; the two never hold at
--- once) or 0; transitions is an array of times, oldest first.
--- MessagePack is packed and unpacked by Redis's C code: of everything a
--- duplicate costs the script, formatting and parsing the state as text
--- was the most. Earlier versions wrote it '|'-separated, in the same
--- order, with flapping 1, h or 0 and comma-separated transitions; such
--- a state (it starts with a letter or '|', never a MessagePack array's
--- 0x90-0x9f) is still read.
+-- The state is field "s" of the alert's hash, packed by Redis's struct
+-- library: a version byte (1); status, notifiedStatus and flapping as a
+-- byte each; the number of transitions (16 bits); startsAt, resolvedAt,
+-- firstSeen, lastSeen, lastNotified, notifications, suppressed and
+-- settleAt as doubles; then the transitions, oldest first, as doubles.
+-- A status is 0 (none), 1 (firing) or 2 (resolved); flapping is 1
+-- (flapping), 2 (a resolve held; the two never hold at once) or 0.
+-- Times are Unix milliseconds, which a double holds exactly.
+-- One struct.pack of values on the stack is a few hundred instructions
+-- of Redis's C code; a new alert's state packed as a MessagePack array
+-- took thousands (a table built, walked to see it is an array, each
+-- value encoded by type). Earlier versions wrote that MessagePack array
+-- (first byte 0x90-0x9f), in the same order, with each status as its
+-- string; and before it the fields as text, '|'-separated, with
+-- flapping 1, h or 0 and comma-separated transitions (it starts with a
+-- letter or '|'). Both are still read.
+local status_code = {[''] = 0, firing = 1, resolved = 2}
+local code_status = {[0] = '', 'firing', 'resolved'}
+local state_header = '<BBBBHdddddddd'
+
+-- transitions_format is the struct format of n transitions.
+local transitions_format = memo(function(n) return '<' .. string.rep('d', n) end)
 
 local function decode_state(s)
   local b = s and string.byte(s, 1)
+  if b == 1 then
+    local _, status, notified, flap, n, startsAt, resolvedAt, firstSeen, lastSeen, lastNotified,
+      notifications, suppressed, settleAt, pos = struct.unpack(state_header, s)
+    local transitions = {}
+    if n > 0 then
+      transitions = {struct.unpack(transitions_format(n), s, pos)}
+      transitions[n + 1] = nil                     -- struct.unpack's next position
+    end
+    return {status = code_status[status], startsAt = startsAt, resolvedAt = resolvedAt,
+      firstSeen = firstSeen, lastSeen = lastSeen, lastNotified = lastNotified,
+      notifiedStatus = code_status[notified], notifications = notifications,
+      suppressed = suppressed, flapping = flap == 1, held = flap == 2, settleAt = settleAt,
+      transitions = transitions}
+  end
   if b and b >= 0x90 and b <= 0x9f then
     local f = cmsgpack.unpack(s)
     return {status = f[1], startsAt = f[2], resolvedAt = f[3], firstSeen = f[4],
@@ -47,10 +71,12 @@ local function decode_state(s)
 end
 
 local function encode_state(st)
-  return cmsgpack.pack({st.status, st.startsAt, st.resolvedAt, st.firstSeen,
-    st.lastSeen, st.lastNotified, st.notifiedStatus, st.notifications,
-    st.suppressed, st.flapping and 1 or (st.held and 2 or 0), st.settleAt,
-    st.transitions})
+  local n = #st.transitions
+  local s = struct.pack(state_header, 1, status_code[st.status], status_code[st.notifiedStatus],
+    st.flapping and 1 or (st.held and 2 or 0), n, st.startsAt, st.resolvedAt, st.firstSeen,
+    st.lastSeen, st.lastNotified, st.notifications, st.suppressed, st.settleAt)
+  if n == 0 then return s end
+  return s .. struct.pack(transitions_format(n), unpack(st.transitions))
 end
 
 -- (*AlertState).record
