@@ -101,6 +101,7 @@ local function prune_transitions(st, since)
   while i <= #st.transitions and st.transitions[i] < since do  -- Transitions[i].Before(since)
     i = i + 1
   end
+  if i == 1 then return end                     -- nothing to prune: keep the table
   local kept = {}
   for j = i, #st.transitions do kept[#kept + 1] = st.transitions[j] end
   st.transitions = kept                         -- st.Transitions = st.Transitions[i:]
@@ -153,7 +154,7 @@ end
 -- rep is the observation's RepeatInterval.
 local function decide(st, a, rep, now)
   local p = C.flap
-  local v = {suppressed = 0}                    -- v := Verdict{Fingerprint: a.Fingerprint}
+  local v = {suppressed = 0, action = '', reason = '', scheduled = 0}  -- v := Verdict{Fingerprint: a.Fingerprint}
   local known = st.firstSeen ~= 0               -- known := !st.FirstSeen.IsZero()
   if not known then
     st.firstSeen = now

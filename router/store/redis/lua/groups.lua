@@ -60,8 +60,8 @@ local function decode_member(rec)
 end
 
 local function encode_member(m)
-  return table.concat({decimal(m.version), m.reason, m.flushed, m.flapping and '1' or '0',
-    m.status, decimal(m.joined), m.source}, '|')
+  return decimal(m.version) .. '|' .. m.reason .. '|' .. m.flushed .. '|' ..
+    (m.flapping and '1' or '0') .. '|' .. m.status .. '|' .. decimal(m.joined) .. '|' .. m.source
 end
 
 -- source_of returns the source of an alert as an observation carries
@@ -242,12 +242,12 @@ end
 -- with it.
 local function write_members()
   for key, fps in pairs(C.dirty) do
-    local recs, bodies = {}, {}
+    local recs, bodies, n = {}, {}, 0
+    local ms, bs = C.members[key], C.bodies[key]
     for fp in pairs(fps) do
-      recs[#recs + 1] = fp
-      recs[#recs + 1] = encode_member(C.members[key][fp])
-      bodies[#bodies + 1] = fp
-      bodies[#bodies + 1] = C.bodies[key][fp]
+      recs[n + 1], recs[n + 2] = fp, encode_member(ms[fp])
+      bodies[n + 1], bodies[n + 2] = fp, bs[fp]
+      n = n + 2
     end
     local mk, bk = members_key(key), bodies_key(key)
     call_chunked('HSET', mk, recs, 2)
@@ -289,7 +289,8 @@ local function join(fp, t, reason, now)
       redis.call('HSET', gk, 'ref', ref.ref, 'interval', int(ref.interval))  -- g.ref = ref
     end
     local m = member(ref.key, fp) or
-      {version = 0, flushed = '', joined = now}      -- m = &incident.Member{Joined: now}
+      {version = 0, flushed = '', joined = now,      -- m = &incident.Member{Joined: now}
+        reason = '', flapping = false, source = ''}  -- (room for every field but status, which says it is new)
     local was = m.status
     m.alert, m.status, m.reason, m.flapping = nil, t.status, reason, t.flapping
     if was == nil then m.source = source_of(t.alert) end

@@ -44,7 +44,8 @@ local none = {}
 -- with the index of the next one.
 local function read_observation(i)
   local o = {fp = ARGV[i], status = ARGV[i + 1], startsAt = number(ARGV[i + 2]),
-    endsAt = number(ARGV[i + 3]), rep = number(ARGV[i + 4]), alert = ARGV[i + 5], groups = {}}
+    endsAt = number(ARGV[i + 3]), rep = number(ARGV[i + 4]), alert = ARGV[i + 5], groups = {},
+    gid = '', inhibits = none, now = 0}           -- every field it gets: made at its size
   local n = number(ARGV[i + 6])
   i = i + 7
   if n == 1 then
@@ -125,7 +126,7 @@ end
 
 -- The whole batch is read first, so that each group's members that the
 -- batch may join are read together (C.wanted, groups.lua).
-local batch = {}
+local batch, nbatch = {}, 0
 while i <= #ARGV do
   local at = number(ARGV[i])
   local n = number(ARGV[i + 1])
@@ -134,7 +135,8 @@ while i <= #ARGV do
     local o
     o, i = read_observation(i)
     o.now = at
-    batch[#batch + 1] = o
+    nbatch = nbatch + 1
+    batch[nbatch] = o
     for _, ref in ipairs(o.groups) do
       local w = C.wanted[ref.key]
       if not w then
@@ -147,13 +149,10 @@ while i <= #ARGV do
 end
 
 local out = {}
-for _, o in ipairs(batch) do
+for j, o in ipairs(batch) do
   now = o.now
   local v = observe(o)
-  out[#out + 1] = v.action
-  out[#out + 1] = v.reason
-  out[#out + 1] = v.suppressed
-  out[#out + 1] = v.scheduled
+  out[4 * j - 3], out[4 * j - 2], out[4 * j - 1], out[4 * j] = v.action, v.reason, v.suppressed, v.scheduled
 end
 write_members()
 flush_tallies()
