@@ -66,6 +66,25 @@ func runGroups(t *testing.T, newStore Factory) {
 			}
 		}
 	})
+	t.Run("AGroupTakesTheSettingsOfItsLatestJoin", func(t *testing.T) {
+		// A reload that changes the route's receiver or intervals: the
+		// group keeps its key and takes the new settings.
+		s := newStore(t, testOptions)
+		observe(t, s, t0, fire("a"))
+		now := t0.Add(team.Wait)
+		complete(t, s, now, claim(t, s, now)[0])
+		moved := team
+		moved.Receiver, moved.Interval = "oncall", 2*team.Interval
+		for i, ref := range []incident.GroupRef{moved, team} {
+			now = now.Add(time.Hour)
+			observe(t, s, now, obs(newAlert(fmt.Sprintf("n%d", i), alert.StatusFiring, now), ref))
+			f := claim(t, s, now)
+			if len(f) != 1 || f[0].Group.Receiver != ref.Receiver || f[0].Group.Interval != ref.Interval {
+				t.Fatalf("join %d: flush = %+v, want the group with receiver %s, interval %s", i, f, ref.Receiver, ref.Interval)
+			}
+			complete(t, s, now, f[0])
+		}
+	})
 	t.Run("AClaimedGroupIsNotClaimedAgainWhileLeased", func(t *testing.T) {
 		s := newStore(t, testOptions)
 		observe(t, s, t0, fire("a"))

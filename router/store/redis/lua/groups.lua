@@ -274,19 +274,27 @@ local function join(fp, t, reason, now)
     local gk = group_key(ref.key)
     local first = C.joined[ref.key] ~= ref.ref
     if first then
+      -- Every group has a ref from the call that made it, so one read
+      -- says whether it exists, whether its ref changed (the JSON holds
+      -- the interval too), and when it last flushed.
       local due
-      if redis.call('EXISTS', gk) == 0 then            -- g == nil: due: now.Add(ref.Wait)
+      local g = redis.call('HMGET', gk, 'ref', 'lastFlush')
+      if not g[1] then                                 -- g == nil: due: now.Add(ref.Wait)
         due = now + ref.wait
-        redis.call('HSET', gk, 'opened', int(now))     -- opened: now
-      elseif not redis.call('ZSCORE', C.due, ref.key) then  -- g.due.IsZero()
-        local last = tonumber(redis.call('HGET', gk, 'lastFlush') or '0')
-        due = math.max(now, last + ref.interval)       -- later(now, g.lastFlush.Add(ref.Interval))
+        redis.call('HSET', gk, 'opened', decimal(now), 'ref', ref.ref,
+          'interval', decimal(ref.interval))           -- opened: now; g.ref = ref
+      else
+        if not redis.call('ZSCORE', C.due, ref.key) then  -- g.due.IsZero()
+          due = math.max(now, tonumber(g[2] or '0') + ref.interval)  -- later(now, g.lastFlush.Add(ref.Interval))
+        end
+        if g[1] ~= ref.ref then
+          redis.call('HSET', gk, 'ref', ref.ref, 'interval', decimal(ref.interval))  -- g.ref = ref
+        end
       end
       if due then
         redis.call('ZADD', C.due, int(due), ref.key)
         if not C.scheduled or due < C.scheduled then C.scheduled = due end  -- scheduled = earlier(scheduled, g.due)
       end
-      redis.call('HSET', gk, 'ref', ref.ref, 'interval', int(ref.interval))  -- g.ref = ref
     end
     local m = member(ref.key, fp) or
       {version = 0, flushed = '', joined = now,      -- m = &incident.Member{Joined: now}
@@ -299,7 +307,10 @@ local function join(fp, t, reason, now)
     tally(gk, was, m)
     if first then
       expire(gk)
-      expire(C.due)
+      if not C.dueExpires then                       -- once per call
+        expire(C.due)
+        C.dueExpires = true
+      end
       C.joined[ref.key] = ref.ref
     end
   end
