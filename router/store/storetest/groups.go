@@ -167,6 +167,26 @@ func runGroups(t *testing.T, newStore Factory) {
 			t.Errorf("member = %+v, want the pending resolve", m)
 		}
 	})
+	t.Run("AMemberThatJoinsAndChangesInOneCallIsOneMember", func(t *testing.T) {
+		// Both observations in one call (a batch, or a request that
+		// carries the alert twice): the second finds the member the first
+		// made.
+		s := newStore(t, testOptions)
+		v := observe(t, s, t0, fire("a"), obs(newAlert("a", alert.StatusResolved, t0), team), fire("b"))
+		want(t, v[0], dedup.Notify, incident.ReasonNew)
+		want(t, v[1], dedup.Notify, incident.ReasonResolved)
+		inc := incident.Incident{ID: incident.ID(team.Key, t0), Group: team.Key}
+		checkSummary(t, s, "a joined and resolved, b joined", inc, store.GroupSummary{Found: true, Members: 2, Firing: 1,
+			Sources: []alert.Source{alert.SourceAlertmanager}, Title: "5xx above 5%"})
+		f := claim(t, s, t0.Add(team.Wait))
+		if len(f) != 1 || len(f[0].Members) != 2 {
+			t.Fatalf("claimed %+v, want one group of two members", f)
+		}
+		a := members(f[0])["a"]
+		if a.Alert.Status != alert.StatusResolved || a.Reason != incident.ReasonResolved || a.Version != 2 || !a.Joined.Equal(t0) {
+			t.Errorf("member a = %+v, want resolved, version 2, joined at t0", a)
+		}
+	})
 	t.Run("ResolvedMembersLeaveAndAnEmptyGroupIsGone", func(t *testing.T) {
 		s := newStore(t, testOptions)
 		observe(t, s, t0, fire("a"))

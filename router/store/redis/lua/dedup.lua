@@ -79,6 +79,16 @@ local function encode_state(st)
   return s .. struct.pack(transitions_format(n), unpack(st.transitions))
 end
 
+-- first_firing_state is the packed state decide leaves for a firing
+-- alert it has never seen (no state): recorded as firing since startsAt,
+-- first and last seen now, notified now as new, once. A storm is mostly
+-- such alerts; observe.lua packs this instead of making, deciding and
+-- packing a state table for each. TestObserve_FirstFiringStateIsDecides
+-- checks it against decide.
+local function first_firing_state(startsAt, now)
+  return struct.pack(state_header, 1, 1, 1, 0, 0, startsAt, 0, now, now, now, 1, 0, 0)
+end
+
 -- (*AlertState).record
 local function record(st, a, now)
   st.status = a.status                          -- st.Status = a.Status

@@ -100,10 +100,16 @@ end
 -- src_field is the tally's field for source.
 local src_field = memo(function(source) return 'src:' .. source end)
 
+-- tally_joined counts a member that just joined.
+local function tally_joined(gk, source, status)
+  tally_add(gk, src_field(source), 1)
+  if status ~= 'firing' then tally_add(gk, 'resolved', 1) end
+end
+
 -- tally counts member m, whose status was was (nil if it just joined).
 local function tally(gk, was, m)
-  if was == nil then tally_add(gk, src_field(m.source), 1) end
-  local d = (m.status ~= 'firing' and 1 or 0) - ((was or 'firing') ~= 'firing' and 1 or 0)
+  if was == nil then return tally_joined(gk, m.source, m.status) end
+  local d = (m.status ~= 'firing' and 1 or 0) - (was ~= 'firing' and 1 or 0)
   if d ~= 0 then tally_add(gk, 'resolved', d) end
 end
 
@@ -206,14 +212,22 @@ local function call_chunked(cmd, key, args, step)
   return out
 end
 
--- member returns the record of fp in group key, or nil.
+-- member returns the record of fp in group key, or nil. The cache holds
+-- decoded records, false for none, or the encoded record join made for
+-- a new member, decoded here if the call comes back to it.
 local function member(key, fp)
   local cache = C.members[key]
   if not cache then
     cache = {}
     C.members[key] = cache
   end
-  if cache[fp] == nil then
+  local c = cache[fp]
+  if type(c) == 'string' then                      -- made by join for a new member
+    c = decode_member(c)
+    cache[fp] = c
+    return c
+  end
+  if c == nil then
     local fps = C.wanted[key]
     C.wanted[key] = nil
     if not fps then fps = {fp} end
@@ -228,7 +242,8 @@ local function member(key, fp)
   return cache[fp] or nil
 end
 
--- set_member records m as fp's record in group key, with its alert.
+-- set_member records m as fp's record in group key, with its alert; m
+-- is a record or, for a new member, its encoding.
 local function set_member(key, fp, m, alert)
   C.members[key][fp] = m
   C.dirty[key] = C.dirty[key] or {}
@@ -245,7 +260,9 @@ local function write_members()
     local recs, bodies, n = {}, {}, 0
     local ms, bs = C.members[key], C.bodies[key]
     for fp in pairs(fps) do
-      recs[n + 1], recs[n + 2] = fp, encode_member(ms[fp])
+      local m = ms[fp]
+      if type(m) ~= 'string' then m = encode_member(m) end
+      recs[n + 1], recs[n + 2] = fp, m
       bodies[n + 1], bodies[n + 2] = fp, bs[fp]
       n = n + 2
     end
@@ -270,7 +287,8 @@ end
 -- would find both and change nothing but the member.
 local function join(fp, t, reason, now)
   C.joined = C.joined or {}
-  for _, ref in ipairs(t.groups) do
+  for g = 1, #t.groups do
+    local ref = t.groups[g]
     local gk = group_key(ref.key)
     local first = C.joined[ref.key] ~= ref.ref
     if first then
@@ -296,15 +314,25 @@ local function join(fp, t, reason, now)
         if not C.scheduled or due < C.scheduled then C.scheduled = due end  -- scheduled = earlier(scheduled, g.due)
       end
     end
-    local m = member(ref.key, fp) or
-      {version = 0, flushed = '', joined = now,      -- m = &incident.Member{Joined: now}
-        reason = '', flapping = false, source = ''}  -- (room for every field but status, which says it is new)
-    local was = m.status
-    m.alert, m.status, m.reason, m.flapping = nil, t.status, reason, t.flapping
-    if was == nil then m.source = source_of(t.alert) end
-    m.version = m.version + 1                        -- m.Version++
-    set_member(ref.key, fp, m, t.alert)              -- m.Alert = t.alert
-    tally(gk, was, m)
+    local m = member(ref.key, fp)
+    if not m then
+      -- A new member (m = &incident.Member{Joined: now}, version 1) is
+      -- only ever written, unless the same call comes back to it
+      -- (member decodes it then): its record is made at once.
+      -- encode_member of {version = 1, reason, flushed = '', flapping,
+      -- status, joined = now, source}, written out: a call and two
+      -- conversions less per alert of a storm.
+      local source = source_of(t.alert)
+      set_member(ref.key, fp, '1|' .. reason .. '||' .. (t.flapping and '1' or '0') .. '|' ..
+        t.status .. '|' .. decimal(now) .. '|' .. source, t.alert)
+      tally_joined(gk, source, t.status)
+    else
+      local was = m.status
+      m.alert, m.status, m.reason, m.flapping = nil, t.status, reason, t.flapping
+      m.version = m.version + 1                      -- m.Version++
+      set_member(ref.key, fp, m, t.alert)            -- m.Alert = t.alert
+      tally(gk, was, m)
+    end
     if first then
       expire(gk)
       if not C.dueExpires then                       -- once per call

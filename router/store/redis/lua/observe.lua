@@ -40,21 +40,27 @@ local packed = {}
 
 local none = {}
 
+-- single is the list of one group, by its index: the alerts of a
+-- request share it (nothing changes a list of groups once made).
+local single = memo(function(idx) return {refs[number(idx)]} end)
+
 -- read_observation decodes the observation at ARGV[i] and returns it
 -- with the index of the next one.
 local function read_observation(i)
   local o = {fp = ARGV[i], status = ARGV[i + 1], startsAt = number(ARGV[i + 2]),
-    endsAt = number(ARGV[i + 3]), rep = number(ARGV[i + 4]), alert = ARGV[i + 5], groups = {},
+    endsAt = number(ARGV[i + 3]), rep = number(ARGV[i + 4]), alert = ARGV[i + 5], groups = none,
     gid = '', inhibits = none, now = 0}           -- every field it gets: made at its size
   local n = number(ARGV[i + 6])
   i = i + 7
   if n == 1 then
     o.gid = ARGV[i]
+    o.groups = single(o.gid)
   else
     o.gid = table.concat(ARGV, ',', i, i + n - 1)
-  end
-  for g = 1, n do
-    o.groups[g] = refs[number(ARGV[i + g - 1])]
+    o.groups = {}
+    for g = 1, n do
+      o.groups[g] = refs[number(ARGV[i + g - 1])]
+    end
   end
   i = i + n
   local m = number(ARGV[i])
@@ -78,7 +84,8 @@ end
 -- a resolved one releases them (Redis deletes a set that becomes empty,
 -- as memory deletes the empty map).
 local function hold_inhibits(o)
-  for _, k in ipairs(o.inhibits) do
+  for j = 1, #o.inhibits do
+    local k = o.inhibits[j]
     local key = C.prefix .. 'inhibit:' .. k
     if o.status == 'firing' then
       redis.call('SADD', key, o.fp)
@@ -89,11 +96,23 @@ local function hold_inhibits(o)
   end
 end
 
--- memory.Store.observe
+-- memory.Store.observe; returns the verdict's action, reason, suppressed
+-- count and the time its groups were scheduled for (Unix ms, 0: none).
 local function observe(o)
   C.scheduled = nil
   local key = C.prefix .. 'alert:' .. o.fp
-  local st = decode_state(redis.call('HGET', key, 's'))
+  local raw = redis.call('HGET', key, 's')
+  if not raw and o.status == 'firing' then
+    -- What the general path below does for a firing alert never seen:
+    -- decide notifies it as new, nothing holds it, and it joins its
+    -- groups.
+    hold_inhibits(o)
+    redis.call('HSET', key, 's', first_firing_state(o.startsAt, now), 'g', groups_of(o))
+    join(o.fp, tracked('firing', o.alert, false, o.groups), 'new', now)
+    expire(key)
+    return 'notify', 'new', 0, C.scheduled or 0
+  end
+  local st = decode_state(raw)
   local v = decide(st, o, o.rep, now)              -- dedup.Decide(&t.state, a, ...)
   if v.reason ~= 'stale' then                      -- a late twin of a resolved alert holds nothing
     hold_inhibits(o)
@@ -120,8 +139,7 @@ local function observe(o)
     redis.call('HSET', key, 's', encode_state(st))
   end
   expire(key)
-  v.scheduled = C.scheduled or 0                   -- v.Scheduled (Unix ms)
-  return v
+  return v.action, v.reason, v.suppressed, C.scheduled or 0  -- v.Scheduled (Unix ms)
 end
 
 -- The whole batch is read first, so that each group's members that the
@@ -137,7 +155,8 @@ while i <= #ARGV do
     o.now = at
     nbatch = nbatch + 1
     batch[nbatch] = o
-    for _, ref in ipairs(o.groups) do
+    for g = 1, #o.groups do
+      local ref = o.groups[g]
       local w = C.wanted[ref.key]
       if not w then
         w = {}
@@ -149,10 +168,10 @@ while i <= #ARGV do
 end
 
 local out = {}
-for j, o in ipairs(batch) do
+for j = 1, nbatch do
+  local o = batch[j]
   now = o.now
-  local v = observe(o)
-  out[4 * j - 3], out[4 * j - 2], out[4 * j - 1], out[4 * j] = v.action, v.reason, v.suppressed, v.scheduled
+  out[4 * j - 3], out[4 * j - 2], out[4 * j - 1], out[4 * j] = observe(o)
 end
 write_members()
 flush_tallies()
