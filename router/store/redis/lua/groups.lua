@@ -287,8 +287,8 @@ end
 -- would find both and change nothing but the member.
 local function join(fp, t, reason, now)
   C.joined = C.joined or {}
-  for g = 1, #t.groups do
-    local ref = t.groups[g]
+  for j = 1, #t.groups do
+    local ref = t.groups[j]
     local gk = group_key(ref.key)
     local first = C.joined[ref.key] ~= ref.ref
     if first then
