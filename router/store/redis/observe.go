@@ -2,9 +2,11 @@ package redis
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -231,9 +233,9 @@ func (s *Store) observeArgs(base string, calls []observeCall) ([]any, error) {
 		}
 		args = append(args, g.Key, g.Wait.Milliseconds(), g.Interval.Milliseconds(), ref)
 	}
-	// One buffer holds every alert's encoding; each argument is a slice
-	// of it.
-	buf := make([]byte, 0, n*1024)
+	// One buffer holds every alert's head and encoding; each argument is
+	// a slice of it.
+	buf := make([]byte, 0, n*(observationHeadLen+1024))
 	for _, c := range calls {
 		if len(c.obs) == 0 {
 			continue
@@ -244,21 +246,56 @@ func (s *Store) observeArgs(base string, calls []observeCall) ([]any, error) {
 			a := &o.Alert
 			start := len(buf)
 			var err error
+			if buf, err = appendObservationHead(buf, o); err != nil {
+				return nil, err
+			}
+			head := buf[start:len(buf):len(buf)]
+			start = len(buf)
 			if buf, err = a.AppendBinary(buf); err != nil {
 				return nil, err
 			}
-			args = append(args, string(a.Fingerprint), string(a.Status), ms(a.StartsAt), ms(a.EndsAt),
-				o.RepeatInterval.Milliseconds(), buf[start:len(buf):len(buf)], len(o.Groups))
+			args = append(args, string(a.Fingerprint), head, buf[start:len(buf):len(buf)])
 			for _, g := range o.Groups {
 				args = append(args, refs.index(g))
 			}
-			args = append(args, len(o.Inhibits))
 			for _, k := range o.Inhibits {
 				args = append(args, k)
 			}
 		}
 	}
 	return args, nil
+}
+
+// observationHeadLen is the length of an observation's head.
+const observationHeadLen = 1 + 3*8 + 2*2
+
+// appendObservationHead appends what observe.lua reads of o besides its
+// fingerprint, alert, groups and inhibition keys, packed as the script
+// unpacks it (struct format '<BdddHH'): the status (1 firing, 2
+// resolved), startsAt, endsAt and the repeat interval in milliseconds
+// as doubles (exact to 2^53), then the number of groups and of
+// inhibition keys. One argument instead of six: each argument is a
+// string Lua makes and hashes, and a number it then converts.
+func appendObservationHead(b []byte, o *store.Observation) ([]byte, error) {
+	var status byte
+	switch o.Alert.Status {
+	case alert.StatusFiring:
+		status = 1
+	case alert.StatusResolved:
+		status = 2
+	default:
+		return b, fmt.Errorf("observe %s: status %q is neither firing nor resolved", o.Alert.Fingerprint, o.Alert.Status)
+	}
+	if len(o.Groups) > math.MaxUint16 || len(o.Inhibits) > math.MaxUint16 {
+		return b, fmt.Errorf("observe %s: %d groups and %d inhibition keys, more than a head holds",
+			o.Alert.Fingerprint, len(o.Groups), len(o.Inhibits))
+	}
+	b = append(b, status)
+	for _, v := range [...]int64{ms(o.Alert.StartsAt), ms(o.Alert.EndsAt), o.RepeatInterval.Milliseconds()} {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(float64(v)))
+	}
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(o.Groups)))
+	return binary.LittleEndian.AppendUint16(b, uint16(len(o.Inhibits))), nil
 }
 
 // groupRefs lists the distinct groups of a batch; an index is a

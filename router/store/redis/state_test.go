@@ -331,3 +331,35 @@ return {encode_state(st), first_firing_state(startsAt, now), v.action, v.reason,
 		}
 	}
 }
+
+// TestObserve_HeadIsWhatTheScriptUnpacks checks an observation's packed
+// head against Lua's struct.unpack of the format observe.lua reads.
+func TestObserve_HeadIsWhatTheScriptUnpacks(t *testing.T) {
+	client := newClient(t, redistest.Start(t))
+	a := alert.Alert{Fingerprint: "f", Status: alert.StatusResolved,
+		StartsAt: time.UnixMilli(1767603600123), EndsAt: time.UnixMilli(1767607200456)}
+	for _, o := range []store.Observation{
+		{Alert: a, RepeatInterval: 4 * time.Hour, Groups: []incident.GroupRef{team, team}, Inhibits: []string{"k"}},
+		{Alert: alert.Alert{Fingerprint: "g", Status: alert.StatusFiring}},
+	} {
+		head, err := appendObservationHead(nil, &o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := client.Eval(t.Context(), `
+local status, startsAt, endsAt, rep, n, m, next = struct.unpack('<BdddHH', ARGV[1])
+return {status, tostring(startsAt), tostring(endsAt), tostring(rep), n, m, next}`, nil, head).Slice()
+		if err != nil {
+			t.Fatal(err)
+		}
+		status := map[alert.Status]int64{alert.StatusFiring: 1, alert.StatusResolved: 2}[o.Alert.Status]
+		want := []any{status, fmt.Sprint(ms(o.Alert.StartsAt)), fmt.Sprint(ms(o.Alert.EndsAt)),
+			fmt.Sprint(o.RepeatInterval.Milliseconds()), int64(len(o.Groups)), int64(len(o.Inhibits)), int64(len(head) + 1)}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: the script unpacks %v, want %v", o.Alert.Fingerprint, got, want)
+		}
+	}
+	if _, err := appendObservationHead(nil, &store.Observation{Alert: alert.Alert{Fingerprint: "h", Status: "pending"}}); err == nil {
+		t.Error("a status that is neither firing nor resolved was packed")
+	}
+}

@@ -15,10 +15,11 @@
 --            for each: key, wait, interval, GroupRef JSON (so a group
 --            that a hundred alerts of a request join is sent once)
 -- then segments: now, the number of observations, and per observation
--- 8 + n + m values:
---   fingerprint, status, startsAt, endsAt, repeatInterval, alert (its
---   binary encoding), n, the indices (from 1) of its n groups, m, and its
---   m inhibition keys
+-- 3 + n + m values:
+--   fingerprint; its head, packed '<BdddHH' (observe.go,
+--   appendObservationHead): status (1 firing, 2 resolved), startsAt,
+--   endsAt, repeatInterval, n, m; alert (its binary encoding); the
+--   indices (from 1) of its n groups; and its m inhibition keys
 -- Returns action, reason, suppressed for each observation, in order.
 
 C.prefix, C.due, C.flapping = ARGV[1], KEYS[1], KEYS[2]
@@ -47,11 +48,11 @@ local single = memo(function(idx) return {refs[number(idx)]} end)
 -- read_observation decodes the observation at ARGV[i] and returns it
 -- with the index of the next one.
 local function read_observation(i)
-  local o = {fp = ARGV[i], status = ARGV[i + 1], startsAt = number(ARGV[i + 2]),
-    endsAt = number(ARGV[i + 3]), rep = number(ARGV[i + 4]), alert = ARGV[i + 5], groups = none,
-    gid = '', inhibits = none, now = 0}           -- every field it gets: made at its size
-  local n = number(ARGV[i + 6])
-  i = i + 7
+  local status, startsAt, endsAt, rep, n, m = struct.unpack('<BdddHH', ARGV[i + 1])
+  local o = {fp = ARGV[i], status = code_status[status], startsAt = startsAt, endsAt = endsAt,
+    rep = rep, alert = ARGV[i + 2], groups = none, gid = '', inhibits = none,
+    now = 0}                                      -- every field it gets: made at its size
+  i = i + 3
   if n == 1 then
     o.gid = ARGV[i]
     o.groups = single(o.gid)
@@ -63,12 +64,10 @@ local function read_observation(i)
     end
   end
   i = i + n
-  local m = number(ARGV[i])
-  o.inhibits = none
   if m > 0 then
-    o.inhibits = {unpack(ARGV, i + 1, i + m)}
+    o.inhibits = {unpack(ARGV, i, i + m - 1)}
   end
-  return o, i + 1 + m
+  return o, i + m
 end
 
 local function groups_of(o)
