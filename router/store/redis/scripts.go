@@ -82,6 +82,11 @@ func newScripts() scripts {
 // script concatenates the named files of lua/. The files are embedded,
 // so a missing one is a build mistake that every test would hit first.
 func script(names ...string) *goredis.Script {
+	return goredis.NewScript(scriptSource(names...))
+}
+
+// scriptSource is the source of script(names...).
+func scriptSource(names ...string) string {
 	var b strings.Builder
 	for _, n := range names {
 		src, err := lua.ReadFile("lua/" + n + ".lua")
@@ -91,5 +96,5 @@ func script(names ...string) *goredis.Script {
 		b.Write(src)
 		b.WriteByte('\n')
 	}
-	return goredis.NewScript(b.String())
+	return b.String()
 }

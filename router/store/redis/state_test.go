@@ -294,28 +294,19 @@ func TestObserve_StateOfAnEarlierVersionIsRead(t *testing.T) {
 func TestObserve_FirstFiringStateIsWhatDecideMakes(t *testing.T) {
 	srv := redistest.Start(t)
 	client := newClient(t, srv)
-	var src strings.Builder
-	for _, n := range []string{"common", "dedup"} {
-		b, err := lua.ReadFile("lua/" + n + ".lua")
-		if err != nil {
-			t.Fatal(err)
-		}
-		src.Write(b)
-		src.WriteByte('\n')
-	}
-	src.WriteString(`
+	src := scriptSource("common", "dedup") + `
 C.flap = {transitions = tonumber(ARGV[3]), window = 1800000, quiet = 600000,
   longTransitions = tonumber(ARGV[3]), longWindow = 7200000, hold = tonumber(ARGV[4])}
 local now, startsAt = tonumber(ARGV[1]), tonumber(ARGV[2])
 local st = decode_state(nil)
 local v = decide(st, {status = 'firing', startsAt = startsAt, endsAt = 0}, 3600000, now)
 return {encode_state(st), first_firing_state(startsAt, now), v.action, v.reason, v.suppressed}
-`)
+`
 	now := t0.UnixMilli()
 	for _, startsAt := range []int64{0, now - 5*60*1000, now + 1000} {
 		for _, transitions := range []int{0, 4} {
 			for _, hold := range []int64{0, 120000} {
-				got, err := client.Eval(t.Context(), src.String(), nil, now, startsAt, transitions, hold).Slice()
+				got, err := client.Eval(t.Context(), src, nil, now, startsAt, transitions, hold).Slice()
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -83,8 +83,8 @@ end
 -- alert it has never seen (no state): recorded as firing since startsAt,
 -- first and last seen now, notified now as new, once. A storm is mostly
 -- such alerts; observe.lua packs this instead of making, deciding and
--- packing a state table for each. TestObserve_FirstFiringStateIsDecides
--- checks it against decide.
+-- packing a state table for each.
+-- TestObserve_FirstFiringStateIsWhatDecideMakes checks it against decide.
 local function first_firing_state(startsAt, now)
   return struct.pack(state_header, 1, 1, 1, 0, 0, startsAt, 0, now, now, now, 1, 0, 0)
 end
