@@ -164,7 +164,7 @@ end
 -- rep is the observation's RepeatInterval.
 local function decide(st, a, rep, now)
   local p = C.flap
-  local v = {suppressed = 0, action = '', reason = '', scheduled = 0}  -- v := Verdict{Fingerprint: a.Fingerprint}
+  local v = {suppressed = 0, action = '', reason = ''}  -- v := Verdict{Fingerprint: a.Fingerprint}
   local known = st.firstSeen ~= 0               -- known := !st.FirstSeen.IsZero()
   if not known then
     st.firstSeen = now
