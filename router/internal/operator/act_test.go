@@ -3,14 +3,12 @@ package operator
 import (
 	"errors"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/config"
 	"github.com/alertgate/alertgate/incident"
-	"github.com/alertgate/alertgate/internal/audit"
 	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/router/store"
 	"github.com/alertgate/alertgate/router/store/memory"
@@ -52,12 +50,7 @@ func TestAct_AcknowledgesAndResolvesTheOpenIncidentOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "audit.jsonl")
-	auditLog, err := audit.New(log, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { auditLog.Close() })
+	auditLog, path := newAuditFile(t, log)
 	changes := 0
 	a := &Actions{Store: st, Engine: engine, Audit: auditLog, Log: log, Now: clock, Changed: func() { changes++ }}
 	ctx := t.Context()

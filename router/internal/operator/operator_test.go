@@ -19,6 +19,19 @@ import (
 	"github.com/alertgate/alertgate/router/store/memory"
 )
 
+// newAuditFile returns an audit log writing to log and to a file of the
+// test's own, and the file's path (auditEntries reads it back).
+func newAuditFile(t *testing.T, log *slog.Logger) (*audit.Log, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := audit.New(log, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, path
+}
+
 // auditEntries reads the audit file at path.
 func auditEntries(t *testing.T, path string) []audit.Entry {
 	t.Helper()
@@ -46,13 +59,8 @@ func auditEntries(t *testing.T, path string) []audit.Entry {
 func TestSilences_AreAuditedAndNotedOnTheirIncident(t *testing.T) {
 	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 	st := memory.New(store.Options{})
-	path := filepath.Join(t.TempDir(), "audit.jsonl")
 	log := slog.New(slog.DiscardHandler)
-	auditLog, err := audit.New(log, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { auditLog.Close() })
+	auditLog, path := newAuditFile(t, log)
 	changes := 0
 	a := &Actions{Store: st, Audit: auditLog, Log: log, Now: func() time.Time { return now },
 		Changed: func() { changes++ }}
