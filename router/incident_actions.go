@@ -21,11 +21,11 @@ type actionRequest struct {
 }
 
 func (rt *Router) handleAPIAck(w http.ResponseWriter, r *http.Request) {
-	rt.apiAct(w, r, "acknowledge", "acknowledged")
+	rt.apiAct(w, r, operator.Acknowledge, "acknowledged")
 }
 
 func (rt *Router) handleAPIResolve(w http.ResponseWriter, r *http.Request) {
-	rt.apiAct(w, r, "resolve", "resolved")
+	rt.apiAct(w, r, operator.Resolve, "resolved")
 }
 
 // apiActor reads the optional body of an operator API action
@@ -48,7 +48,7 @@ func (rt *Router) apiActor(w http.ResponseWriter, r *http.Request) (operator.Act
 
 // apiAct acknowledges or resolves the incident of the path: 404 for an
 // unknown one, 409 for one that is over.
-func (rt *Router) apiAct(w http.ResponseWriter, r *http.Request, action, done string) {
+func (rt *Router) apiAct(w http.ResponseWriter, r *http.Request, action operator.Action, done string) {
 	who, ok := rt.apiActor(w, r)
 	if !ok {
 		return

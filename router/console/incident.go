@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/alertgate/alertgate/incident"
+	"github.com/alertgate/alertgate/router/internal/operator"
 	"github.com/alertgate/alertgate/router/notify"
 	"github.com/alertgate/alertgate/router/pipeline"
 	"github.com/alertgate/alertgate/web"
@@ -96,14 +97,14 @@ func (s *Server) consoleIncident(w http.ResponseWriter, r *http.Request) (incide
 }
 
 func (s *Server) handleConsoleAck(w http.ResponseWriter, r *http.Request, p *web.Page) {
-	s.consoleAct(w, r, p, "acknowledge", "Acknowledged")
+	s.consoleAct(w, r, p, operator.Acknowledge, "Acknowledged")
 }
 
 func (s *Server) handleConsoleResolve(w http.ResponseWriter, r *http.Request, p *web.Page) {
-	s.consoleAct(w, r, p, "resolve", "Resolved")
+	s.consoleAct(w, r, p, operator.Resolve, "Resolved")
 }
 
-func (s *Server) consoleAct(w http.ResponseWriter, r *http.Request, p *web.Page, action, done string) {
+func (s *Server) consoleAct(w http.ResponseWriter, r *http.Request, p *web.Page, action operator.Action, done string) {
 	inc, _, ok := s.consoleIncident(w, r)
 	if !ok {
 		return

@@ -84,14 +84,14 @@ func TestAct_AcknowledgesAndResolvesTheOpenIncidentOnly(t *testing.T) {
 	}
 
 	now = now.Add(time.Minute)
-	if err := a.Act(ctx, inc, "acknowledge", ana); err != nil {
+	if err := a.Act(ctx, inc, Acknowledge, ana); err != nil {
 		t.Fatalf("acknowledge: %v", err)
 	}
 	if got, _, _, _ := st.Incident(ctx, inc.ID); got.AckedBy != "ana" {
 		t.Errorf("incident acknowledged by %q, want ana", got.AckedBy)
 	}
 	now = now.Add(time.Minute)
-	if err := a.Act(ctx, inc, "resolve", ana); err != nil {
+	if err := a.Act(ctx, inc, Resolve, ana); err != nil {
 		t.Fatalf("resolve: %v", err)
 	}
 	over, _, _, err := st.Incident(ctx, inc.ID)
@@ -103,10 +103,15 @@ func TestAct_AcknowledgesAndResolvesTheOpenIncidentOnly(t *testing.T) {
 		t.Errorf("timeline by ana = %v, want one acknowledgement and one resolve", before)
 	}
 
-	for _, action := range []string{"acknowledge", "resolve"} {
+	for _, action := range []Action{Acknowledge, Resolve} {
 		if err := a.Act(ctx, over, action, ana); !errors.Is(err, pipeline.ErrIncidentOver) {
 			t.Errorf("%s of an incident that is over: %v, want pipeline.ErrIncidentOver", action, err)
 		}
+	}
+	// An action Act does not know is refused before the incident is
+	// even looked at (not as over), and audited as refused.
+	if err := a.Act(ctx, inc, "snooze", ana); err == nil || errors.Is(err, pipeline.ErrIncidentOver) {
+		t.Errorf("snooze: %v, want it refused as an unknown action", err)
 	}
 	if after := events(); after[incident.EventAcknowledged] != 1 || after[incident.EventResolved] != 1 {
 		t.Errorf("timeline by ana after refused actions = %v, want it unchanged: %v", after, before)
@@ -116,6 +121,7 @@ func TestAct_AcknowledgesAndResolvesTheOpenIncidentOnly(t *testing.T) {
 	want := []struct{ action, result string }{
 		{"acknowledge", "ok"}, {"resolve", "ok"},
 		{"acknowledge", pipeline.ErrIncidentOver.Error()}, {"resolve", pipeline.ErrIncidentOver.Error()},
+		{"snooze", `unknown incident action "snooze"`},
 	}
 	if len(entries) != len(want) {
 		t.Fatalf("audit = %+v, want %d entries", entries, len(want))
@@ -125,7 +131,7 @@ func TestAct_AcknowledgesAndResolvesTheOpenIncidentOnly(t *testing.T) {
 			t.Errorf("audit entry %d = %+v, want %s of %s by ana: %s", i, e, w.action, inc.ID, w.result)
 		}
 	}
-	if changes != 4 {
+	if changes != 5 {
 		t.Errorf("Changed called %d times, want once per action", changes)
 	}
 }

@@ -72,24 +72,41 @@ func (a *Actions) changed() {
 	}
 }
 
-// Act acknowledges ("acknowledge") or resolves ("resolve") inc for who,
-// when inc is still the open occurrence of its group
-// (pipeline.ErrIncidentOver otherwise), and audits it.
-func (a *Actions) Act(ctx context.Context, inc incident.Incident, action string, who Actor) error {
-	_, open, err := a.Engine.GroupOf(ctx, inc)
-	if err == nil && (!open || inc.Status == incident.StatusResolved) {
-		err = pipeline.ErrIncidentOver
+// An Action is what a person does to an incident; its value is the
+// audit log's action.
+type Action string
+
+// The actions on an incident.
+const (
+	Acknowledge Action = "acknowledge"
+	Resolve     Action = "resolve"
+)
+
+// Act acknowledges or resolves inc for who, when inc is still the open
+// occurrence of its group (pipeline.ErrIncidentOver otherwise), and
+// audits it. An action it does not know is refused and audited as such.
+func (a *Actions) Act(ctx context.Context, inc incident.Incident, action Action, who Actor) error {
+	var do func(ctx context.Context, group, user, via string) error
+	switch action {
+	case Acknowledge:
+		do = a.Engine.Acknowledge
+	case Resolve:
+		do = a.Engine.Resolve
 	}
-	if err == nil {
-		switch action {
-		case "acknowledge":
-			err = a.Engine.Acknowledge(ctx, inc.Group, who.User, who.Via)
-		case "resolve":
-			err = a.Engine.Resolve(ctx, inc.Group, who.User, who.Via)
+	var err error
+	if do == nil {
+		err = fmt.Errorf("unknown incident action %q", action)
+	} else {
+		var open bool
+		if _, open, err = a.Engine.GroupOf(ctx, inc); err == nil && (!open || inc.Status == incident.StatusResolved) {
+			err = pipeline.ErrIncidentOver
+		}
+		if err == nil {
+			err = do(ctx, inc.Group, who.User, who.Via)
 		}
 	}
 	a.changed()
-	a.Record(ctx, who, action, inc.ID, "", err)
+	a.Record(ctx, who, string(action), inc.ID, "", err)
 	if err != nil && !errors.Is(err, pipeline.ErrIncidentOver) {
 		a.Log.Error("incident action failed", "incident", inc.ID, "action", action, "by", who.User, "err", err)
 	}
