@@ -417,18 +417,20 @@ func (s *scanner) stringToken() ([]byte, bool) {
 // most label names and many values, which Alertmanager writes in the
 // same (sorted) order: an entry sent as the one at the same place in
 // the previous alert's object (memo[0]) was, byte for byte, takes that
-// one's strings instead of new ones, and the map is made the previous
-// one's size. memo[1] is spare room for the next object's entries. The
-// first alert of a webhook is not remembered (s.multi).
+// one's strings instead of new ones. memo[1] is spare room for the next
+// object's entries. The first alert of a webhook is not remembered
+// (s.multi).
+//
+// The entries are gathered before the map is made, at its size: grown
+// one entry at a time, a map of more than eight entries (most alerts'
+// labels) is made twice and its first eight moved.
 func (s *scanner) kv(memo *[2][]entry) (map[string]string, bool) {
 	if s.null() {
 		return nil, true
 	}
-	prev, cur := memo[0], memo[1][:0]
-	if s.multi && cur == nil {
-		cur = make([]entry, 0, 16)
-	}
-	out := make(map[string]string, len(prev))
+	prev := memo[0]
+	var room [16]entry
+	cur := room[:0]
 	ok := s.entries(func(rawKey []byte, plain bool) bool {
 		j := len(cur)
 		var same *entry
@@ -456,14 +458,15 @@ func (s *scanner) kv(memo *[2][]entry) (map[string]string, bool) {
 				return false
 			}
 		}
-		out[e.key] = e.value
-		if s.multi {
-			cur = append(cur, e)
-		}
+		cur = append(cur, e)
 		return true
 	})
+	out := make(map[string]string, len(cur))
+	for _, e := range cur {
+		out[e.key] = e.value
+	}
 	if s.multi {
-		memo[0], memo[1] = cur, prev
+		memo[0], memo[1] = append(memo[1][:0], cur...), prev
 	}
 	return out, ok
 }
