@@ -176,7 +176,8 @@ local function unpack_tracked(a)
 end
 
 -- tracked is what join and touch need of an alert: its status and
--- encoding, whether it flaps, its groups.
+-- encoding, whether it flaps, its groups. (observe.lua passes its
+-- observation, which has these fields, rather than make one per alert.)
 local function tracked(status, alert, flapping, groups)
   return {status = status, alert = alert, flapping = flapping, groups = groups}
 end

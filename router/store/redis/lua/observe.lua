@@ -51,7 +51,7 @@ local function read_observation(i)
   local status, startsAt, endsAt, rep, n, m = struct.unpack('<BdddHH', ARGV[i + 1])
   local o = {fp = ARGV[i], status = code_status[status], startsAt = startsAt, endsAt = endsAt,
     rep = rep, alert = ARGV[i + 2], groups = none, gid = '', inhibits = none,
-    now = 0}                                      -- every field it gets: made at its size
+    now = 0, flapping = false}                    -- every field it gets: made at its size
   i = i + 3
   if n == 1 then
     o.gid = ARGV[i]
@@ -107,7 +107,7 @@ local function observe(o)
     -- groups.
     hold_inhibits(o)
     redis.call('HSET', key, 's', first_firing_state(o.startsAt, now), 'g', groups_of(o))
-    join(o.fp, tracked('firing', o.alert, false, o.groups), 'new', now)
+    join(o.fp, o, 'new', now)                      -- o has what join reads: status, alert, flapping, groups
     expire(key)
     return 'notify', 'new', 0, C.scheduled or 0
   end
@@ -121,16 +121,17 @@ local function observe(o)
     expire(C.flapping)
   end
   -- The state and what goes with it are written in one HSET.
+  o.flapping = st.flapping
   if v.reason == 'flapping' then
     redis.call('HSET', key, 's', encode_state(st), 'a', o.status .. '|' .. o.alert,
       'g', groups_of(o))                           -- t.state, t.alert, t.groups
-    join(o.fp, tracked(o.status, o.alert, st.flapping, o.groups), v.reason, now)
+    join(o.fp, o, v.reason, now)
   elseif v.action == 'notify' then
     redis.call('HSET', key, 's', encode_state(st), 'g', groups_of(o))  -- t.state, t.groups
-    join(o.fp, tracked(o.status, o.alert, st.flapping, o.groups), v.reason, now)
+    join(o.fp, o, v.reason, now)
   elseif v.reason == 'flap-suppressed' then
     redis.call('HSET', key, 's', encode_state(st), 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone()
-    touch(o.fp, tracked(o.status, o.alert, st.flapping,
+    touch(o.fp, tracked(o.status, o.alert, o.flapping,
       unpack_groups(redis.call('HGET', key, 'g'))))
   elseif v.reason == 'resolve-held' then
     redis.call('HSET', key, 's', encode_state(st), 'a', o.status .. '|' .. o.alert)  -- t.alert = a.Clone(), for Settle
