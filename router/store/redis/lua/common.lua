@@ -38,11 +38,16 @@ local number, decimal = memo(tonumber), memo(int)
 
 -- expire refreshes key's TTL to the retention period: every key the
 -- store writes has a TTL, so an abandoned prefix disappears by itself.
+-- It sets the time the TTL ends (PEXPIREAT), from Redis's own clock read
+-- once per call: PEXPIRE, which Redis rewrites into that for replication
+-- on every call (the command and a new argument), cost more.
 local function expire(key)
-  if C.ttlOf ~= C.retention then                  -- formatted once per call, not per key
-    C.ttlOf, C.ttl = C.retention, int(C.retention)
+  if C.expiresFor ~= C.retention then            -- once per call, not per key
+    local t = redis.call('TIME')                  -- seconds, microseconds
+    C.expiresFor = C.retention
+    C.expiresAt = int(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + C.retention)
   end
-  redis.call('PEXPIRE', key, C.ttl)
+  redis.call('PEXPIREAT', key, C.expiresAt)
 end
 
 -- fields splits the first n-1 '|'-separated fields off s; field n is the
