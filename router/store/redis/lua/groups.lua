@@ -69,11 +69,15 @@ end
 -- as a uvarint length and its bytes; or, from earlier versions, JSON,
 -- which starts with the source.
 local function source_of(a)
-  local b = string.byte(a, 1)
+  local b, n = string.byte(a, 1, 2)
   if b == 123 then                                 -- '{'
     return string.match(a, '^{"source":"([^"]*)"') or ''
   end
-  local n, shift, pos = 0, 0, 2
+  if n and n < 128 then                            -- a length of one byte, as any source's
+    return string.sub(a, 3, 2 + n)
+  end
+  local shift, pos = 0, 2
+  n = 0
   repeat
     b = string.byte(a, pos) or 0
     n, shift, pos = n + (b % 128) * 2 ^ shift, shift + 7, pos + 1
