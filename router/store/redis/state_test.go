@@ -287,6 +287,42 @@ func TestObserve_StateOfAnEarlierVersionIsRead(t *testing.T) {
 	}
 }
 
+// TestObserve_FirstFiringStateFollowsItsInputs checks, within one script
+// call, that first_firing_state (which keeps the last state it packed)
+// packs anew whenever the start or the clock reading changes, back and
+// forth.
+func TestObserve_FirstFiringStateFollowsItsInputs(t *testing.T) {
+	srv := redistest.Start(t)
+	client := newClient(t, srv)
+	src := scriptSource("common", "dedup") + `
+C.flap = {transitions = 0, window = 1800000, quiet = 600000, longTransitions = 0, longWindow = 7200000, hold = 0}
+local out = {}
+for i = 1, #ARGV, 2 do
+  local startsAt, now = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  local st = decode_state(nil)
+  decide(st, {status = 'firing', startsAt = startsAt, endsAt = 0}, 3600000, now)
+  out[#out + 1] = first_firing_state(startsAt, now) == encode_state(st) and 1 or 0
+end
+return out
+`
+	now := t0.UnixMilli()
+	a, b := now-60000, now-120000
+	inputs := [][2]int64{{a, now}, {a, now}, {b, now}, {b, now + 1}, {a, now}, {0, now}, {0, now + 1}}
+	var args []any
+	for _, in := range inputs {
+		args = append(args, in[0], in[1])
+	}
+	got, err := client.Eval(t.Context(), src, nil, args...).Int64Slice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ok := range got {
+		if ok != 1 {
+			t.Errorf("call %d (startsAt %d, now %d): first_firing_state is not the state decide leaves", i+1, inputs[i][0], inputs[i][1])
+		}
+	}
+}
+
 // TestObserve_FirstFiringStateIsWhatDecideMakes checks observe.lua's
 // shortcut for a firing alert never seen against the general path: the
 // state first_firing_state packs is the one decide leaves, for every

@@ -85,8 +85,15 @@ end
 -- such alerts; observe.lua packs this instead of making, deciding and
 -- packing a state table for each.
 -- TestObserve_FirstFiringStateIsWhatDecideMakes checks it against decide.
+-- The last one packed is kept: the alerts of a batch share the clock
+-- reading, and those of one rule evaluation their start.
+local last_start, last_now, last_state
 local function first_firing_state(startsAt, now)
-  return struct.pack(state_header, 1, 1, 1, 0, 0, startsAt, 0, now, now, now, 1, 0, 0)
+  if startsAt ~= last_start or now ~= last_now then
+    last_start, last_now = startsAt, now
+    last_state = struct.pack(state_header, 1, 1, 1, 0, 0, startsAt, 0, now, now, now, 1, 0, 0)
+  end
+  return last_state
 end
 
 -- (*AlertState).record
