@@ -93,11 +93,14 @@ end
 -- group and field by flush_tallies, which every script that calls join,
 -- touch or untally runs before it returns: a storm's batch joins many
 -- alerts to few groups.
+C.tally = {}
 
 local function tally_add(gk, field, d)
-  C.tally = C.tally or {}
-  local t = C.tally[gk] or {}
-  C.tally[gk] = t
+  local t = C.tally[gk]
+  if not t then
+    t = {}
+    C.tally[gk] = t
+  end
   t[field] = (t[field] or 0) + d
 end
 
@@ -126,14 +129,14 @@ end
 -- flush_tallies writes the tallies the call changed; a source no member
 -- comes from any more is removed.
 local function flush_tallies()
-  for gk, t in pairs(C.tally or {}) do
+  for gk, t in pairs(C.tally) do
     for field, d in pairs(t) do
       if d ~= 0 and redis.call('HINCRBY', gk, field, d) == 0 and field ~= 'resolved' then
         redis.call('HDEL', gk, field)
       end
     end
   end
-  C.tally = nil
+  C.tally = {}
 end
 
 -- A group's escalated receivers (memory's g.escalated), in the order
