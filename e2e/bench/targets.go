@@ -133,7 +133,7 @@ func (r *report) targetRows() [][]string {
 			switch {
 			case x.load.requests == 0:
 				fig = "nothing measured (the server never caught up)"
-			case am != nil && am.load.requests == 0:
+			case t.needsAM && am != nil && am.load.requests == 0:
 				fig = "Alertmanager's run measured nothing"
 			default:
 				fig, ok = t.measure(x, am)
