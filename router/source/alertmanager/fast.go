@@ -466,6 +466,8 @@ func (s *scanner) kv(memo *[2][]entry) (map[string]string, bool) {
 		out[e.key] = e.value
 	}
 	if s.multi {
+		// Copied into the memo's own room: cur may be room on the stack,
+		// which storing it would move to the heap for every object.
 		memo[0], memo[1] = append(memo[1][:0], cur...), prev
 	}
 	return out, ok
